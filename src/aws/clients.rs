@@ -1,0 +1,124 @@
+//! Builds every SDK client from one aws-config load (profile, region, endpoint, retry, pacing).
+
+use super::error::{AwsError, ErrorKind};
+use super::pacing::Pacer;
+use crate::config::Settings;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Requests that can run concurrently do, up to this many in flight per region.
+pub const MAX_IN_FLIGHT: usize = 8;
+
+/// The clients for one region.
+#[derive(Clone, Debug)]
+pub struct AwsContext {
+    pub region: String,
+    pub profile: Option<String>,
+    pub apigw: aws_sdk_apigateway::Client,
+    pub apigw2: aws_sdk_apigatewayv2::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// Shared by both API Gateway clients: the limit is per account and region.
+    pub pacer: Pacer,
+    pub read_only: bool,
+}
+
+impl AwsContext {
+    /// Map an SDK error for `action` into our error type.
+    pub fn err<E>(&self, action: &str, e: aws_sdk_apigateway::error::SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>) -> AwsError
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        AwsError::from_sdk(action, self.profile.as_deref(), e)
+    }
+
+    /// Refuse a mutation in read-only mode, in the AWS layer itself.
+    pub fn check_writable(&self, action: &str) -> Result<(), AwsError> {
+        if self.read_only {
+            return Err(AwsError::new(
+                ErrorKind::AccessDenied,
+                action,
+                format!("{action} refused: portcullis is in read-only mode (--read-only or read_only = true)"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+async fn load_sdk_config(settings: &Settings) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(first) = settings.regions.first().filter(|r| r.as_str() != "all") {
+        loader = loader.region(Region::new(first.clone()));
+    }
+    loader.load().await
+}
+
+/// One load of the AWS configuration, then one set of clients per region.
+pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
+    let sdk = load_sdk_config(settings).await;
+    let regions = resolve_regions(settings, &sdk)?;
+    let custom = settings.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    Ok(regions
+        .into_iter()
+        .map(|r| context_for(settings, &sdk, r, custom))
+        .collect())
+}
+
+fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
+    if settings.regions.iter().any(|r| r == "all") {
+        return Ok(ALL_REGIONS.iter().map(|s| s.to_string()).collect());
+    }
+    if !settings.regions.is_empty() {
+        return Ok(settings.regions.clone());
+    }
+    match sdk.region() {
+        Some(r) => Ok(vec![r.to_string()]),
+        None => Err(AwsError::new(
+            ErrorKind::Other,
+            "configure",
+            "no AWS region: pass --region, set AWS_REGION, or set a region in the profile",
+        )),
+    }
+}
+
+fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: bool) -> AwsContext {
+    let r = Region::new(region.clone());
+    let apigw = aws_sdk_apigateway::config::Builder::from(sdk).region(r.clone()).build();
+    let apigw2 = aws_sdk_apigatewayv2::config::Builder::from(sdk).region(r.clone()).build();
+    let cognito = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk).region(r).build();
+    AwsContext {
+        region,
+        profile: settings.profile.clone(),
+        apigw: aws_sdk_apigateway::Client::from_conf(apigw),
+        apigw2: aws_sdk_apigatewayv2::Client::from_conf(apigw2),
+        cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
+        pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
+        read_only: settings.read_only,
+    }
+}
+
+/// Commercial regions where API Gateway is offered (`--region all`).
+pub const ALL_REGIONS: &[&str] = &[
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1",
+    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "ap-east-1", "me-south-1", "af-south-1",
+];
+
+/// Shared handle type used by the TUI.
+pub type Contexts = Arc<Vec<AwsContext>>;

@@ -1,0 +1,182 @@
+//! One error type: throttling, credentials, access denied and "not implemented"
+//! become short, clear messages.
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_sdk_apigateway::config::http::HttpResponse;
+use aws_sdk_apigateway::error::SdkError;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Throttled,
+    ExpiredCredentials,
+    NoCredentials,
+    AccessDenied,
+    NotImplemented,
+    NotFound,
+    Network,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub kind: ErrorKind,
+    /// The API action that failed, e.g. `GetRestApis`.
+    pub action: String,
+    pub message: String,
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+const THROTTLING: &[&str] = &[
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+];
+const EXPIRED: &[&str] = &[
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "RequestExpired",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+];
+const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"];
+
+impl AwsError {
+    pub fn new(kind: ErrorKind, action: &str, message: impl Into<String>) -> Self {
+        AwsError { kind, action: action.to_string(), message: message.into() }
+    }
+
+    /// Classify an SDK error for `action`; `profile` names the profile for the SSO hint.
+    pub fn from_sdk<E>(action: &str, profile: Option<&str>, err: SdkError<E, HttpResponse>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let status = match &err {
+            SdkError::ServiceError(e) => Some(e.raw().status().as_u16()),
+            SdkError::ResponseError(e) => Some(e.raw().status().as_u16()),
+            _ => None,
+        };
+        let code = err.code().map(str::to_string);
+        let service_message = err.message().map(str::to_string);
+        let detail = DisplayErrorContext(&err).to_string();
+        classify(action, profile, code.as_deref(), service_message.as_deref(), status, &detail)
+    }
+}
+
+fn sso_hint(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("run `aws sso login --profile {p}` (or refresh the credentials) and retry"),
+        None => "run `aws sso login --profile NAME` (or refresh the credentials) and retry".into(),
+    }
+}
+
+/// Pure classification, separated for tests.
+pub fn classify(
+    action: &str,
+    profile: Option<&str>,
+    code: Option<&str>,
+    service_message: Option<&str>,
+    status: Option<u16>,
+    detail: &str,
+) -> AwsError {
+    let msg = service_message.unwrap_or("").trim();
+    let lower = detail.to_ascii_lowercase();
+    let has = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
+    let (kind, text) = if has(THROTTLING) || status == Some(429) {
+        (ErrorKind::Throttled, format!("{action} was throttled by AWS (account-wide limit); wait a moment and retry, or lower --pace-rps"))
+    } else if has(EXPIRED) || lower.contains("expired") && lower.contains("token") {
+        (ErrorKind::ExpiredCredentials, format!("{action}: the AWS credentials are expired or invalid; {}", sso_hint(profile)))
+    } else if has(DENIED) || status == Some(403) && code.is_none() {
+        (ErrorKind::AccessDenied, format!("access denied: the credentials are not allowed to call {action}{}", suffix(msg)))
+    } else if is_not_implemented(code, status, &lower) {
+        (ErrorKind::NotImplemented, format!("{action} is not supported by this endpoint (an emulator?)"))
+    } else if code.is_none() && status.is_some_and(|s| s >= 500) {
+        (ErrorKind::NotImplemented, format!("{action} failed on the endpoint (HTTP {} without an AWS error code): the endpoint may not support it", status.unwrap_or_default()))
+    } else if code == Some("NotFoundException") || code == Some("ResourceNotFoundException") {
+        (ErrorKind::NotFound, format!("{action}: not found{}", suffix(msg)))
+    } else if lower.contains("no credentials") || lower.contains("failed to load credentials") || lower.contains("credentials provider") {
+        (ErrorKind::NoCredentials, format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile)))
+    } else if code.is_none() && status.is_none() && (lower.contains("dispatch failure") || lower.contains("io error") || lower.contains("timeout") || lower.contains("connection")) {
+        (ErrorKind::Network, format!("{action}: could not reach the endpoint ({})", short(detail)))
+    } else {
+        (ErrorKind::Other, format!("{action} failed: {}", if msg.is_empty() { short(detail) } else { msg.to_string() }))
+    };
+    AwsError::new(kind, action, text)
+}
+
+fn is_not_implemented(code: Option<&str>, status: Option<u16>, lower: &str) -> bool {
+    code == Some("NotImplemented")
+        || code == Some("NotImplementedException")
+        || status == Some(501)
+        || lower.contains("not yet implemented")
+        || lower.contains("has not been implemented")
+}
+
+fn suffix(msg: &str) -> String {
+    if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+}
+
+fn short(detail: &str) -> String {
+    let one = detail.replace('\n', " ");
+    if one.chars().count() > 200 {
+        format!("{}…", one.chars().take(200).collect::<String>())
+    } else {
+        one
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_is_named() {
+        let e = classify("GetRestApis", None, Some("TooManyRequestsException"), None, Some(429), "");
+        assert_eq!(e.kind, ErrorKind::Throttled);
+        assert!(e.message.contains("throttled"));
+    }
+
+    #[test]
+    fn expired_token_gives_sso_hint() {
+        let e = classify("GetRestApis", Some("prod"), Some("ExpiredTokenException"), None, Some(403), "");
+        assert_eq!(e.kind, ErrorKind::ExpiredCredentials);
+        assert!(e.message.contains("aws sso login --profile prod"), "{}", e.message);
+    }
+
+    #[test]
+    fn access_denied_names_the_action() {
+        let e = classify("GetStages", None, Some("AccessDeniedException"), Some("User is not authorized"), Some(403), "");
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert!(e.message.contains("GetStages"));
+    }
+
+    #[test]
+    fn emulator_not_implemented() {
+        let e = classify("GetUsage", None, None, None, Some(501), "");
+        assert_eq!(e.kind, ErrorKind::NotImplemented);
+        let e = classify("ExportApi", None, None, None, Some(500), "The export_api action has not been implemented");
+        assert_eq!(e.kind, ErrorKind::NotImplemented);
+    }
+
+    #[test]
+    fn emulator_crash_without_code() {
+        let e = classify("GetAuthorizers", None, None, None, Some(500), "unexpected token '<' connection");
+        assert_eq!(e.kind, ErrorKind::NotImplemented);
+        assert!(e.message.contains("HTTP 500"), "{}", e.message);
+    }
+
+    #[test]
+    fn missing_credentials() {
+        let e = classify("GetRestApis", None, None, None, None, "dispatch failure: no credentials in the property bag");
+        assert_eq!(e.kind, ErrorKind::NoCredentials);
+    }
+}

@@ -1,0 +1,10 @@
+//! Plain async functions over the SDK clients, returning domain types. No UI imports.
+
+pub mod catalog;
+pub mod clients;
+pub mod error;
+pub mod estate;
+pub mod pacing;
+
+pub use clients::{AwsContext, connect};
+pub use error::{AwsError, ErrorKind};

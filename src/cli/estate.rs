@@ -1,0 +1,34 @@
+//! Hidden `portcullis estate`: build the sample estate into an emulator.
+
+use crate::aws::{self, estate};
+use crate::config::Settings;
+
+#[derive(Debug, clap::Args)]
+pub struct EstateArgs {
+    #[arg(long, default_value_t = 7)]
+    pub rest_apis: usize,
+    #[arg(long, default_value_t = 2)]
+    pub http_apis: usize,
+    /// Base URL HTTP_PROXY integrations forward to.
+    #[arg(long)]
+    pub upstream: Option<String>,
+}
+
+pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
+    if settings.endpoint_url.is_none() {
+        anyhow::bail!("`estate` builds a sample estate and only runs against an emulator: pass --endpoint-url");
+    }
+    let contexts = aws::connect(settings).await?;
+    let mut spec = estate::EstateSpec { rest_apis: args.rest_apis, http_apis: args.http_apis, ..Default::default() };
+    if let Some(u) = args.upstream {
+        spec.upstream = u;
+    }
+    for ctx in &contexts {
+        let s = estate::build(ctx, &spec).await?;
+        eprintln!(
+            "built in {}: {} APIs, {} usage plans, {} API keys, user pool {}",
+            ctx.region, s.apis.len(), s.plan_ids.len(), s.key_ids.len(), s.user_pool_id
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The command line: global flags, subcommands, and their table/JSON rendering.
+
+pub mod apis;
+pub mod estate;
+pub mod table;
+
+use crate::config::{Overrides, Settings};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version, about = "A terminal developer portal for AWS API Gateway")]
+pub struct Cli {
+    /// AWS profile (standard AWS config: SSO, credential_process, ... all work).
+    #[arg(long, global = true, env = "PORTCULLIS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region(s): repeat or comma-separate; `all` for every region.
+    #[arg(long, global = true)]
+    pub region: Vec<String>,
+    /// Send every AWS call to this endpoint (an emulator, LocalStack, a proxy).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Refuse every mutation.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Colour theme: default, light, high-contrast, or a user theme.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Config file (default: ~/.config/portcullis/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// API Gateway control-plane requests per second (0 = unpaced).
+    #[arg(long, global = true)]
+    pub pace_rps: Option<f64>,
+    /// Ignored for now: there is no cache yet.
+    #[arg(long, global = true, hide = true)]
+    pub no_cache: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List REST and HTTP APIs with their stages (and methods/routes with --detail).
+    Apis(apis::ApisArgs),
+    /// Build the sample estate (used by scripts/demo and the tests).
+    #[command(hide = true)]
+    Estate(estate::EstateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Json,
+}
+
+impl Cli {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            profile: self.profile.clone(),
+            regions: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            read_only: self.read_only,
+            theme: self.theme.clone(),
+            config: self.config.clone(),
+            pace_rps: self.pace_rps,
+        }
+    }
+}
+
+/// Run a subcommand; returns the process exit code.
+pub async fn run(command: Command, settings: Settings) -> i32 {
+    let result = match command {
+        Command::Apis(args) => apis::run(args, &settings).await,
+        Command::Estate(args) => estate::run(args, &settings).await,
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Config file + flags + environment -> one `Settings` value.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The config file, `~/.config/portcullis/config.toml` (or `--config`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    pub theme: Option<String>,
+    pub read_only: Option<bool>,
+    #[serde(default)]
+    pub pacing: Pacing,
+}
+
+/// Client-side pacing of the API Gateway control plane.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pacing {
+    /// Requests per second; 0 turns pacing off.
+    pub apigateway_rps: Option<f64>,
+    pub apigateway_burst: Option<u32>,
+}
+
+/// Command-line values that override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    pub theme: Option<String>,
+    pub config: Option<PathBuf>,
+    pub pace_rps: Option<f64>,
+}
+
+/// Everything the app needs to know about how it was started.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: Option<String>,
+    /// Empty: the region from the standard AWS configuration.
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    pub theme: String,
+    pub config_dir: Option<PathBuf>,
+    /// `None`: the default for the endpoint (on for AWS, off for a custom endpoint).
+    pub pace_rps: Option<f64>,
+    pub pace_burst: Option<u32>,
+    pub no_color: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// The config directory: `$XDG_CONFIG_HOME/portcullis` or `~/.config/portcullis`.
+pub fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")))
+        .map(|d| d.join("portcullis"))
+}
+
+pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn read_file(explicit: Option<&Path>, dir: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let path = match (explicit, dir) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(d)) => d.join("config.toml"),
+        (None, None) => return Ok(FileConfig::default()),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_file(&path, &text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            Ok(FileConfig::default())
+        }
+        Err(source) => Err(ConfigError::Read { path, source }),
+    }
+}
+
+/// Split `--region a,b --region c` into regions; `all` is kept as a marker.
+pub fn split_regions(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl Settings {
+    pub fn load(o: Overrides) -> Result<Settings, ConfigError> {
+        let dir = config_dir();
+        let file = read_file(o.config.as_deref(), dir.as_deref())?;
+        let regions = split_regions(&o.regions);
+        Ok(Settings {
+            profile: o.profile.or(file.profile),
+            regions: if regions.is_empty() { file.regions } else { regions },
+            endpoint_url: o.endpoint_url.or(file.endpoint_url),
+            read_only: o.read_only || file.read_only.unwrap_or(false),
+            theme: o.theme.or(file.theme).unwrap_or_else(|| "default".into()),
+            config_dir: dir,
+            pace_rps: o.pace_rps.or(file.pacing.apigateway_rps),
+            pace_burst: file.pacing.apigateway_burst,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_split_on_commas_and_repeats() {
+        let v = vec!["us-east-1,eu-west-1".to_string(), " ap-south-1 ".to_string()];
+        assert_eq!(split_regions(&v), ["us-east-1", "eu-west-1", "ap-south-1"]);
+    }
+
+    #[test]
+    fn unknown_config_key_is_a_readable_error() {
+        let err = parse_file(Path::new("c.toml"), "themee = \"light\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("c.toml") && msg.contains("themee"), "{msg}");
+    }
+
+    #[test]
+    fn pacing_parses() {
+        let f = parse_file(Path::new("c"), "[pacing]\napigateway_rps = 2.5\n").unwrap();
+        assert_eq!(f.pacing.apigateway_rps, Some(2.5));
+    }
+}

@@ -1,0 +1,9 @@
+//! portcullis: a terminal developer portal for AWS API Gateway.
+
+pub mod aws;
+pub mod cli;
+pub mod config;
+// pub mod docs;
+pub mod domain;
+pub mod sanitize;
+pub mod tui;
