@@ -72,10 +72,7 @@ pub fn config_dir() -> Option<PathBuf> {
 }
 
 pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })
 }
 
 fn read_file(explicit: Option<&Path>, dir: Option<&Path>) -> Result<FileConfig, ConfigError> {
@@ -86,22 +83,14 @@ fn read_file(explicit: Option<&Path>, dir: Option<&Path>) -> Result<FileConfig, 
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => parse_file(&path, &text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
-            Ok(FileConfig::default())
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => Ok(FileConfig::default()),
         Err(source) => Err(ConfigError::Read { path, source }),
     }
 }
 
 /// Split `--region a,b --region c` into regions; `all` is kept as a marker.
 pub fn split_regions(values: &[String]) -> Vec<String> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
+    values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
 impl Settings {

@@ -3,7 +3,7 @@
 pub mod aws;
 pub mod cli;
 pub mod config;
-// pub mod docs;
+pub mod docs;
 pub mod domain;
 pub mod sanitize;
 pub mod tui;

@@ -33,11 +33,7 @@ pub async fn list_all(contexts: &[AwsContext], detail: bool) -> Result<Vec<Api>,
 pub async fn list_apis(ctx: &AwsContext, detail: bool) -> Result<Vec<Api>, AwsError> {
     let (rest, http) = tokio::try_join!(list_rest_apis(ctx), list_http_apis(ctx))?;
     let apis: Vec<Api> = rest.into_iter().chain(http).collect();
-    stream::iter(apis)
-        .map(|api| complete(ctx, api, detail))
-        .buffered(MAX_IN_FLIGHT)
-        .try_collect()
-        .await
+    stream::iter(apis).map(|api| complete(ctx, api, detail)).buffered(MAX_IN_FLIGHT).try_collect().await
 }
 
 async fn complete(ctx: &AwsContext, mut api: Api, detail: bool) -> Result<Api, AwsError> {
@@ -69,7 +65,13 @@ pub async fn list_rest_apis(ctx: &AwsContext) -> Result<Vec<Api>, AwsError> {
     let mut position = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw.get_rest_apis().limit(PAGE_SIZE).set_position(position).send().await
+        let page = ctx
+            .apigw
+            .get_rest_apis()
+            .limit(PAGE_SIZE)
+            .set_position(position)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetRestApis", e))?;
         out.extend(page.items().iter().map(|a| rest_api(ctx, a)));
         position = page.position().map(str::to_string);
@@ -80,10 +82,7 @@ pub async fn list_rest_apis(ctx: &AwsContext) -> Result<Vec<Api>, AwsError> {
 }
 
 fn rest_api(ctx: &AwsContext, a: &gw::RestApi) -> Api {
-    let endpoint_type = a
-        .endpoint_configuration()
-        .and_then(|e| e.types().first())
-        .map(|t| t.as_str().to_string());
+    let endpoint_type = a.endpoint_configuration().and_then(|e| e.types().first()).map(|t| t.as_str().to_string());
     Api {
         id: a.id().unwrap_or_default().to_string(),
         name: a.name().unwrap_or_default().to_string(),
@@ -103,8 +102,7 @@ fn rest_api(ctx: &AwsContext, a: &gw::RestApi) -> Api {
 
 pub async fn rest_stages(ctx: &AwsContext, api_id: &str) -> Result<Vec<Stage>, AwsError> {
     ctx.pacer.wait().await;
-    let out = ctx.apigw.get_stages().rest_api_id(api_id).send().await
-        .map_err(|e| ctx.err("GetStages", e))?;
+    let out = ctx.apigw.get_stages().rest_api_id(api_id).send().await.map_err(|e| ctx.err("GetStages", e))?;
     let mut stages: Vec<Stage> = out.item().iter().map(rest_stage).collect();
     stages.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(stages)
@@ -146,8 +144,15 @@ pub async fn rest_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Auth
     let mut position = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw.get_authorizers().rest_api_id(api_id).limit(PAGE_SIZE).set_position(position)
-            .send().await.map_err(|e| ctx.err("GetAuthorizers", e))?;
+        let page = ctx
+            .apigw
+            .get_authorizers()
+            .rest_api_id(api_id)
+            .limit(PAGE_SIZE)
+            .set_position(position)
+            .send()
+            .await
+            .map_err(|e| ctx.err("GetAuthorizers", e))?;
         out.extend(page.items().iter().map(rest_authorizer));
         position = page.position().map(str::to_string);
         if position.is_none() || page.items().is_empty() {
@@ -186,8 +191,16 @@ async fn rest_resources(ctx: &AwsContext, api_id: &str) -> Result<Vec<gw::Resour
     let mut position = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw.get_resources().rest_api_id(api_id).limit(PAGE_SIZE).embed("methods")
-            .set_position(position).send().await.map_err(|e| ctx.err("GetResources", e))?;
+        let page = ctx
+            .apigw
+            .get_resources()
+            .rest_api_id(api_id)
+            .limit(PAGE_SIZE)
+            .embed("methods")
+            .set_position(position)
+            .send()
+            .await
+            .map_err(|e| ctx.err("GetResources", e))?;
         out.extend(page.items().iter().cloned());
         position = page.position().map(str::to_string);
         if position.is_none() || page.items().is_empty() {
@@ -197,13 +210,26 @@ async fn rest_resources(ctx: &AwsContext, api_id: &str) -> Result<Vec<gw::Resour
 }
 
 /// With `embed=methods` the method arrives inline; if the endpoint left it sparse, ask for it.
-async fn rest_method(ctx: &AwsContext, api_id: &str, r: &gw::Resource, verb: &str, m: &gw::Method) -> Result<Method, AwsError> {
+async fn rest_method(
+    ctx: &AwsContext,
+    api_id: &str,
+    r: &gw::Resource,
+    verb: &str,
+    m: &gw::Method,
+) -> Result<Method, AwsError> {
     if m.authorization_type().is_some() {
         return Ok(method_of(r, verb, m));
     }
     ctx.pacer.wait().await;
-    let full = ctx.apigw.get_method().rest_api_id(api_id).resource_id(r.id().unwrap_or_default())
-        .http_method(verb).send().await.map_err(|e| ctx.err("GetMethod", e))?;
+    let full = ctx
+        .apigw
+        .get_method()
+        .rest_api_id(api_id)
+        .resource_id(r.id().unwrap_or_default())
+        .http_method(verb)
+        .send()
+        .await
+        .map_err(|e| ctx.err("GetMethod", e))?;
     let m = gw::Method::builder()
         .set_http_method(full.http_method().map(str::to_string))
         .set_authorization_type(full.authorization_type().map(str::to_string))
@@ -237,14 +263,30 @@ pub async fn export_definition(ctx: &AwsContext, api: &Api, stage: &str) -> Resu
     match api.kind {
         ApiKind::Rest => {
             ctx.pacer.wait().await;
-            let out = ctx.apigw.get_export().rest_api_id(&api.id).stage_name(stage).export_type("oas30")
-                .accepts("application/json").send().await.map_err(|e| ctx.err("GetExport", e))?;
+            let out = ctx
+                .apigw
+                .get_export()
+                .rest_api_id(&api.id)
+                .stage_name(stage)
+                .export_type("oas30")
+                .accepts("application/json")
+                .send()
+                .await
+                .map_err(|e| ctx.err("GetExport", e))?;
             Ok(out.body().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default())
         }
         ApiKind::Http => {
             ctx.pacer.wait().await;
-            let out = ctx.apigw2.export_api().api_id(&api.id).specification("OAS30").output_type("JSON")
-                .stage_name(stage).send().await.map_err(|e| ctx.err("ExportApi", e))?;
+            let out = ctx
+                .apigw2
+                .export_api()
+                .api_id(&api.id)
+                .specification("OAS30")
+                .output_type("JSON")
+                .stage_name(stage)
+                .send()
+                .await
+                .map_err(|e| ctx.err("ExportApi", e))?;
             Ok(out.body().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default())
         }
     }
@@ -259,7 +301,13 @@ pub async fn list_http_apis(ctx: &AwsContext) -> Result<Vec<Api>, AwsError> {
     let mut token = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw2.get_apis().max_results(V2_PAGE).set_next_token(token).send().await
+        let page = ctx
+            .apigw2
+            .get_apis()
+            .max_results(V2_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetApis", e))?;
         let http = page.items().iter().filter(|a| a.protocol_type() == Some(&gw2::ProtocolType::Http));
         out.extend(http.map(|a| http_api(ctx, a)));
@@ -294,7 +342,14 @@ pub async fn http_stages(ctx: &AwsContext, api_id: &str) -> Result<Vec<Stage>, A
     let mut token = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw2.get_stages().api_id(api_id).max_results(V2_PAGE).set_next_token(token).send().await
+        let page = ctx
+            .apigw2
+            .get_stages()
+            .api_id(api_id)
+            .max_results(V2_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetStages", e))?;
         out.extend(page.items().iter().map(http_stage));
         token = page.next_token().map(str::to_string);
@@ -336,7 +391,14 @@ pub async fn http_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Auth
     let mut token = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw2.get_authorizers().api_id(api_id).max_results(V2_PAGE).set_next_token(token).send().await
+        let page = ctx
+            .apigw2
+            .get_authorizers()
+            .api_id(api_id)
+            .max_results(V2_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetAuthorizers", e))?;
         out.extend(page.items().iter().map(http_authorizer));
         token = page.next_token().map(str::to_string);
@@ -365,11 +427,20 @@ async fn derive_http_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<A
     let mut out = Vec::new();
     for id in ids {
         ctx.pacer.wait().await;
-        let a = ctx.apigw2.get_authorizer().api_id(api_id).authorizer_id(&id).send().await
+        let a = ctx
+            .apigw2
+            .get_authorizer()
+            .api_id(api_id)
+            .authorizer_id(&id)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetAuthorizer", e))?;
-        let built = gw2::Authorizer::builder().set_authorizer_id(a.authorizer_id().map(str::to_string))
-            .set_name(a.name().map(str::to_string)).set_authorizer_type(a.authorizer_type().cloned())
-            .set_identity_source(Some(a.identity_source().to_vec())).set_jwt_configuration(a.jwt_configuration().cloned())
+        let built = gw2::Authorizer::builder()
+            .set_authorizer_id(a.authorizer_id().map(str::to_string))
+            .set_name(a.name().map(str::to_string))
+            .set_authorizer_type(a.authorizer_type().cloned())
+            .set_identity_source(Some(a.identity_source().to_vec()))
+            .set_jwt_configuration(a.jwt_configuration().cloned())
             .build();
         out.push(http_authorizer(&built));
     }
@@ -393,7 +464,14 @@ pub async fn http_routes(ctx: &AwsContext, api_id: &str) -> Result<Vec<Route>, A
     let mut token = None;
     loop {
         ctx.pacer.wait().await;
-        let page = ctx.apigw2.get_routes().api_id(api_id).max_results(V2_PAGE).set_next_token(token).send().await
+        let page = ctx
+            .apigw2
+            .get_routes()
+            .api_id(api_id)
+            .max_results(V2_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
             .map_err(|e| ctx.err("GetRoutes", e))?;
         out.extend(page.items().iter().map(http_route));
         token = page.next_token().map(str::to_string);

@@ -27,7 +27,11 @@ pub struct AwsContext {
 
 impl AwsContext {
     /// Map an SDK error for `action` into our error type.
-    pub fn err<E>(&self, action: &str, e: aws_sdk_apigateway::error::SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>) -> AwsError
+    pub fn err<E>(
+        &self,
+        action: &str,
+        e: aws_sdk_apigateway::error::SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>,
+    ) -> AwsError
     where
         E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -73,10 +77,7 @@ pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
     let sdk = load_sdk_config(settings).await;
     let regions = resolve_regions(settings, &sdk)?;
     let custom = settings.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-    Ok(regions
-        .into_iter()
-        .map(|r| context_for(settings, &sdk, r, custom))
-        .collect())
+    Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom)).collect())
 }
 
 fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
@@ -114,10 +115,27 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
 
 /// Commercial regions where API Gateway is offered (`--region all`).
 pub const ALL_REGIONS: &[&str] = &[
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
-    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1",
-    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
-    "ap-southeast-2", "ap-east-1", "me-south-1", "af-south-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-east-1",
+    "me-south-1",
+    "af-south-1",
 ];
 
 /// Shared handle type used by the TUI.

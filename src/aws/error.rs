@@ -1,10 +1,10 @@
 //! One error type: throttling, credentials, access denied and "not implemented"
 //! become short, clear messages.
 
-use aws_smithy_types::error::display::DisplayErrorContext;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_sdk_apigateway::config::http::HttpResponse;
 use aws_sdk_apigateway::error::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,19 +35,9 @@ impl fmt::Display for AwsError {
 
 impl std::error::Error for AwsError {}
 
-const THROTTLING: &[&str] = &[
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-];
-const EXPIRED: &[&str] = &[
-    "ExpiredTokenException",
-    "ExpiredToken",
-    "RequestExpired",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-];
+const THROTTLING: &[&str] = &["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"];
+const EXPIRED: &[&str] =
+    &["ExpiredTokenException", "ExpiredToken", "RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException"];
 const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"];
 
 impl AwsError {
@@ -92,20 +82,47 @@ pub fn classify(
     let lower = detail.to_ascii_lowercase();
     let has = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
     let (kind, text) = if has(THROTTLING) || status == Some(429) {
-        (ErrorKind::Throttled, format!("{action} was throttled by AWS (account-wide limit); wait a moment and retry, or lower --pace-rps"))
+        (
+            ErrorKind::Throttled,
+            format!("{action} was throttled by AWS (account-wide limit); wait a moment and retry, or lower --pace-rps"),
+        )
     } else if has(EXPIRED) || lower.contains("expired") && lower.contains("token") {
-        (ErrorKind::ExpiredCredentials, format!("{action}: the AWS credentials are expired or invalid; {}", sso_hint(profile)))
+        (
+            ErrorKind::ExpiredCredentials,
+            format!("{action}: the AWS credentials are expired or invalid; {}", sso_hint(profile)),
+        )
     } else if has(DENIED) || status == Some(403) && code.is_none() {
-        (ErrorKind::AccessDenied, format!("access denied: the credentials are not allowed to call {action}{}", suffix(msg)))
+        (
+            ErrorKind::AccessDenied,
+            format!("access denied: the credentials are not allowed to call {action}{}", suffix(msg)),
+        )
     } else if is_not_implemented(code, status, &lower) {
         (ErrorKind::NotImplemented, format!("{action} is not supported by this endpoint (an emulator?)"))
     } else if code.is_none() && status.is_some_and(|s| s >= 500) {
-        (ErrorKind::NotImplemented, format!("{action} failed on the endpoint (HTTP {} without an AWS error code): the endpoint may not support it", status.unwrap_or_default()))
+        (
+            ErrorKind::NotImplemented,
+            format!(
+                "{action} failed on the endpoint (HTTP {} without an AWS error code): the endpoint may not support it",
+                status.unwrap_or_default()
+            ),
+        )
     } else if code == Some("NotFoundException") || code == Some("ResourceNotFoundException") {
         (ErrorKind::NotFound, format!("{action}: not found{}", suffix(msg)))
-    } else if lower.contains("no credentials") || lower.contains("failed to load credentials") || lower.contains("credentials provider") {
-        (ErrorKind::NoCredentials, format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile)))
-    } else if code.is_none() && status.is_none() && (lower.contains("dispatch failure") || lower.contains("io error") || lower.contains("timeout") || lower.contains("connection")) {
+    } else if lower.contains("no credentials")
+        || lower.contains("failed to load credentials")
+        || lower.contains("credentials provider")
+    {
+        (
+            ErrorKind::NoCredentials,
+            format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile)),
+        )
+    } else if code.is_none()
+        && status.is_none()
+        && (lower.contains("dispatch failure")
+            || lower.contains("io error")
+            || lower.contains("timeout")
+            || lower.contains("connection"))
+    {
         (ErrorKind::Network, format!("{action}: could not reach the endpoint ({})", short(detail)))
     } else {
         (ErrorKind::Other, format!("{action} failed: {}", if msg.is_empty() { short(detail) } else { msg.to_string() }))
@@ -127,11 +144,7 @@ fn suffix(msg: &str) -> String {
 
 fn short(detail: &str) -> String {
     let one = detail.replace('\n', " ");
-    if one.chars().count() > 200 {
-        format!("{}…", one.chars().take(200).collect::<String>())
-    } else {
-        one
-    }
+    if one.chars().count() > 200 { format!("{}…", one.chars().take(200).collect::<String>()) } else { one }
 }
 
 #[cfg(test)]
@@ -154,7 +167,8 @@ mod tests {
 
     #[test]
     fn access_denied_names_the_action() {
-        let e = classify("GetStages", None, Some("AccessDeniedException"), Some("User is not authorized"), Some(403), "");
+        let e =
+            classify("GetStages", None, Some("AccessDeniedException"), Some("User is not authorized"), Some(403), "");
         assert_eq!(e.kind, ErrorKind::AccessDenied);
         assert!(e.message.contains("GetStages"));
     }

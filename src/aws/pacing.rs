@@ -81,7 +81,7 @@ mod tests {
         assert!(!Pacer::for_apigateway(false, Some(0.0), None).is_on());
     }
 
-    #[tokio::test(start_paused = false)]
+    #[tokio::test]
     async fn burst_then_paced() {
         // 20 requests/s, burst 2: the 2 first pass at once, 4 more need ~200 ms.
         let p = Pacer::new(20.0, 2);

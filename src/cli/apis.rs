@@ -53,12 +53,28 @@ fn detail_table(apis: &[Api], colour: bool) -> String {
         for m in a.methods.iter().flatten() {
             let authz = a.authorizer_name(m.authorizer_id.as_deref()).unwrap_or("-").to_string();
             let key = if m.api_key_required { "required" } else { "-" };
-            t.row(vec![a.name.clone(), m.method.clone(), m.path.clone(), m.authorization.clone(), authz, key.into(), m.integration_type.clone().unwrap_or_default()]);
+            t.row(vec![
+                a.name.clone(),
+                m.method.clone(),
+                m.path.clone(),
+                m.authorization.clone(),
+                authz,
+                key.into(),
+                m.integration_type.clone().unwrap_or_default(),
+            ]);
         }
         for r in a.routes.iter().flatten() {
             let (verb, path) = r.route_key.split_once(' ').unwrap_or((&r.route_key, ""));
             let authz = a.authorizer_name(r.authorizer_id.as_deref()).unwrap_or("-").to_string();
-            t.row(vec![a.name.clone(), verb.into(), path.into(), r.authorization.clone(), authz, "-".into(), r.target.clone().unwrap_or_default()]);
+            t.row(vec![
+                a.name.clone(),
+                verb.into(),
+                path.into(),
+                r.authorization.clone(),
+                authz,
+                "-".into(),
+                r.target.clone().unwrap_or_default(),
+            ]);
         }
     }
     format!("\n{}", t.render(colour))

@@ -27,7 +27,11 @@ pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
         let s = estate::build(ctx, &spec).await?;
         eprintln!(
             "built in {}: {} APIs, {} usage plans, {} API keys, user pool {}",
-            ctx.region, s.apis.len(), s.plan_ids.len(), s.key_ids.len(), s.user_pool_id
+            ctx.region,
+            s.apis.len(),
+            s.plan_ids.len(),
+            s.key_ids.len(),
+            s.user_pool_id
         );
     }
     Ok(())

@@ -48,30 +48,21 @@ pub struct Api {
 
 impl Api {
     pub fn owner(&self) -> Option<&str> {
-        ["owner", "Owner", "team", "Team"]
-            .iter()
-            .find_map(|k| self.tags.get(*k))
-            .map(String::as_str)
+        ["owner", "Owner", "team", "Team"].iter().find_map(|k| self.tags.get(*k)).map(String::as_str)
     }
 
     pub fn authorizer_name(&self, id: Option<&str>) -> Option<&str> {
         let id = id?;
-        self.authorizers
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| a.name.as_str())
+        self.authorizers.iter().find(|a| a.id == id).map(|a| a.name.as_str())
     }
 
     /// Invoke URL for a stage of this API.
     pub fn invoke_url(&self, stage: &str) -> String {
-        let base = self.api_endpoint.clone().unwrap_or_else(|| {
-            format!("https://{}.execute-api.{}.amazonaws.com", self.id, self.region)
-        });
-        if stage == "$default" {
-            format!("{base}/")
-        } else {
-            format!("{base}/{stage}")
-        }
+        let base = self
+            .api_endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://{}.execute-api.{}.amazonaws.com", self.id, self.region));
+        if stage == "$default" { format!("{base}/") } else { format!("{base}/{stage}") }
     }
 }
 

@@ -20,14 +20,11 @@ const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
 const DEFAULT_KEYMAP_NAME: &str = "built-in keymap.toml";
 
 /// Modifier prefixes accepted in key strings, in display order.
-const MODIFIER_PREFIXES: [(&str, KeyModifiers); 3] = [
-    ("ctrl-", KeyModifiers::CONTROL),
-    ("alt-", KeyModifiers::ALT),
-    ("shift-", KeyModifiers::SHIFT),
-];
+const MODIFIER_PREFIXES: [(&str, KeyModifiers); 3] =
+    [("ctrl-", KeyModifiers::CONTROL), ("alt-", KeyModifiers::ALT), ("shift-", KeyModifiers::SHIFT)];
 
-/// Named keys. The first name of a key code is the one displayed.
-const NAMED_KEYS: [(&str, KeyCode); 22] = [
+/// Named keys, as written in keymap files and displayed.
+const NAMED_KEYS: [(&str, KeyCode); 16] = [
     ("enter", KeyCode::Enter),
     ("esc", KeyCode::Esc),
     ("tab", KeyCode::Tab),
@@ -44,12 +41,6 @@ const NAMED_KEYS: [(&str, KeyCode); 22] = [
     ("pgdown", KeyCode::PageDown),
     ("delete", KeyCode::Delete),
     ("insert", KeyCode::Insert),
-    ("escape", KeyCode::Esc),
-    ("return", KeyCode::Enter),
-    ("pageup", KeyCode::PageUp),
-    ("pagedown", KeyCode::PageDown),
-    ("del", KeyCode::Delete),
-    ("ins", KeyCode::Insert),
 ];
 
 /// Highest function key accepted (`f1` .. `f12`).
@@ -81,13 +72,7 @@ pub enum KeymapError {
     BadKey { key: String, reason: String },
     /// A bad key string inside a keymap file.
     #[error("invalid keymap file {file}: in [{context}] {action}: invalid key `{key}`: {reason}")]
-    Binding {
-        file: String,
-        context: &'static str,
-        action: &'static str,
-        key: String,
-        reason: String,
-    },
+    Binding { file: String, context: &'static str, action: &'static str, key: String, reason: String },
 }
 
 impl KeymapError {
@@ -126,9 +111,7 @@ impl KeyBinding {
         let has_shift = modifiers.contains(KeyModifiers::SHIFT);
         let without_shift = modifiers.difference(KeyModifiers::SHIFT);
         match code {
-            KeyCode::Char(c) if has_shift => {
-                KeyBinding::raw(KeyCode::Char(to_upper(c)), without_shift)
-            }
+            KeyCode::Char(c) if has_shift => KeyBinding::raw(KeyCode::Char(to_upper(c)), without_shift),
             KeyCode::Char(_) | KeyCode::BackTab => KeyBinding::raw(code, without_shift),
             KeyCode::Tab if has_shift => KeyBinding::raw(KeyCode::BackTab, without_shift),
             _ => KeyBinding::raw(code, modifiers),
@@ -172,10 +155,7 @@ impl fmt::Display for KeyBinding {
 
 /// The display name of a named key.
 fn key_name(code: KeyCode) -> &'static str {
-    NAMED_KEYS
-        .iter()
-        .find(|(_, named)| *named == code)
-        .map_or("?", |(name, _)| *name)
+    NAMED_KEYS.iter().find(|(_, named)| *named == code).map_or("?", |(name, _)| *name)
 }
 
 /// Upper-cases a character when that gives exactly one character.
@@ -191,10 +171,7 @@ fn to_upper(c: char) -> char {
 /// `ctrl-alt-x`.
 pub fn parse_key(s: &str) -> Result<KeyBinding, KeymapError> {
     let (modifiers, rest) = split_modifiers(s);
-    let code = parse_code(rest).map_err(|reason| KeymapError::BadKey {
-        key: s.to_string(),
-        reason,
-    })?;
+    let code = parse_code(rest).map_err(|reason| KeymapError::BadKey { key: s.to_string(), reason })?;
     Ok(KeyBinding::new(code, modifiers))
 }
 
@@ -238,7 +215,7 @@ fn parse_named(name: &str) -> Result<KeyCode, String> {
         _ => Err(format!(
             "expected a single character, f1..f{MAX_FUNCTION_KEY}, or one of: {} \
              (with optional ctrl-/alt-/shift- prefixes)",
-            NAMED_KEYS[..16].iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" ")
+            NAMED_KEYS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" ")
         )),
     }
 }
@@ -302,8 +279,7 @@ impl Keymap {
             return None;
         }
         let binding = KeyBinding::from_event(key);
-        self.lookup(context, binding)
-            .or_else(|| self.lookup(Context::Global, binding))
+        self.lookup(context, binding).or_else(|| self.lookup(Context::Global, binding))
     }
 
     /// Display strings of the keys that trigger `action` in `context`, e.g.
@@ -322,10 +298,7 @@ impl Keymap {
     pub fn hints(&self, context: Context) -> Vec<(String, Action)> {
         let own = self.entries(context).iter().map(|e| (e.keys.clone(), e.action));
         let all: Vec<_> = own.chain(self.global_hints(context)).collect();
-        all.into_iter()
-            .filter(|(keys, _)| !keys.is_empty())
-            .map(|(keys, action)| (join_keys(&keys), action))
-            .collect()
+        all.into_iter().filter(|(keys, _)| !keys.is_empty()).map(|(keys, action)| (join_keys(&keys), action)).collect()
     }
 
     /// Global bindings for actions `context` does not bind itself, minus keys
@@ -343,9 +316,7 @@ impl Keymap {
 
     /// Global keys for `action` that still reach the global layer in `context`.
     fn global_keys(&self, context: Context, action: Action) -> Vec<KeyBinding> {
-        self.find(Context::Global, action)
-            .map(|e| self.unshadowed(context, &e.keys))
-            .unwrap_or_default()
+        self.find(Context::Global, action).map(|e| self.unshadowed(context, &e.keys)).unwrap_or_default()
     }
 
     /// The subset of `keys` that `context` does not bind itself.
@@ -367,10 +338,7 @@ impl Keymap {
 
     /// The action bound to `binding` in `context` alone.
     fn lookup(&self, context: Context, binding: KeyBinding) -> Option<Action> {
-        self.entries(context)
-            .iter()
-            .find(|e| e.keys.contains(&binding))
-            .map(|e| e.action)
+        self.entries(context).iter().find(|e| e.keys.contains(&binding)).map(|e| e.action)
     }
 
     /// Replaces the keys of `user.action` in `context` (adding the action if
@@ -397,23 +365,16 @@ fn read_optional(path: &Path) -> Result<Option<String>, KeymapError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(KeymapError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Err(source) => Err(KeymapError::Io { path: path.to_path_buf(), source }),
     }
 }
 
 /// Parses keymap TOML into per-context bindings in file order.
 fn parse_file(file: &str, text: &str) -> Result<Layers, KeymapError> {
-    let raw: RawKeymap = toml::from_str(text).map_err(|e| KeymapError::Parse {
-        file: file.to_string(),
-        message: e.to_string(),
-    })?;
+    let raw: RawKeymap = toml::from_str(text)
+        .map_err(|e| KeymapError::Parse { file: file.to_string(), message: e.to_string().trim_end().to_string() })?;
     raw.into_iter()
-        .map(|(context, actions)| {
-            parse_context(file, context, actions).map(|entries| (context, entries))
-        })
+        .map(|(context, actions)| parse_context(file, context, actions).map(|entries| (context, entries)))
         .collect()
 }
 
@@ -427,9 +388,7 @@ fn parse_context(
     ordered.sort_by_key(|(_, keys)| keys.span().start);
     ordered
         .into_iter()
-        .map(|(action, keys)| {
-            parse_entry(keys.get_ref(), action).map_err(|e| e.in_binding(file, context, action))
-        })
+        .map(|(action, keys)| parse_entry(keys.get_ref(), action).map_err(|e| e.in_binding(file, context, action)))
         .collect()
 }
 
@@ -439,25 +398,28 @@ fn parse_entry(keys: &[String], action: Action) -> Result<Entry, KeymapError> {
     Ok(Entry { action, keys })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+    fn ev(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
     }
 
     fn ch(c: char) -> KeyEvent {
-        press(KeyCode::Char(c), KeyModifiers::NONE)
+        ev(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    fn key(s: &str) -> KeyBinding {
+        parse_key(s).unwrap()
     }
 
     #[test]
     fn default_keymap_parses_and_round_trips() {
         let map = Keymap::default_map();
         for entries in map.layers.values() {
-            for key in entries.iter().flat_map(|e| &e.keys) {
-                assert_eq!(parse_key(&key.to_string()).unwrap(), *key, "{key}");
+            for k in entries.iter().flat_map(|e| &e.keys) {
+                assert_eq!(key(&k.to_string()), *k, "{k}");
             }
         }
         assert_eq!(map.action(Context::List, &ch('q')), Some(Action::Quit));
@@ -468,43 +430,45 @@ mod tests {
     #[test]
     fn uppercase_matches_with_or_without_shift() {
         let map = Keymap::default_map();
-        let shifted = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        let shifted_lower = press(KeyCode::Char('g'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(Context::List, &shifted), Some(Action::Bottom));
-        assert_eq!(map.action(Context::List, &shifted_lower), Some(Action::Bottom));
-        assert_eq!(map.action(Context::List, &ch('G')), Some(Action::Bottom));
+        let bottom = Some(Action::Bottom);
+        let shift = KeyModifiers::SHIFT;
+        assert_eq!(map.action(Context::List, &ev(KeyCode::Char('G'), shift)), bottom);
+        assert_eq!(map.action(Context::List, &ev(KeyCode::Char('g'), shift)), bottom);
+        assert_eq!(map.action(Context::List, &ch('G')), bottom);
         assert_eq!(map.action(Context::List, &ch('g')), Some(Action::Top));
-        assert_eq!(parse_key("shift-g").unwrap(), parse_key("G").unwrap());
+        assert_eq!(key("shift-g"), key("G"));
     }
 
     #[test]
     fn ctrl_and_named_keys() {
         let map = Keymap::default_map();
-        let ctrl_r = press(KeyCode::Char('r'), KeyModifiers::CONTROL);
+        let ctrl_r = ev(KeyCode::Char('r'), KeyModifiers::CONTROL);
         assert_eq!(map.action(Context::Docs, &ctrl_r), Some(Action::Refresh));
         assert_eq!(map.action(Context::List, &ch('r')), None);
-        let backtab = press(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(map.action(Context::Detail, &backtab), Some(Action::PrevPane));
-        assert_eq!(parse_key("backtab").unwrap(), parse_key("shift-tab").unwrap());
-        let key = parse_key("ctrl-alt-x").unwrap();
-        assert_eq!(key.modifiers(), KeyModifiers::CONTROL | KeyModifiers::ALT);
-        assert_eq!(parse_key("ctrl--").unwrap().code(), KeyCode::Char('-'));
-        assert_eq!(parse_key("F5").unwrap().code(), KeyCode::F(5));
-        assert_eq!(parse_key("space").unwrap().to_string(), "space");
+        let backtab = ev(KeyCode::BackTab, KeyModifiers::SHIFT);
+        let prev = map.action(Context::Detail, &backtab);
+        assert_eq!(prev, Some(Action::PrevPane));
+        assert_eq!(key("backtab"), key("shift-tab"));
+        let alt_ctrl = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        assert_eq!(key("ctrl-alt-x").modifiers(), alt_ctrl);
+        assert_eq!(key("ctrl--").code(), KeyCode::Char('-'));
+        assert_eq!(key("F5").code(), KeyCode::F(5));
+        assert_eq!(key("space").to_string(), "space");
     }
 
     #[test]
     fn release_events_are_ignored() {
         let map = Keymap::default_map();
-        let kind = |kind| KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, kind);
-        assert_eq!(map.action(Context::List, &kind(KeyEventKind::Release)), None);
-        assert_eq!(map.action(Context::List, &kind(KeyEventKind::Repeat)), Some(Action::Quit));
+        let q = |kind| KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, kind);
+        assert_eq!(map.action(Context::List, &q(KeyEventKind::Release)), None);
+        let repeat = map.action(Context::List, &q(KeyEventKind::Repeat));
+        assert_eq!(repeat, Some(Action::Quit));
     }
 
     #[test]
     fn user_override_replaces_and_steals_keys() {
-        let map = Keymap::with_overrides("user.toml", "[list]\ndown = [\"n\"]\nselect = [\"k\"]")
-            .unwrap();
+        let text = "[list]\ndown = [\"n\"]\nselect = [\"k\"]";
+        let map = Keymap::with_overrides("user.toml", text).unwrap();
         assert_eq!(map.action(Context::List, &ch('n')), Some(Action::Down));
         assert_eq!(map.action(Context::List, &ch('j')), None);
         assert_eq!(map.action(Context::List, &ch('k')), Some(Action::Select));
@@ -526,14 +490,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        let err = Keymap::with_overrides("user.toml", "[list]\nquitt = [\"q\"]").unwrap_err();
-        assert!(err.to_string().contains("quitt"), "{err}");
-        let err = Keymap::with_overrides("user.toml", "[lists]\nup = [\"q\"]").unwrap_err();
-        assert!(err.to_string().contains("lists"), "{err}");
-        let err = Keymap::with_overrides("user.toml", "[list]\nup = [\"hyper-x\"]").unwrap_err();
-        let text = err.to_string();
+        let err = |text| Keymap::with_overrides("user.toml", text).unwrap_err().to_string();
+        let unknown_action = err("[list]\nquitt = [\"q\"]");
+        assert!(unknown_action.contains("quitt"), "{unknown_action}");
+        let unknown_context = err("[lists]\nup = [\"q\"]");
+        assert!(unknown_context.contains("lists"), "{unknown_context}");
+        let bad_key = err("[list]\nup = [\"hyper-x\"]");
         for part in ["user.toml", "[list]", "up", "`hyper-x`"] {
-            assert!(text.contains(part), "{text}");
+            assert!(bad_key.contains(part), "{bad_key}");
         }
         assert!(parse_key("").is_err());
         assert!(parse_key("f13").unwrap_err().to_string().contains("f13"));

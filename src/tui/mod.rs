@@ -1,1 +1,148 @@
-pub async fn run(_s: crate::config::Settings) -> i32 { 0 }
+//! The terminal UI: controller, messages, keymap, themes, views.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod message;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+pub mod worker;
+
+use crate::config::Settings;
+use app::App;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use keymap::Keymap;
+use message::Message;
+use state::{AppState, Connection, Status};
+use std::time::Duration;
+use theme::Styles;
+use tokio::sync::mpsc;
+
+/// Header facts from the settings and the standard AWS environment.
+pub fn connection(settings: &Settings) -> Connection {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    Connection {
+        profile: settings.profile.clone().or_else(|| env("AWS_PROFILE")).unwrap_or_else(|| "default".into()),
+        regions: if settings.regions.is_empty() {
+            env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).unwrap_or_else(|| "(profile)".into())
+        } else {
+            settings.regions.join(",")
+        },
+        endpoint: settings.endpoint_url.clone(),
+        read_only: settings.read_only,
+    }
+}
+
+/// Theme and keymap; a broken file falls back to the defaults with a visible warning.
+pub fn load_look(settings: &Settings) -> (Styles, Keymap, Option<Status>) {
+    let dir = settings.config_dir.clone();
+    let mut warnings = Vec::new();
+    let styles = theme::load(&settings.theme, dir.as_ref().map(|d| d.join("themes")).as_deref(), settings.no_color)
+        .unwrap_or_else(|e| {
+            warnings.push(first_line(&e.to_string()));
+            let s = Styles::default();
+            if settings.no_color { s.no_color() } else { s }
+        });
+    let keymap = Keymap::load(dir.as_ref().map(|d| d.join("keymap.toml")).as_deref()).unwrap_or_else(|e| {
+        warnings.push(first_line(&e.to_string()));
+        Keymap::default_map()
+    });
+    let status = (!warnings.is_empty()).then(|| Status::Error(format!("{} (using defaults)", warnings.join("; "))));
+    (styles, keymap, status)
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+pub async fn run(settings: Settings) -> i32 {
+    let (styles, keymap, status) = load_look(&settings);
+    let mut app = App::new(AppState::new(connection(&settings)), keymap, styles);
+    app.state.status = status;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let worker = worker::Worker::new(settings, tx.clone());
+    let mut guard = match terminal::TerminalGuard::enter() {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: cannot set up the terminal: {e}");
+            return 1;
+        }
+    };
+    listen_for_signals(tx);
+    app.start();
+    let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;
+    drop(guard);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn listen_for_signals(tx: mpsc::UnboundedSender<Message>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+        let tx = tx.clone();
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move {
+                s.recv().await;
+                let _ = tx.send(Message::Terminate);
+            });
+        }
+    }
+}
+
+fn from_event(ev: Event) -> Option<Message> {
+    match ev {
+        Event::Key(k) => Some(Message::Key(k)),
+        Event::Mouse(m) => Some(Message::Mouse(m)),
+        Event::Resize(..) => Some(Message::Resize),
+        _ => None,
+    }
+}
+
+/// Wait for input, results and ticks; handle everything queued; draw once the queue is drained.
+async fn event_loop(
+    app: &mut App,
+    worker: &worker::Worker,
+    term: &mut terminal::Term,
+    mut rx: mpsc::UnboundedReceiver<Message>,
+) -> std::io::Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut dirty = true;
+    loop {
+        for cmd in app.take_commands() {
+            worker.execute(cmd);
+        }
+        if dirty {
+            term.draw(|f| app.draw(f))?;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => from_event(ev),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = tick.tick() => app.state.busy().then_some(Message::Tick),
+        };
+        dirty = msg.is_some();
+        if let Some(m) = msg {
+            app.handle(m);
+        }
+        while let Ok(m) = rx.try_recv() {
+            app.handle(m);
+            dirty = true;
+        }
+    }
+}

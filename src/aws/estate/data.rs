@@ -66,13 +66,61 @@ pub struct HttpSpec {
 
 /// (name, collection, id parameter, sub-collection, owner team, lifecycle, description)
 const DOMAINS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    ("payments-api", "payments", "paymentId", "refunds", "team-payments", "ga", "Card and invoice payments for freight bookings"),
+    (
+        "payments-api",
+        "payments",
+        "paymentId",
+        "refunds",
+        "team-payments",
+        "ga",
+        "Card and invoice payments for freight bookings",
+    ),
     ("orders-api", "orders", "orderId", "items", "team-commerce", "ga", "Create and track customer freight orders"),
-    ("shipments-api", "shipments", "shipmentId", "tracking", "team-logistics", "ga", "Shipment lifecycle: booking, pickup, delivery"),
-    ("customers-api", "customers", "customerId", "addresses", "team-crm", "ga", "Customer accounts, contacts and delivery addresses"),
-    ("inventory-api", "warehouses", "warehouseId", "stock", "team-warehousing", "beta", "Warehouse stock levels and reservations"),
-    ("invoicing-legacy", "invoices", "invoiceId", "pdf", "team-finance", "deprecated", "Legacy invoicing (to be retired, use payments-api)"),
-    ("partner-webhooks", "webhooks", "webhookId", "deliveries", "team-partner-platform", "ga", "Webhook subscriptions for partner integrations"),
+    (
+        "shipments-api",
+        "shipments",
+        "shipmentId",
+        "tracking",
+        "team-logistics",
+        "ga",
+        "Shipment lifecycle: booking, pickup, delivery",
+    ),
+    (
+        "customers-api",
+        "customers",
+        "customerId",
+        "addresses",
+        "team-crm",
+        "ga",
+        "Customer accounts, contacts and delivery addresses",
+    ),
+    (
+        "inventory-api",
+        "warehouses",
+        "warehouseId",
+        "stock",
+        "team-warehousing",
+        "beta",
+        "Warehouse stock levels and reservations",
+    ),
+    (
+        "invoicing-legacy",
+        "invoices",
+        "invoiceId",
+        "pdf",
+        "team-finance",
+        "deprecated",
+        "Legacy invoicing (to be retired, use payments-api)",
+    ),
+    (
+        "partner-webhooks",
+        "webhooks",
+        "webhookId",
+        "deliveries",
+        "team-partner-platform",
+        "ga",
+        "Webhook subscriptions for partner integrations",
+    ),
 ];
 
 fn tags(owner: &str, lifecycle: &str, cost: usize) -> HashMap<String, String> {
@@ -96,8 +144,8 @@ fn method(path: String, verb: &str, auth: &str, key: bool, integration: &str) ->
 
 fn rest_methods(i: usize, coll: &str, id: &str, sub: &str) -> Vec<ExpectedMethod> {
     let (c, one, nested) = (format!("/{coll}"), format!("/{coll}/{{{id}}}"), format!("/{coll}/{{{id}}}/{sub}"));
-    let public_list = if i % 3 == 0 { "NONE" } else { "COGNITO_USER_POOLS" };
-    let proxy = if i % 2 == 0 { "HTTP_PROXY" } else { "AWS_PROXY" };
+    let public_list = if i.is_multiple_of(3) { "NONE" } else { "COGNITO_USER_POOLS" };
+    let proxy = if i.is_multiple_of(2) { "HTTP_PROXY" } else { "AWS_PROXY" };
     vec![
         method(c.clone(), "GET", public_list, i % 2 == 1, proxy),
         method(c, "POST", "COGNITO_USER_POOLS", true, proxy),
@@ -121,7 +169,11 @@ fn rest_spec(i: usize) -> RestSpec {
     RestSpec {
         name,
         description: desc.to_string(),
-        endpoint_type: match i % DOMAINS.len() { 5 => "EDGE", 6 if round == 0 => "REGIONAL", _ => "REGIONAL" },
+        endpoint_type: match i % DOMAINS.len() {
+            5 => "EDGE",
+            6 if round == 0 => "REGIONAL",
+            _ => "REGIONAL",
+        },
         tags: tags(owner, life, i % 7),
         methods: rest_methods(i, coll, id, sub),
         index: i,
@@ -129,7 +181,9 @@ fn rest_spec(i: usize) -> RestSpec {
 }
 
 pub fn lambda_uri(region: &str) -> String {
-    format!("arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:123456789012:function:kestrel-backend/invocations")
+    format!(
+        "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:123456789012:function:kestrel-backend/invocations"
+    )
 }
 
 pub struct StageSpec {
@@ -147,8 +201,26 @@ pub struct StageSpec {
 pub fn rest_stage_specs(s: &RestSpec) -> Vec<StageSpec> {
     let gaps = s.index % 3 == 2;
     vec![
-        StageSpec { name: "dev", description: "Development: latest build, partners' sandbox", tracing: false, cache: false, logging: "INFO", rate: 20.0, burst: 40, access_log: false },
-        StageSpec { name: "prod", description: "Production", tracing: !gaps, cache: s.index % 2 == 0, logging: if gaps { "OFF" } else { "ERROR" }, rate: 500.0, burst: 1000, access_log: !gaps },
+        StageSpec {
+            name: "dev",
+            description: "Development: latest build, partners' sandbox",
+            tracing: false,
+            cache: false,
+            logging: "INFO",
+            rate: 20.0,
+            burst: 40,
+            access_log: false,
+        },
+        StageSpec {
+            name: "prod",
+            description: "Production",
+            tracing: !gaps,
+            cache: s.index.is_multiple_of(2),
+            logging: if gaps { "OFF" } else { "ERROR" },
+            rate: 500.0,
+            burst: 1000,
+            access_log: !gaps,
+        },
     ]
 }
 
@@ -194,7 +266,13 @@ pub struct PlanSpec {
 pub const PLANS: &[PlanSpec] = &[
     PlanSpec { name: "sandbox", description: "Partner sandbox on dev stages", rate: 5.0, burst: 10, quota: 10_000 },
     PlanSpec { name: "standard", description: "Standard partner tier", rate: 50.0, burst: 100, quota: 1_000_000 },
-    PlanSpec { name: "premium", description: "Premium partner tier with higher limits", rate: 200.0, burst: 400, quota: 10_000_000 },
+    PlanSpec {
+        name: "premium",
+        description: "Premium partner tier with higher limits",
+        rate: 200.0,
+        burst: 400,
+        quota: 10_000_000,
+    },
 ];
 
 pub struct KeySpec {
@@ -205,14 +283,31 @@ pub struct KeySpec {
     pub plans: Vec<usize>,
 }
 
-const PARTNERS: &[&str] = &["northpeak-outdoor", "bluefin-markets", "copperleaf-pharma", "tidewater-shipping", "lumen-grocers"];
+const PARTNERS: &[&str] =
+    &["northpeak-outdoor", "bluefin-markets", "copperleaf-pharma", "tidewater-shipping", "lumen-grocers"];
 
 /// Two keys per partner: a sandbox key and a production key; one partner's production key is disabled.
 pub fn keys() -> Vec<KeySpec> {
-    PARTNERS.iter().enumerate().flat_map(|(i, p)| {
-        [
-            KeySpec { name: format!("{p}-sandbox"), description: format!("{p} sandbox access"), partner: p, enabled: true, plans: vec![0] },
-            KeySpec { name: format!("{p}-prod"), description: format!("{p} production access"), partner: p, enabled: i != 3, plans: vec![1 + i % 2] },
-        ]
-    }).collect()
+    PARTNERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            [
+                KeySpec {
+                    name: format!("{p}-sandbox"),
+                    description: format!("{p} sandbox access"),
+                    partner: p,
+                    enabled: true,
+                    plans: vec![0],
+                },
+                KeySpec {
+                    name: format!("{p}-prod"),
+                    description: format!("{p} production access"),
+                    partner: p,
+                    enabled: i != 3,
+                    plans: vec![1 + i % 2],
+                },
+            ]
+        })
+        .collect()
 }

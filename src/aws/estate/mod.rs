@@ -6,9 +6,12 @@
 use super::clients::AwsContext;
 use super::error::AwsError;
 use aws_sdk_apigateway::types::{
-    ApiStage, IntegrationType, PatchOperation, QuotaPeriodType, ThrottleSettings, QuotaSettings, Op, EndpointConfiguration, EndpointType,
+    ApiStage, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation, QuotaPeriodType, QuotaSettings,
+    ThrottleSettings,
 };
-use aws_sdk_apigatewayv2::types::{AuthorizerType, IntegrationType as IntegrationType2, JwtConfiguration, ProtocolType, RouteSettings};
+use aws_sdk_apigatewayv2::types::{
+    AuthorizerType, IntegrationType as IntegrationType2, JwtConfiguration, ProtocolType, RouteSettings,
+};
 use aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
@@ -28,7 +31,12 @@ pub struct EstateSpec {
 
 impl Default for EstateSpec {
     fn default() -> Self {
-        EstateSpec { rest_apis: 7, http_apis: 2, upstream: "https://backend.internal.kestrel-freight.example".into(), with_plans_and_keys: true }
+        EstateSpec {
+            rest_apis: 7,
+            http_apis: 2,
+            upstream: "https://backend.internal.kestrel-freight.example".into(),
+            with_plans_and_keys: true,
+        }
     }
 }
 
@@ -69,29 +77,59 @@ pub async fn build(ctx: &AwsContext, spec: &EstateSpec) -> Result<EstateSummary,
 }
 
 async fn user_pool(ctx: &AwsContext) -> Result<String, AwsError> {
-    let pool = ctx.cognito.create_user_pool().pool_name("kestrel-partners")
-        .user_pool_tags("owner", "team-partner-platform").send().await
+    let pool = ctx
+        .cognito
+        .create_user_pool()
+        .pool_name("kestrel-partners")
+        .user_pool_tags("owner", "team-partner-platform")
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateUserPool", e))?;
     let id = pool.user_pool().and_then(|p| p.id()).unwrap_or_default().to_string();
     let scopes = data::SCOPES.iter().map(|(n, d)| {
         ResourceServerScopeType::builder().scope_name(*n).scope_description(*d).build().expect("scope fields set")
     });
-    ctx.cognito.create_resource_server().user_pool_id(&id).identifier(data::RESOURCE_SERVER)
-        .name("Kestrel Freight public APIs").set_scopes(Some(scopes.collect())).send().await
+    ctx.cognito
+        .create_resource_server()
+        .user_pool_id(&id)
+        .identifier(data::RESOURCE_SERVER)
+        .name("Kestrel Freight public APIs")
+        .set_scopes(Some(scopes.collect()))
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateResourceServer", e))?;
     Ok(id)
 }
 
-async fn rest_api(ctx: &AwsContext, s: data::RestSpec, pool_arn: &str, upstream: &str) -> Result<ExpectedApi, AwsError> {
+async fn rest_api(
+    ctx: &AwsContext,
+    s: data::RestSpec,
+    pool_arn: &str,
+    upstream: &str,
+) -> Result<ExpectedApi, AwsError> {
     let endpoint = EndpointConfiguration::builder().types(EndpointType::from(s.endpoint_type)).build();
-    let api = ctx.apigw.create_rest_api().name(&s.name).description(&s.description)
-        .endpoint_configuration(endpoint).set_tags(Some(s.tags.clone())).send().await
+    let api = ctx
+        .apigw
+        .create_rest_api()
+        .name(&s.name)
+        .description(&s.description)
+        .endpoint_configuration(endpoint)
+        .set_tags(Some(s.tags.clone()))
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateRestApi", e))?;
     let api_id = api.id().unwrap_or_default().to_string();
     let root = api.root_resource_id().unwrap_or_default().to_string();
-    let auth = ctx.apigw.create_authorizer().rest_api_id(&api_id).name("partners-cognito")
-        .r#type(aws_sdk_apigateway::types::AuthorizerType::CognitoUserPools).provider_arns(pool_arn)
-        .identity_source("method.request.header.Authorization").send().await
+    let auth = ctx
+        .apigw
+        .create_authorizer()
+        .rest_api_id(&api_id)
+        .name("partners-cognito")
+        .r#type(aws_sdk_apigateway::types::AuthorizerType::CognitoUserPools)
+        .provider_arns(pool_arn)
+        .identity_source("method.request.header.Authorization")
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateAuthorizer", e))?;
     let auth_id = auth.id().unwrap_or_default().to_string();
     let mut ids: HashMap<String, String> = HashMap::from([("/".to_string(), root)]);
@@ -99,35 +137,73 @@ async fn rest_api(ctx: &AwsContext, s: data::RestSpec, pool_arn: &str, upstream:
     for m in &s.methods {
         let rid = ensure_resource(ctx, &api_id, &mut ids, &m.path).await?;
         put_method(ctx, &api_id, &rid, m, &auth_id, upstream).await?;
-        methods.push(ExpectedMethod { authorizer_id: (m.authorization == "COGNITO_USER_POOLS").then(|| auth_id.clone()), ..m.clone() });
+        methods.push(ExpectedMethod {
+            authorizer_id: (m.authorization == "COGNITO_USER_POOLS").then(|| auth_id.clone()),
+            ..m.clone()
+        });
     }
     let stages = rest_stages(ctx, &api_id, &s).await?;
-    Ok(ExpectedApi { id: api_id, name: s.name, kind: "rest", tags: s.tags, description: s.description, stages, methods, routes: vec![] })
+    Ok(ExpectedApi {
+        id: api_id,
+        name: s.name,
+        kind: "rest",
+        tags: s.tags,
+        description: s.description,
+        stages,
+        methods,
+        routes: vec![],
+    })
 }
 
-async fn ensure_resource(ctx: &AwsContext, api_id: &str, ids: &mut HashMap<String, String>, path: &str) -> Result<String, AwsError> {
+async fn ensure_resource(
+    ctx: &AwsContext,
+    api_id: &str,
+    ids: &mut HashMap<String, String>,
+    path: &str,
+) -> Result<String, AwsError> {
     if let Some(id) = ids.get(path) {
         return Ok(id.clone());
     }
     let (parent_path, part) = path.rsplit_once('/').expect("paths start with /");
     let parent_path = if parent_path.is_empty() { "/" } else { parent_path };
     let parent = Box::pin(ensure_resource(ctx, api_id, ids, parent_path)).await?;
-    let r = ctx.apigw.create_resource().rest_api_id(api_id).parent_id(parent).path_part(part).send().await
+    let r = ctx
+        .apigw
+        .create_resource()
+        .rest_api_id(api_id)
+        .parent_id(parent)
+        .path_part(part)
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateResource", e))?;
     let id = r.id().unwrap_or_default().to_string();
     ids.insert(path.to_string(), id.clone());
     Ok(id)
 }
 
-async fn put_method(ctx: &AwsContext, api_id: &str, rid: &str, m: &ExpectedMethod, auth_id: &str, upstream: &str) -> Result<(), AwsError> {
-    let mut req = ctx.apigw.put_method().rest_api_id(api_id).resource_id(rid).http_method(&m.method)
-        .authorization_type(&m.authorization).api_key_required(m.api_key_required);
+async fn put_method(
+    ctx: &AwsContext,
+    api_id: &str,
+    rid: &str,
+    m: &ExpectedMethod,
+    auth_id: &str,
+    upstream: &str,
+) -> Result<(), AwsError> {
+    let mut req = ctx
+        .apigw
+        .put_method()
+        .rest_api_id(api_id)
+        .resource_id(rid)
+        .http_method(&m.method)
+        .authorization_type(&m.authorization)
+        .api_key_required(m.api_key_required);
     if m.authorization == "COGNITO_USER_POOLS" {
         req = req.authorizer_id(auth_id).authorization_scopes(format!("{}/read", data::RESOURCE_SERVER));
     }
     req.send().await.map_err(|e| ctx.err("PutMethod", e))?;
     let kind = IntegrationType::from(m.integration_type.as_str());
-    let mut integ = ctx.apigw.put_integration().rest_api_id(api_id).resource_id(rid).http_method(&m.method).r#type(kind.clone());
+    let mut integ =
+        ctx.apigw.put_integration().rest_api_id(api_id).resource_id(rid).http_method(&m.method).r#type(kind.clone());
     integ = match kind {
         IntegrationType::HttpProxy => integ.integration_http_method(&m.method).uri(format!("{upstream}{}", m.path)),
         IntegrationType::AwsProxy => integ.integration_http_method("POST").uri(data::lambda_uri(&ctx.region)),
@@ -138,21 +214,47 @@ async fn put_method(ctx: &AwsContext, api_id: &str, rid: &str, m: &ExpectedMetho
 }
 
 async fn rest_stages(ctx: &AwsContext, api_id: &str, s: &data::RestSpec) -> Result<Vec<ExpectedStage>, AwsError> {
-    let dep = ctx.apigw.create_deployment().rest_api_id(api_id).description("initial deployment").send().await
+    let dep = ctx
+        .apigw
+        .create_deployment()
+        .rest_api_id(api_id)
+        .description("initial deployment")
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateDeployment", e))?;
     let dep_id = dep.id().unwrap_or_default().to_string();
     let mut out = Vec::new();
     for st in data::rest_stage_specs(s) {
-        let mut req = ctx.apigw.create_stage().rest_api_id(api_id).deployment_id(&dep_id).stage_name(st.name)
-            .description(st.description).tracing_enabled(st.tracing).cache_cluster_enabled(st.cache)
-            .variables("backendHost", format!("{}.backend.internal", st.name)).tags("environment", st.name);
+        let mut req = ctx
+            .apigw
+            .create_stage()
+            .rest_api_id(api_id)
+            .deployment_id(&dep_id)
+            .stage_name(st.name)
+            .description(st.description)
+            .tracing_enabled(st.tracing)
+            .cache_cluster_enabled(st.cache)
+            .variables("backendHost", format!("{}.backend.internal", st.name))
+            .tags("environment", st.name);
         if st.cache {
             req = req.cache_cluster_size(aws_sdk_apigateway::types::CacheClusterSize::Size0Point5Gb);
         }
         req.send().await.map_err(|e| ctx.err("CreateStage", e))?;
-        ctx.apigw.update_stage().rest_api_id(api_id).stage_name(st.name).set_patch_operations(Some(stage_patches(&st))).send().await
+        ctx.apigw
+            .update_stage()
+            .rest_api_id(api_id)
+            .stage_name(st.name)
+            .set_patch_operations(Some(stage_patches(&st)))
+            .send()
+            .await
             .map_err(|e| ctx.err("UpdateStage", e))?;
-        out.push(ExpectedStage { name: st.name.to_string(), deployment_id: dep_id.clone(), description: st.description.to_string(), tracing: st.tracing, cache: st.cache });
+        out.push(ExpectedStage {
+            name: st.name.to_string(),
+            deployment_id: dep_id.clone(),
+            description: st.description.to_string(),
+            tracing: st.tracing,
+            cache: st.cache,
+        });
     }
     Ok(out)
 }
@@ -169,28 +271,60 @@ fn stage_patches(st: &data::StageSpec) -> Vec<PatchOperation> {
         patch("/*/*/throttling/burstLimit", st.burst.to_string()),
     ];
     if st.access_log {
-        ops.push(patch("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:123456789012:log-group:apigw-access"));
+        ops.push(patch(
+            "/accessLogSettings/destinationArn",
+            "arn:aws:logs:us-east-1:123456789012:log-group:apigw-access",
+        ));
         ops.push(patch("/accessLogSettings/format", "$context.requestId $context.status"));
     }
     ops
 }
 
 async fn http_api(ctx: &AwsContext, s: data::HttpSpec, issuer: &str, upstream: &str) -> Result<ExpectedApi, AwsError> {
-    let api = ctx.apigw2.create_api().name(&s.name).protocol_type(ProtocolType::Http).description(&s.description)
-        .set_tags(Some(s.tags.clone())).send().await.map_err(|e| ctx.err("CreateApi", e))?;
+    let api = ctx
+        .apigw2
+        .create_api()
+        .name(&s.name)
+        .protocol_type(ProtocolType::Http)
+        .description(&s.description)
+        .set_tags(Some(s.tags.clone()))
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateApi", e))?;
     let api_id = api.api_id().unwrap_or_default().to_string();
     let jwt = JwtConfiguration::builder().audience("kestrel-partner-portal").issuer(issuer).build();
-    let auth = ctx.apigw2.create_authorizer().api_id(&api_id).name("partners-jwt").authorizer_type(AuthorizerType::Jwt)
-        .identity_source("$request.header.Authorization").jwt_configuration(jwt).send().await
+    let auth = ctx
+        .apigw2
+        .create_authorizer()
+        .api_id(&api_id)
+        .name("partners-jwt")
+        .authorizer_type(AuthorizerType::Jwt)
+        .identity_source("$request.header.Authorization")
+        .jwt_configuration(jwt)
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateAuthorizer", e))?;
     let auth_id = auth.authorizer_id().unwrap_or_default().to_string();
-    let integ = ctx.apigw2.create_integration().api_id(&api_id).integration_type(IntegrationType2::HttpProxy)
-        .integration_method("ANY").integration_uri(format!("{upstream}/{}", s.name)).payload_format_version("1.0")
-        .send().await.map_err(|e| ctx.err("CreateIntegration", e))?;
+    let integ = ctx
+        .apigw2
+        .create_integration()
+        .api_id(&api_id)
+        .integration_type(IntegrationType2::HttpProxy)
+        .integration_method("ANY")
+        .integration_uri(format!("{upstream}/{}", s.name))
+        .payload_format_version("1.0")
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateIntegration", e))?;
     let target = format!("integrations/{}", integ.integration_id().unwrap_or_default());
     let mut routes = Vec::new();
     for r in &s.routes {
-        let mut req = ctx.apigw2.create_route().api_id(&api_id).route_key(&r.route_key).target(&target)
+        let mut req = ctx
+            .apigw2
+            .create_route()
+            .api_id(&api_id)
+            .route_key(&r.route_key)
+            .target(&target)
             .authorization_type(aws_sdk_apigatewayv2::types::AuthorizationType::from(r.authorization.as_str()));
         if r.authorization == "JWT" {
             req = req.authorizer_id(&auth_id).authorization_scopes(format!("{}/read", data::RESOURCE_SERVER));
@@ -199,32 +333,79 @@ async fn http_api(ctx: &AwsContext, s: data::HttpSpec, issuer: &str, upstream: &
         routes.push(ExpectedRoute { authorizer_id: (r.authorization == "JWT").then(|| auth_id.clone()), ..r.clone() });
     }
     let settings = RouteSettings::builder().throttling_rate_limit(50.0).throttling_burst_limit(100).build();
-    ctx.apigw2.create_stage().api_id(&api_id).stage_name("$default").auto_deploy(true)
-        .description("default stage, auto-deployed").default_route_settings(settings).send().await
+    ctx.apigw2
+        .create_stage()
+        .api_id(&api_id)
+        .stage_name("$default")
+        .auto_deploy(true)
+        .description("default stage, auto-deployed")
+        .default_route_settings(settings)
+        .send()
+        .await
         .map_err(|e| ctx.err("CreateStage", e))?;
-    let stages = vec![ExpectedStage { name: "$default".into(), deployment_id: String::new(), description: "default stage, auto-deployed".into(), tracing: false, cache: false }];
-    Ok(ExpectedApi { id: api_id, name: s.name, kind: "http", tags: s.tags, description: s.description, stages, methods: vec![], routes })
+    let stages = vec![ExpectedStage {
+        name: "$default".into(),
+        deployment_id: String::new(),
+        description: "default stage, auto-deployed".into(),
+        tracing: false,
+        cache: false,
+    }];
+    Ok(ExpectedApi {
+        id: api_id,
+        name: s.name,
+        kind: "http",
+        tags: s.tags,
+        description: s.description,
+        stages,
+        methods: vec![],
+        routes,
+    })
 }
 
 async fn plans_and_keys(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), AwsError> {
     let rest: Vec<&ExpectedApi> = summary.apis.iter().filter(|a| a.kind == "rest").collect();
     for (i, p) in data::PLANS.iter().enumerate() {
-        let stages = rest.iter().skip(i).step_by(2).take(3).map(|a| {
-            ApiStage::builder().api_id(&a.id).stage(if i == 0 { "dev" } else { "prod" }).build()
-        });
-        let plan = ctx.apigw.create_usage_plan().name(p.name).description(p.description)
+        let stages = rest
+            .iter()
+            .skip(i)
+            .step_by(2)
+            .take(3)
+            .map(|a| ApiStage::builder().api_id(&a.id).stage(if i == 0 { "dev" } else { "prod" }).build());
+        let plan = ctx
+            .apigw
+            .create_usage_plan()
+            .name(p.name)
+            .description(p.description)
             .set_api_stages(Some(stages.collect()))
             .throttle(ThrottleSettings::builder().rate_limit(p.rate).burst_limit(p.burst).build())
             .quota(QuotaSettings::builder().limit(p.quota).period(QuotaPeriodType::Month).offset(0).build())
-            .tags("owner", "team-partner-platform").send().await.map_err(|e| ctx.err("CreateUsagePlan", e))?;
+            .tags("owner", "team-partner-platform")
+            .send()
+            .await
+            .map_err(|e| ctx.err("CreateUsagePlan", e))?;
         summary.plan_ids.push(plan.id().unwrap_or_default().to_string());
     }
     for k in data::keys() {
-        let key = ctx.apigw.create_api_key().name(&k.name).description(&k.description).enabled(k.enabled)
-            .customer_id(k.partner).tags("partner", k.partner).send().await.map_err(|e| ctx.err("CreateApiKey", e))?;
+        let key = ctx
+            .apigw
+            .create_api_key()
+            .name(&k.name)
+            .description(&k.description)
+            .enabled(k.enabled)
+            .customer_id(k.partner)
+            .tags("partner", k.partner)
+            .send()
+            .await
+            .map_err(|e| ctx.err("CreateApiKey", e))?;
         let key_id = key.id().unwrap_or_default().to_string();
         for plan in k.plans.iter().filter_map(|p| summary.plan_ids.get(*p)) {
-            ctx.apigw.create_usage_plan_key().usage_plan_id(plan).key_id(&key_id).key_type("API_KEY").send().await
+            ctx.apigw
+                .create_usage_plan_key()
+                .usage_plan_id(plan)
+                .key_id(&key_id)
+                .key_type("API_KEY")
+                .send()
+                .await
                 .map_err(|e| ctx.err("CreateUsagePlanKey", e))?;
         }
         summary.key_ids.push(key_id);

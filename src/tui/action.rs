@@ -1,0 +1,172 @@
+//! What the user meant: actions that keys are bound to, and the contexts
+//! (screens) in which bindings apply.
+//!
+//! Both enums are named in the keymap TOML in snake_case, e.g.
+//! `[list]` / `page_down = ["pgdown"]`.
+
+use serde::Deserialize;
+
+/// A user intent, independent of the key that triggered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Back,
+    Select,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Left,
+    Right,
+    Filter,
+    Command,
+    Help,
+    Refresh,
+    SortNext,
+    SortReverse,
+    OpenDocs,
+    NextPane,
+    PrevPane,
+}
+
+impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Action; 20] = [
+        Action::Quit,
+        Action::Back,
+        Action::Select,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Left,
+        Action::Right,
+        Action::Filter,
+        Action::Command,
+        Action::Help,
+        Action::Refresh,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::OpenDocs,
+        Action::NextPane,
+        Action::PrevPane,
+    ];
+
+    /// The snake_case name used in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Back => "back",
+            Action::Select => "select",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Filter => "filter",
+            Action::Command => "command",
+            Action::Help => "help",
+            Action::Refresh => "refresh",
+            Action::SortNext => "sort_next",
+            Action::SortReverse => "sort_reverse",
+            Action::OpenDocs => "open_docs",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+        }
+    }
+
+    /// Short help text, for the footer hints and the help screen.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Back => "back",
+            Action::Select => "drill in",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Filter => "fuzzy filter",
+            Action::Command => "command",
+            Action::Help => "help",
+            Action::Refresh => "refresh",
+            Action::SortNext => "sort by next column",
+            Action::SortReverse => "reverse sort",
+            Action::OpenDocs => "open docs",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+        }
+    }
+}
+
+/// Where a key press happens. Bindings of [`Context::Global`] apply in every
+/// context that has no binding of its own for the key. Typing modes (the `/`
+/// filter input and the `:` command line) are handled by the controller, not
+/// by the keymap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Global,
+    List,
+    Detail,
+    Docs,
+    Help,
+}
+
+impl Context {
+    /// Every context, in declaration order.
+    pub const ALL: [Context; 5] = [Context::Global, Context::List, Context::Detail, Context::Docs, Context::Help];
+
+    /// The snake_case name used as a table name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Detail => "detail",
+            Context::Docs => "docs",
+            Context::Help => "help",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct One {
+        a: Action,
+        c: Context,
+    }
+
+    #[test]
+    fn names_match_serde_names() {
+        for action in Action::ALL {
+            let text = format!("a = \"{}\"\nc = \"global\"", action.name());
+            let parsed: One = toml::from_str(&text).expect("action name parses");
+            assert_eq!(parsed.a, action);
+        }
+        for context in Context::ALL {
+            let text = format!("a = \"quit\"\nc = \"{}\"", context.name());
+            let parsed: One = toml::from_str(&text).expect("context name parses");
+            assert_eq!(parsed.c, context);
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_description() {
+        assert!(Action::ALL.iter().all(|a| !a.description().is_empty()));
+        assert_eq!(Action::Select.description(), "drill in");
+    }
+}

@@ -1,0 +1,162 @@
+//! Everything the screens draw from.
+
+use super::{ApiRef, ApiSort, ListView, Loadable, Mode, Screen, fuzzy_filter};
+use crate::docs::DocLine;
+use crate::domain::{Api, ResourceNode, Route};
+use std::collections::HashMap;
+
+/// Methods (REST, as a resource tree) or routes (HTTP) of one API.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailData {
+    Rest(Vec<ResourceNode>),
+    Http(Vec<Route>),
+}
+
+/// One row of the detail screen's resources pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailRow<'a> {
+    Resource(&'a ResourceNode),
+    Method(&'a ResourceNode, &'a crate::domain::Method),
+    Route(&'a Route),
+}
+
+impl DetailData {
+    pub fn rows(&self) -> Vec<DetailRow<'_>> {
+        match self {
+            DetailData::Rest(tree) => tree
+                .iter()
+                .flat_map(|n| {
+                    std::iter::once(DetailRow::Resource(n))
+                        .chain(n.methods.iter().map(move |m| DetailRow::Method(n, m)))
+                })
+                .collect(),
+            DetailData::Http(routes) => routes.iter().map(DetailRow::Route).collect(),
+        }
+    }
+}
+
+impl DetailRow<'_> {
+    /// Text the fuzzy filter matches against.
+    pub fn haystack(&self) -> String {
+        match self {
+            DetailRow::Resource(n) => n.path.clone(),
+            DetailRow::Method(n, m) => {
+                format!("{} {} {} {}", m.method, n.path, m.authorization, m.integration_type.as_deref().unwrap_or(""))
+            }
+            DetailRow::Route(r) => format!("{} {}", r.route_key, r.authorization),
+        }
+    }
+}
+
+/// A message on the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// Header facts: how portcullis was started.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Connection {
+    pub profile: String,
+    pub regions: String,
+    pub endpoint: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AppState {
+    pub connection: Connection,
+    pub apis: Loadable<Vec<Api>>,
+    /// A refresh in flight while the loaded list stays on screen.
+    pub apis_refresh: Option<u64>,
+    pub api_view: ListView,
+    pub api_sort: ApiSort,
+    /// Filtered and sorted indices into the loaded APIs.
+    pub api_rows: Vec<usize>,
+    pub details: HashMap<ApiRef, Loadable<DetailData>>,
+    pub docs: HashMap<(ApiRef, String), Loadable<Vec<DocLine>>>,
+    pub stack: Vec<Screen>,
+    pub mode: Mode,
+    pub status: Option<Status>,
+    pub tick: u64,
+    pub last_refresh: Option<String>,
+    pub next_request: u64,
+}
+
+impl AppState {
+    pub fn new(connection: Connection) -> AppState {
+        AppState { connection, stack: vec![Screen::ApiList], ..Default::default() }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.stack.last().unwrap_or(&Screen::ApiList)
+    }
+
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        if self.stack.is_empty() {
+            self.stack.push(Screen::ApiList);
+        }
+        self.stack.last_mut().expect("stack is not empty")
+    }
+
+    pub fn request_id(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    pub fn api(&self, r: &ApiRef) -> Option<&Api> {
+        self.apis.loaded()?.iter().find(|a| a.id == r.id && a.region == r.region)
+    }
+
+    pub fn selected_api(&self) -> Option<&Api> {
+        let idx = *self.api_rows.get(self.api_view.selected)?;
+        self.apis.loaded()?.get(idx)
+    }
+
+    /// Is anything loading (for the spinner)?
+    pub fn busy(&self) -> bool {
+        self.apis.is_loading()
+            || self.apis_refresh.is_some()
+            || self.details.values().any(Loadable::is_loading)
+            || self.docs.values().any(Loadable::is_loading)
+    }
+
+    /// Recompute the API list's filtered, sorted rows.
+    pub fn refresh_api_rows(&mut self) {
+        let Some(apis) = self.apis.loaded() else {
+            self.api_rows.clear();
+            return;
+        };
+        let hay: Vec<String> = apis.iter().map(api_haystack).collect();
+        let mut rows = fuzzy_filter(&self.api_view.filter, hay.iter().map(String::as_str));
+        let sort = self.api_sort;
+        rows.sort_by(|a, b| compare(&apis[*a], &apis[*b], sort));
+        if self.api_view.sort_reverse {
+            rows.reverse();
+        }
+        self.api_rows = rows;
+        self.api_view.clamp(self.api_rows.len());
+    }
+}
+
+pub fn api_haystack(a: &Api) -> String {
+    let tags: Vec<&str> = a.tags.values().map(String::as_str).collect();
+    format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, tags.join(" "))
+}
+
+fn compare(a: &Api, b: &Api, sort: ApiSort) -> std::cmp::Ordering {
+    let key = |x: &Api| -> String {
+        match sort {
+            ApiSort::Name => x.name.to_lowercase(),
+            ApiSort::Id => x.id.clone(),
+            ApiSort::Kind => x.kind.label().into(),
+            ApiSort::Region => x.region.clone(),
+            ApiSort::Endpoint => x.endpoint_type.clone().unwrap_or_default(),
+            ApiSort::Stages => format!("{:05}", x.stages.len()),
+            ApiSort::Owner => x.owner().unwrap_or("").to_lowercase(),
+            ApiSort::Created => x.created_date.clone().unwrap_or_default(),
+        }
+    };
+    key(a).cmp(&key(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+}

@@ -1,0 +1,186 @@
+//! API detail: facts about the API, its resource tree (REST) or routes (HTTP), and its stages.
+
+use super::{panel, placeholder};
+use crate::domain::{Api, Method, Route, Stage};
+use crate::sanitize::{for_terminal, one_line};
+use crate::tui::state::{ApiRef, AppState, DetailRow, ListView, Loadable, Pane, Screen, fuzzy_filter};
+use crate::tui::theme::Styles;
+use crate::tui::widgets::vtable::VirtualTable;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+/// The resource/route rows that match the filter.
+pub fn filtered_rows<'a>(state: &'a AppState, api: &ApiRef, filter: &str) -> Vec<DetailRow<'a>> {
+    let Some(Loadable::Loaded(data)) = state.details.get(api) else { return vec![] };
+    let rows = data.rows();
+    let hay: Vec<String> = rows.iter().map(DetailRow::haystack).collect();
+    let keep = fuzzy_filter(filter, hay.iter().map(String::as_str));
+    keep.into_iter().map(|i| rows[i].clone()).collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> usize {
+    let Screen::ApiDetail { api, pane, mut resources, mut stages } = state.screen().clone() else { return 0 };
+    let Some(a) = state.api(&api).cloned() else {
+        frame.render_widget(
+            Paragraph::new("This API is no longer in the catalog (ctrl-r on the list reloads it)."),
+            area,
+        );
+        return 0;
+    };
+    let stage_height = (a.stages.len() as u16 + 3).clamp(4, 10);
+    let [info, main, bottom] =
+        Layout::vertical([Constraint::Length(6), Constraint::Fill(1), Constraint::Length(stage_height)]).areas(area);
+    frame.render_widget(info_panel(&a, s), info);
+    let height = draw_resources(frame, main, state, &a, &api, &mut resources, pane == Pane::Resources, s);
+    draw_stages(frame, bottom, &a, &mut stages, pane == Pane::Stages, s);
+    if let Screen::ApiDetail { resources: r, stages: st, .. } = state.screen_mut() {
+        *r = resources;
+        *st = stages;
+    }
+    height
+}
+
+fn info_panel<'a>(a: &Api, s: &Styles) -> Paragraph<'a> {
+    let tags: Vec<String> = a.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let auths: Vec<String> = a.authorizers.iter().map(|x| format!("{} ({})", x.name, x.kind)).collect();
+    let field = |k: &str, v: String| {
+        Line::from(vec![Span::styled(format!("{k:<12}"), s.muted), Span::styled(for_terminal(&v).into_owned(), s.text)])
+    };
+    let lines = vec![
+        field(
+            "id",
+            format!(
+                "{}   kind {}   region {}   endpoint {}",
+                a.id,
+                a.kind.label(),
+                a.region,
+                a.endpoint_type.as_deref().unwrap_or("-")
+            ),
+        ),
+        field("description", a.description.clone().unwrap_or_else(|| "-".into())),
+        field("tags", if tags.is_empty() { "-".into() } else { tags.join("  ") }),
+        field("authorizers", if auths.is_empty() { "-".into() } else { auths.join(", ") }),
+    ];
+    Paragraph::new(lines).block(panel(format!(" {} ", one_line(&a.name, 60)), s, false))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_resources(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    a: &Api,
+    api: &ApiRef,
+    view: &mut ListView,
+    focused: bool,
+    s: &Styles,
+) -> usize {
+    let what = if a.kind == crate::domain::ApiKind::Rest { "resources" } else { "routes" };
+    let filter_note = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 30)) };
+    let title = format!(" {what}{filter_note} ");
+    let loadable = state.details.get(api).cloned().unwrap_or(Loadable::NotLoaded);
+    if let Some(p) = placeholder(&loadable, what, s, state.tick) {
+        frame.render_widget(p.block(panel(title, s, focused)), area);
+        return area.height.saturating_sub(3) as usize;
+    }
+    let rows = filtered_rows(state, api, &view.filter);
+    let header = Row::new(["METHOD  PATH", "AUTH", "AUTHORIZER", "API KEY", "INTEGRATION"]);
+    let widths = vec![
+        Constraint::Fill(3),
+        Constraint::Length(19),
+        Constraint::Fill(1),
+        Constraint::Length(8),
+        Constraint::Fill(1),
+    ];
+    let table = VirtualTable { header, widths, block: panel(title, s, focused), focused };
+    table.render(frame, area, view, rows.len(), s, |i| detail_row(a, &rows[i], s))
+}
+
+fn detail_row<'a>(a: &Api, row: &DetailRow, s: &Styles) -> Row<'a> {
+    match row {
+        DetailRow::Resource(n) => Row::new(vec![Cell::from(Span::styled(
+            format!("{}{}", "  ".repeat(n.depth.saturating_sub(1)), one_line(&n.path, 80)),
+            s.accent,
+        ))]),
+        DetailRow::Method(n, m) => method_row(a, n.depth, m, s),
+        DetailRow::Route(r) => route_row(a, r, s),
+    }
+}
+
+pub fn verb_style(verb: &str, s: &Styles) -> Style {
+    match verb {
+        "GET" => s.method_get,
+        "POST" => s.method_post,
+        "PUT" | "PATCH" => s.method_put,
+        "DELETE" => s.method_delete,
+        _ => s.method_other,
+    }
+}
+
+fn auth_cell<'a>(auth: &str, s: &Styles) -> Cell<'a> {
+    Cell::from(Span::styled(auth.to_string(), if auth == "NONE" { s.auth_none } else { s.auth_secured }))
+}
+
+fn method_row<'a>(a: &Api, depth: usize, m: &Method, s: &Styles) -> Row<'a> {
+    let indent = "  ".repeat(depth);
+    Row::new(vec![
+        Cell::from(Line::from(vec![Span::raw(indent), Span::styled(m.method.clone(), verb_style(&m.method, s))])),
+        auth_cell(&m.authorization, s),
+        Cell::from(one_line(a.authorizer_name(m.authorizer_id.as_deref()).unwrap_or("-"), 30)),
+        Cell::from(if m.api_key_required { Span::styled("required", s.warning) } else { Span::styled("-", s.muted) }),
+        Cell::from(m.integration_type.clone().unwrap_or_default()),
+    ])
+}
+
+fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
+    let (verb, path) = r.route_key.split_once(' ').unwrap_or((r.route_key.as_str(), ""));
+    Row::new(vec![
+        Cell::from(Line::from(vec![
+            Span::styled(format!("{verb:<7}"), verb_style(verb, s)),
+            Span::raw(one_line(path, 80)),
+        ])),
+        auth_cell(&r.authorization, s),
+        Cell::from(one_line(a.authorizer_name(r.authorizer_id.as_deref()).unwrap_or("-"), 30)),
+        Cell::from(Span::styled("n/a", s.muted)),
+        Cell::from(one_line(r.target.as_deref().unwrap_or("-"), 40)),
+    ])
+}
+
+fn draw_stages(frame: &mut Frame, area: Rect, a: &Api, view: &mut ListView, focused: bool, s: &Styles) {
+    let header = Row::new(["STAGE", "DEPLOYMENT", "LOGGING", "TRACING", "THROTTLE", "CACHE", "DESCRIPTION"]);
+    let widths = vec![
+        Constraint::Length(12),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(14),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ];
+    let title = format!(" stages ({}) — enter for details ", a.stages.len());
+    let table = VirtualTable { header, widths, block: panel(title, s, focused), focused };
+    table.render(frame, area, view, a.stages.len(), s, |i| stage_row(&a.stages[i], s));
+}
+
+fn stage_row<'a>(st: &Stage, s: &Styles) -> Row<'a> {
+    let throttle = st.throttle.as_ref().map_or("-".to_string(), |t| {
+        format!(
+            "{}/{}",
+            t.rate_limit.map_or("-".into(), |r| r.to_string()),
+            t.burst_limit.map_or("-".into(), |b| b.to_string())
+        )
+    });
+    let yes = |b: bool| if b { Span::styled("on", s.success) } else { Span::styled("off", s.muted) };
+    Row::new(vec![
+        Cell::from(Span::styled(one_line(&st.name, 12), s.accent)),
+        Cell::from(st.deployment_id.clone().unwrap_or_else(|| "-".into())),
+        Cell::from(st.execution_logging.clone().unwrap_or_else(|| "OFF".into())),
+        Cell::from(yes(st.tracing_enabled)),
+        Cell::from(throttle),
+        Cell::from(yes(st.cache_enabled)),
+        Cell::from(one_line(st.description.as_deref().unwrap_or("-"), 80)),
+    ])
+}

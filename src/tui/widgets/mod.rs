@@ -1,0 +1,3 @@
+//! Reusable pieces.
+
+pub mod vtable;

@@ -1,0 +1,100 @@
+//! Executes commands off the input/render loop: each in its own task, each result sent back as a Message.
+
+use super::message::Message;
+use super::state::{ApiRef, DetailData};
+use crate::aws::{self, AwsContext, catalog};
+use crate::config::Settings;
+use crate::domain::{Api, ApiKind, resource_tree};
+use std::sync::Arc;
+use tokio::sync::{OnceCell, mpsc};
+
+#[derive(Clone)]
+pub struct Worker {
+    settings: Arc<Settings>,
+    contexts: Arc<OnceCell<Result<Vec<AwsContext>, String>>>,
+    tx: mpsc::UnboundedSender<Message>,
+}
+
+impl Worker {
+    pub fn new(settings: Settings, tx: mpsc::UnboundedSender<Message>) -> Worker {
+        Worker { settings: Arc::new(settings), contexts: Arc::new(OnceCell::new()), tx }
+    }
+
+    /// Spawn the task for a command; never awaits here.
+    pub fn execute(&self, command: Message) {
+        let w = self.clone();
+        tokio::spawn(async move {
+            if let Some(result) = w.run(command).await {
+                let _ = w.tx.send(result);
+            }
+        });
+    }
+
+    async fn contexts(&self) -> Result<&Vec<AwsContext>, String> {
+        let r =
+            self.contexts.get_or_init(|| async { aws::connect(&self.settings).await.map_err(|e| e.to_string()) }).await;
+        r.as_ref().map_err(Clone::clone)
+    }
+
+    async fn run(&self, command: Message) -> Option<Message> {
+        match command {
+            Message::LoadApis { request } => Some(self.load_apis(request).await),
+            Message::LoadApiDetail { request, api } => Some(self.load_detail(request, *api).await),
+            Message::LoadDocs { request, api, stage } => Some(self.load_docs(request, *api, stage).await),
+            _ => None,
+        }
+    }
+
+    async fn load_apis(&self, request: u64) -> Message {
+        let result = match self.contexts().await {
+            Ok(c) => catalog::list_all(c, false).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        Message::ApisLoaded { request, result, at: now_hms() }
+    }
+
+    fn context_for(&self, contexts: &[AwsContext], api: &Api) -> Result<AwsContext, String> {
+        contexts
+            .iter()
+            .find(|c| c.region == api.region)
+            .cloned()
+            .ok_or_else(|| format!("no client for region {}", api.region))
+    }
+
+    async fn load_detail(&self, request: u64, api: Api) -> Message {
+        let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
+        let result = async {
+            let ctx = self.context_for(self.contexts().await?, &api)?;
+            match api.kind {
+                ApiKind::Rest => {
+                    let (methods, paths) = catalog::rest_methods(&ctx, &api.id).await.map_err(|e| e.to_string())?;
+                    Ok(DetailData::Rest(resource_tree(&methods, &paths)))
+                }
+                ApiKind::Http => {
+                    Ok(DetailData::Http(catalog::http_routes(&ctx, &api.id).await.map_err(|e| e.to_string())?))
+                }
+            }
+        }
+        .await;
+        Message::ApiDetailLoaded { request, api: api_ref, result }
+    }
+
+    async fn load_docs(&self, request: u64, api: Api, stage: String) -> Message {
+        let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
+        let result = async {
+            let ctx = self.context_for(self.contexts().await?, &api)?;
+            let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
+            let doc = crate::docs::parse(&text).map_err(|e| e.to_string())?;
+            Ok(crate::docs::render_lines(&doc))
+        }
+        .await;
+        Message::DocsLoaded { request, api: api_ref, stage, result }
+    }
+}
+
+/// Local wall-clock time as HH:MM:SS (UTC when the offset is unknown).
+pub fn now_hms() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let f = time::macros::format_description!("[hour]:[minute]:[second]");
+    now.format(&f).unwrap_or_default()
+}
