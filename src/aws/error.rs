@@ -98,7 +98,7 @@ pub fn classify(
         )
     } else if is_not_implemented(code, status, &lower) {
         (ErrorKind::NotImplemented, format!("{action} is not supported by this endpoint (an emulator?)"))
-    } else if code.is_none() && status.is_some_and(|s| s >= 500) {
+    } else if code.is_none() && status.is_some_and(|s| s == 404 || s >= 500) {
         (
             ErrorKind::NotImplemented,
             format!(
@@ -186,6 +186,14 @@ mod tests {
         let e = classify("GetAuthorizers", None, None, None, Some(500), "unexpected token '<' connection");
         assert_eq!(e.kind, ErrorKind::NotImplemented);
         assert!(e.message.contains("HTTP 500"), "{}", e.message);
+    }
+
+    #[test]
+    fn emulator_404_without_code_is_unsupported() {
+        let e = classify("ExportApi", None, None, None, Some(404), "unexpected token '<'");
+        assert_eq!(e.kind, ErrorKind::NotImplemented);
+        let real = classify("GetStages", None, Some("NotFoundException"), Some("Invalid API id"), Some(404), "");
+        assert_eq!(real.kind, ErrorKind::NotFound);
     }
 
     #[test]

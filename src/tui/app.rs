@@ -323,6 +323,11 @@ impl App {
     // ---------- filter ----------
 
     fn start_filter(&mut self) {
+        // The stages pane draws and selects its rows unfiltered, so a filter there would only
+        // reset the selection (and enter would open a stage that was neither selected nor typed).
+        if matches!(self.state.screen(), Screen::ApiDetail { pane: Pane::Stages, .. }) {
+            return;
+        }
         if self.current_list().is_some() {
             self.state.mode = Mode::Filter;
         }
@@ -387,10 +392,12 @@ impl App {
             ([one], _) => one,
             (many, _) if many.contains(&input) => input,
             ([], _) => {
-                return self.state.status = Some(Status::Error(format!("unknown command `:{input}`; try :apis, :help")));
+                return self.state.status =
+                    Some(Status::Error(format!("unknown command `:{input}`; try :apis, :help")));
             }
             (many, _) => {
-                return self.state.status = Some(Status::Error(format!("`:{input}` is ambiguous: {}", many.join(", "))));
+                return self.state.status =
+                    Some(Status::Error(format!("`:{input}` is ambiguous: {}", many.join(", "))));
             }
         };
         match name {

@@ -75,13 +75,9 @@ impl Moto {
              Connection: close\r\n\
              \r\n"
         );
-        stream
-            .write_all(request.as_bytes())
-            .unwrap_or_else(|err| panic!("moto reset: cannot send the request: {err}"));
+        stream.write_all(request.as_bytes()).unwrap_or_else(|err| panic!("moto reset: cannot send the request: {err}"));
         let mut response = Vec::new();
-        stream
-            .read_to_end(&mut response)
-            .unwrap_or_else(|err| panic!("moto reset: cannot read the response: {err}"));
+        stream.read_to_end(&mut response).unwrap_or_else(|err| panic!("moto reset: cannot read the response: {err}"));
         let response = String::from_utf8_lossy(&response);
         let status_line = response.lines().next().unwrap_or_default();
         assert_eq!(
@@ -167,15 +163,13 @@ fn start() -> Result<Moto, String> {
     let repo = Path::new(REPO);
     let python = repo.join(".venv/bin/python");
     let script = repo.join("scripts/moto_run.py");
-    let log_path =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{}.log", std::process::id()));
+    let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{}.log", std::process::id()));
     let fail = |why: String| failure(&why, &log_path);
 
     if !python.exists() {
         return Err(fail(format!("{} does not exist", python.display())));
     }
-    let log = File::create(&log_path)
-        .map_err(|err| fail(format!("cannot create {}: {err}", log_path.display())))?;
+    let log = File::create(&log_path).map_err(|err| fail(format!("cannot create {}: {err}", log_path.display())))?;
 
     let mut child = Command::new(&python)
         .arg(&script)
@@ -202,18 +196,12 @@ fn start() -> Result<Moto, String> {
         return Err(fail(why));
     }
 
-    Ok(Moto {
-        port,
-        _child: Mutex::new(child),
-    })
+    Ok(Moto { port, _child: Mutex::new(child) })
 }
 
 /// Reads the `MOTO_PORT=<port>` line from the child's stdout, with a timeout.
 fn read_port(child: &mut Child) -> Result<u16, String> {
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| "moto_run.py has no stdout pipe".to_string())?;
+    let stdout = child.stdout.take().ok_or_else(|| "moto_run.py has no stdout pipe".to_string())?;
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("moto-stdout".into())
@@ -224,9 +212,7 @@ fn read_port(child: &mut Child) -> Result<u16, String> {
             // Keep draining until EOF so the pipe stays open while moto runs.
             while matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
                 if !sent && let Some(port) = line.trim().strip_prefix("MOTO_PORT=") {
-                    let port = port
-                        .parse::<u16>()
-                        .map_err(|err| format!("bad port line {:?}: {err}", line.trim()));
+                    let port = port.parse::<u16>().map_err(|err| format!("bad port line {:?}: {err}", line.trim()));
                     let _ = sender.send(port);
                     sent = true;
                 }
@@ -237,17 +223,12 @@ fn read_port(child: &mut Child) -> Result<u16, String> {
 
     match receiver.recv_timeout(PORT_TIMEOUT) {
         Ok(result) => result,
-        Err(RecvTimeoutError::Timeout) => Err(format!(
-            "moto_run.py printed no MOTO_PORT= line within {} s",
-            PORT_TIMEOUT.as_secs()
-        )),
+        Err(RecvTimeoutError::Timeout) => {
+            Err(format!("moto_run.py printed no MOTO_PORT= line within {} s", PORT_TIMEOUT.as_secs()))
+        }
         Err(RecvTimeoutError::Disconnected) => {
-            let status = child
-                .wait()
-                .map_or_else(|err| format!("unknown status: {err}"), |s| s.to_string());
-            Err(format!(
-                "moto_run.py exited ({status}) before printing MOTO_PORT="
-            ))
+            let status = child.wait().map_or_else(|err| format!("unknown status: {err}"), |s| s.to_string());
+            Err(format!("moto_run.py exited ({status}) before printing MOTO_PORT="))
         }
     }
 }
@@ -260,9 +241,7 @@ fn wait_for_connect(child: &mut Child, port: u16) -> Result<(), String> {
             return Ok(());
         };
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!(
-                "moto_run.py exited ({status}) after printing its port"
-            ));
+            return Err(format!("moto_run.py exited ({status}) after printing its port"));
         }
         if Instant::now() >= deadline {
             return Err(format!(
@@ -277,19 +256,11 @@ fn wait_for_connect(child: &mut Child, port: u16) -> Result<(), String> {
 fn failure(why: &str, log_path: &Path) -> String {
     let log = std::fs::read_to_string(log_path).unwrap_or_default();
     let log = log.trim();
-    let tail_start = log
-        .char_indices()
-        .rev()
-        .nth(3999)
-        .map_or(0, |(index, _)| index);
+    let tail_start = log.char_indices().rev().nth(3999).map_or(0, |(index, _)| index);
     let log_section = if log.is_empty() {
         String::new()
     } else {
-        format!(
-            "\n--- end of {} ---\n{}\n---",
-            log_path.display(),
-            &log[tail_start..]
-        )
+        format!("\n--- end of {} ---\n{}\n---", log_path.display(), &log[tail_start..])
     };
     format!(
         "moto could not be started: {why}.\n\

@@ -1,0 +1,231 @@
+//! What moto cannot show: pagination (moto ignores `limit` and never returns a `position` or
+//! `nextToken`), throttling and credential errors. These tests drive the real SDK over HTTP to
+//! a wiremock server that replays responses in API Gateway's own wire format (REST JSON, as
+//! documented in the API Gateway v1 and v2 API references).
+
+use portcullis::aws::{self, AwsContext, ErrorKind, catalog};
+use portcullis::config::Settings;
+use serde_json::json;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn context(server: &MockServer) -> AwsContext {
+    // SAFETY: set before any thread reads them; every test sets the same values.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
+    }
+    let settings = Settings {
+        profile: None,
+        regions: vec!["eu-west-1".into()],
+        endpoint_url: Some(server.uri()),
+        read_only: false,
+        theme: "default".into(),
+        config_dir: None,
+        pace_rps: None,
+        pace_burst: None,
+        no_color: true,
+    };
+    aws::connect(&settings).await.unwrap().remove(0)
+}
+
+fn rest_api(id: &str) -> serde_json::Value {
+    json!({"id": id, "name": format!("api-{id}"), "createdDate": 1764000000, "endpointConfiguration": {"types": ["REGIONAL"]}, "tags": {"owner": "team-a"}})
+}
+
+async fn empty_children(server: &MockServer) {
+    for p in [r"^/restapis/[^/]+/stages$", r"^/restapis/[^/]+/authorizers$"] {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path_regex(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+            .mount(server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/v2/apis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn rest_apis_follow_position_with_the_maximum_page_size() {
+    let server = MockServer::start().await;
+    let page1: Vec<_> = (0..500).map(|i| rest_api(&format!("a{i:03}"))).collect();
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .and(query_param("limit", "500"))
+        .and(query_param_is_missing("position"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": page1, "position": "cGFnZTI="})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .and(query_param("limit", "500"))
+        .and(query_param("position", "cGFnZTI="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [rest_api("b000"), rest_api("b001")]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    empty_children(&server).await;
+    let ctx = context(&server).await;
+    let apis = catalog::list_apis(&ctx, false).await.expect("list");
+    assert_eq!(apis.len(), 502);
+    assert!(apis.iter().any(|a| a.id == "b001"));
+    assert_eq!(apis[0].created_date.as_deref(), Some("2025-11-24T16:00:00Z"));
+    assert_eq!(apis[0].endpoint_type.as_deref(), Some("REGIONAL"));
+}
+
+#[tokio::test]
+async fn http_apis_and_routes_follow_next_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .mount(&server)
+        .await;
+    let api = |id: &str| json!({"apiId": id, "name": id, "protocolType": "HTTP", "routeSelectionExpression": "$request.method $request.path", "apiEndpoint": format!("https://{id}.execute-api.eu-west-1.amazonaws.com")});
+    let ws = json!({"apiId": "ws1", "name": "chat", "protocolType": "WEBSOCKET", "routeSelectionExpression": "$request.body.action"});
+    Mock::given(method("GET"))
+        .and(path("/v2/apis"))
+        .and(query_param("maxResults", "500"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [api("h1"), ws], "nextToken": "t2"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/apis"))
+        .and(query_param("nextToken", "t2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [api("h2")]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for id in ["h1", "h2"] {
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/apis/{id}/stages")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"items": [{"stageName": "$default", "autoDeploy": true}]})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET")).and(path(format!("/v2/apis/{id}/authorizers")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{"authorizerId": "au1", "name": "jwt", "authorizerType": "JWT", "identitySource": ["$request.header.Authorization"], "jwtConfiguration": {"audience": ["aud"], "issuer": "https://issuer"}}]}))).mount(&server).await;
+        Mock::given(method("GET")).and(path(format!("/v2/apis/{id}/routes"))).and(query_param_is_missing("nextToken"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{"routeId": "r1", "routeKey": "GET /a", "authorizationType": "JWT", "authorizerId": "au1"}], "nextToken": "r2"}))).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/apis/{id}/routes")))
+            .and(query_param("nextToken", "r2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"items": [{"routeId": "r2", "routeKey": "GET /b", "authorizationType": "NONE"}]}),
+            ))
+            .mount(&server)
+            .await;
+    }
+    let ctx = context(&server).await;
+    let apis = catalog::list_apis(&ctx, true).await.expect("list");
+    let ids: Vec<&str> = apis.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["h1", "h2"], "WebSocket APIs are not HTTP APIs");
+    let routes: Vec<&str> = apis[0].routes.as_ref().unwrap().iter().map(|r| r.route_key.as_str()).collect();
+    assert_eq!(routes, ["GET /a", "GET /b"]);
+    assert_eq!(apis[0].authorizers[0].provider, vec!["https://issuer".to_string()]);
+    assert_eq!(apis[1].stages[0].auto_deploy, Some(true));
+}
+
+#[tokio::test]
+async fn resources_follow_position() {
+    let server = MockServer::start().await;
+    let method_json = |auth: &str| json!({"httpMethod": "GET", "authorizationType": auth, "apiKeyRequired": true, "methodIntegration": {"type": "HTTP_PROXY"}});
+    Mock::given(method("GET")).and(path("/restapis/a1/resources")).and(query_param("limit", "500")).and(query_param("embed", "methods")).and(query_param_is_missing("position"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [{"id": "r0", "path": "/"}, {"id": "r1", "path": "/a", "resourceMethods": {"GET": method_json("AWS_IAM")}}], "position": "n2"})))
+        .expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/restapis/a1/resources"))
+        .and(query_param("position", "n2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"item": [{"id": "r2", "path": "/a/b", "resourceMethods": {"GET": method_json("NONE")}}]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ctx = context(&server).await;
+    let (methods, paths) = catalog::rest_methods(&ctx, "a1").await.expect("resources");
+    assert_eq!(paths, ["/", "/a", "/a/b"]);
+    let got: Vec<(&str, &str, bool, Option<&str>)> = methods
+        .iter()
+        .map(|m| (m.path.as_str(), m.authorization.as_str(), m.api_key_required, m.integration_type.as_deref()))
+        .collect();
+    assert_eq!(got, [("/a", "AWS_IAM", true, Some("HTTP_PROXY")), ("/a/b", "NONE", true, Some("HTTP_PROXY"))]);
+}
+
+fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).insert_header("x-amzn-ErrorType", code).set_body_json(json!({"message": message}))
+}
+
+#[tokio::test]
+async fn throttling_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(error(429, "TooManyRequestsException", "Too Many Requests"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [rest_api("x1")]})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    empty_children(&server).await;
+    let ctx = context(&server).await;
+    let apis = catalog::list_apis(&ctx, false).await.expect("retried");
+    assert_eq!(apis.len(), 1);
+    let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();
+    assert_eq!(calls, 2, "one throttled attempt, one retry");
+}
+
+#[tokio::test]
+async fn persistent_throttling_is_a_clear_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(error(429, "TooManyRequestsException", "Too Many Requests"))
+        .mount(&server)
+        .await;
+    empty_children(&server).await;
+    let err = catalog::list_apis(&context(&server).await, false).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Throttled);
+    assert!(err.message.contains("GetRestApis was throttled"), "{}", err.message);
+    let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();
+    assert_eq!(calls, 3, "standard retry mode, 3 attempts");
+}
+
+#[tokio::test]
+async fn expired_credentials_and_access_denied_say_what_to_do() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(error(403, "ExpiredTokenException", "The security token included in the request is expired"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/apis"))
+        .respond_with(error(
+            403,
+            "AccessDeniedException",
+            "User: arn:aws:iam::1:user/x is not authorized to perform: apigateway:GET",
+        ))
+        .mount(&server)
+        .await;
+    let ctx = context(&server).await;
+    let err = catalog::list_rest_apis(&ctx).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::ExpiredCredentials);
+    assert!(err.message.contains("aws sso login --profile"), "{}", err.message);
+    let err = catalog::list_http_apis(&ctx).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccessDenied);
+    assert!(err.message.contains("GetApis"), "{}", err.message);
+}

@@ -1,0 +1,340 @@
+//! Hand-built catalog data shared by the TUI snapshot and interaction tests.
+//! Everything is fixed (ids, dates, times) so rendered screens are stable.
+
+#![allow(dead_code)]
+
+use portcullis::docs::DocLine;
+use portcullis::domain::{
+    AccessLog, Api, ApiKind, Authorizer, Method, ResourceNode, Route, Stage, Throttle, resource_tree,
+};
+use portcullis::tui::app::App;
+use portcullis::tui::keymap::Keymap;
+use portcullis::tui::state::{ApiRef, AppState, Connection};
+use portcullis::tui::theme::Styles;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use std::collections::BTreeMap;
+
+pub const WIDTH: u16 = 120;
+pub const HEIGHT: u16 = 30;
+
+/// A small but realistic Swagger 2.0 export of the payments API.
+pub const SWAGGER_JSON: &str = r##"{
+  "swagger": "2.0",
+  "info": {"title": "Payments API", "version": "2024-03-01", "description": "Take card payments and issue refunds."},
+  "host": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
+  "basePath": "/prod",
+  "schemes": ["https"],
+  "securityDefinitions": {
+    "api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"},
+    "payments-cognito": {"type": "apiKey", "name": "Authorization", "in": "header",
+                         "x-amazon-apigateway-authtype": "cognito_user_pools"}
+  },
+  "paths": {
+    "/payments": {
+      "get": {
+        "operationId": "listPayments",
+        "summary": "List payments",
+        "tags": ["payments"],
+        "security": [{"payments-cognito": []}],
+        "parameters": [{"name": "limit", "in": "query", "type": "integer", "format": "int32", "description": "Page size"}],
+        "responses": {"200": {"description": "A page of payments",
+                              "schema": {"type": "array", "items": {"$ref": "#/definitions/Payment"}}}},
+        "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
+                                            "uri": "arn:aws:apigateway:eu-west-1:lambda:path/functions/list/invocations"}
+      },
+      "post": {
+        "operationId": "createPayment",
+        "summary": "Take a payment",
+        "tags": ["payments"],
+        "security": [{"payments-cognito": [], "api_key": []}],
+        "parameters": [{"name": "body", "in": "body", "required": true, "schema": {"$ref": "#/definitions/NewPayment"}}],
+        "responses": {
+          "400": {"description": "Invalid card"},
+          "201": {"description": "Created", "schema": {"$ref": "#/definitions/Payment"}}
+        }
+      }
+    },
+    "/payments/{paymentId}": {
+      "get": {
+        "operationId": "getPayment",
+        "parameters": [{"name": "paymentId", "in": "path", "type": "string", "description": "Payment id"}],
+        "responses": {"200": {"description": "The payment", "schema": {"$ref": "#/definitions/Payment"}},
+                      "404": {"description": "No such payment"}}
+      }
+    }
+  },
+  "definitions": {
+    "NewPayment": {"type": "object", "required": ["amount", "currency"],
+                   "properties": {"amount": {"type": "integer", "description": "Minor units"},
+                                  "currency": {"type": "string"}}},
+    "Payment": {"type": "object", "required": ["id"],
+                "properties": {"id": {"type": "string"}, "amount": {"type": "integer"},
+                               "status": {"type": "string", "enum": ["pending", "settled", "refunded"]}}}
+  }
+}"##;
+
+pub fn connection(read_only: bool) -> Connection {
+    Connection { profile: "dev".into(), regions: "eu-west-1,us-east-1".into(), endpoint: None, read_only }
+}
+
+pub fn new_app(state: AppState) -> App {
+    App::new(state, Keymap::default_map(), Styles::default())
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn authorizer(id: &str, name: &str, kind: &str) -> Authorizer {
+    Authorizer {
+        id: id.into(),
+        name: name.into(),
+        kind: kind.into(),
+        identity_source: Some("method.request.header.Authorization".into()),
+        provider: vec![],
+        audience: vec![],
+    }
+}
+
+pub fn api_ref(api: &Api) -> ApiRef {
+    ApiRef { region: api.region.clone(), id: api.id.clone() }
+}
+
+// ---------------------------------------------------------------- APIs
+
+/// REST, three stages that differ in every respect the stage screens show.
+pub fn payments_api() -> Api {
+    let prod = Stage {
+        name: "prod".into(),
+        deployment_id: Some("dep7x1".into()),
+        description: Some("Production".into()),
+        tracing_enabled: true,
+        cache_enabled: true,
+        cache_size: Some("0.5".into()),
+        cache_encrypted: Some(true),
+        web_acl_arn: Some("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/edge/abc".into()),
+        throttle: Some(Throttle { rate_limit: Some(100.0), burst_limit: Some(200) }),
+        execution_logging: Some("INFO".into()),
+        data_trace: Some(false),
+        metrics_enabled: Some(true),
+        access_log: Some(AccessLog {
+            destination_arn: Some("arn:aws:logs:eu-west-1:123456789012:log-group:payments-access".into()),
+            format: Some("$context.requestId $context.status".into()),
+        }),
+        client_certificate_id: None,
+        variables: map(&[("backend", "https://payments.internal"), ("lambdaAlias", "live")]),
+        tags: map(&[("env", "prod")]),
+        auto_deploy: None,
+        created_date: Some("2024-01-15T09:30:00Z".into()),
+        last_updated_date: Some("2024-03-01T12:00:00Z".into()),
+    };
+    let staging = Stage {
+        name: "staging".into(),
+        deployment_id: Some("dep8y2".into()),
+        description: Some("Pre-production".into()),
+        tracing_enabled: false,
+        execution_logging: Some("ERROR".into()),
+        data_trace: Some(true),
+        metrics_enabled: Some(false),
+        variables: map(&[("lambdaAlias", "beta")]),
+        created_date: Some("2024-01-15T09:31:00Z".into()),
+        last_updated_date: Some("2024-02-20T08:00:00Z".into()),
+        ..Stage::default()
+    };
+    let dev = Stage {
+        name: "dev".into(),
+        deployment_id: Some("dep9z3".into()),
+        throttle: Some(Throttle { rate_limit: Some(5.0), burst_limit: None }),
+        created_date: Some("2024-01-16T10:00:00Z".into()),
+        ..Stage::default()
+    };
+    Api {
+        id: "a1b2c3d4e5".into(),
+        name: "payments-api".into(),
+        kind: ApiKind::Rest,
+        region: "eu-west-1".into(),
+        description: Some("Card payments and refunds".into()),
+        endpoint_type: Some("REGIONAL".into()),
+        tags: map(&[("cost-centre", "cc-104"), ("owner", "team-payments")]),
+        created_date: Some("2024-01-15T09:00:00Z".into()),
+        api_endpoint: None,
+        stages: vec![prod, staging, dev],
+        authorizers: vec![
+            authorizer("auth01", "payments-cognito", "COGNITO_USER_POOLS"),
+            authorizer("auth02", "legacy-token", "TOKEN"),
+        ],
+        methods: None,
+        routes: None,
+    }
+}
+
+/// HTTP API with the `$default` stage.
+pub fn orders_api() -> Api {
+    let default = Stage {
+        name: "$default".into(),
+        deployment_id: Some("hdep01".into()),
+        auto_deploy: Some(true),
+        throttle: Some(Throttle { rate_limit: Some(50.0), burst_limit: Some(100) }),
+        created_date: Some("2024-02-01T14:00:00Z".into()),
+        ..Stage::default()
+    };
+    Api {
+        id: "h7t7k9q2r1".into(),
+        name: "orders-api".into(),
+        kind: ApiKind::Http,
+        region: "us-east-1".into(),
+        description: Some("Order intake".into()),
+        endpoint_type: Some("REGIONAL".into()),
+        tags: map(&[("owner", "team-orders")]),
+        created_date: Some("2024-02-01T13:45:00Z".into()),
+        api_endpoint: Some("https://h7t7k9q2r1.execute-api.us-east-1.amazonaws.com".into()),
+        stages: vec![default],
+        authorizers: vec![authorizer("jwt001", "orders-jwt", "JWT")],
+        methods: None,
+        routes: None,
+    }
+}
+
+/// REST, edge-optimised, owned through a `team` tag.
+pub fn inventory_api() -> Api {
+    Api {
+        id: "z9y8x7w6v5".into(),
+        name: "inventory-api".into(),
+        kind: ApiKind::Rest,
+        region: "us-east-1".into(),
+        description: None,
+        endpoint_type: Some("EDGE".into()),
+        tags: map(&[("team", "warehouse")]),
+        created_date: Some("2023-11-02T08:15:00Z".into()),
+        api_endpoint: None,
+        stages: vec![Stage { name: "v1".into(), deployment_id: Some("inv001".into()), ..Stage::default() }],
+        authorizers: vec![],
+        methods: None,
+        routes: None,
+    }
+}
+
+/// REST, private, never deployed, untagged.
+pub fn legacy_api() -> Api {
+    Api {
+        id: "q1w2e3r4t5".into(),
+        name: "legacy-admin".into(),
+        kind: ApiKind::Rest,
+        region: "eu-west-1".into(),
+        description: Some("Old admin console backend".into()),
+        endpoint_type: Some("PRIVATE".into()),
+        tags: BTreeMap::new(),
+        created_date: Some("2021-06-30T17:00:00Z".into()),
+        api_endpoint: None,
+        stages: vec![],
+        authorizers: vec![],
+        methods: None,
+        routes: None,
+    }
+}
+
+/// The catalog, in an order that differs from every sort order.
+pub fn apis() -> Vec<Api> {
+    vec![payments_api(), orders_api(), legacy_api(), inventory_api()]
+}
+
+/// `count` near-identical APIs `svc-00`, `svc-01`, ...
+pub fn many_apis(count: usize) -> Vec<Api> {
+    (0..count)
+        .map(|i| Api {
+            id: format!("svc{i:07}"),
+            name: format!("svc-{i:02}"),
+            stages: vec![],
+            authorizers: vec![],
+            tags: BTreeMap::new(),
+            ..inventory_api()
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- detail data
+
+fn method(path: &str, verb: &str, auth: &str, authorizer: Option<&str>, key: bool, integration: &str) -> Method {
+    Method {
+        path: path.into(),
+        method: verb.into(),
+        authorization: auth.into(),
+        authorizer_id: authorizer.map(Into::into),
+        api_key_required: key,
+        integration_type: Some(integration.into()),
+        integration_uri: None,
+        resource_id: format!("r-{}", path.len()),
+        operation_name: None,
+        authorization_scopes: vec![],
+    }
+}
+
+/// The payments API's resource tree.
+pub fn payments_tree() -> Vec<ResourceNode> {
+    let methods = vec![
+        method("/payments", "POST", "COGNITO_USER_POOLS", Some("auth01"), true, "AWS_PROXY"),
+        method("/payments", "GET", "COGNITO_USER_POOLS", Some("auth01"), false, "AWS_PROXY"),
+        method("/payments/{paymentId}", "GET", "COGNITO_USER_POOLS", Some("auth01"), false, "AWS_PROXY"),
+        method("/payments/{paymentId}", "DELETE", "AWS_IAM", None, false, "AWS_PROXY"),
+        method("/payments/{paymentId}/refunds", "POST", "CUSTOM", Some("auth02"), true, "HTTP_PROXY"),
+        method("/health", "GET", "NONE", None, false, "MOCK"),
+    ];
+    let paths: Vec<String> = ["/", "/health", "/payments", "/payments/{paymentId}", "/payments/{paymentId}/refunds"]
+        .map(String::from)
+        .into();
+    resource_tree(&methods, &paths)
+}
+
+fn route(key: &str, auth: &str, authorizer: Option<&str>, target: &str) -> Route {
+    Route {
+        route_key: key.into(),
+        authorization: auth.into(),
+        authorizer_id: authorizer.map(Into::into),
+        route_id: format!("rt-{}", key.len()),
+        target: Some(target.into()),
+        authorization_scopes: vec![],
+    }
+}
+
+/// The orders API's routes.
+pub fn orders_routes() -> Vec<Route> {
+    vec![
+        route("GET /orders", "JWT", Some("jwt001"), "integrations/int0001"),
+        route("POST /orders", "JWT", Some("jwt001"), "integrations/int0001"),
+        route("GET /orders/{orderId}", "JWT", Some("jwt001"), "integrations/int0002"),
+        route("$default", "NONE", None, "integrations/int0003"),
+    ]
+}
+
+pub fn doc_lines() -> Vec<DocLine> {
+    portcullis::docs::render_lines(&portcullis::docs::parse(SWAGGER_JSON).expect("the fixture document parses"))
+}
+
+// ---------------------------------------------------------------- rendering
+
+pub fn render(app: &mut App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+    terminal.draw(|f| app.draw(f)).expect("draw");
+    terminal
+}
+
+/// Every row of the buffer as text.
+pub fn rows(buffer: &Buffer) -> Vec<String> {
+    (0..buffer.area.height)
+        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>())
+        .collect()
+}
+
+/// The whole screen as text, one line per row.
+pub fn screen(app: &mut App) -> String {
+    rows(render(app).backend().buffer()).join("\n")
+}
+
+/// The index of the first row containing `needle`.
+pub fn row_of(buffer: &Buffer, needle: &str) -> u16 {
+    let all = rows(buffer);
+    let y = all.iter().position(|r| r.contains(needle));
+    y.unwrap_or_else(|| panic!("no row contains {needle:?}:\n{}", all.join("\n"))) as u16
+}
