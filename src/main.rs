@@ -3,6 +3,7 @@ use portcullis::cli::Cli;
 use portcullis::config::Settings;
 
 fn main() {
+    portcullis::tui::worker::capture_local_offset();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.overrides()) {
         Ok(s) => s,

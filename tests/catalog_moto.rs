@@ -11,6 +11,7 @@ use portcullis::domain::Api;
 use std::collections::BTreeMap;
 
 fn settings(region: &str, endpoint: String) -> Settings {
+    moto(); // starts moto and sets the test credentials before any SDK call reads them
     Settings {
         profile: None,
         regions: vec![region.to_string()],
@@ -227,7 +228,7 @@ async fn several_regions_load_together() {
     let mut s = settings(r1, moto().endpoint());
     s.regions = vec![r1.to_string(), r2.to_string()];
     let contexts = aws::connect(&s).await.unwrap();
-    let apis = catalog::list_all(&contexts, false).await.unwrap();
+    let apis = catalog::list_all(&contexts, false).await.unwrap().apis;
     assert_eq!(apis.iter().filter(|a| a.region == r1).count(), 3);
     assert_eq!(apis.iter().filter(|a| a.region == r2).count(), 1);
 }

@@ -9,12 +9,19 @@ use serde_json::json;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn context(server: &MockServer) -> AwsContext {
-    // SAFETY: set before any thread reads them; every test sets the same values.
-    unsafe {
+static CREDENTIALS: std::sync::Once = std::sync::Once::new();
+
+/// Every test calls this first: the first sets the credentials while the others wait.
+fn credentials() {
+    // SAFETY: every test calls this before it reads the environment (through the SDK).
+    CREDENTIALS.call_once(|| unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
-    }
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    });
+}
+
+async fn context(server: &MockServer) -> AwsContext {
     let settings = Settings {
         profile: None,
         regions: vec!["eu-west-1".into()],
@@ -50,6 +57,7 @@ async fn empty_children(server: &MockServer) {
 
 #[tokio::test]
 async fn rest_apis_follow_position_with_the_maximum_page_size() {
+    credentials();
     let server = MockServer::start().await;
     let page1: Vec<_> = (0..500).map(|i| rest_api(&format!("a{i:03}"))).collect();
     Mock::given(method("GET"))
@@ -79,6 +87,7 @@ async fn rest_apis_follow_position_with_the_maximum_page_size() {
 
 #[tokio::test]
 async fn http_apis_and_routes_follow_next_token() {
+    credentials();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/restapis"))
@@ -136,6 +145,7 @@ async fn http_apis_and_routes_follow_next_token() {
 
 #[tokio::test]
 async fn resources_follow_position() {
+    credentials();
     let server = MockServer::start().await;
     let method_json = |auth: &str| json!({"httpMethod": "GET", "authorizationType": auth, "apiKeyRequired": true, "methodIntegration": {"type": "HTTP_PROXY"}});
     Mock::given(method("GET")).and(path("/restapis/a1/resources")).and(query_param("limit", "500")).and(query_param("embed", "methods")).and(query_param_is_missing("position"))
@@ -166,6 +176,7 @@ fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
 
 #[tokio::test]
 async fn throttling_is_retried_then_succeeds() {
+    credentials();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/restapis"))
@@ -190,6 +201,7 @@ async fn throttling_is_retried_then_succeeds() {
 
 #[tokio::test]
 async fn persistent_throttling_is_a_clear_error() {
+    credentials();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/restapis"))
@@ -206,6 +218,7 @@ async fn persistent_throttling_is_a_clear_error() {
 
 #[tokio::test]
 async fn expired_credentials_and_access_denied_say_what_to_do() {
+    credentials();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/restapis"))

@@ -159,8 +159,9 @@ fn fuzzy_filter_narrows_widens_clears_and_keeps() {
     char_key(&mut app, '/');
     assert_eq!(app.state.mode, Mode::Filter);
 
+    // Best match first: "or" starts orders-api's name but is inside inventory-api's.
     type_text(&mut app, "or");
-    assert_eq!(shown_names(&app), ["inventory-api", "orders-api"]);
+    assert_eq!(shown_names(&app), ["orders-api", "inventory-api"]);
     type_text(&mut app, "de");
     assert_eq!(shown_names(&app), ["orders-api"]);
     let text = screen(&mut app);
@@ -173,7 +174,7 @@ fn fuzzy_filter_narrows_widens_clears_and_keeps() {
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Backspace);
     assert_eq!(app.state.api_view.filter, "or");
-    assert_eq!(shown_names(&app), ["inventory-api", "orders-api"]);
+    assert_eq!(shown_names(&app), ["orders-api", "inventory-api"]);
 
     // Esc clears the filter and closes the input.
     press(&mut app, KeyCode::Esc);
@@ -345,14 +346,16 @@ fn the_detail_and_docs_lists_filter_too() {
     assert!(shown[0].contains("POST") && shown[0].contains("legacy-token"), "{text}");
     assert!(!text.contains("/health"), "{text}");
 
-    // The stages pane has no filter: / does not open the input or move the selection.
+    // The stages pane filters too, and enter opens the stage that is shown selected.
     press(&mut app, KeyCode::Tab);
-    char_key(&mut app, 'j');
     char_key(&mut app, '/');
-    assert_eq!(app.state.mode, Mode::Normal);
-    type_text(&mut app, "j");
+    assert_eq!(app.state.mode, Mode::Filter);
+    type_text(&mut app, "stag");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.state.screen(), &Screen::Stage { api: api_ref(&payments), stage: "dev".into(), scroll: 0 });
+    assert_eq!(app.state.mode, Mode::Normal);
+    assert!(screen(&mut app).contains("stages (1) /stag"), "{}", screen(&mut app));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.state.screen(), &Screen::Stage { api: api_ref(&payments), stage: "staging".into(), scroll: 0 });
     press(&mut app, KeyCode::Esc);
 
     // Back on the resources pane the kept filter is still there; esc leaves the screen.
@@ -416,8 +419,20 @@ fn d_loads_the_docs_of_the_first_stage_or_the_selected_one() {
     char_key(&mut app, 'd');
     assert_eq!(
         app.take_commands(),
-        vec![Message::LoadDocs { request: 4, api: Box::new(payments), stage: "dev".into() }]
+        vec![Message::LoadDocs { request: 4, api: Box::new(payments.clone()), stage: "dev".into() }]
     );
+
+    // From a stage screen, docs are that stage's.
+    press(&mut app, KeyCode::Esc);
+    char_key(&mut app, 'k');
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.state.screen(), &Screen::Stage { api: api_ref(&payments), stage: "staging".into(), scroll: 0 });
+    char_key(&mut app, 'd');
+    assert_eq!(
+        app.take_commands(),
+        vec![Message::LoadDocs { request: 5, api: Box::new(payments), stage: "staging".into() }]
+    );
+    assert!(matches!(app.state.screen(), Screen::Docs { stage, .. } if stage == "staging"));
 }
 
 #[test]

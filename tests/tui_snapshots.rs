@@ -48,7 +48,7 @@ fn http_detail_app() -> App {
     new_app(state)
 }
 
-fn snapshot_text(app: &mut App) -> Buffer {
+fn draw_buffer(app: &mut App) -> Buffer {
     render(app).backend().buffer().clone()
 }
 
@@ -107,7 +107,7 @@ fn http_default_stage_detail() {
     let api = orders_api();
     state.stack.push(Screen::Stage { api: api_ref(&api), stage: "$default".into(), scroll: 0 });
     let mut app = new_app(state);
-    let text = rows(&snapshot_text(&mut app)).join("\n");
+    let text = rows(&draw_buffer(&mut app)).join("\n");
     assert!(text.contains("https://h7t7k9q2r1.execute-api.us-east-1.amazonaws.com/ "), "{text}");
     assert!(text.contains("auto deploy     on"), "{text}");
     assert!(text.contains("rate 50 req/s, burst 100"), "{text}");
@@ -205,7 +205,7 @@ fn hostile_names_are_shown_escaped() {
     let mut app = new_app(state.clone());
 
     // The list: the name column is narrower than the escaped name, so its start shows.
-    let list = snapshot_text(&mut app);
+    let list = draw_buffer(&mut app);
     assert_inert(&list);
     let list_text = rows(&list).join("\n");
     assert!(list_text.contains(r"\x1b[31mevil\x1b]0;pwned"), "{list_text}");
@@ -216,7 +216,7 @@ fn hostile_names_are_shown_escaped() {
     state.stack.push(detail_screen(&evil, Pane::Resources));
     state.details.insert(api_ref(&evil), Loadable::Loaded(DetailData::Rest(vec![])));
     let mut app = new_app(state.clone());
-    let detail = snapshot_text(&mut app);
+    let detail = draw_buffer(&mut app);
     assert_inert(&detail);
     let detail_text = rows(&detail).join("\n");
     assert!(detail_text.contains(&format!(" {EVIL_SHOWN} ")), "{detail_text}");
@@ -224,14 +224,14 @@ fn hostile_names_are_shown_escaped() {
 
     // The stage screen and the docs screen name the API in their titles.
     state.stack.push(Screen::Stage { api: api_ref(&evil), stage: "v1".into(), scroll: 0 });
-    let stage = snapshot_text(&mut new_app(state.clone()));
+    let stage = draw_buffer(&mut new_app(state.clone()));
     assert_inert(&stage);
     assert!(rows(&stage).join("\n").contains(&format!(" {EVIL_SHOWN} › stage v1 ")));
 
     state.stack.pop();
     state.docs.insert((api_ref(&evil), "v1".into()), Loadable::Loaded(doc_lines()));
     state.stack.push(Screen::Docs { api: api_ref(&evil), stage: "v1".into(), view: ListView::default() });
-    let docs = snapshot_text(&mut new_app(state));
+    let docs = draw_buffer(&mut new_app(state));
     assert_inert(&docs);
     assert!(rows(&docs).join("\n").contains(&format!(" docs: {EVIL_SHOWN} (v1) ")));
 }
@@ -243,7 +243,7 @@ fn selected_row_uses_the_selection_style() {
     let styles = Styles::default();
     let mut app = catalog_app();
     app.state.api_view.selected = 1;
-    let buffer = snapshot_text(&mut app);
+    let buffer = draw_buffer(&mut app);
     // Rows: 0 header bar, 1 top border, 2 column headers, 3.. APIs (sorted by name).
     let selected = row_of(&buffer, "legacy-admin");
     assert_eq!(selected, 4);
@@ -272,7 +272,7 @@ fn detail_focus_follows_the_pane() {
     let unfocused_bg = styles.row_selected_unfocused.bg.unwrap();
 
     for pane in [Pane::Resources, Pane::Stages] {
-        let buffer = snapshot_text(&mut rest_detail_app(pane));
+        let buffer = draw_buffer(&mut rest_detail_app(pane));
         let info = row_of(&buffer, "┌ payments-api ");
         let resources = row_of(&buffer, "┌ resources ");
         let stages = row_of(&buffer, "┌ stages (3)");
@@ -297,7 +297,7 @@ fn detail_focus_follows_the_pane() {
 fn header_shows_read_only() {
     let styles = Styles::default();
     let mut app = new_app(loaded_state(apis(), true));
-    let buffer = snapshot_text(&mut app);
+    let buffer = draw_buffer(&mut app);
     let header = &rows(&buffer)[0];
     assert_eq!(
         header.trim_end(),
@@ -309,6 +309,6 @@ fn header_shows_read_only() {
         assert_eq!(cell.fg, styles.warning.fg.unwrap(), "READ-ONLY uses the warning style");
     }
 
-    let buffer = snapshot_text(&mut catalog_app());
+    let buffer = draw_buffer(&mut catalog_app());
     assert!(!rows(&buffer)[0].contains("READ-ONLY"));
 }

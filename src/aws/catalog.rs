@@ -21,22 +21,61 @@ pub(crate) fn tags(t: Option<&HashMap<String, String>>) -> BTreeMap<String, Stri
     t.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
 }
 
+/// The catalog across regions: what loaded, and the regions that failed.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub apis: Vec<Api>,
+    /// One error per region that could not be read; the other regions still count.
+    pub region_errors: Vec<(String, AwsError)>,
+}
+
 /// Every REST and HTTP API in every context, with stages and authorizers, sorted by name.
-pub async fn list_all(contexts: &[AwsContext], detail: bool) -> Result<Vec<Api>, AwsError> {
-    let per_region = futures::future::try_join_all(contexts.iter().map(|c| list_apis(c, detail))).await?;
-    let mut all: Vec<Api> = per_region.into_iter().flatten().collect();
+/// A region that fails does not hide the others; only when every region fails is it an error.
+pub async fn list_all(contexts: &[AwsContext], detail: bool) -> Result<Catalog, AwsError> {
+    let results = futures::future::join_all(contexts.iter().map(|c| list_apis(c, detail))).await;
+    let mut catalog = Catalog::default();
+    let mut last_error = None;
+    for (ctx, r) in contexts.iter().zip(results) {
+        match r {
+            Ok(apis) => catalog.apis.extend(apis),
+            Err(e) => {
+                catalog.region_errors.push((ctx.region.clone(), e.clone()));
+                last_error = Some(e);
+            }
+        }
+    }
+    match last_error {
+        Some(e) if catalog.region_errors.len() == contexts.len() => Err(e),
+        _ => {
+            sort_apis(&mut catalog.apis);
+            Ok(catalog)
+        }
+    }
+}
+
+fn sort_apis(all: &mut [Api]) {
     all.sort_by(|a, b| (a.name.to_lowercase(), &a.region, &a.id).cmp(&(b.name.to_lowercase(), &b.region, &b.id)));
-    Ok(all)
 }
 
 /// The APIs of one region; with `detail`, also every method (REST) and route (HTTP).
 pub async fn list_apis(ctx: &AwsContext, detail: bool) -> Result<Vec<Api>, AwsError> {
     let (rest, http) = tokio::try_join!(list_rest_apis(ctx), list_http_apis(ctx))?;
     let apis: Vec<Api> = rest.into_iter().chain(http).collect();
-    stream::iter(apis).map(|api| complete(ctx, api, detail)).buffered(MAX_IN_FLIGHT).try_collect().await
+    let completed: Vec<Option<Api>> =
+        stream::iter(apis).map(|api| complete(ctx, api, detail)).buffered(MAX_IN_FLIGHT).try_collect().await?;
+    Ok(completed.into_iter().flatten().collect())
 }
 
-async fn complete(ctx: &AwsContext, mut api: Api, detail: bool) -> Result<Api, AwsError> {
+/// Stages, authorizers and (with `detail`) methods or routes; `None` when the API was deleted
+/// between the list and these calls.
+async fn complete(ctx: &AwsContext, api: Api, detail: bool) -> Result<Option<Api>, AwsError> {
+    match complete_api(ctx, api, detail).await {
+        Err(e) if e.kind == super::error::ErrorKind::NotFound => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+async fn complete_api(ctx: &AwsContext, mut api: Api, detail: bool) -> Result<Api, AwsError> {
     let (stages, authorizers) = match api.kind {
         ApiKind::Rest => tokio::try_join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id))?,
         ApiKind::Http => tokio::try_join!(http_stages(ctx, &api.id), http_authorizers_or_derived(ctx, &api.id))?,

@@ -76,7 +76,7 @@ async fn load_sdk_config(settings: &Settings) -> SdkConfig {
 pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
     let sdk = load_sdk_config(settings).await;
     let regions = resolve_regions(settings, &sdk)?;
-    let custom = settings.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let custom = sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_API_GATEWAY").is_some();
     Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom)).collect())
 }
 

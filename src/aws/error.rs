@@ -78,56 +78,82 @@ pub fn classify(
     status: Option<u16>,
     detail: &str,
 ) -> AwsError {
-    let msg = service_message.unwrap_or("").trim();
     let lower = detail.to_ascii_lowercase();
+    let kind = kind_of(code, status, &lower);
+    let msg = service_message.unwrap_or("").trim();
+    AwsError::new(kind, action, message(kind, action, profile, msg, status, detail))
+}
+
+fn kind_of(code: Option<&str>, status: Option<u16>, lower: &str) -> ErrorKind {
     let has = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
-    let (kind, text) = if has(THROTTLING) || status == Some(429) {
-        (
-            ErrorKind::Throttled,
-            format!("{action} was throttled by AWS (account-wide limit); wait a moment and retry, or lower --pace-rps"),
-        )
+    if has(THROTTLING) || status == Some(429) {
+        ErrorKind::Throttled
     } else if has(EXPIRED) || lower.contains("expired") && lower.contains("token") {
-        (
-            ErrorKind::ExpiredCredentials,
-            format!("{action}: the AWS credentials are expired or invalid; {}", sso_hint(profile)),
-        )
+        ErrorKind::ExpiredCredentials
     } else if has(DENIED) || status == Some(403) && code.is_none() {
-        (
-            ErrorKind::AccessDenied,
-            format!("access denied: the credentials are not allowed to call {action}{}", suffix(msg)),
-        )
-    } else if is_not_implemented(code, status, &lower) {
-        (ErrorKind::NotImplemented, format!("{action} is not supported by this endpoint (an emulator?)"))
-    } else if code.is_none() && status.is_some_and(|s| s == 404 || s >= 500) {
-        (
-            ErrorKind::NotImplemented,
-            format!(
-                "{action} failed on the endpoint (HTTP {} without an AWS error code): the endpoint may not support it",
-                status.unwrap_or_default()
-            ),
-        )
+        ErrorKind::AccessDenied
+    } else if is_not_implemented(code, status, lower) || code.is_none() && status.is_some_and(|s| s == 404 || s >= 500)
+    {
+        ErrorKind::NotImplemented
     } else if code == Some("NotFoundException") || code == Some("ResourceNotFoundException") {
-        (ErrorKind::NotFound, format!("{action}: not found{}", suffix(msg)))
-    } else if lower.contains("no credentials")
-        || lower.contains("failed to load credentials")
-        || lower.contains("credentials provider")
-    {
-        (
-            ErrorKind::NoCredentials,
-            format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile)),
-        )
-    } else if code.is_none()
-        && status.is_none()
-        && (lower.contains("dispatch failure")
-            || lower.contains("io error")
-            || lower.contains("timeout")
-            || lower.contains("connection"))
-    {
-        (ErrorKind::Network, format!("{action}: could not reach the endpoint ({})", short(detail)))
+        ErrorKind::NotFound
+    } else if is_missing_credentials(lower) {
+        ErrorKind::NoCredentials
+    } else if code.is_none() && status.is_none() && is_network(lower) {
+        ErrorKind::Network
     } else {
-        (ErrorKind::Other, format!("{action} failed: {}", if msg.is_empty() { short(detail) } else { msg.to_string() }))
-    };
-    AwsError::new(kind, action, text)
+        ErrorKind::Other
+    }
+}
+
+fn message(
+    kind: ErrorKind,
+    action: &str,
+    profile: Option<&str>,
+    msg: &str,
+    status: Option<u16>,
+    detail: &str,
+) -> String {
+    match kind {
+        ErrorKind::Throttled => {
+            format!("{action} was throttled by AWS (account-wide limit); wait a moment and retry, or lower --pace-rps")
+        }
+        ErrorKind::ExpiredCredentials => {
+            format!("{action}: the AWS credentials are expired or invalid; {}", sso_hint(profile))
+        }
+        ErrorKind::AccessDenied => {
+            format!("access denied: the credentials are not allowed to call {action}{}", suffix(msg))
+        }
+        ErrorKind::NotImplemented => match status {
+            Some(s) if s == 404 || s >= 500 && s != 501 => {
+                format!("{action} is not supported by this endpoint (HTTP {s} without an AWS error code; an emulator?)")
+            }
+            _ => format!("{action} is not supported by this endpoint (an emulator?)"),
+        },
+        ErrorKind::NotFound => format!("{action}: not found{}", suffix(msg)),
+        ErrorKind::NoCredentials => {
+            format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile))
+        }
+        ErrorKind::Network => format!("{action}: could not reach the endpoint ({})", short(detail)),
+        ErrorKind::Other if msg.is_empty() => format!("{action} failed: {}", short(detail)),
+        ErrorKind::Other => format!("{action} failed: {msg}"),
+    }
+}
+
+fn is_network(lower: &str) -> bool {
+    ["dispatch failure", "io error", "timeout", "connection"].iter().any(|n| lower.contains(n))
+}
+
+fn is_missing_credentials(lower: &str) -> bool {
+    [
+        "no credentials",
+        "failed to load credentials",
+        "credentials provider",
+        "credential provider",
+        "no providers in chain",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
 }
 
 fn is_not_implemented(code: Option<&str>, status: Option<u16>, lower: &str) -> bool {
@@ -198,7 +224,10 @@ mod tests {
 
     #[test]
     fn missing_credentials() {
-        let e = classify("GetRestApis", None, None, None, None, "dispatch failure: no credentials in the property bag");
+        // The SDK's own wording when the default chain finds nothing.
+        let sdk = "dispatch failure: other: the credential provider was not enabled: no providers in chain provided credentials";
+        let e = classify("GetRestApis", None, None, None, None, sdk);
         assert_eq!(e.kind, ErrorKind::NoCredentials);
+        assert!(e.message.contains("no AWS credentials"), "{}", e.message);
     }
 }

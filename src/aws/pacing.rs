@@ -16,7 +16,13 @@ pub const DEFAULT_APIGATEWAY_BURST: u32 = 20;
 pub struct Pacer {
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     rps: f64,
+    /// GetResources has its own, lower limit (5 per 2 s): paced on top of the control-plane bucket.
+    resources: Option<Arc<DefaultDirectRateLimiter>>,
 }
+
+/// GetResources: 5 requests per 2 seconds per account.
+const RESOURCES_PERIOD: Duration = Duration::from_millis(400);
+const RESOURCES_BURST: u32 = 5;
 
 impl std::fmt::Debug for Pacer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,7 +46,14 @@ impl Pacer {
         let period = Duration::from_secs_f64(1.0 / rps);
         let burst = NonZeroU32::new(burst.max(1)).expect("burst is at least 1");
         let quota = Quota::with_period(period).expect("period is positive").allow_burst(burst);
-        Pacer { limiter: Some(Arc::new(RateLimiter::direct(quota))), rps }
+        let resources = Quota::with_period(RESOURCES_PERIOD.max(period))
+            .expect("period is positive")
+            .allow_burst(NonZeroU32::new(RESOURCES_BURST).expect("non-zero"));
+        Pacer {
+            limiter: Some(Arc::new(RateLimiter::direct(quota))),
+            rps,
+            resources: Some(Arc::new(RateLimiter::direct(resources))),
+        }
     }
 
     /// The pacing for the API Gateway control plane: on (8/s, burst 20) for AWS's own
@@ -66,6 +79,14 @@ impl Pacer {
         if let Some(l) = &self.limiter {
             l.until_ready().await;
         }
+    }
+
+    /// Wait for a GetResources token (and a control-plane one).
+    pub async fn wait_resources(&self) {
+        if let Some(l) = &self.resources {
+            l.until_ready().await;
+        }
+        self.wait().await;
     }
 }
 

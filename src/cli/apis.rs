@@ -17,12 +17,24 @@ pub struct ApisArgs {
 
 pub async fn run(args: ApisArgs, settings: &Settings) -> anyhow::Result<()> {
     let contexts = aws::connect(settings).await?;
-    let apis = catalog::list_all(&contexts, args.detail).await?;
-    match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&apis)?),
-        Output::Table => print!("{}", table(&apis, args.detail, super::table::use_colour())),
+    let catalog = catalog::list_all(&contexts, args.detail).await?;
+    let apis = &catalog.apis;
+    let text = match args.output {
+        Output::Json => serde_json::to_string_pretty(apis)? + "\n",
+        Output::Table => table(apis, args.detail, super::table::use_colour()),
+    };
+    super::write_stdout(&text)?;
+    if catalog.region_errors.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    for (region, e) in &catalog.region_errors {
+        eprintln!("warning: {region}: {e}");
+    }
+    anyhow::bail!(
+        "{} of {} regions could not be read; the output holds the others",
+        catalog.region_errors.len(),
+        contexts.len()
+    )
 }
 
 pub fn table(apis: &[Api], detail: bool, colour: bool) -> String {

@@ -69,6 +69,16 @@ impl Cli {
     }
 }
 
+/// Print to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Run a subcommand; returns the process exit code.
 pub async fn run(command: Command, settings: Settings) -> i32 {
     let result = match command {

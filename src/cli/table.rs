@@ -70,14 +70,14 @@ mod tests {
     #[test]
     fn columns_align_and_escapes_are_visible() {
         let mut t = Table::new(&["NAME", "ID"]);
-        t.row(vec!["a\x1b[31mred".into(), "x1".into()]);
-        t.row(vec!["short".into(), "x2".into()]);
+        t.row(vec!["a\x1b[31mred".into(), "id1".into()]);
+        t.row(vec!["short".into(), "id2".into()]);
         let out = t.render(false);
         assert!(!out.contains('\x1b'), "{out:?}");
         let lines: Vec<&str> = out.lines().collect();
         let col = lines[0].find("ID").unwrap();
-        assert_eq!(lines[2].find("x2").unwrap(), col);
-        assert_eq!(lines[1].find("x1").unwrap(), col);
+        assert_eq!(lines[2].find("id2").unwrap(), col);
+        assert_eq!(lines[1].find("id1").unwrap(), col);
     }
 
     #[test]

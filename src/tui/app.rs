@@ -51,6 +51,7 @@ impl App {
             Message::ApisLoaded { request, result, at } => self.on_apis(request, result, at),
             Message::ApiDetailLoaded { request, api, result } => self.on_detail(request, api, result),
             Message::DocsLoaded { request, api, stage, result } => self.on_docs(request, api, stage, result),
+            Message::Warning(w) => self.state.status = Some(Status::Error(w)),
             cmd if cmd.is_command() => self.outbox.push(cmd),
             _ => {}
         }
@@ -64,6 +65,9 @@ impl App {
             match result {
                 Ok(apis) => {
                     self.state.apis = Loadable::Loaded(apis);
+                    // Methods and docs may have changed too: load them again when next opened.
+                    self.state.details.retain(|_, l| l.is_loading());
+                    self.state.docs.retain(|_, l| l.is_loading());
                     true
                 }
                 Err(e) => return self.state.status = Some(Status::Error(format!("refresh failed: {e}"))),
@@ -132,6 +136,11 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            // Raw mode turns ctrl-c into a key: it quits from any mode.
+            self.quit = true;
+            return;
+        }
         match self.state.mode.clone() {
             Mode::Filter => self.on_filter_key(key),
             Mode::Command(input) => self.on_command_key(key, input),
@@ -195,7 +204,7 @@ impl App {
     fn select(&mut self) {
         match self.state.screen().clone() {
             Screen::ApiList => self.open_selected_api(),
-            Screen::ApiDetail { api, pane: Pane::Stages, stages, .. } => self.open_stage(&api, stages.selected),
+            Screen::ApiDetail { api, pane: Pane::Stages, stages, .. } => self.open_stage(&api, &stages),
             _ => {}
         }
     }
@@ -212,8 +221,10 @@ impl App {
         self.load_detail(&api_ref, false);
     }
 
-    fn open_stage(&mut self, api_ref: &ApiRef, index: usize) {
-        let Some(stage) = self.state.api(api_ref).and_then(|a| a.stages.get(index)) else { return };
+    fn open_stage(&mut self, api_ref: &ApiRef, view: &ListView) {
+        let Some(a) = self.state.api(api_ref) else { return };
+        let shown = views::detail::filtered_stages(a, &view.filter);
+        let Some(stage) = shown.get(view.selected).and_then(|i| a.stages.get(*i)) else { return };
         let screen = Screen::Stage { api: api_ref.clone(), stage: stage.name.clone(), scroll: 0 };
         self.state.stack.push(screen);
     }
@@ -225,7 +236,13 @@ impl App {
                 None => return,
             },
             Screen::ApiDetail { api, pane, stages, .. } => {
-                (api.clone(), if *pane == Pane::Stages { stages.selected } else { 0 })
+                let selected = match (pane, self.state.api(api)) {
+                    (Pane::Stages, Some(a)) => {
+                        views::detail::filtered_stages(a, &stages.filter).get(stages.selected).copied()
+                    }
+                    _ => None,
+                };
+                (api.clone(), selected.unwrap_or(0))
             }
             Screen::Stage { api, stage, .. } => {
                 let i = self.state.api(api).and_then(|a| a.stages.iter().position(|s| &s.name == stage)).unwrap_or(0);
@@ -312,7 +329,9 @@ impl App {
             Screen::ApiDetail { api, pane: Pane::Resources, resources, .. } => {
                 views::detail::filtered_rows(s, api, &resources.filter).len()
             }
-            Screen::ApiDetail { api, pane: Pane::Stages, .. } => s.api(api).map_or(0, |a| a.stages.len()),
+            Screen::ApiDetail { api, pane: Pane::Stages, stages, .. } => {
+                s.api(api).map_or(0, |a| views::detail::filtered_stages(a, &stages.filter).len())
+            }
             Screen::Stage { api, stage, .. } => views::stage::lines(s, api, stage).len(),
             Screen::Docs { api, stage, view } => views::docs::filtered(s, api, stage, &view.filter).len(),
             Screen::Help { view } => views::help::filtered(&self.keymap, &view.filter).len(),
@@ -323,11 +342,6 @@ impl App {
     // ---------- filter ----------
 
     fn start_filter(&mut self) {
-        // The stages pane draws and selects its rows unfiltered, so a filter there would only
-        // reset the selection (and enter would open a stage that was neither selected nor typed).
-        if matches!(self.state.screen(), Screen::ApiDetail { pane: Pane::Stages, .. }) {
-            return;
-        }
         if self.current_list().is_some() {
             self.state.mode = Mode::Filter;
         }

@@ -46,6 +46,8 @@ pub enum Message {
         stage: String,
         result: Result<Vec<DocLine>, String>,
     },
+    /// Something went partly wrong (e.g. one region failed); shown on the status line.
+    Warning(String),
 }
 
 impl Message {

@@ -87,7 +87,7 @@ pub async fn run(settings: Settings) -> i32 {
 
 fn listen_for_signals(tx: mpsc::UnboundedSender<Message>) {
     use tokio::signal::unix::{SignalKind, signal};
-    for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+    for kind in [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()] {
         let tx = tx.clone();
         if let Ok(mut s) = signal(kind) {
             tokio::spawn(async move {

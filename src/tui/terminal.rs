@@ -43,7 +43,11 @@ pub fn restore() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
+        // The UI runs on the main thread; a background task's panic is caught and reported
+        // in the app (see worker.rs), so the terminal must stay as it is for the UI.
+        if std::thread::current().name() == Some("main") {
+            restore();
+        }
         previous(info);
     }));
 }

@@ -5,7 +5,8 @@ use super::state::{ApiRef, DetailData};
 use crate::aws::{self, AwsContext, catalog};
 use crate::config::Settings;
 use crate::domain::{Api, ApiKind, resource_tree};
-use std::sync::Arc;
+use futures::FutureExt;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{OnceCell, mpsc};
 
 #[derive(Clone)]
@@ -20,11 +21,14 @@ impl Worker {
         Worker { settings: Arc::new(settings), contexts: Arc::new(OnceCell::new()), tx }
     }
 
-    /// Spawn the task for a command; never awaits here.
+    /// Spawn the task for a command; never awaits here. A panic in the task becomes a failed
+    /// result, so the screen shows an error instead of spinning forever.
     pub fn execute(&self, command: Message) {
         let w = self.clone();
         tokio::spawn(async move {
-            if let Some(result) = w.run(command).await {
+            let failed = failure(&command, "internal error while loading (a bug: please report it)");
+            let outcome = std::panic::AssertUnwindSafe(w.run(command)).catch_unwind().await;
+            if let Some(result) = outcome.unwrap_or(failed) {
                 let _ = w.tx.send(result);
             }
         });
@@ -50,6 +54,12 @@ impl Worker {
             Ok(c) => catalog::list_all(c, false).await.map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
+        let result = result.map(|catalog| {
+            if !catalog.region_errors.is_empty() {
+                let _ = self.tx.send(Message::Warning(region_warning(&catalog.region_errors)));
+            }
+            catalog.apis
+        });
         Message::ApisLoaded { request, result, at: now_hms() }
     }
 
@@ -92,9 +102,45 @@ impl Worker {
     }
 }
 
-/// Local wall-clock time as HH:MM:SS (UTC when the offset is unknown).
+/// The failed result for a command.
+fn failure(command: &Message, error: &str) -> Option<Message> {
+    let api_ref = |a: &Api| ApiRef { region: a.region.clone(), id: a.id.clone() };
+    match command {
+        Message::LoadApis { request } => {
+            Some(Message::ApisLoaded { request: *request, result: Err(error.to_string()), at: now_hms() })
+        }
+        Message::LoadApiDetail { request, api } => {
+            Some(Message::ApiDetailLoaded { request: *request, api: api_ref(api), result: Err(error.to_string()) })
+        }
+        Message::LoadDocs { request, api, stage } => Some(Message::DocsLoaded {
+            request: *request,
+            api: api_ref(api),
+            stage: stage.clone(),
+            result: Err(error.to_string()),
+        }),
+        _ => None,
+    }
+}
+
+fn region_warning(errors: &[(String, aws::AwsError)]) -> String {
+    let parts: Vec<String> = errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
+    format!("some regions could not be read (the others are shown): {}", parts.join("; "))
+}
+
+static LOCAL_OFFSET: OnceLock<Option<time::UtcOffset>> = OnceLock::new();
+
+/// Read the local UTC offset; call before any other thread starts (the OS call is not
+/// thread-safe, so the `time` crate refuses it later).
+pub fn capture_local_offset() {
+    let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
+}
+
+/// Wall-clock time as HH:MM:SS, local when the offset is known, else marked UTC.
 pub fn now_hms() -> String {
-    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     let f = time::macros::format_description!("[hour]:[minute]:[second]");
-    now.format(&f).unwrap_or_default()
+    let now = time::OffsetDateTime::now_utc();
+    match LOCAL_OFFSET.get().copied().flatten() {
+        Some(offset) => now.to_offset(offset).format(&f).unwrap_or_default(),
+        None => format!("{} UTC", now.format(&f).unwrap_or_default()),
+    }
 }

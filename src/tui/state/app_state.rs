@@ -1,6 +1,6 @@
 //! Everything the screens draw from.
 
-use super::{ApiRef, ApiSort, ListView, Loadable, Mode, Screen, fuzzy_filter};
+use super::{ApiRef, ApiSort, ListView, Loadable, Mode, Screen, fuzzy_scores};
 use crate::docs::DocLine;
 use crate::domain::{Api, ResourceNode, Route};
 use std::collections::HashMap;
@@ -122,27 +122,38 @@ impl AppState {
             || self.docs.values().any(Loadable::is_loading)
     }
 
-    /// Recompute the API list's filtered, sorted rows.
+    /// Recompute the API list's filtered, sorted rows; the selected API stays selected.
     pub fn refresh_api_rows(&mut self) {
+        let selected = self.selected_api().map(|a| (a.region.clone(), a.id.clone()));
+        self.compute_api_rows();
+        let Some((region, id)) = selected else { return };
+        let apis = self.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        if let Some(pos) = self.api_rows.iter().position(|&i| apis[i].id == id && apis[i].region == region) {
+            self.api_view.selected = pos;
+        }
+    }
+
+    fn compute_api_rows(&mut self) {
         let Some(apis) = self.apis.loaded() else {
             self.api_rows.clear();
             return;
         };
         let hay: Vec<String> = apis.iter().map(api_haystack).collect();
-        let mut rows = fuzzy_filter(&self.api_view.filter, hay.iter().map(String::as_str));
-        let sort = self.api_sort;
-        rows.sort_by(|a, b| compare(&apis[*a], &apis[*b], sort));
-        if self.api_view.sort_reverse {
-            rows.reverse();
-        }
-        self.api_rows = rows;
+        let mut rows = fuzzy_scores(&self.api_view.filter, hay.iter().map(String::as_str));
+        let (sort, reverse) = (self.api_sort, self.api_view.sort_reverse);
+        // Best match first while filtering; the chosen column order breaks ties.
+        rows.sort_by(|(a, sa), (b, sb)| {
+            let by_column = compare(&apis[*a], &apis[*b], sort);
+            sb.cmp(sa).then(if reverse { by_column.reverse() } else { by_column })
+        });
+        self.api_rows = rows.into_iter().map(|(i, _)| i).collect();
         self.api_view.clamp(self.api_rows.len());
     }
 }
 
+/// What the API list's filter matches: name first (so name matches score best), then id, kind, region, owner.
 pub fn api_haystack(a: &Api) -> String {
-    let tags: Vec<&str> = a.tags.values().map(String::as_str).collect();
-    format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, tags.join(" "))
+    format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""))
 }
 
 fn compare(a: &Api, b: &Api, sort: ApiSort) -> std::cmp::Ordering {

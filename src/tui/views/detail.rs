@@ -95,7 +95,7 @@ fn draw_resources(
         Constraint::Length(8),
         Constraint::Fill(1),
     ];
-    let table = VirtualTable { header, widths, block: panel(title, s, focused), focused };
+    let table = VirtualTable { header: Some(header), widths, block: panel(title, s, focused), focused };
     table.render(frame, area, view, rows.len(), s, |i| detail_row(a, &rows[i], s))
 }
 
@@ -121,17 +121,20 @@ pub fn verb_style(verb: &str, s: &Styles) -> Style {
 }
 
 fn auth_cell<'a>(auth: &str, s: &Styles) -> Cell<'a> {
-    Cell::from(Span::styled(auth.to_string(), if auth == "NONE" { s.auth_none } else { s.auth_secured }))
+    Cell::from(Span::styled(one_line(auth, 20), if auth == "NONE" { s.auth_none } else { s.auth_secured }))
 }
 
 fn method_row<'a>(a: &Api, depth: usize, m: &Method, s: &Styles) -> Row<'a> {
     let indent = "  ".repeat(depth);
     Row::new(vec![
-        Cell::from(Line::from(vec![Span::raw(indent), Span::styled(m.method.clone(), verb_style(&m.method, s))])),
+        Cell::from(Line::from(vec![
+            Span::raw(indent),
+            Span::styled(one_line(&m.method, 10), verb_style(&m.method, s)),
+        ])),
         auth_cell(&m.authorization, s),
         Cell::from(one_line(a.authorizer_name(m.authorizer_id.as_deref()).unwrap_or("-"), 30)),
         Cell::from(if m.api_key_required { Span::styled("required", s.warning) } else { Span::styled("-", s.muted) }),
-        Cell::from(m.integration_type.clone().unwrap_or_default()),
+        Cell::from(one_line(m.integration_type.as_deref().unwrap_or(""), 20)),
     ])
 }
 
@@ -139,7 +142,7 @@ fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
     let (verb, path) = r.route_key.split_once(' ').unwrap_or((r.route_key.as_str(), ""));
     Row::new(vec![
         Cell::from(Line::from(vec![
-            Span::styled(format!("{verb:<7}"), verb_style(verb, s)),
+            Span::styled(format!("{:<7}", one_line(verb, 10)), verb_style(verb, s)),
             Span::raw(one_line(path, 80)),
         ])),
         auth_cell(&r.authorization, s),
@@ -149,7 +152,13 @@ fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
     ])
 }
 
+/// Indices of the stages that match the filter.
+pub fn filtered_stages(a: &Api, filter: &str) -> Vec<usize> {
+    fuzzy_filter(filter, a.stages.iter().map(|s| s.name.as_str()))
+}
+
 fn draw_stages(frame: &mut Frame, area: Rect, a: &Api, view: &mut ListView, focused: bool, s: &Styles) {
+    let shown = filtered_stages(a, &view.filter);
     let header = Row::new(["STAGE", "DEPLOYMENT", "LOGGING", "TRACING", "THROTTLE", "CACHE", "DESCRIPTION"]);
     let widths = vec![
         Constraint::Length(12),
@@ -160,9 +169,10 @@ fn draw_stages(frame: &mut Frame, area: Rect, a: &Api, view: &mut ListView, focu
         Constraint::Length(6),
         Constraint::Fill(1),
     ];
-    let title = format!(" stages ({}) — enter for details ", a.stages.len());
-    let table = VirtualTable { header, widths, block: panel(title, s, focused), focused };
-    table.render(frame, area, view, a.stages.len(), s, |i| stage_row(&a.stages[i], s));
+    let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 20)) };
+    let title = format!(" stages ({}){filter} — enter for details ", shown.len());
+    let table = VirtualTable { header: Some(header), widths, block: panel(title, s, focused), focused };
+    table.render(frame, area, view, shown.len(), s, |i| stage_row(&a.stages[shown[i]], s));
 }
 
 fn stage_row<'a>(st: &Stage, s: &Styles) -> Row<'a> {
@@ -176,8 +186,8 @@ fn stage_row<'a>(st: &Stage, s: &Styles) -> Row<'a> {
     let yes = |b: bool| if b { Span::styled("on", s.success) } else { Span::styled("off", s.muted) };
     Row::new(vec![
         Cell::from(Span::styled(one_line(&st.name, 12), s.accent)),
-        Cell::from(st.deployment_id.clone().unwrap_or_else(|| "-".into())),
-        Cell::from(st.execution_logging.clone().unwrap_or_else(|| "OFF".into())),
+        Cell::from(one_line(st.deployment_id.as_deref().unwrap_or("-"), 12)),
+        Cell::from(one_line(st.execution_logging.as_deref().unwrap_or("OFF"), 8)),
         Cell::from(yes(st.tracing_enabled)),
         Cell::from(throttle),
         Cell::from(yes(st.cache_enabled)),

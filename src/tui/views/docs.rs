@@ -23,19 +23,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> 
     let Screen::Docs { api, stage, mut view } = state.screen().clone() else { return 0 };
     let name = state.api(&api).map(|a| a.name.clone()).unwrap_or_default();
     let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", view.filter) };
-    let title = format!(" docs: {} ({stage}){} ", for_terminal(&name), for_terminal(&filter));
+    let title = format!(" docs: {} ({}){} ", for_terminal(&name), for_terminal(&stage), for_terminal(&filter));
     let loadable = state.docs.get(&(api.clone(), stage.clone())).cloned().unwrap_or_default();
     if let Some(p) = placeholder(&loadable, "the API definition", s, state.tick) {
         frame.render_widget(p.block(panel(title, s, true)), area);
         return area.height as usize;
     }
     let lines = filtered(state, &api, &stage, &view.filter);
-    let table = VirtualTable {
-        header: Row::new([""]).height(0),
-        widths: vec![Constraint::Fill(1)],
-        block: panel(title, s, true),
-        focused: true,
-    };
+    let table =
+        VirtualTable { header: None, widths: vec![Constraint::Fill(1)], block: panel(title, s, true), focused: true };
     let height =
         table.render(frame, area, &mut view, lines.len(), s, |i| Row::new([Cell::from(doc_line(lines[i], s))]));
     if let Screen::Docs { view: v, .. } = state.screen_mut() {

@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles, key
     let lines = filtered(keymap, &view.filter);
     let title = if view.filter.is_empty() { " help ".to_string() } else { format!(" help /{} ", view.filter) };
     let table = VirtualTable {
-        header: Row::new(["KEYS", "ACTION"]),
+        header: Some(Row::new(["KEYS", "ACTION"])),
         widths: vec![Constraint::Length(22), Constraint::Fill(1)],
         block: panel(title, s, true),
         focused: true,
