@@ -1,7 +1,7 @@
 //! The API catalog: REST APIs (apigateway) and HTTP APIs (apigatewayv2) as domain types.
 
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
-use super::error::AwsError;
+use super::error::{AwsError, ErrorKind};
 use crate::domain::{AccessLog, Api, ApiKind, Authorizer, Method, Route, Stage, Throttle};
 use aws_sdk_apigateway::types as gw;
 use aws_sdk_apigatewayv2::types as gw2;
@@ -9,6 +9,7 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 
 /// AWS's maximum page size for API Gateway lists.
 pub const PAGE_SIZE: i32 = 500;
@@ -60,6 +61,9 @@ fn sort_apis(all: &mut [Api]) {
 /// The APIs of one region; with `detail`, also every method (REST) and route (HTTP).
 pub async fn list_apis(ctx: &AwsContext, detail: bool) -> Result<Vec<Api>, AwsError> {
     let (rest, http) = tokio::try_join!(list_rest_apis(ctx), list_http_apis(ctx))?;
+    if let Some(first) = http.first() {
+        probe_http_authorizer_list(ctx, &first.id).await;
+    }
     let apis: Vec<Api> = rest.into_iter().chain(http).collect();
     let completed: Vec<Option<Api>> =
         stream::iter(apis).map(|api| complete(ctx, api, detail)).buffered(MAX_IN_FLIGHT).try_collect().await?;
@@ -70,31 +74,38 @@ pub async fn list_apis(ctx: &AwsContext, detail: bool) -> Result<Vec<Api>, AwsEr
 /// between the list and these calls.
 async fn complete(ctx: &AwsContext, api: Api, detail: bool) -> Result<Option<Api>, AwsError> {
     match complete_api(ctx, api, detail).await {
-        Err(e) if e.kind == super::error::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
         other => other.map(Some),
     }
 }
 
 async fn complete_api(ctx: &AwsContext, mut api: Api, detail: bool) -> Result<Api, AwsError> {
-    let (stages, authorizers) = match api.kind {
-        ApiKind::Rest => tokio::try_join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id))?,
-        ApiKind::Http => tokio::try_join!(http_stages(ctx, &api.id), http_authorizers_or_derived(ctx, &api.id))?,
-    };
-    api.stages = stages;
-    api.authorizers = authorizers;
-    if detail {
-        load_detail(ctx, &mut api).await?;
+    match api.kind {
+        ApiKind::Rest => {
+            let (stages, authorizers) = tokio::try_join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id))?;
+            (api.stages, api.authorizers) = (stages, authorizers);
+            if detail {
+                api.methods = Some(rest_methods(ctx, &api.id).await?.0);
+            }
+        }
+        ApiKind::Http => {
+            let (stages, (routes, authorizers)) =
+                tokio::try_join!(http_stages(ctx, &api.id), http_routes_and_authorizers(ctx, &api.id, detail))?;
+            (api.stages, api.routes, api.authorizers) = (stages, routes, authorizers);
+        }
     }
     Ok(api)
 }
 
-/// Fill in `methods` (REST) or `routes` (HTTP).
-pub async fn load_detail(ctx: &AwsContext, api: &mut Api) -> Result<(), AwsError> {
-    match api.kind {
-        ApiKind::Rest => api.methods = Some(rest_methods(ctx, &api.id).await?.0),
-        ApiKind::Http => api.routes = Some(http_routes(ctx, &api.id).await?),
-    }
-    Ok(())
+/// Routes (with `detail`) and authorizers; when authorizers are derived from routes, the routes are read once.
+async fn http_routes_and_authorizers(
+    ctx: &AwsContext,
+    api_id: &str,
+    detail: bool,
+) -> Result<(Option<Vec<Route>>, Vec<Authorizer>), AwsError> {
+    let routes = if detail { Some(http_routes(ctx, api_id).await?) } else { None };
+    let authorizers = http_authorizers_or_derived(ctx, api_id, routes.as_deref()).await?;
+    Ok((routes, authorizers))
 }
 
 // ---------- REST (apigateway) ----------
@@ -449,18 +460,47 @@ pub async fn http_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Auth
 
 /// Some endpoints (moto) lack the GetAuthorizers list for HTTP APIs: then derive the
 /// list from the authorizer ids the routes name, with one GetAuthorizer each.
-async fn http_authorizers_or_derived(ctx: &AwsContext, api_id: &str) -> Result<Vec<Authorizer>, AwsError> {
-    match http_authorizers(ctx, api_id).await {
-        Err(e) if e.kind == super::error::ErrorKind::NotImplemented => {
-            tracing::debug!(api_id, "GetAuthorizers unsupported here; deriving authorizers from routes");
-            derive_http_authorizers(ctx, api_id).await
+async fn http_authorizers_or_derived(
+    ctx: &AwsContext,
+    api_id: &str,
+    routes: Option<&[Route]>,
+) -> Result<Vec<Authorizer>, AwsError> {
+    if !ctx.quirks.no_http_authorizer_list.load(Ordering::Relaxed) {
+        match http_authorizers(ctx, api_id).await {
+            Err(e) if e.kind == ErrorKind::NotImplemented => {
+                tracing::debug!(api_id, "GetAuthorizers unsupported here; deriving authorizers from routes");
+                ctx.quirks.no_http_authorizer_list.store(true, Ordering::Relaxed);
+            }
+            other => return other,
         }
-        other => other,
+    }
+    derive_http_authorizers(ctx, api_id, routes).await
+}
+
+/// Ask once, without retries, whether the endpoint lists HTTP API authorizers, so that an
+/// emulator without the operation does not cost every API three attempts with back-off.
+async fn probe_http_authorizer_list(ctx: &AwsContext, api_id: &str) {
+    let no_retry =
+        aws_sdk_apigatewayv2::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled());
+    ctx.pacer.wait().await;
+    let r = ctx.apigw2.get_authorizers().api_id(api_id).customize().config_override(no_retry).send().await;
+    if let Err(e) = r.map_err(|e| ctx.err("GetAuthorizers", e))
+        && e.kind == ErrorKind::NotImplemented
+    {
+        ctx.quirks.no_http_authorizer_list.store(true, Ordering::Relaxed);
     }
 }
 
-async fn derive_http_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Authorizer>, AwsError> {
-    let mut ids: Vec<String> = http_routes(ctx, api_id).await?.into_iter().filter_map(|r| r.authorizer_id).collect();
+async fn derive_http_authorizers(
+    ctx: &AwsContext,
+    api_id: &str,
+    routes: Option<&[Route]>,
+) -> Result<Vec<Authorizer>, AwsError> {
+    let routes = match routes {
+        Some(r) => r.to_vec(),
+        None => http_routes(ctx, api_id).await?,
+    };
+    let mut ids: Vec<String> = routes.into_iter().filter_map(|r| r.authorizer_id).collect();
     ids.sort();
     ids.dedup();
     let mut out = Vec::new();

@@ -23,6 +23,15 @@ pub struct AwsContext {
     /// Shared by both API Gateway clients: the limit is per account and region.
     pub pacer: Pacer,
     pub read_only: bool,
+    /// What this endpoint was found not to support (emulators), learned once per region.
+    pub quirks: Arc<Quirks>,
+}
+
+/// Operations an endpoint lacks, so we stop asking (and stop paying for retries).
+#[derive(Debug, Default)]
+pub struct Quirks {
+    /// moto has no list operation for HTTP API authorizers.
+    pub no_http_authorizer_list: std::sync::atomic::AtomicBool,
 }
 
 impl AwsContext {
@@ -110,6 +119,7 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
         cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,
+        quirks: Arc::default(),
     }
 }
 

@@ -281,75 +281,19 @@ fn stage_patches(st: &data::StageSpec) -> Vec<PatchOperation> {
 }
 
 async fn http_api(ctx: &AwsContext, s: data::HttpSpec, issuer: &str, upstream: &str) -> Result<ExpectedApi, AwsError> {
-    let api = ctx
-        .apigw2
-        .create_api()
-        .name(&s.name)
-        .protocol_type(ProtocolType::Http)
-        .description(&s.description)
-        .set_tags(Some(s.tags.clone()))
-        .send()
-        .await
-        .map_err(|e| ctx.err("CreateApi", e))?;
+    let api = ctx.apigw2.create_api().name(&s.name).protocol_type(ProtocolType::Http).description(&s.description);
+    let api = api.set_tags(Some(s.tags.clone())).send().await.map_err(|e| ctx.err("CreateApi", e))?;
     let api_id = api.api_id().unwrap_or_default().to_string();
-    let jwt = JwtConfiguration::builder().audience("kestrel-partner-portal").issuer(issuer).build();
-    let auth = ctx
-        .apigw2
-        .create_authorizer()
-        .api_id(&api_id)
-        .name("partners-jwt")
-        .authorizer_type(AuthorizerType::Jwt)
-        .identity_source("$request.header.Authorization")
-        .jwt_configuration(jwt)
-        .send()
-        .await
-        .map_err(|e| ctx.err("CreateAuthorizer", e))?;
-    let auth_id = auth.authorizer_id().unwrap_or_default().to_string();
-    let integ = ctx
-        .apigw2
-        .create_integration()
-        .api_id(&api_id)
-        .integration_type(IntegrationType2::HttpProxy)
-        .integration_method("ANY")
-        .integration_uri(format!("{upstream}/{}", s.name))
-        .payload_format_version("1.0")
-        .send()
-        .await
-        .map_err(|e| ctx.err("CreateIntegration", e))?;
+    let auth_id = jwt_authorizer(ctx, &api_id, issuer).await?;
+    let integ = ctx.apigw2.create_integration().api_id(&api_id).integration_type(IntegrationType2::HttpProxy);
+    let integ = integ.integration_method("ANY").integration_uri(format!("{upstream}/{}", s.name));
+    let integ = integ.payload_format_version("1.0").send().await.map_err(|e| ctx.err("CreateIntegration", e))?;
     let target = format!("integrations/{}", integ.integration_id().unwrap_or_default());
     let mut routes = Vec::new();
     for r in &s.routes {
-        let mut req = ctx
-            .apigw2
-            .create_route()
-            .api_id(&api_id)
-            .route_key(&r.route_key)
-            .target(&target)
-            .authorization_type(aws_sdk_apigatewayv2::types::AuthorizationType::from(r.authorization.as_str()));
-        if r.authorization == "JWT" {
-            req = req.authorizer_id(&auth_id).authorization_scopes(format!("{}/read", data::RESOURCE_SERVER));
-        }
-        req.send().await.map_err(|e| ctx.err("CreateRoute", e))?;
-        routes.push(ExpectedRoute { authorizer_id: (r.authorization == "JWT").then(|| auth_id.clone()), ..r.clone() });
+        routes.push(http_route(ctx, &api_id, r, &target, &auth_id).await?);
     }
-    let settings = RouteSettings::builder().throttling_rate_limit(50.0).throttling_burst_limit(100).build();
-    ctx.apigw2
-        .create_stage()
-        .api_id(&api_id)
-        .stage_name("$default")
-        .auto_deploy(true)
-        .description("default stage, auto-deployed")
-        .default_route_settings(settings)
-        .send()
-        .await
-        .map_err(|e| ctx.err("CreateStage", e))?;
-    let stages = vec![ExpectedStage {
-        name: "$default".into(),
-        deployment_id: String::new(),
-        description: "default stage, auto-deployed".into(),
-        tracing: false,
-        cache: false,
-    }];
+    let stages = vec![default_stage(ctx, &api_id).await?];
     Ok(ExpectedApi {
         id: api_id,
         name: s.name,
@@ -359,6 +303,48 @@ async fn http_api(ctx: &AwsContext, s: data::HttpSpec, issuer: &str, upstream: &
         stages,
         methods: vec![],
         routes,
+    })
+}
+
+async fn jwt_authorizer(ctx: &AwsContext, api_id: &str, issuer: &str) -> Result<String, AwsError> {
+    let jwt = JwtConfiguration::builder().audience("kestrel-partner-portal").issuer(issuer).build();
+    let req = ctx.apigw2.create_authorizer().api_id(api_id).name("partners-jwt").authorizer_type(AuthorizerType::Jwt);
+    let auth = req.identity_source("$request.header.Authorization").jwt_configuration(jwt).send().await;
+    Ok(auth.map_err(|e| ctx.err("CreateAuthorizer", e))?.authorizer_id().unwrap_or_default().to_string())
+}
+
+async fn http_route(
+    ctx: &AwsContext,
+    api_id: &str,
+    r: &ExpectedRoute,
+    target: &str,
+    auth_id: &str,
+) -> Result<ExpectedRoute, AwsError> {
+    let auth = aws_sdk_apigatewayv2::types::AuthorizationType::from(r.authorization.as_str());
+    let mut req =
+        ctx.apigw2.create_route().api_id(api_id).route_key(&r.route_key).target(target).authorization_type(auth);
+    if r.authorization == "JWT" {
+        req = req.authorizer_id(auth_id).authorization_scopes(format!("{}/read", data::RESOURCE_SERVER));
+    }
+    req.send().await.map_err(|e| ctx.err("CreateRoute", e))?;
+    Ok(ExpectedRoute { authorizer_id: (r.authorization == "JWT").then(|| auth_id.to_string()), ..r.clone() })
+}
+
+async fn default_stage(ctx: &AwsContext, api_id: &str) -> Result<ExpectedStage, AwsError> {
+    let description = "default stage, auto-deployed";
+    let settings = RouteSettings::builder().throttling_rate_limit(50.0).throttling_burst_limit(100).build();
+    let req = ctx.apigw2.create_stage().api_id(api_id).stage_name("$default").auto_deploy(true);
+    req.description(description)
+        .default_route_settings(settings)
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateStage", e))?;
+    Ok(ExpectedStage {
+        name: "$default".into(),
+        deployment_id: String::new(),
+        description: description.into(),
+        tracing: false,
+        cache: false,
     })
 }
 
