@@ -51,7 +51,7 @@ impl AwsContext {
     pub fn check_writable(&self, action: &str) -> Result<(), AwsError> {
         if self.read_only {
             return Err(AwsError::new(
-                ErrorKind::AccessDenied,
+                ErrorKind::Refused,
                 action,
                 format!("{action} refused: portcullis is in read-only mode (--read-only or read_only = true)"),
             ));

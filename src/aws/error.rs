@@ -15,6 +15,12 @@ pub enum ErrorKind {
     AccessDenied,
     NotImplemented,
     NotFound,
+    /// The change clashes with what exists (e.g. the key is already in the plan).
+    Conflict,
+    /// An AWS quota is used up (e.g. 10,000 API keys per region).
+    LimitExceeded,
+    /// Refused by portcullis itself (read-only mode).
+    Refused,
     Network,
     Other,
 }
@@ -43,6 +49,14 @@ const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "Unauthorized
 impl AwsError {
     pub fn new(kind: ErrorKind, action: &str, message: impl Into<String>) -> Self {
         AwsError { kind, action: action.to_string(), message: message.into() }
+    }
+
+    /// Name what was not found: "usage plan p123 not found (GetUsagePlan)".
+    pub fn with_subject(mut self, what: &str, id: &str) -> Self {
+        if self.kind == ErrorKind::NotFound {
+            self.message = format!("{what} {id} not found ({})", self.action);
+        }
+        self
     }
 
     /// Classify an SDK error for `action`; `profile` names the profile for the SSO hint.
@@ -97,6 +111,10 @@ fn kind_of(code: Option<&str>, status: Option<u16>, lower: &str) -> ErrorKind {
         ErrorKind::NotImplemented
     } else if code == Some("NotFoundException") || code == Some("ResourceNotFoundException") {
         ErrorKind::NotFound
+    } else if code == Some("ConflictException") {
+        ErrorKind::Conflict
+    } else if code == Some("LimitExceededException") {
+        ErrorKind::LimitExceeded
     } else if is_missing_credentials(lower) {
         ErrorKind::NoCredentials
     } else if code.is_none() && status.is_none() && is_network(lower) {
@@ -131,6 +149,9 @@ fn message(
             _ => format!("{action} is not supported by this endpoint (an emulator?)"),
         },
         ErrorKind::NotFound => format!("{action}: not found{}", suffix(msg)),
+        ErrorKind::Conflict => format!("{action}: conflicts with what exists{}", suffix(msg)),
+        ErrorKind::LimitExceeded => format!("{action}: an AWS limit is reached{}", suffix(msg)),
+        ErrorKind::Refused => format!("{action} refused"),
         ErrorKind::NoCredentials => {
             format!("{action}: no AWS credentials found; set a profile with --profile, or {}", sso_hint(profile))
         }

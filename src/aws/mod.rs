@@ -4,7 +4,9 @@ pub mod catalog;
 pub mod clients;
 pub mod error;
 pub mod estate;
+pub mod keys;
 pub mod pacing;
+pub mod plans;
 
 pub use clients::{AwsContext, connect};
 pub use error::{AwsError, ErrorKind};

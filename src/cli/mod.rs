@@ -1,7 +1,10 @@
 //! The command line: global flags, subcommands, and their table/JSON rendering.
 
 pub mod apis;
+pub mod confirm;
 pub mod estate;
+pub mod keys;
+pub mod plans;
 pub mod table;
 
 use crate::config::{Overrides, Settings};
@@ -43,6 +46,10 @@ pub struct Cli {
 pub enum Command {
     /// List REST and HTTP APIs with their stages (and methods/routes with --detail).
     Apis(apis::ApisArgs),
+    /// Usage plans: throttle, quota, API stages, keys; `plans usage` for requests per day.
+    Plans(plans::PlansArgs),
+    /// API keys (never their values); create, enable, disable, delete, attach, detach.
+    Keys(keys::KeysArgs),
     /// Build the sample estate (used by scripts/demo and the tests).
     #[command(hide = true)]
     Estate(estate::EstateArgs),
@@ -69,6 +76,14 @@ impl Cli {
     }
 }
 
+/// Mutations and single-plan reads act on exactly one region.
+pub fn one_region(contexts: &[crate::aws::AwsContext]) -> anyhow::Result<&crate::aws::AwsContext> {
+    match contexts {
+        [one] => Ok(one),
+        _ => anyhow::bail!("this command acts on one region: name it with --region"),
+    }
+}
+
 /// Print to stdout; a closed pipe (`| head`) is not an error.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -83,6 +98,8 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
 pub async fn run(command: Command, settings: Settings) -> i32 {
     let result = match command {
         Command::Apis(args) => apis::run(args, &settings).await,
+        Command::Plans(args) => plans::run(args, &settings).await,
+        Command::Keys(args) => keys::run(args, &settings).await,
         Command::Estate(args) => estate::run(args, &settings).await,
     };
     match result {

@@ -1,0 +1,289 @@
+//! API keys: list, create, enable/disable, delete, attach to and detach from usage plans.
+//!
+//! Key values become `Secret`s at this boundary and nothing here logs or prints them.
+//! Every mutation checks read-only mode first, in this layer, not only in the UI.
+
+use super::catalog::{PAGE_SIZE, date, tags};
+use super::clients::AwsContext;
+use super::error::{AwsError, ErrorKind};
+use super::plans;
+use crate::domain::{ApiKey, CreatedKey, NewKey, Secret, UsagePlan};
+use aws_config::retry::RetryConfig;
+use aws_sdk_apigateway::types::{Op, PatchOperation};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Every API key (optionally one partner's), each with the plans it is in.
+pub async fn list_keys(ctx: &AwsContext, customer_id: Option<&str>) -> Result<Vec<ApiKey>, AwsError> {
+    let (pages, all_plans) = tokio::try_join!(key_pages(ctx, customer_id, None), plans::list_plans(ctx))?;
+    let mut keys: Vec<ApiKey> = pages.iter().map(|k| key_of(ctx, k, &all_plans)).collect();
+    // The filter also goes to the server; applied here too, for endpoints that ignore it (moto).
+    keys.retain(|k| customer_id.is_none_or(|c| k.customer_id.as_deref() == Some(c)));
+    keys.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
+    Ok(keys)
+}
+
+async fn key_pages(
+    ctx: &AwsContext,
+    customer_id: Option<&str>,
+    name: Option<&str>,
+) -> Result<Vec<aws_sdk_apigateway::types::ApiKey>, AwsError> {
+    let mut out = Vec::new();
+    let mut position = None;
+    loop {
+        ctx.pacer.wait().await;
+        let req = ctx.apigw.get_api_keys().limit(PAGE_SIZE).include_values(false).set_position(position);
+        let req = req.set_customer_id(customer_id.map(str::to_string)).set_name_query(name.map(str::to_string));
+        let page = req.send().await.map_err(|e| ctx.err("GetApiKeys", e))?;
+        // The values are not asked for; drop any an endpoint sends anyway.
+        out.extend(page.items().iter().map(|k| k.clone().set_value(None)));
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            return Ok(out);
+        }
+    }
+}
+
+trait DropValue {
+    fn set_value(self, v: Option<String>) -> Self;
+}
+
+impl DropValue for aws_sdk_apigateway::types::ApiKey {
+    fn set_value(self, v: Option<String>) -> Self {
+        let b = aws_sdk_apigateway::types::ApiKey::builder()
+            .set_id(self.id)
+            .set_name(self.name)
+            .set_customer_id(self.customer_id)
+            .set_description(self.description)
+            .enabled(self.enabled)
+            .set_created_date(self.created_date)
+            .set_last_updated_date(self.last_updated_date)
+            .set_stage_keys(self.stage_keys)
+            .set_tags(self.tags);
+        b.set_value(v).build()
+    }
+}
+
+fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[UsagePlan]) -> ApiKey {
+    let id = k.id().unwrap_or_default().to_string();
+    let plan_ids = plans.iter().filter(|p| p.key_ids.contains(&id)).map(|p| p.id.clone()).collect();
+    ApiKey {
+        name: k.name().unwrap_or_default().to_string(),
+        description: k.description().map(str::to_string),
+        enabled: k.enabled(),
+        customer_id: k.customer_id().map(str::to_string),
+        created_date: date(k.created_date()),
+        last_updated_date: date(k.last_updated_date()),
+        plan_ids,
+        tags: tags(k.tags()),
+        region: ctx.region.clone(),
+        id,
+    }
+}
+
+/// One key by id, with its plans; a clear NotFound when there is no such key.
+pub async fn get_key(ctx: &AwsContext, key_id: &str) -> Result<ApiKey, AwsError> {
+    ctx.pacer.wait().await;
+    let k = ctx.apigw.get_api_key().api_key(key_id).include_value(false).send().await;
+    let k = k.map_err(|e| ctx.err("GetApiKey", e).with_subject("API key", key_id))?;
+    let gw_key = aws_sdk_apigateway::types::ApiKey::builder()
+        .set_id(k.id().map(str::to_string))
+        .set_name(k.name().map(str::to_string))
+        .set_customer_id(k.customer_id().map(str::to_string))
+        .set_description(k.description().map(str::to_string))
+        .enabled(k.enabled())
+        .set_created_date(k.created_date().cloned())
+        .set_last_updated_date(k.last_updated_date().cloned())
+        .set_tags(k.tags().cloned())
+        .build();
+    let all_plans = plans::list_plans(ctx).await?;
+    Ok(key_of(ctx, &gw_key, &all_plans))
+}
+
+/// The key's value, for reveal and copy: asked for only when the user asks.
+pub async fn key_value(ctx: &AwsContext, key_id: &str) -> Result<Secret, AwsError> {
+    ctx.pacer.wait().await;
+    let k = ctx.apigw.get_api_key().api_key(key_id).include_value(true).send().await;
+    let k = k.map_err(|e| ctx.err("GetApiKey", e).with_subject("API key", key_id))?;
+    k.value()
+        .map(Secret::new)
+        .ok_or_else(|| AwsError::new(ErrorKind::Other, "GetApiKey", "the endpoint returned no value"))
+}
+
+pub async fn set_enabled(ctx: &AwsContext, key_id: &str, enabled: bool) -> Result<(), AwsError> {
+    ctx.check_writable("UpdateApiKey")?;
+    let op = PatchOperation::builder().op(Op::Replace).path("/enabled").value(enabled.to_string()).build();
+    ctx.pacer.wait().await;
+    let r = ctx.apigw.update_api_key().api_key(key_id).patch_operations(op).send().await;
+    r.map_err(|e| ctx.err("UpdateApiKey", e).with_subject("API key", key_id))?;
+    Ok(())
+}
+
+pub async fn delete_key(ctx: &AwsContext, key_id: &str) -> Result<(), AwsError> {
+    ctx.check_writable("DeleteApiKey")?;
+    ctx.pacer.wait().await;
+    let r = ctx.apigw.delete_api_key().api_key(key_id).send().await;
+    r.map_err(|e| ctx.err("DeleteApiKey", e).with_subject("API key", key_id))?;
+    Ok(())
+}
+
+/// Attach a key to a plan, after checking both exist, that the key is not in the plan yet,
+/// and that none of the key's other plans covers one of this plan's API stages.
+pub async fn attach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+    ctx.check_writable("CreateUsagePlanKey")?;
+    let key = get_key(ctx, key_id).await?;
+    let all = plans::list_plans(ctx).await?;
+    let target = all.iter().find(|p| p.id == plan_id).ok_or_else(|| plan_not_found(plan_id))?;
+    check_attachable(&key, target, &all)?;
+    ctx.pacer.wait().await;
+    let r = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY").send().await;
+    r.map_err(|e| ctx.err("CreateUsagePlanKey", e))?;
+    Ok(())
+}
+
+fn plan_not_found(plan_id: &str) -> AwsError {
+    AwsError::new(ErrorKind::NotFound, "GetUsagePlan", format!("usage plan {plan_id} not found"))
+}
+
+/// Pure check, shared by attach and create.
+pub fn check_attachable(key: &ApiKey, target: &UsagePlan, all: &[UsagePlan]) -> Result<(), AwsError> {
+    if key.plan_ids.contains(&target.id) {
+        let msg = format!("API key {} is already in usage plan {} ({})", key.name, target.name, target.id);
+        return Err(AwsError::new(ErrorKind::Conflict, "CreateUsagePlanKey", msg));
+    }
+    for other in all.iter().filter(|p| key.plan_ids.contains(&p.id)) {
+        if let Some(s) = target.shared_stages(other).first() {
+            let msg = format!(
+                "API key {} is already in usage plan {} for API stage {}/{}; a key can be in only one plan per API stage",
+                key.name, other.name, s.api_id, s.stage
+            );
+            return Err(AwsError::new(ErrorKind::Conflict, "CreateUsagePlanKey", msg));
+        }
+    }
+    Ok(())
+}
+
+pub async fn detach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+    ctx.check_writable("DeleteUsagePlanKey")?;
+    let key = get_key(ctx, key_id).await?;
+    if !key.plan_ids.iter().any(|p| p == plan_id) {
+        plans::get_plan(ctx, plan_id).await?;
+        let msg = format!("API key {} is not in usage plan {plan_id}", key.name);
+        return Err(AwsError::new(ErrorKind::Conflict, "DeleteUsagePlanKey", msg));
+    }
+    ctx.pacer.wait().await;
+    let r = ctx.apigw.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).send().await;
+    r.map_err(|e| ctx.err("DeleteUsagePlanKey", e))?;
+    Ok(())
+}
+
+/// Create a key and attach it to its plans. Everything is checked before anything is created;
+/// if an attach still fails, the new key is deleted again, so nothing is left half-done.
+pub async fn create_key(ctx: &AwsContext, new: &NewKey) -> Result<CreatedKey, AwsError> {
+    ctx.check_writable("CreateApiKey")?;
+    let all = plans::list_plans(ctx).await?;
+    check_new_key_plans(new, &all)?;
+    let (key_id, value, recovered) = create_once(ctx, new).await?;
+    for plan_id in &new.plan_ids {
+        ctx.pacer.wait().await;
+        let r =
+            ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(&key_id).key_type("API_KEY").send().await;
+        if let Err(e) = r.map_err(|e| ctx.err("CreateUsagePlanKey", e)) {
+            return Err(roll_back(ctx, &key_id, e).await);
+        }
+    }
+    let key = get_key(ctx, &key_id).await?;
+    Ok(CreatedKey { key, value, recovered })
+}
+
+fn check_new_key_plans(new: &NewKey, all: &[UsagePlan]) -> Result<(), AwsError> {
+    let mut chosen: Vec<&UsagePlan> = Vec::new();
+    for id in &new.plan_ids {
+        let plan = all.iter().find(|p| &p.id == id).ok_or_else(|| plan_not_found(id))?;
+        for earlier in &chosen {
+            if let Some(s) = plan.shared_stages(earlier).first() {
+                let msg = format!(
+                    "usage plans {} and {} both cover API stage {}/{}; a key can be in only one plan per API stage",
+                    earlier.name, plan.name, s.api_id, s.stage
+                );
+                return Err(AwsError::new(ErrorKind::Conflict, "CreateUsagePlanKey", msg));
+            }
+        }
+        chosen.push(plan);
+    }
+    Ok(())
+}
+
+async fn roll_back(ctx: &AwsContext, key_id: &str, cause: AwsError) -> AwsError {
+    match delete_key(ctx, key_id).await {
+        Ok(()) => AwsError { message: format!("{}; the new key {key_id} was deleted again", cause.message), ..cause },
+        Err(e) => AwsError {
+            message: format!("{}; deleting the new key {key_id} also failed ({e}): delete it by hand", cause.message),
+            ..cause
+        },
+    }
+}
+
+/// CreateApiKey is not idempotent, so the SDK must not retry it blindly: retries are off for
+/// this call. Throttling (nothing was created) is retried here with back-off; a failure in
+/// transit is checked by listing keys of that name before anything else happens.
+async fn create_once(ctx: &AwsContext, new: &NewKey) -> Result<(String, Secret, bool), AwsError> {
+    let started = time::OffsetDateTime::now_utc();
+    for attempt in 0..4u32 {
+        ctx.pacer.wait().await;
+        let no_retry = aws_sdk_apigateway::config::Builder::default().retry_config(RetryConfig::disabled());
+        let req = ctx.apigw.create_api_key().name(&new.name).enabled(new.enabled);
+        let req = req.set_customer_id(new.customer_id.clone()).set_description(new.description.clone());
+        let req = req
+            .set_tags(new.customer_id.clone().map(|c| std::collections::HashMap::from([("partner".to_string(), c)])));
+        match req.customize().config_override(no_retry).send().await.map_err(|e| ctx.err("CreateApiKey", e)) {
+            Ok(k) => {
+                let value = k.value().map(Secret::new).unwrap_or_else(|| Secret::new(""));
+                return Ok((k.id().unwrap_or_default().to_string(), value, false));
+            }
+            Err(e) if e.kind == ErrorKind::Throttled && attempt < 3 => {
+                tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+            }
+            Err(e) if matches!(e.kind, ErrorKind::Network | ErrorKind::Other) => {
+                return recover(ctx, new, started, e).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// After a create whose answer was lost: did it happen? Look for a key of that name created since.
+async fn recover(
+    ctx: &AwsContext,
+    new: &NewKey,
+    started: time::OffsetDateTime,
+    cause: AwsError,
+) -> Result<(String, Secret, bool), AwsError> {
+    let since = started - time::Duration::minutes(1);
+    let found = key_pages(ctx, new.customer_id.as_deref(), Some(&new.name)).await?;
+    let created_since = |k: &&aws_sdk_apigateway::types::ApiKey| {
+        k.name() == Some(new.name.as_str()) && k.created_date().is_some_and(|d| d.secs() >= since.unix_timestamp())
+    };
+    match found.iter().find(created_since) {
+        Some(k) => {
+            let id = k.id().unwrap_or_default().to_string();
+            let value = key_value(ctx, &id).await?;
+            tracing::warn!(key_id = %id, "CreateApiKey's answer was lost, but the key exists: using it");
+            Ok((id, value, true))
+        }
+        None => Err(AwsError {
+            message: format!("{} (checked: no key named {} was created)", cause.message, new.name),
+            ..cause
+        }),
+    }
+}
+
+/// Keys per partner, for the summary line of `keys`.
+pub fn by_customer(keys: &[ApiKey]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for k in keys {
+        *m.entry(k.customer_id.clone().unwrap_or_default()).or_default() += 1;
+    }
+    m
+}

@@ -1,0 +1,192 @@
+//! `portcullis keys` and its mutations: create, enable, disable, delete, attach, detach.
+
+use super::confirm::{Decision, MutationFlags, decide};
+use super::table::Table;
+use super::{Output, one_region, write_stdout};
+use crate::aws::{self, AwsContext, keys};
+use crate::config::Settings;
+use crate::domain::{ApiKey, CreatedKey, Mutation, NewKey};
+
+#[derive(Debug, clap::Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: Option<KeysCommand>,
+    /// Only this partner's keys.
+    #[arg(long)]
+    pub customer_id: Option<String>,
+    #[arg(long, short, value_enum, default_value_t, global = true)]
+    pub output: Output,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysCommand {
+    /// Create a key (its value is printed once, on stdout) and attach it to plans.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        customer_id: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// A usage plan to attach the key to (repeatable).
+        #[arg(long = "plan")]
+        plans: Vec<String>,
+        /// Create the key disabled.
+        #[arg(long)]
+        disabled: bool,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Enable a key.
+    Enable {
+        key_id: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Disable a key (calls with it start failing).
+    Disable {
+        key_id: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Delete a key for good (asks you to type its name).
+    Delete {
+        key_id: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Attach a key to a usage plan.
+    Attach {
+        key_id: String,
+        #[arg(long)]
+        plan: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Detach a key from a usage plan.
+    Detach {
+        key_id: String,
+        #[arg(long)]
+        plan: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+}
+
+pub async fn run(args: KeysArgs, settings: &Settings) -> anyhow::Result<()> {
+    let contexts = aws::connect(settings).await?;
+    let Some(command) = args.command else {
+        return list(&contexts, args.customer_id.as_deref(), args.output).await;
+    };
+    let ctx = one_region(&contexts)?;
+    match command {
+        KeysCommand::Create { name, customer_id, description, plans, disabled, flags } => {
+            let new = NewKey { name, customer_id, description, plan_ids: plans, enabled: !disabled };
+            create(ctx, new, &flags, args.output).await
+        }
+        KeysCommand::Enable { key_id, flags } => set_enabled(ctx, &key_id, true, &flags).await,
+        KeysCommand::Disable { key_id, flags } => set_enabled(ctx, &key_id, false, &flags).await,
+        KeysCommand::Delete { key_id, flags } => delete(ctx, &key_id, &flags).await,
+        KeysCommand::Attach { key_id, plan, flags } => {
+            let m = Mutation::Attach { key_id: key_id.clone(), plan_id: plan.clone() };
+            mutate(ctx, &m, &flags, keys::attach(ctx, &key_id, &plan)).await
+        }
+        KeysCommand::Detach { key_id, plan, flags } => {
+            let m = Mutation::Detach { key_id: key_id.clone(), plan_id: plan.clone() };
+            mutate(ctx, &m, &flags, keys::detach(ctx, &key_id, &plan)).await
+        }
+    }
+}
+
+async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -> anyhow::Result<()> {
+    let mut all = Vec::new();
+    for ctx in contexts {
+        all.extend(keys::list_keys(ctx, customer).await?);
+    }
+    let text = match output {
+        Output::Json => serde_json::to_string_pretty(&all)? + "\n",
+        Output::Table => keys_table(&all),
+    };
+    Ok(write_stdout(&text)?)
+}
+
+pub fn keys_table(keys: &[ApiKey]) -> String {
+    let mut t = Table::new(&["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "REGION"]);
+    let day = |d: &Option<String>| d.as_deref().map_or("-".to_string(), |d| d.get(..10).unwrap_or(d).to_string());
+    for k in keys {
+        t.row(vec![
+            k.name.clone(),
+            k.id.clone(),
+            k.customer_id.clone().unwrap_or_else(|| "-".into()),
+            if k.enabled { "yes".into() } else { "no".into() },
+            day(&k.created_date),
+            day(&k.last_updated_date),
+            k.plan_ids.join(","),
+            k.region.clone(),
+        ]);
+    }
+    t.render(super::table::use_colour())
+}
+
+/// Refuse early in read-only mode (the AWS layer refuses too), then confirm, then run.
+async fn mutate(
+    ctx: &AwsContext,
+    m: &Mutation,
+    flags: &MutationFlags,
+    action: impl Future<Output = Result<(), aws::AwsError>>,
+) -> anyhow::Result<()> {
+    ctx.check_writable(&m.describe())?;
+    if decide(m, &ctx.region, flags)? == Decision::DryRun {
+        return Ok(());
+    }
+    action.await?;
+    eprintln!("done: {}", m.describe());
+    Ok(())
+}
+
+async fn set_enabled(ctx: &AwsContext, key_id: &str, enabled: bool, flags: &MutationFlags) -> anyhow::Result<()> {
+    let key = keys::get_key(ctx, key_id).await?;
+    let m = Mutation::SetEnabled { key_id: key_id.into(), name: key.name, enabled };
+    mutate(ctx, &m, flags, keys::set_enabled(ctx, key_id, enabled)).await
+}
+
+async fn delete(ctx: &AwsContext, key_id: &str, flags: &MutationFlags) -> anyhow::Result<()> {
+    let key = keys::get_key(ctx, key_id).await?;
+    let m = Mutation::DeleteKey { key_id: key_id.into(), name: key.name };
+    mutate(ctx, &m, flags, keys::delete_key(ctx, key_id)).await
+}
+
+async fn create(ctx: &AwsContext, new: NewKey, flags: &MutationFlags, output: Output) -> anyhow::Result<()> {
+    let m = Mutation::CreateKey(new.clone());
+    ctx.check_writable(&m.describe())?;
+    if decide(&m, &ctx.region, flags)? == Decision::DryRun {
+        return Ok(());
+    }
+    let created = keys::create_key(ctx, &new).await?;
+    if created.recovered {
+        eprintln!("note: the create call's answer was lost, but the key was found and is used as created");
+    }
+    write_stdout(&created_text(&created, output)?)?;
+    Ok(())
+}
+
+/// The one place a key's value is printed: stdout, once, right after it was created.
+fn created_text(c: &CreatedKey, output: Output) -> anyhow::Result<String> {
+    let k = &c.key;
+    Ok(match output {
+        Output::Json => {
+            let v = serde_json::json!({
+                "id": k.id, "name": k.name, "customerId": k.customer_id, "planIds": k.plan_ids, "value": c.value.expose(),
+            });
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Output::Table => format!(
+            "id        {}\nname      {}\ncustomer  {}\nplans     {}\nvalue     {}\n\nThe value is shown this once; store it now.\n",
+            k.id,
+            crate::sanitize::for_terminal(&k.name),
+            crate::sanitize::for_terminal(k.customer_id.as_deref().unwrap_or("-")),
+            k.plan_ids.join(","),
+            c.value.expose()
+        ),
+    })
+}
