@@ -130,8 +130,16 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&[":"]);
     s.type_text("pla");
     s.keys(&["Tab", "Enter"]);
+    s.wait_until(&["usage plans (3)", "sandbox", "premium", "10000 per month"], &[]);
+    s.keys(&[":"]);
+    s.type_text("keys");
+    s.keys(&["Enter"]);
+    s.wait_until(&["API keys (10)", "bluefin-markets-prod", "••••••••"], &[]);
+    s.keys(&[":"]);
+    s.type_text("audit");
+    s.keys(&["Enter"]);
     s.wait_for("not built yet");
-    s.keys(&["Escape", "q"]);
+    s.keys(&["Escape", "Escape", "q"]);
     s.wait_for("EXIT=0");
 
     assert_eq!(s.display("#{alternate_on}"), "0", "alternate screen left");

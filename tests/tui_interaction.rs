@@ -455,18 +455,18 @@ fn command_line_completes_jumps_and_reports_errors() {
     let mut app = loaded_app();
     char_key(&mut app, ':');
     assert_eq!(app.state.mode, Mode::Command(String::new()));
-    type_text(&mut app, "pla");
-    assert_eq!(app.state.mode, Mode::Command("pla".into()));
+    type_text(&mut app, "au");
+    assert_eq!(app.state.mode, Mode::Command("au".into()));
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.state.mode, Mode::Command("plans".into()));
-    assert!(footer(&mut app).starts_with(":plans█"));
+    assert_eq!(app.state.mode, Mode::Command("audit".into()));
+    assert!(footer(&mut app).starts_with(":audit█"));
 
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.state.mode, Mode::Normal);
-    assert_eq!(app.state.screen(), &Screen::NotBuilt { name: "plans".into() });
+    assert_eq!(app.state.screen(), &Screen::NotBuilt { name: "audit".into() });
     let text = screen(&mut app);
-    assert!(text.contains("The plans screen is not built yet; it is planned for a later release."), "{text}");
-    assert!(text.contains("apis › plans"), "{text}");
+    assert!(text.contains("The audit screen is not built yet; it is planned for a later release."), "{text}");
+    assert!(text.contains("apis › audit"), "{text}");
 
     char_key(&mut app, ':');
     type_text(&mut app, "apis");

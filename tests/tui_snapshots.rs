@@ -167,7 +167,7 @@ fn command_line_open() {
 #[test]
 fn not_built_screen() {
     let mut state = loaded_state(apis(), false);
-    state.stack.push(Screen::NotBuilt { name: "plans".into() });
+    state.stack.push(Screen::NotBuilt { name: "audit".into() });
     let mut app = new_app(state);
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());

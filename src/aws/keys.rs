@@ -13,30 +13,45 @@ use aws_sdk_apigateway::types::{Op, PatchOperation};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Every API key (optionally one partner's), each with the plans it is in.
+/// Every API key (optionally one partner's), each with the plans it is in. Values are not read.
 pub async fn list_keys(ctx: &AwsContext, customer_id: Option<&str>) -> Result<Vec<ApiKey>, AwsError> {
-    let (pages, all_plans) = tokio::try_join!(key_pages(ctx, customer_id, None), plans::list_plans(ctx))?;
-    let mut keys: Vec<ApiKey> = pages.iter().map(|k| key_of(ctx, k, &all_plans)).collect();
+    list_keys_with(ctx, customer_id, false).await
+}
+
+/// Like [`list_keys`]; with `values`, each key's value is read too, straight into a `Secret`
+/// (the TUI shows its last four characters).
+pub async fn list_keys_with(
+    ctx: &AwsContext,
+    customer_id: Option<&str>,
+    values: bool,
+) -> Result<Vec<ApiKey>, AwsError> {
+    let (pages, all_plans) = tokio::try_join!(key_pages(ctx, customer_id, None, values), plans::list_plans(ctx))?;
+    let mut keys: Vec<ApiKey> =
+        pages.iter().map(|(k, v)| ApiKey { value: v.clone(), ..key_of(ctx, k, &all_plans) }).collect();
     // The filter also goes to the server; applied here too, for endpoints that ignore it (moto).
     keys.retain(|k| customer_id.is_none_or(|c| k.customer_id.as_deref() == Some(c)));
     keys.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
     Ok(keys)
 }
 
+/// Keys as the SDK gives them, with the value moved out into a `Secret` (or dropped).
+type KeyPage = Vec<(aws_sdk_apigateway::types::ApiKey, Option<Secret>)>;
+
 async fn key_pages(
     ctx: &AwsContext,
     customer_id: Option<&str>,
     name: Option<&str>,
-) -> Result<Vec<aws_sdk_apigateway::types::ApiKey>, AwsError> {
+    values: bool,
+) -> Result<KeyPage, AwsError> {
     let mut out = Vec::new();
     let mut position = None;
     loop {
         ctx.pacer.wait().await;
-        let req = ctx.apigw.get_api_keys().limit(PAGE_SIZE).include_values(false).set_position(position);
+        let req = ctx.apigw.get_api_keys().limit(PAGE_SIZE).include_values(values).set_position(position);
         let req = req.set_customer_id(customer_id.map(str::to_string)).set_name_query(name.map(str::to_string));
         let page = req.send().await.map_err(|e| ctx.err("GetApiKeys", e))?;
-        // The values are not asked for; drop any an endpoint sends anyway.
-        out.extend(page.items().iter().map(|k| k.clone().set_value(None)));
+        let secret = |k: &aws_sdk_apigateway::types::ApiKey| k.value().filter(|_| values).map(Secret::new);
+        out.extend(page.items().iter().map(|k| (k.clone().set_value(None), secret(k))));
         position = page.position().map(str::to_string);
         if position.is_none() || page.items().is_empty() {
             return Ok(out);
@@ -77,6 +92,7 @@ fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[Usag
         plan_ids,
         tags: tags(k.tags()),
         region: ctx.region.clone(),
+        value: None,
         id,
     }
 }
@@ -261,7 +277,8 @@ async fn recover(
     cause: AwsError,
 ) -> Result<(String, Secret, bool), AwsError> {
     let since = started - time::Duration::minutes(1);
-    let found = key_pages(ctx, new.customer_id.as_deref(), Some(&new.name)).await?;
+    let found: Vec<_> =
+        key_pages(ctx, new.customer_id.as_deref(), Some(&new.name), false).await?.into_iter().map(|(k, _)| k).collect();
     let created_since = |k: &&aws_sdk_apigateway::types::ApiKey| {
         k.name() == Some(new.name.as_str()) && k.created_date().is_some_and(|d| d.secs() >= since.unix_timestamp())
     };

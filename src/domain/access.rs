@@ -64,10 +64,20 @@ pub struct ApiKey {
     pub plan_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub region: String,
+    /// Only when asked for (the TUI's masked column); never serialised.
+    #[serde(skip)]
+    pub value: Option<Secret>,
+}
+
+impl ApiKey {
+    /// `••••••••abcd` when the value is known, else a plain mask.
+    pub fn masked(&self) -> String {
+        self.value.as_ref().map_or_else(|| "••••••••".to_string(), Secret::masked)
+    }
 }
 
 /// A key just created: the only time its value is at hand without asking for it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreatedKey {
     pub key: ApiKey,
     pub value: Secret,

@@ -30,11 +30,18 @@ pub enum Action {
     OpenDocs,
     NextPane,
     PrevPane,
+    Create,
+    Toggle,
+    Attach,
+    Detach,
+    Delete,
+    Reveal,
+    Copy,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 27] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -55,6 +62,13 @@ impl Action {
         Action::OpenDocs,
         Action::NextPane,
         Action::PrevPane,
+        Action::Create,
+        Action::Toggle,
+        Action::Attach,
+        Action::Detach,
+        Action::Delete,
+        Action::Reveal,
+        Action::Copy,
     ];
 
     /// The snake_case name used in keymap files.
@@ -80,6 +94,13 @@ impl Action {
             Action::OpenDocs => "open_docs",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
+            Action::Create => "create",
+            Action::Toggle => "toggle",
+            Action::Attach => "attach",
+            Action::Detach => "detach",
+            Action::Delete => "delete",
+            Action::Reveal => "reveal",
+            Action::Copy => "copy",
         }
     }
 
@@ -106,6 +127,13 @@ impl Action {
             Action::OpenDocs => "open docs",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
+            Action::Create => "create",
+            Action::Toggle => "enable/disable",
+            Action::Attach => "attach to a plan",
+            Action::Detach => "detach from a plan",
+            Action::Delete => "delete",
+            Action::Reveal => "reveal value (10 s)",
+            Action::Copy => "copy value (clipboard)",
         }
     }
 }
@@ -122,11 +150,14 @@ pub enum Context {
     Detail,
     Docs,
     Help,
+    Keys,
+    Plans,
 }
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 5] = [Context::Global, Context::List, Context::Detail, Context::Docs, Context::Help];
+    pub const ALL: [Context; 7] =
+        [Context::Global, Context::List, Context::Detail, Context::Docs, Context::Help, Context::Keys, Context::Plans];
 
     /// The snake_case name used as a table name in keymap files.
     pub fn name(self) -> &'static str {
@@ -136,6 +167,8 @@ impl Context {
             Context::Detail => "detail",
             Context::Docs => "docs",
             Context::Help => "help",
+            Context::Keys => "keys",
+            Context::Plans => "plans",
         }
     }
 }

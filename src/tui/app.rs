@@ -52,6 +52,12 @@ impl App {
             Message::ApiDetailLoaded { request, api, result } => self.on_detail(request, api, result),
             Message::DocsLoaded { request, api, stage, result } => self.on_docs(request, api, stage, result),
             Message::Warning(w) => self.state.status = Some(Status::Error(w)),
+            Message::PlansLoaded { request, result } => self.on_plans(request, result),
+            Message::KeysLoaded { request, result } => self.on_keys(request, result),
+            Message::UsageLoaded { request, plan, result } => self.on_usage(request, plan, result),
+            Message::Mutated { request, description, result } => self.on_mutated(request, description, result),
+            Message::HideValue { key } => self.on_hide(key),
+            Message::ClearClipboard { generation } => self.on_clear_clipboard(generation),
             cmd if cmd.is_command() => self.outbox.push(cmd),
             _ => {}
         }
@@ -141,6 +147,9 @@ impl App {
             self.quit = true;
             return;
         }
+        if self.state.modal.is_some() {
+            return self.on_modal_key(key);
+        }
         match self.state.mode.clone() {
             Mode::Filter => self.on_filter_key(key),
             Mode::Command(input) => self.on_command_key(key, input),
@@ -166,6 +175,8 @@ impl App {
             Screen::ApiDetail { .. } => Context::Detail,
             Screen::Stage { .. } | Screen::Docs { .. } => Context::Docs,
             Screen::Help { .. } => Context::Help,
+            Screen::Plans { .. } | Screen::PlanDetail { .. } => Context::Plans,
+            Screen::Keys { .. } => Context::Keys,
         }
     }
 
@@ -190,6 +201,13 @@ impl App {
             Action::SortNext => self.sort(false),
             Action::SortReverse => self.sort(true),
             Action::OpenDocs => self.open_docs(),
+            Action::Create => self.create_key(),
+            Action::Toggle => self.toggle_key(),
+            Action::Attach => self.pick_plan(true),
+            Action::Detach => self.pick_plan(false),
+            Action::Delete => self.delete_key(),
+            Action::Reveal => self.reveal(),
+            Action::Copy => self.copy_value(),
         }
     }
 
@@ -205,11 +223,12 @@ impl App {
         match self.state.screen().clone() {
             Screen::ApiList => self.open_selected_api(),
             Screen::ApiDetail { api, pane: Pane::Stages, stages, .. } => self.open_stage(&api, &stages),
+            screen @ (Screen::Plans { .. } | Screen::PlanDetail { .. }) => self.select_plan_row(&screen),
             _ => {}
         }
     }
 
-    fn open_selected_api(&mut self) {
+    pub(crate) fn open_selected_api(&mut self) {
         let Some(api) = self.state.selected_api() else { return };
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
         self.state.stack.push(Screen::ApiDetail {
@@ -271,6 +290,7 @@ impl App {
         match self.state.screen().clone() {
             Screen::ApiDetail { api, .. } => self.load_detail(&api, true),
             Screen::Docs { api, stage, .. } => self.load_docs(&api, &stage, true),
+            Screen::Plans { .. } | Screen::PlanDetail { .. } | Screen::Keys { .. } => self.refresh_access(),
             _ => self.load_apis(),
         }
     }
@@ -317,6 +337,7 @@ impl App {
             Screen::ApiDetail { pane: Pane::Resources, resources, .. } => Some(resources),
             Screen::ApiDetail { pane: Pane::Stages, stages, .. } => Some(stages),
             Screen::Docs { view, .. } | Screen::Help { view } => Some(view),
+            Screen::Plans { view } | Screen::PlanDetail { view, .. } | Screen::Keys { view } => Some(view),
             _ => None,
         }
     }
@@ -336,6 +357,9 @@ impl App {
             Screen::Docs { api, stage, view } => views::docs::filtered(s, api, stage, &view.filter).len(),
             Screen::Help { view } => views::help::filtered(&self.keymap, &view.filter).len(),
             Screen::NotBuilt { .. } => 0,
+            Screen::Plans { view } => s.filtered_plans(&view.filter).len(),
+            Screen::PlanDetail { plan, view } => s.plan_rows(plan, &view.filter).len(),
+            Screen::Keys { view } => s.filtered_keys(&view.filter).len(),
         }
     }
 
@@ -418,6 +442,11 @@ impl App {
             "quit" => self.quit = true,
             "help" => self.open_help(),
             "apis" => self.state.stack = vec![Screen::ApiList],
+            "plans" => self.open_plans(),
+            "keys" => {
+                self.state.stack = vec![Screen::ApiList];
+                self.open_keys("");
+            }
             other => self.state.stack.push(Screen::NotBuilt { name: other.to_string() }),
         }
     }

@@ -2,7 +2,7 @@
 
 use super::state::{ApiRef, DetailData};
 use crate::docs::DocLine;
-use crate::domain::Api;
+use crate::domain::{Api, ApiKey, CreatedKey, Mutation, Secret, Usage, UsagePlan};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,29 @@ pub enum Message {
         api: Box<Api>,
         stage: String,
     },
+    LoadPlans {
+        request: u64,
+    },
+    LoadKeys {
+        request: u64,
+    },
+    LoadUsage {
+        request: u64,
+        plan: String,
+        region: String,
+    },
+    Mutate {
+        request: u64,
+        mutation: Mutation,
+        region: String,
+    },
+    /// Write to the clipboard with OSC 52 (done by the loop: it owns the terminal).
+    Clipboard(Secret),
+    /// Send `message` back after `millis` (reveal and clipboard timeouts).
+    After {
+        millis: u64,
+        message: Box<Message>,
+    },
 
     // ---- results ----
     ApisLoaded {
@@ -46,6 +69,30 @@ pub enum Message {
         stage: String,
         result: Result<Vec<DocLine>, String>,
     },
+    PlansLoaded {
+        request: u64,
+        result: Result<Vec<UsagePlan>, String>,
+    },
+    KeysLoaded {
+        request: u64,
+        result: Result<Vec<ApiKey>, String>,
+    },
+    UsageLoaded {
+        request: u64,
+        plan: String,
+        result: Result<Usage, String>,
+    },
+    Mutated {
+        request: u64,
+        description: String,
+        result: Result<Option<CreatedKey>, String>,
+    },
+    HideValue {
+        key: String,
+    },
+    ClearClipboard {
+        generation: u64,
+    },
     /// Something went partly wrong (e.g. one region failed); shown on the status line.
     Warning(String),
 }
@@ -53,6 +100,17 @@ pub enum Message {
 impl Message {
     /// Commands are executed by the worker, not by the controller.
     pub fn is_command(&self) -> bool {
-        matches!(self, Message::LoadApis { .. } | Message::LoadApiDetail { .. } | Message::LoadDocs { .. })
+        matches!(
+            self,
+            Message::LoadApis { .. }
+                | Message::LoadApiDetail { .. }
+                | Message::LoadDocs { .. }
+                | Message::LoadPlans { .. }
+                | Message::LoadKeys { .. }
+                | Message::LoadUsage { .. }
+                | Message::Mutate { .. }
+                | Message::Clipboard(_)
+                | Message::After { .. }
+        )
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+mod app_access;
 pub mod keymap;
 pub mod message;
 pub mod state;
@@ -98,6 +99,12 @@ fn listen_for_signals(tx: mpsc::UnboundedSender<Message>) {
     }
 }
 
+/// OSC 52: the terminal puts the text on the system clipboard (also over SSH).
+fn copy_to_clipboard(value: &crate::domain::Secret) {
+    use crossterm::clipboard::CopyToClipboard;
+    let _ = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(value.expose().as_bytes()));
+}
+
 fn from_event(ev: Event) -> Option<Message> {
     match ev {
         Event::Key(k) => Some(Message::Key(k)),
@@ -119,7 +126,10 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         for cmd in app.take_commands() {
-            worker.execute(cmd);
+            match cmd {
+                Message::Clipboard(value) => copy_to_clipboard(&value),
+                other => worker.execute(other),
+            }
         }
         if dirty {
             term.draw(|f| app.draw(f))?;

@@ -4,7 +4,7 @@ use super::message::Message;
 use super::state::{ApiRef, DetailData};
 use crate::aws::{self, AwsContext, catalog};
 use crate::config::Settings;
-use crate::domain::{Api, ApiKind, resource_tree};
+use crate::domain::{Api, ApiKind, Mutation, resource_tree};
 use futures::FutureExt;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{OnceCell, mpsc};
@@ -45,6 +45,14 @@ impl Worker {
             Message::LoadApis { request } => Some(self.load_apis(request).await),
             Message::LoadApiDetail { request, api } => Some(self.load_detail(request, *api).await),
             Message::LoadDocs { request, api, stage } => Some(self.load_docs(request, *api, stage).await),
+            Message::LoadPlans { request } => Some(self.load_plans(request).await),
+            Message::LoadKeys { request } => Some(self.load_keys(request).await),
+            Message::LoadUsage { request, plan, region } => Some(self.load_usage(request, plan, region).await),
+            Message::Mutate { request, mutation, region } => Some(self.mutate(request, mutation, region).await),
+            Message::After { millis, message } => {
+                tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+                Some(*message)
+            }
             _ => None,
         }
     }
@@ -102,6 +110,68 @@ impl Worker {
     }
 }
 
+impl Worker {
+    fn region(&self, contexts: &[AwsContext], region: &str) -> Result<AwsContext, String> {
+        contexts.iter().find(|c| c.region == region).cloned().ok_or_else(|| format!("no client for region {region}"))
+    }
+
+    async fn load_plans(&self, request: u64) -> Message {
+        let result = async {
+            let mut all = Vec::new();
+            for ctx in self.contexts().await? {
+                all.extend(crate::aws::plans::list_plans(ctx).await.map_err(|e| e.to_string())?);
+            }
+            Ok(all)
+        }
+        .await;
+        Message::PlansLoaded { request, result }
+    }
+
+    async fn load_keys(&self, request: u64) -> Message {
+        let result = async {
+            let mut all = Vec::new();
+            for ctx in self.contexts().await? {
+                all.extend(crate::aws::keys::list_keys_with(ctx, None, true).await.map_err(|e| e.to_string())?);
+            }
+            Ok(all)
+        }
+        .await;
+        Message::KeysLoaded { request, result }
+    }
+
+    async fn load_usage(&self, request: u64, plan: String, region: String) -> Message {
+        let result = async {
+            let ctx = self.region(self.contexts().await?, &region)?;
+            crate::aws::plans::usage(&ctx, &plan, None, USAGE_DAYS).await.map_err(|e| e.to_string())
+        }
+        .await;
+        Message::UsageLoaded { request, plan, result }
+    }
+
+    async fn mutate(&self, request: u64, mutation: Mutation, region: String) -> Message {
+        use crate::aws::keys;
+        let description = mutation.describe();
+        let result = async {
+            let ctx = self.region(self.contexts().await?, &region)?;
+            let done = match &mutation {
+                Mutation::CreateKey(new) => keys::create_key(&ctx, new).await.map(Some),
+                Mutation::SetEnabled { key_id, enabled, .. } => {
+                    keys::set_enabled(&ctx, key_id, *enabled).await.map(|()| None)
+                }
+                Mutation::DeleteKey { key_id, .. } => keys::delete_key(&ctx, key_id).await.map(|()| None),
+                Mutation::Attach { key_id, plan_id } => keys::attach(&ctx, key_id, plan_id).await.map(|()| None),
+                Mutation::Detach { key_id, plan_id } => keys::detach(&ctx, key_id, plan_id).await.map(|()| None),
+            };
+            done.map_err(|e| e.to_string())
+        }
+        .await;
+        Message::Mutated { request, description, result }
+    }
+}
+
+/// Days of usage the plan screen charts.
+pub const USAGE_DAYS: u32 = 14;
+
 /// The failed result for a command.
 fn failure(command: &Message, error: &str) -> Option<Message> {
     let api_ref = |a: &Api| ApiRef { region: a.region.clone(), id: a.id.clone() };
@@ -116,6 +186,20 @@ fn failure(command: &Message, error: &str) -> Option<Message> {
             request: *request,
             api: api_ref(api),
             stage: stage.clone(),
+            result: Err(error.to_string()),
+        }),
+        Message::LoadPlans { request } => {
+            Some(Message::PlansLoaded { request: *request, result: Err(error.to_string()) })
+        }
+        Message::LoadKeys { request } => {
+            Some(Message::KeysLoaded { request: *request, result: Err(error.to_string()) })
+        }
+        Message::LoadUsage { request, plan, .. } => {
+            Some(Message::UsageLoaded { request: *request, plan: plan.clone(), result: Err(error.to_string()) })
+        }
+        Message::Mutate { request, mutation, .. } => Some(Message::Mutated {
+            request: *request,
+            description: mutation.describe(),
             result: Err(error.to_string()),
         }),
         _ => None,

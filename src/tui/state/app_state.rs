@@ -1,8 +1,9 @@
 //! Everything the screens draw from.
 
+use super::Modal;
 use super::{ApiRef, ApiSort, ListView, Loadable, Mode, Screen, fuzzy_scores};
 use crate::docs::DocLine;
-use crate::domain::{Api, ResourceNode, Route};
+use crate::domain::{Api, ApiKey, ResourceNode, Route, Usage, UsagePlan};
 use std::collections::HashMap;
 
 /// Methods (REST, as a resource tree) or routes (HTTP) of one API.
@@ -76,6 +77,17 @@ pub struct AppState {
     pub api_rows: Vec<usize>,
     pub details: HashMap<ApiRef, Loadable<DetailData>>,
     pub docs: HashMap<(ApiRef, String), Loadable<Vec<DocLine>>>,
+    pub plans: Loadable<Vec<UsagePlan>>,
+    pub keys: Loadable<Vec<ApiKey>>,
+    /// GetUsage per plan id.
+    pub usage: HashMap<String, Loadable<Usage>>,
+    pub modal: Option<Modal>,
+    /// The key whose value is shown unmasked (for 10 seconds).
+    pub revealed: Option<String>,
+    /// Bumped at every copy, so a pending clear does not wipe a later copy.
+    pub clipboard_generation: u64,
+    /// A mutation in flight (its request id).
+    pub mutating: Option<u64>,
     pub stack: Vec<Screen>,
     pub mode: Mode,
     pub status: Option<Status>,
@@ -170,4 +182,56 @@ fn compare(a: &Api, b: &Api, sort: ApiSort) -> std::cmp::Ordering {
         }
     };
     key(a).cmp(&key(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+}
+
+impl AppState {
+    pub fn plan(&self, id: &str) -> Option<&UsagePlan> {
+        self.plans.loaded()?.iter().find(|p| p.id == id)
+    }
+
+    pub fn key(&self, id: &str) -> Option<&ApiKey> {
+        self.keys.loaded()?.iter().find(|k| k.id == id)
+    }
+
+    /// The keys shown on the keys screen, after the filter.
+    pub fn filtered_keys(&self, filter: &str) -> Vec<&ApiKey> {
+        let Some(keys) = self.keys.loaded() else { return vec![] };
+        let hay: Vec<String> = keys.iter().map(key_haystack).collect();
+        super::fuzzy_filter(filter, hay.iter().map(String::as_str)).into_iter().map(|i| &keys[i]).collect()
+    }
+
+    /// The plans shown on the plans screen, after the filter.
+    pub fn filtered_plans(&self, filter: &str) -> Vec<&UsagePlan> {
+        let Some(plans) = self.plans.loaded() else { return vec![] };
+        let hay: Vec<String> = plans.iter().map(|p| format!("{} {} {}", p.name, p.id, p.region)).collect();
+        super::fuzzy_filter(filter, hay.iter().map(String::as_str)).into_iter().map(|i| &plans[i]).collect()
+    }
+
+    /// The plan detail's rows: its API stages, then its keys.
+    pub fn plan_rows(&self, plan_id: &str, filter: &str) -> Vec<PlanRow> {
+        let Some(plan) = self.plan(plan_id) else { return vec![] };
+        let stages =
+            plan.api_stages.iter().enumerate().map(|(i, s)| (PlanRow::Stage(i), format!("{} {}", s.api_id, s.stage)));
+        let keys = plan.key_ids.iter().map(|k| {
+            let name = self.key(k).map(|k| k.name.clone()).unwrap_or_default();
+            (PlanRow::Key(k.clone()), format!("{k} {name}"))
+        });
+        let rows: Vec<(PlanRow, String)> = stages.chain(keys).collect();
+        super::fuzzy_filter(filter, rows.iter().map(|(_, h)| h.as_str()))
+            .into_iter()
+            .map(|i| rows[i].0.clone())
+            .collect()
+    }
+}
+
+/// One row of the plan detail screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanRow {
+    /// Index into the plan's `api_stages`.
+    Stage(usize),
+    Key(String),
+}
+
+pub fn key_haystack(k: &ApiKey) -> String {
+    format!("{} {} {} {}", k.name, k.id, k.customer_id.as_deref().unwrap_or(""), k.region)
 }

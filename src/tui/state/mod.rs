@@ -1,10 +1,12 @@
 //! View state with no ratatui or AWS imports: loadables, lists, filters, screens.
 
+mod access;
 mod app_state;
 mod list;
 mod loadable;
 
-pub use app_state::{AppState, Connection, DetailData, DetailRow, Status, api_haystack};
+pub use access::{FORM_LABELS, KeyForm, Modal};
+pub use app_state::{AppState, Connection, DetailData, DetailRow, PlanRow, Status, api_haystack, key_haystack};
 pub use list::{ListView, fuzzy_filter, fuzzy_scores};
 pub use loadable::Loadable;
 
@@ -68,6 +70,9 @@ pub enum Screen {
     Docs { api: ApiRef, stage: String, view: ListView },
     Help { view: ListView },
     NotBuilt { name: String },
+    Plans { view: ListView },
+    PlanDetail { plan: String, view: ListView },
+    Keys { view: ListView },
 }
 
 impl Screen {
@@ -79,6 +84,9 @@ impl Screen {
             Screen::Docs { .. } => "docs".into(),
             Screen::Help { .. } => "help".into(),
             Screen::NotBuilt { name } => name.clone(),
+            Screen::Plans { .. } => "plans".into(),
+            Screen::PlanDetail { .. } => "plan".into(),
+            Screen::Keys { .. } => "keys".into(),
         }
     }
 }
@@ -97,8 +105,8 @@ pub enum Mode {
 /// Screens `:` can jump to; those not built yet say so.
 pub const SCREENS: &[(&str, bool)] = &[
     ("apis", true),
-    ("plans", false),
-    ("keys", false),
+    ("plans", true),
+    ("keys", true),
     ("partners", false),
     ("audit", false),
     ("try", false),

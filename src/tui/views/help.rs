@@ -23,6 +23,9 @@ pub fn all_lines(keymap: &Keymap) -> Vec<(String, String)> {
     out.push((String::new(), "Typing modes".into()));
     out.push(("/ …".into(), "filter: type to narrow the list (fuzzy), enter keeps it, esc clears it".into()));
     out.push((": …".into(), "command: apis plans keys partners audit try findings help quit; tab completes".into()));
+    out.push((String::new(), "Dialogs".into()));
+    out.push(("enter / y".into(), "confirm; esc or n cancels; a delete asks you to type the key's name".into()));
+    out.push(("tab / shift-tab".into(), "next / previous field in the create form; space toggles enabled".into()));
     out
 }
 
@@ -33,6 +36,8 @@ fn section(ctx: Context) -> &'static str {
         Context::Detail => "API detail",
         Context::Docs => "Docs and stage detail",
         Context::Help => "This help",
+        Context::Keys => "API keys (:keys)",
+        Context::Plans => "Usage plans (:plans)",
     }
 }
 

@@ -2,8 +2,11 @@
 
 pub mod catalog;
 pub mod detail;
+pub mod dialog;
 pub mod docs;
 pub mod help;
+pub mod keys;
+pub mod plans;
 pub mod stage;
 
 use super::action::Context;
@@ -25,6 +28,9 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, styles: &Styles, keymap: &K
     frame.render_widget(header_line(state, styles), header);
     let rows = draw_screen(frame, body, state, styles, keymap);
     frame.render_widget(footer_line(state, styles, keymap), footer);
+    if let Some(modal) = &state.modal {
+        dialog::draw(frame, modal, styles);
+    }
     rows
 }
 
@@ -36,6 +42,9 @@ fn draw_screen(frame: &mut Frame, area: Rect, state: &mut AppState, styles: &Sty
         Screen::Docs { .. } => docs::draw(frame, area, state, styles),
         Screen::Help { .. } => help::draw(frame, area, state, styles, keymap),
         Screen::NotBuilt { name } => not_built(frame, area, styles, &name),
+        Screen::Plans { .. } => plans::draw_list(frame, area, state, styles),
+        Screen::PlanDetail { .. } => plans::draw_detail(frame, area, state, styles),
+        Screen::Keys { .. } => keys::draw(frame, area, state, styles),
     }
 }
 
@@ -102,6 +111,8 @@ pub fn context_of(screen: &Screen) -> Context {
         Screen::ApiDetail { .. } => Context::Detail,
         Screen::Stage { .. } | Screen::Docs { .. } => Context::Docs,
         Screen::Help { .. } => Context::Help,
+        Screen::Plans { .. } | Screen::PlanDetail { .. } => Context::Plans,
+        Screen::Keys { .. } => Context::Keys,
     }
 }
 
@@ -126,6 +137,7 @@ fn current_filter(state: &AppState) -> &str {
         Screen::ApiDetail { pane: super::state::Pane::Resources, resources, .. } => &resources.filter,
         Screen::ApiDetail { stages, .. } => &stages.filter,
         Screen::Docs { view, .. } | Screen::Help { view } => &view.filter,
+        Screen::Plans { view } | Screen::PlanDetail { view, .. } | Screen::Keys { view } => &view.filter,
         _ => "",
     }
 }

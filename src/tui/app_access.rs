@@ -1,0 +1,363 @@
+//! The controller's part for usage plans, API keys and their dialogs.
+
+use super::app::App;
+use super::message::Message;
+use super::state::{ListView, Loadable, Modal, PlanRow, Screen, Status};
+use crate::domain::{ApiKey, CreatedKey, Mutation, Secret, Usage, UsagePlan};
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// How long a revealed value stays on screen.
+pub const REVEAL_MILLIS: u64 = 10_000;
+/// How long a copied value stays in the clipboard (unless something else was copied since).
+pub const CLIPBOARD_CLEAR_MILLIS: u64 = 30_000;
+
+impl App {
+    // ---------- screens ----------
+
+    pub(crate) fn open_plans(&mut self) {
+        self.state.stack = vec![Screen::ApiList, Screen::Plans { view: ListView::default() }];
+        if matches!(self.state.plans, Loadable::NotLoaded | Loadable::Failed(_)) {
+            self.load_plans();
+        }
+        if self.state.keys.loaded().is_none() && !self.state.keys.is_loading() {
+            self.load_keys();
+        }
+    }
+
+    pub(crate) fn open_keys(&mut self, filter: &str) {
+        let mut view = ListView::default();
+        view.set_filter(filter.to_string());
+        self.state.stack.push(Screen::Keys { view });
+        if matches!(self.state.keys, Loadable::NotLoaded | Loadable::Failed(_)) {
+            self.load_keys();
+        }
+        // Plan names for the PLANS column and the attach/detach picker.
+        if matches!(self.state.plans, Loadable::NotLoaded | Loadable::Failed(_)) {
+            self.load_plans();
+        }
+    }
+
+    pub(crate) fn load_plans(&mut self) {
+        let request = self.state.request_id();
+        self.state.plans = Loadable::Loading { request };
+        self.outbox.push(Message::LoadPlans { request });
+    }
+
+    pub(crate) fn load_keys(&mut self) {
+        let request = self.state.request_id();
+        self.state.keys = Loadable::Loading { request };
+        self.outbox.push(Message::LoadKeys { request });
+    }
+
+    fn load_usage(&mut self, plan: &UsagePlan) {
+        let request = self.state.request_id();
+        self.state.usage.insert(plan.id.clone(), Loadable::Loading { request });
+        self.outbox.push(Message::LoadUsage { request, plan: plan.id.clone(), region: plan.region.clone() });
+    }
+
+    pub(crate) fn select_plan_row(&mut self, screen: &Screen) {
+        match screen {
+            Screen::Plans { view } => self.open_plan(view),
+            Screen::PlanDetail { plan, view } => self.open_plan_row(plan, view),
+            _ => {}
+        }
+    }
+
+    fn open_plan(&mut self, view: &ListView) {
+        let Some(plan) = self.state.filtered_plans(&view.filter).get(view.selected).map(|p| (*p).clone()) else {
+            return;
+        };
+        self.state.stack.push(Screen::PlanDetail { plan: plan.id.clone(), view: ListView::default() });
+        self.load_usage(&plan);
+    }
+
+    /// A stage row jumps to its API in the catalog; a key row to the key on the keys screen.
+    fn open_plan_row(&mut self, plan_id: &str, view: &ListView) {
+        let rows = self.state.plan_rows(plan_id, &view.filter);
+        match rows.get(view.selected) {
+            Some(PlanRow::Stage(i)) => self.jump_to_api(plan_id, *i),
+            Some(PlanRow::Key(k)) => self.open_keys(&k.clone()),
+            None => {}
+        }
+    }
+
+    fn jump_to_api(&mut self, plan_id: &str, stage: usize) {
+        let Some(s) = self.state.plan(plan_id).and_then(|p| p.api_stages.get(stage)).cloned() else { return };
+        let found = self.state.apis.loaded().and_then(|apis| apis.iter().find(|a| a.id == s.api_id)).cloned();
+        match found {
+            Some(api) => {
+                self.state.stack = vec![Screen::ApiList];
+                self.state.api_view.set_filter(String::new());
+                self.state.refresh_api_rows();
+                if let Some(pos) = self
+                    .state
+                    .api_rows
+                    .iter()
+                    .position(|&i| self.state.apis.loaded().is_some_and(|a| a[i].id == api.id))
+                {
+                    self.state.api_view.selected = pos;
+                }
+                self.open_selected_api();
+            }
+            None => {
+                self.state.status =
+                    Some(Status::Error(format!("API {} is not in the catalog (ctrl-r on :apis reloads it)", s.api_id)))
+            }
+        }
+    }
+
+    pub(crate) fn refresh_access(&mut self) {
+        let screen = self.state.screen().clone();
+        match screen {
+            Screen::Keys { .. } => self.load_keys(),
+            Screen::PlanDetail { plan, .. } => {
+                self.load_plans();
+                if let Some(p) = self.state.plan(&plan).cloned() {
+                    self.load_usage(&p);
+                }
+            }
+            _ => self.load_plans(),
+        }
+    }
+
+    // ---------- results ----------
+
+    pub(crate) fn on_plans(&mut self, request: u64, result: Result<Vec<UsagePlan>, String>) {
+        self.state.plans.accept(request, result);
+    }
+
+    pub(crate) fn on_keys(&mut self, request: u64, result: Result<Vec<ApiKey>, String>) {
+        self.state.keys.accept(request, result);
+    }
+
+    pub(crate) fn on_usage(&mut self, request: u64, plan: String, result: Result<Usage, String>) {
+        if let Some(entry) = self.state.usage.get_mut(&plan) {
+            entry.accept(request, result);
+        }
+    }
+
+    pub(crate) fn on_mutated(&mut self, request: u64, description: String, result: Result<Option<CreatedKey>, String>) {
+        if self.state.mutating != Some(request) {
+            return;
+        }
+        self.state.mutating = None;
+        match result {
+            Ok(created) => {
+                self.state.status = Some(Status::Info(format!("done: {description}")));
+                if let Some(c) = created {
+                    self.state.modal = Some(Modal::ShowValue { name: c.key.name.clone(), value: c.value });
+                }
+                self.load_keys();
+                self.load_plans();
+            }
+            Err(e) => self.state.status = Some(Status::Error(e)),
+        }
+    }
+
+    pub(crate) fn on_hide(&mut self, key: String) {
+        if self.state.revealed.as_deref() == Some(key.as_str()) {
+            self.state.revealed = None;
+        }
+    }
+
+    /// Clear the clipboard only if nothing was copied through portcullis since.
+    pub(crate) fn on_clear_clipboard(&mut self, generation: u64) {
+        if generation == self.state.clipboard_generation {
+            self.outbox.push(Message::Clipboard(Secret::new("")));
+        }
+    }
+
+    // ---------- key actions ----------
+
+    fn selected_key(&self) -> Option<ApiKey> {
+        let Screen::Keys { view } = self.state.screen() else { return None };
+        self.state.filtered_keys(&view.filter).get(view.selected).map(|k| (*k).clone())
+    }
+
+    /// Read-only mode is enforced by the AWS layer; saying so here saves a round trip.
+    fn writable(&mut self) -> bool {
+        if self.state.connection.read_only {
+            self.state.status = Some(Status::Error("read-only mode: keys cannot be changed (--read-only)".into()));
+        }
+        !self.state.connection.read_only
+    }
+
+    pub(crate) fn create_key(&mut self) {
+        if !matches!(self.state.screen(), Screen::Keys { .. }) || !self.writable() {
+            return;
+        }
+        let region = self.default_region();
+        self.state.modal = Some(Modal::CreateForm { form: super::state::KeyForm::new(), region });
+    }
+
+    fn default_region(&self) -> String {
+        self.state.connection.regions.split(',').next().unwrap_or_default().to_string()
+    }
+
+    pub(crate) fn toggle_key(&mut self) {
+        let Some(k) = self.selected_key() else { return };
+        if self.writable() {
+            let mutation = Mutation::SetEnabled { key_id: k.id.clone(), name: k.name.clone(), enabled: !k.enabled };
+            self.state.modal = Some(Modal::Confirm { mutation, region: k.region });
+        }
+    }
+
+    pub(crate) fn delete_key(&mut self) {
+        let Some(k) = self.selected_key() else { return };
+        if self.writable() {
+            let mutation = Mutation::DeleteKey { key_id: k.id.clone(), name: k.name.clone() };
+            self.state.modal =
+                Some(Modal::TypedConfirm { mutation, region: k.region, expected: k.name, input: String::new() });
+        }
+    }
+
+    pub(crate) fn pick_plan(&mut self, attach: bool) {
+        let Some(k) = self.selected_key() else { return };
+        if !self.writable() {
+            return;
+        }
+        let plans = self.state.plans.loaded().cloned().unwrap_or_default();
+        let options: Vec<(String, String)> = plans
+            .iter()
+            .filter(|p| p.region == k.region && k.plan_ids.contains(&p.id) != attach)
+            .map(|p| (p.id.clone(), p.name.clone()))
+            .collect();
+        if options.is_empty() {
+            let why = if attach { "no other usage plan to attach it to" } else { "the key is in no usage plan" };
+            self.state.status = Some(Status::Error(format!("{}: {why} (plans load with :plans)", k.name)));
+            return;
+        }
+        self.state.modal = Some(Modal::PickPlan { key_id: k.id, region: k.region, attach, options, selected: 0 });
+    }
+
+    pub(crate) fn reveal(&mut self) {
+        let Some(k) = self.selected_key() else { return };
+        if k.value.is_none() {
+            self.state.status = Some(Status::Error("the value is not loaded (ctrl-r reloads keys)".into()));
+            return;
+        }
+        self.state.revealed = Some(k.id.clone());
+        let hide = Message::HideValue { key: k.id };
+        self.outbox.push(Message::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
+    }
+
+    pub(crate) fn copy_value(&mut self) {
+        let Some(value) = self.selected_key().and_then(|k| k.value) else { return };
+        self.copy(value);
+    }
+
+    fn copy(&mut self, value: Secret) {
+        self.state.clipboard_generation += 1;
+        let clear = Message::ClearClipboard { generation: self.state.clipboard_generation };
+        self.outbox.push(Message::Clipboard(value));
+        self.outbox.push(Message::After { millis: CLIPBOARD_CLEAR_MILLIS, message: Box::new(clear) });
+        self.state.status = Some(Status::Info("copied to the clipboard (OSC 52); cleared in 30 s".into()));
+    }
+
+    // ---------- dialogs ----------
+
+    pub(crate) fn on_modal_key(&mut self, key: KeyEvent) {
+        let Some(modal) = self.state.modal.take() else { return };
+        self.state.modal = match modal {
+            Modal::Confirm { mutation, region } => self.confirm_key(key, mutation, region),
+            Modal::TypedConfirm { mutation, region, expected, input } => {
+                self.typed_key(key, mutation, region, expected, input)
+            }
+            Modal::CreateForm { form, region } => self.form_key(key, form, region),
+            Modal::PickPlan { key_id, region, attach, options, selected } => {
+                self.pick_key(key, key_id, region, attach, options, selected)
+            }
+            Modal::ShowValue { name, value } => self.show_value_key(key, name, value),
+        };
+    }
+
+    fn confirm_key(&mut self, key: KeyEvent, mutation: Mutation, region: String) -> Option<Modal> {
+        match key.code {
+            KeyCode::Enter | KeyCode::Char('y') => self.start_mutation(mutation, region),
+            KeyCode::Esc | KeyCode::Char('n') => None,
+            _ => Some(Modal::Confirm { mutation, region }),
+        }
+    }
+
+    fn typed_key(
+        &mut self,
+        key: KeyEvent,
+        mutation: Mutation,
+        region: String,
+        expected: String,
+        mut input: String,
+    ) -> Option<Modal> {
+        match key.code {
+            KeyCode::Esc => return None,
+            KeyCode::Enter if input == expected => return self.start_mutation(mutation, region),
+            KeyCode::Enter => {
+                self.state.status = Some(Status::Error("the name does not match: nothing was deleted".into()))
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char(c) => input.push(c),
+            _ => {}
+        }
+        Some(Modal::TypedConfirm { mutation, region, expected, input })
+    }
+
+    fn form_key(&mut self, key: KeyEvent, mut form: super::state::KeyForm, region: String) -> Option<Modal> {
+        match key.code {
+            KeyCode::Esc => return None,
+            KeyCode::Tab | KeyCode::Down => form.next(),
+            KeyCode::BackTab | KeyCode::Up => form.prev(),
+            KeyCode::Backspace => form.backspace(),
+            KeyCode::Char(c) => form.type_char(c),
+            KeyCode::Enter => match form.to_new_key() {
+                Ok(new) => return Some(Modal::Confirm { mutation: Mutation::CreateKey(new), region }),
+                Err(e) => form.error = Some(e),
+            },
+            _ => {}
+        }
+        Some(Modal::CreateForm { form, region })
+    }
+
+    fn pick_key(
+        &mut self,
+        key: KeyEvent,
+        key_id: String,
+        region: String,
+        attach: bool,
+        options: Vec<(String, String)>,
+        mut selected: usize,
+    ) -> Option<Modal> {
+        match key.code {
+            KeyCode::Esc => return None,
+            KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(options.len().saturating_sub(1)),
+            KeyCode::Enter => {
+                let plan_id = options.get(selected)?.0.clone();
+                let mutation =
+                    if attach { Mutation::Attach { key_id, plan_id } } else { Mutation::Detach { key_id, plan_id } };
+                return Some(Modal::Confirm { mutation, region });
+            }
+            _ => {}
+        }
+        Some(Modal::PickPlan { key_id, region, attach, options, selected })
+    }
+
+    fn show_value_key(&mut self, key: KeyEvent, name: String, value: Secret) -> Option<Modal> {
+        match key.code {
+            KeyCode::Char('c') => {
+                self.copy(value.clone());
+                Some(Modal::ShowValue { name, value })
+            }
+            KeyCode::Esc | KeyCode::Enter => None,
+            _ => Some(Modal::ShowValue { name, value }),
+        }
+    }
+
+    fn start_mutation(&mut self, mutation: Mutation, region: String) -> Option<Modal> {
+        let request = self.state.request_id();
+        self.state.mutating = Some(request);
+        self.state.status = Some(Status::Info(format!("{}…", mutation.describe())));
+        self.outbox.push(Message::Mutate { request, mutation, region });
+        None
+    }
+}
