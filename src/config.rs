@@ -13,6 +13,8 @@ pub struct FileConfig {
     pub endpoint_url: Option<String>,
     pub theme: Option<String>,
     pub read_only: Option<bool>,
+    /// Seconds before a value copied to the clipboard is cleared (default 30).
+    pub clipboard_clear_secs: Option<u64>,
     #[serde(default)]
     pub pacing: Pacing,
 }
@@ -52,6 +54,7 @@ pub struct Settings {
     pub pace_rps: Option<f64>,
     pub pace_burst: Option<u32>,
     pub no_color: bool,
+    pub clipboard_clear_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,7 @@ impl Settings {
             pace_rps: o.pace_rps.or(file.pacing.apigateway_rps),
             pace_burst: file.pacing.apigateway_burst,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            clipboard_clear_secs: file.clipboard_clear_secs.unwrap_or(30),
         })
     }
 }

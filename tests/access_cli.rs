@@ -24,6 +24,7 @@ async fn context(region: &str) -> AwsContext {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     };
     aws::connect(&s).await.unwrap().remove(0)
 }

@@ -21,6 +21,7 @@ fn settings(region: &str, read_only: bool) -> Settings {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     }
 }
 

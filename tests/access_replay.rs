@@ -30,6 +30,7 @@ async fn context(server: &MockServer, read_only: bool) -> AwsContext {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     };
     aws::connect(&settings).await.unwrap().remove(0)
 }
@@ -98,4 +99,126 @@ async fn read_only_sends_no_mutating_request() {
         sent.iter().filter(|r| r.method.as_str() != "GET").map(|r| format!("{} {}", r.method, r.url)).collect();
     assert!(mutating.is_empty(), "mutating requests sent in read-only mode: {mutating:?}");
     assert!(sent.is_empty(), "refused before any call: {} requests", sent.len());
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+async fn no_plans(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/usageplans"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .mount(server)
+        .await;
+}
+
+fn api_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).insert_header("x-amzn-ErrorType", code).set_body_json(json!({"message": message}))
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_checked_by_listing_not_retried() {
+    credentials();
+    let server = MockServer::start().await;
+    no_plans(&server).await;
+    // The create happened, but its answer arrives broken (as when a connection drops).
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": \"new1\", \"val"))
+        .mount(&server)
+        .await;
+    let key =
+        json!({"id": "new1", "name": "acme-prod", "enabled": true, "createdDate": now_secs(), "customerId": "acme"});
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .and(query_param("name", "acme-prod"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [key]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys/new1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"id": "new1", "name": "acme-prod", "enabled": true, "value": "RECOVEREDvalue0123456789"}),
+        ))
+        .mount(&server)
+        .await;
+    let new =
+        NewKey { name: "acme-prod".into(), customer_id: Some("acme".into()), enabled: true, ..Default::default() };
+    let created = keys::create_key(&context(&server, false).await, &new).await.expect("recovered");
+    assert!(created.recovered);
+    assert_eq!(created.key.id, "new1");
+    assert_eq!(created.value.expose(), "RECOVEREDvalue0123456789");
+    let posts = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "POST").count();
+    assert_eq!(posts, 1, "CreateApiKey was not retried blindly");
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_without_a_key_is_an_error_and_not_retried() {
+    credentials();
+    let server = MockServer::start().await;
+    no_plans(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": "))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .mount(&server)
+        .await;
+    let new = NewKey { name: "ghost".into(), enabled: true, ..Default::default() };
+    let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
+    assert!(err.message.contains("checked: no key named ghost was created"), "{}", err.message);
+    let posts = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "POST").count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn throttled_create_waits_and_creates_once() {
+    credentials();
+    let server = MockServer::start().await;
+    no_plans(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(api_error(429, "TooManyRequestsException", "Too Many Requests"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let created = json!({"id": "k9", "name": "burst", "enabled": true, "value": "VALUEafterTHROTTLE012345"});
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(created.clone()))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys/k9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created))
+        .mount(&server)
+        .await;
+    let new = NewKey { name: "burst".into(), enabled: true, ..Default::default() };
+    let done = keys::create_key(&context(&server, false).await, &new).await.unwrap();
+    assert!(!done.recovered);
+    assert_eq!(done.value.expose(), "VALUEafterTHROTTLE012345");
+    let posts = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "POST").count();
+    assert_eq!(posts, 2, "one throttled (nothing created), one that created the key");
+}
+
+#[tokio::test]
+async fn the_ten_thousand_and_first_key_is_a_clear_error() {
+    credentials();
+    let server = MockServer::start().await;
+    no_plans(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(api_error(400, "LimitExceededException", "Cannot create more than 10000 API keys"))
+        .mount(&server)
+        .await;
+    let new = NewKey { name: "one-too-many".into(), enabled: true, ..Default::default() };
+    let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded);
+    assert!(err.message.contains("an AWS limit is reached") && err.message.contains("10000"), "{}", err.message);
 }

@@ -22,6 +22,7 @@ fn settings(region: &str, endpoint: String) -> Settings {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     }
 }
 

@@ -32,6 +32,7 @@ async fn context(server: &MockServer) -> AwsContext {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     };
     aws::connect(&settings).await.unwrap().remove(0)
 }

@@ -20,6 +20,7 @@ fn settings(region: &str) -> Settings {
         pace_rps: None,
         pace_burst: None,
         no_color: true,
+        clipboard_clear_secs: 30,
     }
 }
 

@@ -110,6 +110,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
         pace_rps: None,
         pace_burst: None,
         no_color: false,
+        clipboard_clear_secs: 30,
     };
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
     estate::build(&ctx, &EstateSpec::default()).await.unwrap();

@@ -8,8 +8,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 /// How long a revealed value stays on screen.
 pub const REVEAL_MILLIS: u64 = 10_000;
-/// How long a copied value stays in the clipboard (unless something else was copied since).
-pub const CLIPBOARD_CLEAR_MILLIS: u64 = 30_000;
 
 impl App {
     // ---------- screens ----------
@@ -250,8 +248,9 @@ impl App {
         self.state.clipboard_generation += 1;
         let clear = Message::ClearClipboard { generation: self.state.clipboard_generation };
         self.outbox.push(Message::Clipboard(value));
-        self.outbox.push(Message::After { millis: CLIPBOARD_CLEAR_MILLIS, message: Box::new(clear) });
-        self.state.status = Some(Status::Info("copied to the clipboard (OSC 52); cleared in 30 s".into()));
+        let secs = self.state.clipboard_clear_secs;
+        self.outbox.push(Message::After { millis: secs * 1000, message: Box::new(clear) });
+        self.state.status = Some(Status::Info(format!("copied to the clipboard (OSC 52); cleared in {secs} s")));
     }
 
     // ---------- dialogs ----------

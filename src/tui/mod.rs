@@ -64,6 +64,7 @@ pub async fn run(settings: Settings) -> i32 {
     let (styles, keymap, status) = load_look(&settings);
     let mut app = App::new(AppState::new(connection(&settings)), keymap, styles);
     app.state.status = status;
+    app.state.clipboard_clear_secs = settings.clipboard_clear_secs;
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = worker::Worker::new(settings, tx.clone());
     let mut guard = match terminal::TerminalGuard::enter() {

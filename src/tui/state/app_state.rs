@@ -86,6 +86,8 @@ pub struct AppState {
     pub revealed: Option<String>,
     /// Bumped at every copy, so a pending clear does not wipe a later copy.
     pub clipboard_generation: u64,
+    /// Seconds until a copied value is cleared from the clipboard (config `clipboard_clear_secs`).
+    pub clipboard_clear_secs: u64,
     /// A mutation in flight (its request id).
     pub mutating: Option<u64>,
     pub stack: Vec<Screen>,
@@ -98,7 +100,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(connection: Connection) -> AppState {
-        AppState { connection, stack: vec![Screen::ApiList], ..Default::default() }
+        AppState { connection, stack: vec![Screen::ApiList], clipboard_clear_secs: 30, ..Default::default() }
     }
 
     pub fn screen(&self) -> &Screen {

@@ -111,7 +111,7 @@ fn value_lines<'a>(name: &str, value: &str, s: &Styles) -> Vec<Line<'a>> {
         Line::from(Span::styled(format!("  {value}"), s.warning)),
         Line::from(""),
         Line::from(Span::styled(
-            "It is shown this once. c copies it (cleared from the clipboard after 30 s) · esc closes",
+            "It is shown this once. c copies it (cleared from the clipboard later) · esc closes",
             s.muted,
         )),
     ]
