@@ -135,7 +135,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&[":"]);
     s.type_text("keys");
     s.keys(&["Enter"]);
-    s.wait_until(&["API keys (10)", "bluefin-markets-prod", "••••••••"], &[]);
+    s.wait_until(&["API keys (10)", "bluefin-markets", "••••••••"], &[]);
     s.keys(&[":"]);
     s.type_text("audit");
     s.keys(&["Enter"]);
