@@ -346,3 +346,17 @@ fn a_failed_mutation_shows_the_error_and_keeps_the_list() {
     assert_eq!(app.state.keys.loaded().map(Vec::len), Some(3));
     let _ = KeyForm::new();
 }
+
+#[test]
+fn every_confirmation_dialog() {
+    let cases = [
+        ("confirm_enable", Mutation::SetEnabled { key_id: "k3".into(), name: "acme-sandbox".into(), enabled: true }),
+        ("confirm_attach", Mutation::Attach { key_id: "k3".into(), plan_id: "p1".into() }),
+        ("confirm_detach", Mutation::Detach { key_id: "k1".into(), plan_id: "p1".into() }),
+    ];
+    for (name, mutation) in cases {
+        let mut app = keys_app();
+        app.state.modal = Some(Modal::Confirm { mutation, region: "eu-west-1".into() });
+        insta::assert_snapshot!(name, render(&mut app).backend());
+    }
+}
