@@ -26,7 +26,7 @@ fn main() {
 /// Subcommands log to stderr (stdout carries only the output), filtered by `RUST_LOG`, off by default.
 /// The TUI logs nothing: the screen is the terminal. The SDK's own trace output prints whole
 /// response bodies and outputs, API key values included, so its runtime is capped at debug
-/// however verbose `RUST_LOG` asks to be (tests/secrets_log.rs checks this).
+/// however verbose `RUST_LOG` asks to be (tests/access_cli.rs checks this).
 fn init_cli_logging() {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;

@@ -249,9 +249,19 @@ async fn key_values_never_reach_logs_or_debug_output() {
         .await
         .unwrap();
     let listed = keys::list_keys(&ctx, None).await.unwrap();
+    // The TUI's listing holds every value (for the masked column): its Debug must not show them.
+    let with_values = keys::list_keys_with(&ctx, None, true).await.unwrap();
+    assert!(with_values.iter().any(|k| k.value.as_ref().is_some_and(|v| v.expose() == created.value.expose())));
+    let message = portcullis::tui::message::Message::KeysLoaded { request: 1, result: Ok(with_values.clone()) };
     let value = keys::key_value(&ctx, &created.key.id).await.unwrap();
-    let rendered = format!("{created:?} {created:#?} {listed:?} {value:?} {value}");
-    for v in values.iter().map(String::as_str).chain([created.value.expose()]) {
+    let rendered =
+        format!("{created:?} {created:#?} {listed:?} {with_values:?} {with_values:#?} {message:?} {value:?} {value}");
+    let all_values: Vec<String> =
+        with_values.iter().filter_map(|k| k.value.as_ref().map(|v| v.expose().to_string())).collect();
+    assert!(all_values.len() >= 3);
+    for v in
+        values.iter().map(String::as_str).chain([created.value.expose()]).chain(all_values.iter().map(String::as_str))
+    {
         assert!(!rendered.contains(v), "Debug output shows a value");
     }
 }

@@ -105,7 +105,14 @@ fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
+/// No usage plans, and (lowest priority) no keys of any name: what a create lists first.
 async fn no_plans(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .with_priority(10)
+        .mount(server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/usageplans"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
@@ -128,12 +135,24 @@ async fn a_lost_create_answer_is_checked_by_listing_not_retried() {
         .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": \"new1\", \"val"))
         .mount(&server)
         .await;
+    // An older key of the same name existed before; only the new one can be ours.
+    let old = json!({"id": "old1", "name": "acme-prod", "enabled": true, "createdDate": now_secs() - 30, "customerId": "acme"});
     let key =
         json!({"id": "new1", "name": "acme-prod", "enabled": true, "createdDate": now_secs(), "customerId": "acme"});
+    let listing = |items: serde_json::Value| ResponseTemplate::new(200).set_body_json(json!({ "item": items }));
     Mock::given(method("GET"))
         .and(path("/apikeys"))
         .and(query_param("name", "acme-prod"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [key]})))
+        .respond_with(listing(json!([old.clone()])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .and(query_param("name", "acme-prod"))
+        .respond_with(listing(json!([old, key])))
+        .with_priority(2)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -170,7 +189,7 @@ async fn a_lost_create_answer_without_a_key_is_an_error_and_not_retried() {
         .await;
     let new = NewKey { name: "ghost".into(), enabled: true, ..Default::default() };
     let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
-    assert!(err.message.contains("checked: no key named ghost was created"), "{}", err.message);
+    assert!(err.message.contains("checked: no new key named ghost exists now"), "{}", err.message);
     let posts = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "POST").count();
     assert_eq!(posts, 1);
 }
@@ -214,11 +233,45 @@ async fn the_ten_thousand_and_first_key_is_a_clear_error() {
     no_plans(&server).await;
     Mock::given(method("POST"))
         .and(path("/apikeys"))
-        .respond_with(api_error(400, "LimitExceededException", "Cannot create more than 10000 API keys"))
+        .respond_with(api_error(429, "LimitExceededException", "API Key limit exceeded: 10000"))
         .mount(&server)
         .await;
     let new = NewKey { name: "one-too-many".into(), enabled: true, ..Default::default() };
     let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::LimitExceeded);
     assert!(err.message.contains("an AWS limit is reached") && err.message.contains("10000"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn a_lost_answer_never_adopts_someone_elses_key() {
+    credentials();
+    let server = MockServer::start().await;
+    no_plans(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .mount(&server)
+        .await;
+    // After the failure a new key of that name exists, but for another customer.
+    let theirs = json!({"id": "other1", "name": "shared-name", "enabled": true, "createdDate": now_secs(), "customerId": "globex"});
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [theirs]})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let new =
+        NewKey { name: "shared-name".into(), customer_id: Some("acme".into()), enabled: true, ..Default::default() };
+    let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
+    assert!(err.message.contains("no new key named shared-name"), "{}", err.message);
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.iter().filter(|r| r.method.as_str() == "POST").count(), 1, "not retried");
+    assert_eq!(sent.iter().filter(|r| r.method.as_str() == "DELETE").count(), 0, "nothing deleted");
 }

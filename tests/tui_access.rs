@@ -293,10 +293,13 @@ fn reveal_hides_again_and_copy_clears_the_clipboard_later() {
     assert_eq!(app.state.revealed.as_deref(), Some("k1"));
     assert!(screen(&mut app).contains(VALUE_K1));
     let sent = app.take_commands();
-    assert!(
-        matches!(sent.as_slice(), [Message::After { millis: 10_000, message }] if **message == Message::HideValue { key: "k1".into() })
-    );
-    app.handle(Message::HideValue { key: "k1".into() });
+    let first = Message::HideValue { key: "k1".into(), generation: 1 };
+    assert!(matches!(sent.as_slice(), [Message::After { millis: 10_000, message }] if **message == first));
+    press(&mut app, KeyCode::Char('v')); // revealed again: the first timer must not hide it
+    app.take_commands();
+    app.handle(first);
+    assert!(screen(&mut app).contains(VALUE_K1), "a later reveal keeps its own 10 s");
+    app.handle(Message::HideValue { key: "k1".into(), generation: 2 });
     assert!(!screen(&mut app).contains(VALUE_K1));
 
     press(&mut app, KeyCode::Char('c'));

@@ -20,6 +20,10 @@ pub struct AwsContext {
     pub apigw: aws_sdk_apigateway::Client,
     pub apigw2: aws_sdk_apigatewayv2::Client,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    pub trail: aws_sdk_cloudtrail::Client,
+    pub s3: aws_sdk_s3::Client,
+    /// CloudTrail LookupEvents: 2 requests/s per account and region, always paced.
+    pub trail_pacer: Pacer,
     /// Shared by both API Gateway clients: the limit is per account and region.
     pub pacer: Pacer,
     pub read_only: bool,
@@ -110,13 +114,19 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
     let r = Region::new(region.clone());
     let apigw = aws_sdk_apigateway::config::Builder::from(sdk).region(r.clone()).build();
     let apigw2 = aws_sdk_apigatewayv2::config::Builder::from(sdk).region(r.clone()).build();
-    let cognito = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk).region(r).build();
+    let cognito = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk).region(r.clone()).build();
+    let trail = aws_sdk_cloudtrail::config::Builder::from(sdk).region(r.clone()).build();
+    // Path-style addressing works with emulators and with every bucket name.
+    let s3 = aws_sdk_s3::config::Builder::from(sdk).region(r).force_path_style(true).build();
     AwsContext {
         region,
         profile: settings.profile.clone(),
         apigw: aws_sdk_apigateway::Client::from_conf(apigw),
         apigw2: aws_sdk_apigatewayv2::Client::from_conf(apigw2),
         cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
+        trail: aws_sdk_cloudtrail::Client::from_conf(trail),
+        s3: aws_sdk_s3::Client::from_conf(s3),
+        trail_pacer: Pacer::new(2.0, 2),
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,
         quirks: Arc::default(),

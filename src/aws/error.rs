@@ -31,6 +31,8 @@ pub struct AwsError {
     /// The API action that failed, e.g. `GetRestApis`.
     pub action: String,
     pub message: String,
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
 }
 
 impl fmt::Display for AwsError {
@@ -47,8 +49,14 @@ const EXPIRED: &[&str] =
 const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"];
 
 impl AwsError {
+    /// The outcome is unknown: the request may or may not have taken effect (a lost answer,
+    /// a 5xx from a proxy, a 2xx that did not parse).
+    pub fn outcome_unknown(&self) -> bool {
+        self.kind == ErrorKind::Network || self.status.is_some_and(|s| s >= 500 || (200..300).contains(&s))
+    }
+
     pub fn new(kind: ErrorKind, action: &str, message: impl Into<String>) -> Self {
-        AwsError { kind, action: action.to_string(), message: message.into() }
+        AwsError { kind, action: action.to_string(), message: message.into(), status: None }
     }
 
     /// Name what was not found: "usage plan p123 not found (GetUsagePlan)".
@@ -95,12 +103,16 @@ pub fn classify(
     let lower = detail.to_ascii_lowercase();
     let kind = kind_of(code, status, &lower);
     let msg = service_message.unwrap_or("").trim();
-    AwsError::new(kind, action, message(kind, action, profile, msg, status, detail))
+    AwsError { status, ..AwsError::new(kind, action, message(kind, action, profile, msg, status, detail)) }
 }
 
 fn kind_of(code: Option<&str>, status: Option<u16>, lower: &str) -> ErrorKind {
     let has = |list: &[&str]| code.is_some_and(|c| list.contains(&c));
-    if has(THROTTLING) || status == Some(429) {
+    // The error code decides first: API Gateway also sends quota errors as 429.
+    let rate = ["rate limit", "rate exceeded", "too many requests", "retry after"].iter().any(|n| lower.contains(n));
+    if code == Some("LimitExceededException") && !rate {
+        ErrorKind::LimitExceeded
+    } else if has(THROTTLING) || code == Some("LimitExceededException") || status == Some(429) && code.is_none() {
         ErrorKind::Throttled
     } else if has(EXPIRED) || lower.contains("expired") && lower.contains("token") {
         ErrorKind::ExpiredCredentials
@@ -113,8 +125,6 @@ fn kind_of(code: Option<&str>, status: Option<u16>, lower: &str) -> ErrorKind {
         ErrorKind::NotFound
     } else if code == Some("ConflictException") {
         ErrorKind::Conflict
-    } else if code == Some("LimitExceededException") {
-        ErrorKind::LimitExceeded
     } else if is_missing_credentials(lower) {
         ErrorKind::NoCredentials
     } else if code.is_none() && status.is_none() && is_network(lower) {
@@ -203,6 +213,28 @@ mod tests {
         let e = classify("GetRestApis", None, Some("TooManyRequestsException"), None, Some(429), "");
         assert_eq!(e.kind, ErrorKind::Throttled);
         assert!(e.message.contains("throttled"));
+    }
+
+    #[test]
+    fn limit_exceeded_is_a_quota_unless_it_is_a_rate() {
+        let quota = classify(
+            "CreateApiKey",
+            None,
+            Some("LimitExceededException"),
+            Some("API Key limit exceeded"),
+            Some(429),
+            "API Key limit exceeded",
+        );
+        assert_eq!(quota.kind, ErrorKind::LimitExceeded);
+        let rate = classify(
+            "CreateApiKey",
+            None,
+            Some("LimitExceededException"),
+            Some("Rate exceeded"),
+            Some(429),
+            "rate exceeded",
+        );
+        assert_eq!(rate.kind, ErrorKind::Throttled);
     }
 
     #[test]

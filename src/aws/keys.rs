@@ -151,10 +151,7 @@ pub async fn attach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(),
     let all = plans::list_plans(ctx).await?;
     let target = all.iter().find(|p| p.id == plan_id).ok_or_else(|| plan_not_found(plan_id))?;
     check_attachable(&key, target, &all)?;
-    ctx.pacer.wait().await;
-    let r = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY").send().await;
-    r.map_err(|e| ctx.err("CreateUsagePlanKey", e))?;
-    Ok(())
+    add_to_plan(ctx, key_id, plan_id).await
 }
 
 fn plan_not_found(plan_id: &str) -> AwsError {
@@ -197,19 +194,48 @@ pub async fn detach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(),
 /// if an attach still fails, the new key is deleted again, so nothing is left half-done.
 pub async fn create_key(ctx: &AwsContext, new: &NewKey) -> Result<CreatedKey, AwsError> {
     ctx.check_writable("CreateApiKey")?;
+    let mut new = new.clone();
+    new.plan_ids.dedup();
     let all = plans::list_plans(ctx).await?;
-    check_new_key_plans(new, &all)?;
-    let (key_id, value, recovered) = create_once(ctx, new).await?;
+    check_new_key_plans(&new, &all)?;
+    let (key_id, value, recovered) = create_once(ctx, &new).await?;
     for plan_id in &new.plan_ids {
-        ctx.pacer.wait().await;
-        let r =
-            ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(&key_id).key_type("API_KEY").send().await;
-        if let Err(e) = r.map_err(|e| ctx.err("CreateUsagePlanKey", e)) {
-            return Err(roll_back(ctx, &key_id, e).await);
+        if let Err(e) = add_to_plan(ctx, &key_id, plan_id).await {
+            // A key found after a lost answer may not be ours to delete: report, do not roll back.
+            return Err(if recovered { e } else { roll_back(ctx, &key_id, e).await });
         }
     }
-    let key = get_key(ctx, &key_id).await?;
+    // The key exists and its value is in hand: a failed read-back must not lose the value.
+    let key = get_key(ctx, &key_id).await.unwrap_or_else(|_| known_key(ctx, &key_id, &new));
     Ok(CreatedKey { key, value, recovered })
+}
+
+fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
+    ApiKey {
+        id: id.to_string(),
+        name: new.name.clone(),
+        description: new.description.clone(),
+        enabled: new.enabled,
+        customer_id: new.customer_id.clone(),
+        created_date: None,
+        last_updated_date: None,
+        plan_ids: new.plan_ids.clone(),
+        tags: BTreeMap::new(),
+        region: ctx.region.clone(),
+        value: None,
+    }
+}
+
+/// CreateUsagePlanKey; a conflict after an SDK retry of a call that had worked is success.
+async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+    ctx.pacer.wait().await;
+    let r = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY").send().await;
+    match r.map_err(|e| ctx.err("CreateUsagePlanKey", e)) {
+        Err(e) if e.kind == ErrorKind::Conflict => {
+            if plans::plan_key_ids(ctx, plan_id).await?.iter().any(|k| k == key_id) { Ok(()) } else { Err(e) }
+        }
+        other => other.map(|_| ()),
+    }
 }
 
 fn check_new_key_plans(new: &NewKey, all: &[UsagePlan]) -> Result<(), AwsError> {
@@ -244,7 +270,8 @@ async fn roll_back(ctx: &AwsContext, key_id: &str, cause: AwsError) -> AwsError 
 /// this call. Throttling (nothing was created) is retried here with back-off; a failure in
 /// transit is checked by listing keys of that name before anything else happens.
 async fn create_once(ctx: &AwsContext, new: &NewKey) -> Result<(String, Secret, bool), AwsError> {
-    let started = time::OffsetDateTime::now_utc();
+    // Keys of this name before the call: after a lost answer only a new one can be ours.
+    let before: Vec<String> = same_name(ctx, new).await?.into_iter().filter_map(|k| k.id).collect();
     for attempt in 0..4u32 {
         ctx.pacer.wait().await;
         let no_retry = aws_sdk_apigateway::config::Builder::default().retry_config(RetryConfig::disabled());
@@ -254,43 +281,64 @@ async fn create_once(ctx: &AwsContext, new: &NewKey) -> Result<(String, Secret, 
             .set_tags(new.customer_id.clone().map(|c| std::collections::HashMap::from([("partner".to_string(), c)])));
         match req.customize().config_override(no_retry).send().await.map_err(|e| ctx.err("CreateApiKey", e)) {
             Ok(k) => {
-                let value = k.value().map(Secret::new).unwrap_or_else(|| Secret::new(""));
-                return Ok((k.id().unwrap_or_default().to_string(), value, false));
+                let id = k.id().unwrap_or_default().to_string();
+                let value = match k.value() {
+                    Some(v) => Secret::new(v),
+                    None => key_value(ctx, &id).await?,
+                };
+                return Ok((id, value, false));
             }
             Err(e) if e.kind == ErrorKind::Throttled && attempt < 3 => {
                 tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
             }
-            Err(e) if matches!(e.kind, ErrorKind::Network | ErrorKind::Other) => {
-                return recover(ctx, new, started, e).await;
-            }
+            Err(e) if e.outcome_unknown() => return recover(ctx, new, &before, e).await,
             Err(e) => return Err(e),
         }
     }
     unreachable!("the last attempt returns")
 }
 
-/// After a create whose answer was lost: did it happen? Look for a key of that name created since.
+async fn same_name(ctx: &AwsContext, new: &NewKey) -> Result<Vec<aws_sdk_apigateway::types::ApiKey>, AwsError> {
+    let found = key_pages(ctx, new.customer_id.as_deref(), Some(&new.name), false).await?;
+    Ok(found.into_iter().map(|(k, _)| k).filter(|k| k.name() == Some(new.name.as_str())).collect())
+}
+
+/// After a create whose outcome is unknown: did it happen? Only a key that was not there
+/// before, with the same name, customer and description, can be ours, and only if it is the
+/// only one.
 async fn recover(
     ctx: &AwsContext,
     new: &NewKey,
-    started: time::OffsetDateTime,
+    before: &[String],
     cause: AwsError,
 ) -> Result<(String, Secret, bool), AwsError> {
-    let since = started - time::Duration::minutes(1);
-    let found: Vec<_> =
-        key_pages(ctx, new.customer_id.as_deref(), Some(&new.name), false).await?.into_iter().map(|(k, _)| k).collect();
-    let created_since = |k: &&aws_sdk_apigateway::types::ApiKey| {
-        k.name() == Some(new.name.as_str()) && k.created_date().is_some_and(|d| d.secs() >= since.unix_timestamp())
-    };
-    match found.iter().find(created_since) {
-        Some(k) => {
-            let id = k.id().unwrap_or_default().to_string();
-            let value = key_value(ctx, &id).await?;
+    let now = same_name(ctx, new).await?;
+    let candidates: Vec<String> = now
+        .iter()
+        .filter(|k| k.id().is_some_and(|id| !before.iter().any(|b| b == id)))
+        .filter(|k| k.customer_id() == new.customer_id.as_deref() && k.description() == new.description.as_deref())
+        .filter_map(|k| k.id().map(str::to_string))
+        .collect();
+    match candidates.as_slice() {
+        [id] => {
+            let value = key_value(ctx, id).await?;
             tracing::warn!(key_id = %id, "CreateApiKey's answer was lost, but the key exists: using it");
-            Ok((id, value, true))
+            Ok((id.clone(), value, true))
         }
-        None => Err(AwsError {
-            message: format!("{} (checked: no key named {} was created)", cause.message, new.name),
+        [] => Err(AwsError {
+            message: format!(
+                "{} (checked: no new key named {} exists now; it may still appear, list keys before retrying)",
+                cause.message, new.name
+            ),
+            ..cause
+        }),
+        many => Err(AwsError {
+            message: format!(
+                "{} (several new keys named {} exist: {}; check them by hand)",
+                cause.message,
+                new.name,
+                many.join(", ")
+            ),
             ..cause
         }),
     }

@@ -1,5 +1,6 @@
 //! Plain async functions over the SDK clients, returning domain types. No UI imports.
 
+pub mod audit;
 pub mod catalog;
 pub mod clients;
 pub mod error;

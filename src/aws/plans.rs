@@ -113,8 +113,10 @@ pub async fn usage(ctx: &AwsContext, plan_id: &str, key_id: Option<&str>, days: 
         let req = ctx.apigw.get_usage().usage_plan_id(plan_id).start_date(&start).end_date(&end).limit(PAGE_SIZE);
         let page = req.set_key_id(key_id.map(str::to_string)).set_position(position).send().await;
         let page = page.map_err(|e| usage_error(ctx.err("GetUsage", e).with_subject("usage plan", plan_id)))?;
+        // Days count from the start date the reply gives (it may differ from the one asked for).
+        let first = page.start_date().unwrap_or(&start).to_string();
         for (key, rows) in page.items().into_iter().flatten() {
-            keys.insert(key.clone(), day_rows(&start, rows));
+            keys.insert(key.clone(), day_rows(&first, rows));
         }
         position = page.position().map(str::to_string);
         if position.is_none() {

@@ -44,16 +44,22 @@ pub fn decide(m: &Mutation, region: &str, flags: &MutationFlags) -> Result<Decis
 
 fn ask(m: &Mutation, region: &str) -> Result<Decision, Refused> {
     let mut err = std::io::stderr();
-    let _ = writeln!(err, "This will {} in {region}.\nEquivalent AWS CLI:", m.describe());
+    let safe = |s: &str| crate::sanitize::for_terminal(s).into_owned();
+    let _ = writeln!(err, "This will {} in {region}.\nEquivalent AWS CLI:", safe(&m.describe()));
     for line in m.aws_cli(region) {
-        let _ = writeln!(err, "  {line}");
+        let _ = writeln!(err, "  {}", safe(&line));
     }
     let typed = prompt(m)?;
     match m {
-        Mutation::DeleteKey { name, .. } if typed != *name => {
-            Err(Refused(format!("not confirmed: typed {typed:?}, not the key's name")))
+        Mutation::DeleteKey { name, key_id } => {
+            // A key without a name is confirmed by its id, so an empty answer never deletes.
+            let expected = if name.is_empty() { key_id } else { name };
+            if typed == *expected {
+                Ok(Decision::Go)
+            } else {
+                Err(Refused("not confirmed: that is not the key's name".into()))
+            }
         }
-        Mutation::DeleteKey { .. } => Ok(Decision::Go),
         _ if typed.eq_ignore_ascii_case("y") || typed.eq_ignore_ascii_case("yes") => Ok(Decision::Go),
         _ => Err(Refused("not confirmed".into())),
     }
@@ -61,7 +67,12 @@ fn ask(m: &Mutation, region: &str) -> Result<Decision, Refused> {
 
 fn prompt(m: &Mutation) -> Result<String, Refused> {
     let question = match m {
-        Mutation::DeleteKey { name, .. } => format!("Type the key's name ({name}) to delete it: "),
+        Mutation::DeleteKey { name, key_id } if name.is_empty() => {
+            format!("The key has no name: type its id ({key_id}) to delete it: ")
+        }
+        Mutation::DeleteKey { name, .. } => {
+            format!("Type the key's name ({}) to delete it: ", crate::sanitize::for_terminal(name))
+        }
         _ => "Proceed? [y/N] ".to_string(),
     };
     eprint!("{question}");

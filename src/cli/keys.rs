@@ -135,12 +135,15 @@ async fn mutate(
     flags: &MutationFlags,
     action: impl Future<Output = Result<(), aws::AwsError>>,
 ) -> anyhow::Result<()> {
-    ctx.check_writable(&m.describe())?;
+    // A dry run changes nothing, so it is allowed in read-only mode.
+    if !flags.dry_run {
+        ctx.check_writable(&m.describe())?;
+    }
     if decide(m, &ctx.region, flags)? == Decision::DryRun {
         return Ok(());
     }
     action.await?;
-    eprintln!("done: {}", m.describe());
+    eprintln!("done: {}", crate::sanitize::for_terminal(&m.describe()));
     Ok(())
 }
 
@@ -158,7 +161,9 @@ async fn delete(ctx: &AwsContext, key_id: &str, flags: &MutationFlags) -> anyhow
 
 async fn create(ctx: &AwsContext, new: NewKey, flags: &MutationFlags, output: Output) -> anyhow::Result<()> {
     let m = Mutation::CreateKey(new.clone());
-    ctx.check_writable(&m.describe())?;
+    if !flags.dry_run {
+        ctx.check_writable(&m.describe())?;
+    }
     if decide(&m, &ctx.region, flags)? == Decision::DryRun {
         return Ok(());
     }

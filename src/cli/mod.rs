@@ -1,6 +1,7 @@
 //! The command line: global flags, subcommands, and their table/JSON rendering.
 
 pub mod apis;
+pub mod audit;
 pub mod confirm;
 pub mod estate;
 pub mod keys;
@@ -50,6 +51,8 @@ pub enum Command {
     Plans(plans::PlansArgs),
     /// API keys (never their values); create, enable, disable, delete, attach, detach.
     Keys(keys::KeysArgs),
+    /// CloudTrail events for API Gateway and Cognito (or any source), from LookupEvents or S3 logs.
+    Audit(audit::AuditArgs),
     /// Build the sample estate (used by scripts/demo and the tests).
     #[command(hide = true)]
     Estate(estate::EstateArgs),
@@ -100,6 +103,7 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Apis(args) => apis::run(args, &settings).await,
         Command::Plans(args) => plans::run(args, &settings).await,
         Command::Keys(args) => keys::run(args, &settings).await,
+        Command::Audit(args) => audit::run(args, &settings).await,
         Command::Estate(args) => estate::run(args, &settings).await,
     };
     match result {

@@ -140,7 +140,7 @@ pub enum Mutation {
 }
 
 fn quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c)) {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=,".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -205,7 +205,7 @@ impl Mutation {
 fn create_cli(k: &NewKey, r: &str) -> Vec<String> {
     let mut cmd = format!("aws apigateway create-api-key --name {}", quote(&k.name));
     if let Some(c) = &k.customer_id {
-        cmd.push_str(&format!(" --customer-id {}", quote(c)));
+        cmd.push_str(&format!(" --customer-id {} --tags {}", quote(c), quote(&format!("partner={c}"))));
     }
     if let Some(d) = &k.description {
         cmd.push_str(&format!(" --description {}", quote(d)));
@@ -237,7 +237,7 @@ mod tests {
         let cli = m.aws_cli("eu-west-1");
         assert_eq!(
             cli[0],
-            "aws apigateway create-api-key --name 'acme prod' --customer-id acme --enabled --region eu-west-1"
+            "aws apigateway create-api-key --name 'acme prod' --customer-id acme --tags partner=acme --enabled --region eu-west-1"
         );
         assert!(cli[1].starts_with("aws apigateway create-usage-plan-key --usage-plan-id p1 --key-id <new key id>"));
         let d = Mutation::SetEnabled { key_id: "k1".into(), name: "n".into(), enabled: false };

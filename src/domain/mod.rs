@@ -1,9 +1,11 @@
 //! Small typed structs for what the AWS layer returns. No SDK types here.
 
 mod access;
+mod audit;
 mod catalog;
 mod secret;
 
 pub use access::*;
+pub use audit::*;
 pub use catalog::*;
 pub use secret::Secret;

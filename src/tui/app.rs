@@ -56,7 +56,7 @@ impl App {
             Message::KeysLoaded { request, result } => self.on_keys(request, result),
             Message::UsageLoaded { request, plan, result } => self.on_usage(request, plan, result),
             Message::Mutated { request, description, result } => self.on_mutated(request, description, result),
-            Message::HideValue { key } => self.on_hide(key),
+            Message::HideValue { key, generation } => self.on_hide(key, generation),
             Message::ClearClipboard { generation } => self.on_clear_clipboard(generation),
             cmd if cmd.is_command() => self.outbox.push(cmd),
             _ => {}

@@ -152,8 +152,9 @@ impl App {
         }
     }
 
-    pub(crate) fn on_hide(&mut self, key: String) {
-        if self.state.revealed.as_deref() == Some(key.as_str()) {
+    /// Hide, unless the value was revealed again since (that reveal has its own timer).
+    pub(crate) fn on_hide(&mut self, key: String, generation: u64) {
+        if self.state.revealed.as_deref() == Some(key.as_str()) && generation == self.state.reveal_generation {
             self.state.revealed = None;
         }
     }
@@ -161,6 +162,7 @@ impl App {
     /// Clear the clipboard only if nothing was copied through portcullis since.
     pub(crate) fn on_clear_clipboard(&mut self, generation: u64) {
         if generation == self.state.clipboard_generation {
+            self.state.clipboard_pending = false;
             self.outbox.push(Message::Clipboard(Secret::new("")));
         }
     }
@@ -172,12 +174,18 @@ impl App {
         self.state.filtered_keys(&view.filter).get(view.selected).map(|k| (*k).clone())
     }
 
-    /// Read-only mode is enforced by the AWS layer; saying so here saves a round trip.
+    /// Read-only mode is enforced by the AWS layer; saying so here saves a round trip. One change
+    /// at a time, so no result (a new key's value, a rollback warning) is ever dropped.
     fn writable(&mut self) -> bool {
         if self.state.connection.read_only {
             self.state.status = Some(Status::Error("read-only mode: keys cannot be changed (--read-only)".into()));
+            return false;
         }
-        !self.state.connection.read_only
+        if self.state.mutating.is_some() {
+            self.state.status = Some(Status::Error("a change is still in progress; wait for it to finish".into()));
+            return false;
+        }
+        true
     }
 
     pub(crate) fn create_key(&mut self) {
@@ -188,8 +196,15 @@ impl App {
         self.state.modal = Some(Modal::CreateForm { form: super::state::KeyForm::new(), region });
     }
 
+    /// Where a new key goes: the selected key's region, else a loaded plan's or API's, else the
+    /// first region named on the command line.
     fn default_region(&self) -> String {
-        self.state.connection.regions.split(',').next().unwrap_or_default().to_string()
+        let s = &self.state;
+        self.selected_key()
+            .map(|k| k.region)
+            .or_else(|| s.plans.loaded().and_then(|p| p.first()).map(|p| p.region.clone()))
+            .or_else(|| s.apis.loaded().and_then(|a| a.first()).map(|a| a.region.clone()))
+            .unwrap_or_else(|| s.connection.regions.split(',').next().unwrap_or_default().to_string())
     }
 
     pub(crate) fn toggle_key(&mut self) {
@@ -235,7 +250,8 @@ impl App {
             return;
         }
         self.state.revealed = Some(k.id.clone());
-        let hide = Message::HideValue { key: k.id };
+        self.state.reveal_generation += 1;
+        let hide = Message::HideValue { key: k.id, generation: self.state.reveal_generation };
         self.outbox.push(Message::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
     }
 
@@ -246,6 +262,7 @@ impl App {
 
     fn copy(&mut self, value: Secret) {
         self.state.clipboard_generation += 1;
+        self.state.clipboard_pending = true;
         let clear = Message::ClearClipboard { generation: self.state.clipboard_generation };
         self.outbox.push(Message::Clipboard(value));
         let secs = self.state.clipboard_clear_secs;

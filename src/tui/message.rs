@@ -89,6 +89,7 @@ pub enum Message {
     },
     HideValue {
         key: String,
+        generation: u64,
     },
     ClearClipboard {
         generation: u64,

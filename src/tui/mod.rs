@@ -77,6 +77,10 @@ pub async fn run(settings: Settings) -> i32 {
     listen_for_signals(tx);
     app.start();
     let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;
+    if app.state.clipboard_pending {
+        // The clear timer dies with the app: do not leave a key value on the clipboard.
+        copy_to_clipboard(&crate::domain::Secret::new(""));
+    }
     drop(guard);
     match result {
         Ok(()) => 0,

@@ -86,6 +86,10 @@ pub struct AppState {
     pub revealed: Option<String>,
     /// Bumped at every copy, so a pending clear does not wipe a later copy.
     pub clipboard_generation: u64,
+    /// A copied value is still in the clipboard: cleared on quit too.
+    pub clipboard_pending: bool,
+    /// Bumped at every reveal, so an earlier timer does not hide a later reveal early.
+    pub reveal_generation: u64,
     /// Seconds until a copied value is cleared from the clipboard (config `clipboard_clear_secs`).
     pub clipboard_clear_secs: u64,
     /// A mutation in flight (its request id).

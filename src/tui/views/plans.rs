@@ -159,16 +159,19 @@ fn draw_usage(frame: &mut Frame, area: Rect, state: &AppState, p: &UsagePlan, ke
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [bars, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(usage_chart(&usage, key, s), bars);
+    // Each bar takes 6 columns: keep the newest days that fit.
+    let fit = usize::from(bars.width / 6).max(1);
+    frame.render_widget(usage_chart(&usage, key, s, fit), bars);
     frame.render_widget(quota_line(p, &usage, key, s), summary);
 }
 
 /// Requests per day as bars labelled `MM-DD`, the value on top.
-pub fn usage_chart<'a>(usage: &Usage, key: Option<&str>, s: &Styles) -> BarChart<'a> {
-    let days = match key {
+pub fn usage_chart<'a>(usage: &Usage, key: Option<&str>, s: &Styles, max_bars: usize) -> BarChart<'a> {
+    let mut days = match key {
         Some(k) => usage.keys.get(k).cloned().unwrap_or_default(),
         None => usage.totals(),
     };
+    days.drain(..days.len().saturating_sub(max_bars));
     let bars: Vec<Bar> = days
         .iter()
         .map(|d| {

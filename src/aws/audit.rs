@@ -1,0 +1,280 @@
+//! CloudTrail events: from LookupEvents (paced, one lookup attribute per call, pages of 50)
+//! and from a trail's gzipped log files in S3 (date folders in range only, fetched concurrently).
+
+use super::clients::{AwsContext, MAX_IN_FLIGHT};
+use super::error::{AwsError, ErrorKind};
+use crate::domain::{
+    AuditEvent, AuditQuery, AuditResource, event_from_record, events_from_trail_file, sort_newest_first,
+};
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use futures::stream::{self, StreamExt};
+use std::io::Read;
+use std::time::Duration;
+
+/// LookupEvents' largest page.
+pub const LOOKUP_PAGE: i32 = 50;
+
+/// The attribute sent to the server, for the UI to say which filter it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFilter {
+    pub key: &'static str,
+    pub value: String,
+}
+
+/// The most selective single attribute of the query (LookupEvents takes one).
+pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
+    let one = |key, value: &String| vec![Some(ServerFilter { key, value: value.clone() })];
+    if let Some(r) = &q.resource {
+        return one("ResourceName", r);
+    }
+    if let Some(n) = &q.event_name {
+        return one("EventName", n);
+    }
+    if let Some(u) = &q.user {
+        return one("Username", u);
+    }
+    match q.event_sources.as_slice() {
+        [] => vec![None],
+        sources => sources.iter().map(|s| Some(ServerFilter { key: "EventSource", value: s.clone() })).collect(),
+    }
+}
+
+fn attribute(f: &ServerFilter) -> LookupAttribute {
+    let key = LookupAttributeKey::from(f.key);
+    LookupAttribute::builder().attribute_key(key).attribute_value(&f.value).build().expect("key and value set")
+}
+
+/// One page of LookupEvents for one server filter.
+#[derive(Debug, Clone, Default)]
+pub struct LookupPage {
+    pub events: Vec<AuditEvent>,
+    pub next_token: Option<String>,
+}
+
+/// One page, paced at CloudTrail's 2 requests/s; throttling backs off and retries before it
+/// is reported (the SDK retries too).
+pub async fn lookup_page(
+    ctx: &AwsContext,
+    q: &AuditQuery,
+    filter: Option<&ServerFilter>,
+    token: Option<String>,
+) -> Result<LookupPage, AwsError> {
+    let mut attempt = 0u32;
+    loop {
+        ctx.trail_pacer.wait().await;
+        let req = ctx.trail.lookup_events().max_results(LOOKUP_PAGE).set_next_token(token.clone());
+        let req = req.start_time(to_smithy(q.since)).end_time(to_smithy(q.until));
+        let req = req.set_lookup_attributes(filter.map(|f| vec![attribute(f)]));
+        match req.send().await.map_err(|e| ctx.err("LookupEvents", e)) {
+            Ok(out) => return Ok(page_of(ctx, out)),
+            Err(e) if e.kind == ErrorKind::Throttled && attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn to_smithy(t: time::OffsetDateTime) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs(t.unix_timestamp())
+}
+
+fn page_of(ctx: &AwsContext, out: aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput) -> LookupPage {
+    let events = out.events().iter().map(|e| lookup_event(ctx, e)).collect();
+    LookupPage { events, next_token: out.next_token().map(str::to_string) }
+}
+
+/// The listing's own fields, completed from the event's CloudTrail record when that parses.
+fn lookup_event(ctx: &AwsContext, e: &aws_sdk_cloudtrail::types::Event) -> AuditEvent {
+    let raw = e.cloud_trail_event().unwrap_or_default();
+    let parsed = event_from_record(raw).ok();
+    let resources = e
+        .resources()
+        .iter()
+        .map(|r| AuditResource {
+            kind: r.resource_type().unwrap_or_default().to_string(),
+            name: r.resource_name().unwrap_or_default().to_string(),
+        })
+        .collect();
+    AuditEvent {
+        event_id: e.event_id().unwrap_or_default().to_string(),
+        event_time: e.event_time().and_then(|t| super::catalog::date(Some(t))).unwrap_or_default(),
+        event_name: e.event_name().unwrap_or_default().to_string(),
+        event_source: e.event_source().unwrap_or_default().to_string(),
+        username: e.username().map(str::to_string).or_else(|| parsed.as_ref().and_then(|p| p.username.clone())),
+        source_ip: parsed.as_ref().and_then(|p| p.source_ip.clone()),
+        region: parsed.as_ref().and_then(|p| p.region.clone()).or_else(|| Some(ctx.region.clone())),
+        error_code: parsed.as_ref().and_then(|p| p.error_code.clone()),
+        error_message: parsed.as_ref().and_then(|p| p.error_message.clone()),
+        read_only: e.read_only().and_then(|r| r.parse().ok()),
+        resources,
+        user_agent: parsed.as_ref().and_then(|p| p.user_agent.clone()),
+        record: Some(raw.to_string()).filter(|r| !r.is_empty()),
+    }
+}
+
+/// Events matching the query, newest first, up to its limit: pages are fetched until enough
+/// match or there are no more. Returns the filters that went to the server.
+pub async fn lookup(
+    ctx: &AwsContext,
+    q: &AuditQuery,
+) -> Result<(Vec<AuditEvent>, Vec<Option<ServerFilter>>), AwsError> {
+    let filters = server_filters(q);
+    let mut all = Vec::new();
+    for f in &filters {
+        let mut token = None;
+        let mut found = 0;
+        loop {
+            let page = lookup_page(ctx, q, f.as_ref(), token).await?;
+            let matching: Vec<AuditEvent> = page.events.into_iter().filter(|e| q.matches(e)).collect();
+            found += matching.len();
+            all.extend(matching);
+            token = page.next_token;
+            if token.is_none() || found >= q.limit {
+                break;
+            }
+        }
+    }
+    sort_newest_first(&mut all);
+    all.dedup_by(|a, b| a.event_id == b.event_id);
+    all.truncate(q.limit);
+    Ok((all, filters))
+}
+
+/// A trail log file that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub key: String,
+    pub problem: String,
+}
+
+/// What the S3 source found.
+#[derive(Debug, Clone, Default)]
+pub struct S3Result {
+    pub events: Vec<AuditEvent>,
+    pub files_read: usize,
+    pub problems: Vec<FileProblem>,
+}
+
+/// `s3://bucket/prefix` into its parts.
+pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
+    let rest = url.strip_prefix("s3://").ok_or_else(|| format!("`{url}` is not an s3://BUCKET[/PREFIX] address"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(format!("`{url}` names no bucket"));
+    }
+    let prefix = prefix.trim_matches('/');
+    Ok((bucket.to_string(), if prefix.is_empty() { String::new() } else { format!("{prefix}/") }))
+}
+
+/// Events from a trail's log files: only the date folders inside the query's range are listed;
+/// files are fetched and decompressed concurrently; digest files are skipped; a broken file is
+/// reported and the others still count.
+pub async fn from_s3(ctx: &AwsContext, bucket: &str, prefix: &str, q: &AuditQuery) -> Result<S3Result, AwsError> {
+    let keys = log_keys(ctx, bucket, prefix, q).await?;
+    let results: Vec<Result<Vec<AuditEvent>, FileProblem>> = stream::iter(keys)
+        .map(|k| async move { read_log_file(ctx, bucket, &k).await })
+        .buffer_unordered(MAX_IN_FLIGHT)
+        .collect()
+        .await;
+    let mut out = S3Result::default();
+    for r in results {
+        match r {
+            Ok(events) => {
+                out.files_read += 1;
+                out.events.extend(events.into_iter().filter(|e| q.matches(e)));
+            }
+            Err(p) => out.problems.push(p),
+        }
+    }
+    out.problems.sort_by(|a, b| a.key.cmp(&b.key));
+    sort_newest_first(&mut out.events);
+    out.events.truncate(q.limit);
+    Ok(out)
+}
+
+/// `prefix/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` for every account, region and day in range.
+async fn log_keys(ctx: &AwsContext, bucket: &str, prefix: &str, q: &AuditQuery) -> Result<Vec<String>, AwsError> {
+    let mut keys = Vec::new();
+    for account in folders(ctx, bucket, &format!("{prefix}AWSLogs/")).await? {
+        for region in folders(ctx, bucket, &format!("{account}CloudTrail/")).await? {
+            for day in days(q) {
+                keys.extend(objects(ctx, bucket, &format!("{region}{day}/")).await?);
+            }
+        }
+    }
+    keys.retain(|k| !k.contains("CloudTrail-Digest"));
+    Ok(keys)
+}
+
+fn days(q: &AuditQuery) -> Vec<String> {
+    let (mut d, last) = (q.since.date(), q.until.date());
+    let mut out = Vec::new();
+    while d <= last {
+        out.push(format!("{:04}/{:02}/{:02}", d.year(), u8::from(d.month()), d.day()));
+        d = d.next_day().unwrap_or(last);
+        if out.len() > 3660 {
+            break;
+        }
+    }
+    out
+}
+
+async fn folders(ctx: &AwsContext, bucket: &str, prefix: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let req = ctx.s3.list_objects_v2().bucket(bucket).prefix(prefix).delimiter("/").set_continuation_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("ListObjectsV2", e))?;
+        out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
+        token = page.next_continuation_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn objects(ctx: &AwsContext, bucket: &str, prefix: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let req = ctx.s3.list_objects_v2().bucket(bucket).prefix(prefix).set_continuation_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("ListObjectsV2", e))?;
+        out.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+        token = page.next_continuation_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn read_log_file(ctx: &AwsContext, bucket: &str, key: &str) -> Result<Vec<AuditEvent>, FileProblem> {
+    let problem = |p: String| FileProblem { key: key.to_string(), problem: p };
+    let obj = ctx.s3.get_object().bucket(bucket).key(key).send().await;
+    let obj = obj.map_err(|e| problem(ctx.err("GetObject", e).message))?;
+    let bytes = obj.body.collect().await.map_err(|e| problem(format!("download failed: {e}")))?.into_bytes();
+    let events = tokio::task::spawn_blocking(move || parse_log_bytes(&bytes)).await;
+    events.map_err(|e| problem(e.to_string()))?.map_err(problem)
+}
+
+/// Decompress and parse one file (gzip of `{"Records": [...]}`).
+pub fn parse_log_bytes(gz: &[u8]) -> Result<Vec<AuditEvent>, String> {
+    let mut json = Vec::with_capacity(gz.len() * 8);
+    flate2::read::GzDecoder::new(gz).read_to_end(&mut json).map_err(|e| format!("not a gzip file: {e}"))?;
+    let (events, _bad) = events_from_trail_file(&json)?;
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls() {
+        assert_eq!(parse_s3_url("s3://logs").unwrap(), ("logs".into(), String::new()));
+        assert_eq!(parse_s3_url("s3://logs/org/trail/").unwrap(), ("logs".into(), "org/trail/".into()));
+        assert!(parse_s3_url("logs/x").is_err());
+        assert!(parse_s3_url("s3:///x").is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! `portcullis audit`: CloudTrail events for the API estate, from LookupEvents or a trail's S3 logs.
+
+use super::table::Table;
+use super::{Output, write_stdout};
+use crate::aws::{self, audit};
+use crate::config::Settings;
+use crate::domain::{AuditEvent, AuditQuery, DEFAULT_SOURCES, parse_since, sort_newest_first};
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// `lookup` (CloudTrail event history, the last 90 days) or `s3://BUCKET[/PREFIX]` (a trail's logs).
+    #[arg(long, default_value = "lookup")]
+    pub source: String,
+    /// 1h, 24h, 7d (any number of m, h or d) or an RFC 3339 time.
+    #[arg(long, default_value = "24h")]
+    pub since: String,
+    /// RFC 3339; default now.
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub event_name: Option<String>,
+    /// Repeatable; default API Gateway and Cognito; `all` for every source.
+    #[arg(long)]
+    pub event_source: Vec<String>,
+    /// User name (or a part of it).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Resource name or ARN (or a part of it).
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Only events that failed.
+    #[arg(long)]
+    pub errors: bool,
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long, short, value_enum, default_value_t)]
+    pub output: Output,
+}
+
+pub fn query(args: &AuditArgs, now: time::OffsetDateTime) -> anyhow::Result<AuditQuery> {
+    let until = match &args.until {
+        Some(u) => {
+            crate::domain::parse_time(u).ok_or_else(|| anyhow::anyhow!("--until `{u}` is not an RFC 3339 time"))?
+        }
+        None => now,
+    };
+    let sources = match args.event_source.as_slice() {
+        [] => DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        [all] if all == "all" => vec![],
+        given => given.to_vec(),
+    };
+    Ok(AuditQuery {
+        since: parse_since(&args.since, now).map_err(|e| anyhow::anyhow!("--since: {e}"))?,
+        until,
+        event_name: args.event_name.clone(),
+        event_sources: sources,
+        user: args.user.clone(),
+        resource: args.resource.clone(),
+        errors_only: args.errors,
+        read_only: None,
+        limit: args.limit,
+    })
+}
+
+pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
+    let q = query(&args, time::OffsetDateTime::now_utc())?;
+    let contexts = aws::connect(settings).await?;
+    let mut events = Vec::new();
+    if args.source == "lookup" {
+        for ctx in &contexts {
+            let (found, filters) = audit::lookup(ctx, &q).await?;
+            let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
+            tracing::info!(region = %ctx.region, server_filter = %sent.join(" | "), "LookupEvents");
+            events.extend(found);
+        }
+    } else {
+        let (bucket, prefix) = audit::parse_s3_url(&args.source).map_err(anyhow::Error::msg)?;
+        let ctx = super::one_region(&contexts)?;
+        let found = audit::from_s3(ctx, &bucket, &prefix, &q).await?;
+        for p in &found.problems {
+            eprintln!("warning: s3://{bucket}/{}: {}", p.key, p.problem);
+        }
+        if found.files_read == 0 && !found.problems.is_empty() {
+            anyhow::bail!("none of the {} trail log files could be read", found.problems.len());
+        }
+        events = found.events;
+    }
+    sort_newest_first(&mut events);
+    events.truncate(q.limit);
+    let text = match args.output {
+        Output::Json => serde_json::to_string_pretty(&events)? + "\n",
+        Output::Table => table(&events),
+    };
+    Ok(write_stdout(&text)?)
+}
+
+pub fn table(events: &[AuditEvent]) -> String {
+    let mut t = Table::new(&["TIME", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR"]);
+    for e in events {
+        let resources: Vec<&str> = e.resources.iter().map(|r| r.name.as_str()).collect();
+        t.row(vec![
+            e.event_time.clone(),
+            e.event_name.clone(),
+            e.event_source.trim_end_matches(".amazonaws.com").to_string(),
+            e.username.clone().unwrap_or_else(|| "-".into()),
+            e.source_ip.clone().unwrap_or_else(|| "-".into()),
+            resources.join(","),
+            e.error_code.clone().unwrap_or_default(),
+        ]);
+    }
+    t.render(super::table::use_colour())
+}

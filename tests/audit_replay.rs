@@ -1,0 +1,185 @@
+//! CloudTrail LookupEvents is not in moto: these tests replay responses in the wire format of
+//! the CloudTrail API reference (JSON 1.1: `Events`, `NextToken`, epoch-second `EventTime`,
+//! `CloudTrailEvent` as a JSON string; throttling as HTTP 400 `ThrottlingException`).
+
+use portcullis::aws::{self, AwsContext, audit};
+use portcullis::config::Settings;
+use portcullis::domain::{AuditQuery, parse_time};
+use serde_json::json;
+use wiremock::matchers::{body_string_contains, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+static CREDENTIALS: std::sync::Once = std::sync::Once::new();
+
+fn credentials() {
+    // SAFETY: every test calls this first, before anything reads the environment.
+    CREDENTIALS.call_once(|| unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    });
+}
+
+async fn context(server: &MockServer) -> AwsContext {
+    let settings = Settings {
+        profile: None,
+        regions: vec!["eu-west-1".into()],
+        endpoint_url: Some(server.uri()),
+        read_only: false,
+        theme: "default".into(),
+        config_dir: None,
+        pace_rps: None,
+        pace_burst: None,
+        no_color: true,
+        clipboard_clear_secs: 30,
+    };
+    aws::connect(&settings).await.unwrap().remove(0)
+}
+
+fn query() -> AuditQuery {
+    AuditQuery {
+        since: parse_time("2026-11-20T00:00:00Z").unwrap(),
+        until: parse_time("2026-11-27T00:00:00Z").unwrap(),
+        event_name: Some("CreateApiKey".into()),
+        event_sources: vec!["apigateway.amazonaws.com".into()],
+        user: None,
+        resource: None,
+        errors_only: false,
+        read_only: None,
+        limit: 100,
+    }
+}
+
+/// An event as LookupEvents returns it; `record` is the CloudTrailEvent string.
+fn event(id: &str, secs: i64, user: &str, record: &str) -> serde_json::Value {
+    json!({
+        "EventId": id, "EventName": "CreateApiKey", "ReadOnly": "false", "AccessKeyId": "ASIAEXAMPLE",
+        "EventTime": secs, "EventSource": "apigateway.amazonaws.com", "Username": user,
+        "Resources": [{"ResourceType": "AWS::ApiGateway::ApiKey", "ResourceName": format!("key-{id}")}],
+        "CloudTrailEvent": record
+    })
+}
+
+fn record(id: &str, ip: &str, error: Option<&str>) -> String {
+    let mut r = json!({"eventVersion": "1.09", "eventID": id, "eventTime": "2026-11-21T10:00:00Z", "eventSource": "apigateway.amazonaws.com",
+        "eventName": "CreateApiKey", "awsRegion": "eu-west-1", "sourceIPAddress": ip, "userAgent": "aws-cli/2", "readOnly": false,
+        "userIdentity": {"type": "IAMUser", "userName": "jane"}});
+    if let Some(e) = error {
+        r["errorCode"] = json!(e);
+    }
+    r.to_string()
+}
+
+const DAY: i64 = 1_795_255_200; // 2026-11-21T10:00:00Z
+
+#[tokio::test]
+async fn pages_follow_next_token_with_one_attribute_and_filter_the_rest_locally() {
+    credentials();
+    let server = MockServer::start().await;
+    let page1 = json!({"Events": [
+        event("e1", DAY + 300, "jane", &record("e1", "203.0.113.1", None)),
+        event("e2", DAY + 200, "bob", &record("e2", "203.0.113.2", Some("AccessDenied"))),
+    ], "NextToken": "page-2"});
+    let page2 = json!({"Events": [event("e3", DAY + 100, "jane", &record("e3", "203.0.113.3", None))]});
+    Mock::given(method("POST"))
+        .and(body_string_contains("\"NextToken\":\"page-2\""))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page2))
+        .expect(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page1))
+        .expect(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let ctx = context(&server).await;
+    let mut q = query();
+    q.user = Some("jan".into());
+    let (events, filters) = audit::lookup(&ctx, &q).await.unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["e1", "e3"], "newest first; bob filtered out client-side");
+    assert_eq!(filters, vec![Some(audit::ServerFilter { key: "EventName", value: "CreateApiKey".into() })]);
+    assert_eq!(events[0].source_ip.as_deref(), Some("203.0.113.1"));
+    assert_eq!(events[0].resources[0].name, "key-e1");
+    for r in server.received_requests().await.unwrap() {
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["LookupAttributes"], json!([{"AttributeKey": "EventName", "AttributeValue": "CreateApiKey"}]));
+        assert_eq!(body["MaxResults"], 50);
+    }
+}
+
+#[tokio::test]
+async fn throttling_backs_off_without_an_error() {
+    credentials();
+    let server = MockServer::start().await;
+    let throttled =
+        ResponseTemplate::new(400).set_body_json(json!({"__type": "ThrottlingException", "message": "Rate exceeded"}));
+    Mock::given(method("POST")).respond_with(throttled).up_to_n_times(3).with_priority(1).mount(&server).await;
+    let ok = json!({"Events": [event("e9", DAY, "jane", &record("e9", "198.51.100.7", None))]});
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ok))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let (events, _) = audit::lookup(&context(&server).await, &query()).await.expect("no error shown");
+    assert_eq!(events.len(), 1);
+    assert!(server.received_requests().await.unwrap().len() >= 4, "three throttled answers, then the page");
+}
+
+#[tokio::test]
+async fn a_malformed_cloudtrail_event_still_lists_with_its_own_fields() {
+    credentials();
+    let server = MockServer::start().await;
+    let page = json!({"Events": [event("bad1", DAY, "jane", "{\"eventVersion\": \"1.0\", \"sourceIP")]});
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(page)).mount(&server).await;
+    let ctx = context(&server).await;
+    let (events, _) = audit::lookup(&ctx, &query()).await.unwrap();
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!((e.event_id.as_str(), e.username.as_deref()), ("bad1", Some("jane")));
+    assert_eq!(e.event_time, "2026-11-21T10:00:00Z");
+    assert!(e.source_ip.is_none(), "nothing invented from the broken record");
+    assert_eq!(
+        e.record.as_deref(),
+        Some("{\"eventVersion\": \"1.0\", \"sourceIP"),
+        "kept as it came, for the detail view"
+    );
+}
+
+#[tokio::test]
+async fn default_sources_are_two_lookups_and_requests_are_paced() {
+    credentials();
+    let server = MockServer::start().await;
+    let cognito = json!({"Events": [{"EventId": "c1", "EventName": "CreateUserPoolClient", "EventTime": DAY + 50,
+        "EventSource": "cognito-idp.amazonaws.com", "Username": "ops", "CloudTrailEvent": "{}"}]});
+    Mock::given(method("POST"))
+        .and(body_string_contains("cognito-idp.amazonaws.com"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(cognito))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let apigw = json!({"Events": [event("a1", DAY + 10, "jane", "{}")], "NextToken": "more"});
+    Mock::given(method("POST"))
+        .and(body_string_contains("\"NextToken\":\"more\""))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Events": []})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(apigw))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut q = query();
+    q.event_name = None;
+    q.event_sources = portcullis::domain::DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect();
+    let start = std::time::Instant::now();
+    let (events, filters) = audit::lookup(&context(&server).await, &q).await.unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["c1", "a1"]);
+    assert_eq!(filters.len(), 2, "one EventSource lookup per default source");
+    // Three requests at 2 per second (burst 2) take at least half a second.
+    assert!(start.elapsed() >= std::time::Duration::from_millis(450), "{:?}", start.elapsed());
+}
