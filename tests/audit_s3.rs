@@ -1,0 +1,268 @@
+//! The S3 trail-log source against moto's S3: files in CloudTrail's layout and record format,
+//! over several days and two regions, with a digest file, a non-gzip file, a truncated JSON
+//! file, and a broken file outside the time range (which must not even be read).
+
+mod common;
+
+use common::{moto, unique_region};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use portcullis::aws::{self, AwsContext, audit};
+use portcullis::config::Settings;
+use portcullis::domain::{AuditQuery, DEFAULT_SOURCES, parse_time};
+use serde_json::json;
+use std::io::Write;
+use std::process::Command;
+
+const ACCOUNT: &str = "123456789012";
+
+async fn context(region: &str) -> AwsContext {
+    moto();
+    let s = Settings {
+        profile: None,
+        regions: vec![region.into()],
+        endpoint_url: Some(moto().endpoint()),
+        read_only: false,
+        theme: "default".into(),
+        config_dir: None,
+        pace_rps: None,
+        pace_burst: None,
+        no_color: true,
+        clipboard_clear_secs: 30,
+    };
+    aws::connect(&s).await.unwrap().remove(0)
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn record(id: &str, time: &str, source: &str, name: &str, user: &str, error: Option<&str>) -> serde_json::Value {
+    let mut r = json!({
+        "eventVersion": "1.09", "eventID": id, "eventTime": time, "eventSource": source, "eventName": name,
+        "awsRegion": "eu-west-1", "sourceIPAddress": "203.0.113.10", "userAgent": "console.amazonaws.com",
+        "userIdentity": {"type": "IAMUser", "userName": user, "arn": format!("arn:aws:iam::{ACCOUNT}:user/{user}")},
+        "requestParameters": {"restApiId": "api123"}, "responseElements": null, "requestID": format!("req-{id}"),
+        "readOnly": name.starts_with("Get"), "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT
+    });
+    if let Some(e) = error {
+        r["errorCode"] = json!(e);
+        r["errorMessage"] = json!("User is not authorized");
+    }
+    r
+}
+
+fn log_key(region: &str, day: &str, suffix: &str) -> String {
+    let stamp = day.replace('/', "");
+    format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{ACCOUNT}_CloudTrail_{region}_{stamp}T1000Z_{suffix}.json.gz")
+}
+
+/// Outside us-east-1, S3 wants the bucket's region named.
+async fn create_bucket(ctx: &AwsContext, bucket: &str) {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let mut req = ctx.s3.create_bucket().bucket(bucket);
+    if ctx.region != "us-east-1" {
+        let c = CreateBucketConfiguration::builder()
+            .location_constraint(BucketLocationConstraint::from(ctx.region.as_str()));
+        req = req.create_bucket_configuration(c.build());
+    }
+    req.send().await.unwrap();
+}
+
+async fn put(ctx: &AwsContext, bucket: &str, key: &str, body: Vec<u8>) {
+    ctx.s3.put_object().bucket(bucket).key(key).body(body.into()).send().await.unwrap();
+}
+
+/// The trail: 7 good records over 3 days in 2 regions, and the traps.
+async fn trail(ctx: &AwsContext, bucket: &str) {
+    create_bucket(ctx, bucket).await;
+    let api = "apigateway.amazonaws.com";
+    let file = |records: Vec<serde_json::Value>| gz(json!({ "Records": records }).to_string().as_bytes());
+    put(
+        ctx,
+        bucket,
+        &log_key("eu-west-1", "2026/11/24", "a1"),
+        file(vec![
+            record("e1", "2026-11-24T09:00:00Z", api, "CreateApiKey", "jane", None),
+            record("e2", "2026-11-24T11:00:00Z", "cognito-idp.amazonaws.com", "CreateUserPoolClient", "ops", None),
+        ]),
+    )
+    .await;
+    put(
+        ctx,
+        bucket,
+        &log_key("eu-west-1", "2026/11/25", "b2"),
+        file(vec![
+            record("e3", "2026-11-25T08:00:00Z", api, "GetRestApis", "bob", Some("AccessDenied")),
+            record("e4", "2026-11-25T12:00:00Z", api, "UpdateStage", "jane", None),
+        ]),
+    )
+    .await;
+    put(
+        ctx,
+        bucket,
+        &log_key("us-east-1", "2026/11/26", "c3"),
+        file(vec![
+            record("e5", "2026-11-26T07:00:00Z", api, "DeleteApiKey", "jane", None),
+            record("e6", "2026-11-26T08:00:00Z", "ec2.amazonaws.com", "RunInstances", "ops", None),
+            record("e7", "2026-11-26T09:00:00Z", api, "CreateUsagePlanKey", "bob", Some("ConflictException")),
+        ]),
+    )
+    .await;
+    let digest = format!(
+        "AWSLogs/{ACCOUNT}/CloudTrail-Digest/eu-west-1/2026/11/25/{ACCOUNT}_CloudTrail-Digest_eu-west-1_x.json.gz"
+    );
+    put(ctx, bucket, &digest, gz(b"{\"digestStartTime\":\"2026-11-25T00:00:00Z\"}")).await;
+    put(ctx, bucket, &log_key("us-east-1", "2026/11/26", "notgzip"), b"this is not gzip".to_vec()).await;
+    put(ctx, bucket, &log_key("eu-west-1", "2026/11/25", "truncated"), gz(b"{\"Records\":[{\"eventID\":\"x\"")).await;
+    put(ctx, bucket, &log_key("eu-west-1", "2026/10/01", "outside"), b"broken, but outside the range".to_vec()).await;
+}
+
+fn query() -> AuditQuery {
+    AuditQuery {
+        since: parse_time("2026-11-24T00:00:00Z").unwrap(),
+        until: parse_time("2026-11-26T23:59:59Z").unwrap(),
+        event_name: None,
+        event_sources: DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        user: None,
+        resource: None,
+        errors_only: false,
+        read_only: None,
+        limit: 100,
+    }
+}
+
+fn ids(events: &[portcullis::domain::AuditEvent]) -> Vec<&str> {
+    events.iter().map(|e| e.event_id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn trail_logs_load_newest_first_and_report_broken_files() {
+    let ctx = context(unique_region()).await;
+    let bucket = format!("trail-{}", ctx.region);
+    trail(&ctx, &bucket).await;
+    let found = audit::from_s3(&ctx, &bucket, "", &query()).await.unwrap();
+    assert_eq!(ids(&found.events), ["e7", "e5", "e4", "e3", "e2", "e1"], "newest first; ec2 is not a default source");
+    assert_eq!(found.files_read, 3);
+    let problems: Vec<(&str, &str)> =
+        found.problems.iter().map(|p| (p.key.rsplit('_').next().unwrap(), p.problem.as_str())).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|(k, p)| *k == "notgzip.json.gz" && p.starts_with("not a gzip file")), "{problems:?}");
+    assert!(
+        problems.iter().any(|(k, p)| *k == "truncated.json.gz" && p.starts_with("not a CloudTrail log file")),
+        "{problems:?}"
+    );
+    let e3 = found.events.iter().find(|e| e.event_id == "e3").unwrap();
+    assert_eq!(
+        (e3.username.as_deref(), e3.error_code.as_deref(), e3.read_only),
+        (Some("bob"), Some("AccessDenied"), Some(true))
+    );
+    assert_eq!(e3.resources[0].name, "api123");
+}
+
+#[tokio::test]
+async fn filters_give_exact_results() {
+    let ctx = context(unique_region()).await;
+    let bucket = format!("trail-filters-{}", ctx.region);
+    trail(&ctx, &bucket).await;
+    let run = |q: AuditQuery| {
+        let (ctx, bucket) = (&ctx, &bucket);
+        async move { audit::from_s3(ctx, bucket, "", &q).await.unwrap().events }
+    };
+    let mut q = query();
+    q.errors_only = true;
+    assert_eq!(ids(&run(q).await), ["e7", "e3"]);
+    let mut q = query();
+    q.user = Some("JANE".into());
+    assert_eq!(ids(&run(q).await), ["e5", "e4", "e1"]);
+    let mut q = query();
+    q.event_name = Some("CreateApiKey".into());
+    assert_eq!(ids(&run(q).await), ["e1"]);
+    let mut q = query();
+    q.event_sources = vec![];
+    assert_eq!(run(q).await.len(), 7, "any source includes ec2");
+    let mut q = query();
+    q.event_sources = vec!["cognito-idp.amazonaws.com".into()];
+    assert_eq!(ids(&run(q).await), ["e2"]);
+    let mut q = query();
+    q.since = parse_time("2026-11-25T10:00:00Z").unwrap();
+    q.until = parse_time("2026-11-26T07:30:00Z").unwrap();
+    assert_eq!(ids(&run(q).await), ["e5", "e4"]);
+    let mut q = query();
+    q.resource = Some("api1".into());
+    q.limit = 2;
+    assert_eq!(ids(&run(q).await), ["e7", "e5"], "limit keeps the newest");
+}
+
+#[tokio::test]
+async fn audit_cli_prints_json_and_warns_about_broken_files() {
+    let region = unique_region();
+    let ctx = context(region).await;
+    let bucket = format!("trail-cli-{region}");
+    trail(&ctx, &bucket).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args([
+            "--endpoint-url",
+            &moto().endpoint(),
+            "--region",
+            region,
+            "audit",
+            "--source",
+            &format!("s3://{bucket}"),
+        ])
+        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T23:59:59Z", "--output", "json"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "broken files do not change the exit code: {stderr}");
+    assert_eq!(stderr.matches("warning: s3://").count(), 2, "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON array");
+    let first = &v[0];
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    for field in [
+        "eventId",
+        "eventTime",
+        "eventName",
+        "eventSource",
+        "username",
+        "sourceIp",
+        "region",
+        "errorCode",
+        "readOnly",
+        "resources",
+    ] {
+        assert!(first.get(field).is_some(), "field {field}");
+    }
+    assert_eq!(first["eventId"], "e7");
+    assert_eq!(first["resources"][0], json!({"type": "AWS::ApiGateway::RestApi", "name": "api123"}));
+}
+
+#[tokio::test]
+async fn nothing_readable_is_a_failure() {
+    let region = unique_region();
+    let ctx = context(region).await;
+    let bucket = format!("trail-broken-{region}");
+    create_bucket(&ctx, &bucket).await;
+    put(&ctx, &bucket, &log_key("eu-west-1", "2026/11/25", "junk"), b"junk".to_vec()).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args([
+            "--endpoint-url",
+            &moto().endpoint(),
+            "--region",
+            region,
+            "audit",
+            "--source",
+            &format!("s3://{bucket}/"),
+        ])
+        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T00:00:00Z"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("none of the 1 trail log files could be read"));
+}
