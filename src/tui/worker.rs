@@ -115,27 +115,38 @@ impl Worker {
         contexts.iter().find(|c| c.region == region).cloned().ok_or_else(|| format!("no client for region {region}"))
     }
 
-    async fn load_plans(&self, request: u64) -> Message {
-        let result = async {
-            let mut all = Vec::new();
-            for ctx in self.contexts().await? {
-                all.extend(crate::aws::plans::list_plans(ctx).await.map_err(|e| e.to_string())?);
+    /// Run `load` in every region at once; a region that fails becomes a warning, and only
+    /// when every region fails is it an error (as for the catalog).
+    async fn per_region<T>(
+        &self,
+        load: impl for<'a> Fn(&'a AwsContext) -> RegionLoad<'a, T>,
+    ) -> Result<Vec<T>, String> {
+        let contexts = self.contexts().await?;
+        let results = futures::future::join_all(contexts.iter().map(&load)).await;
+        let (mut all, mut errors) = (Vec::new(), Vec::new());
+        for (ctx, r) in contexts.iter().zip(results) {
+            match r {
+                Ok(items) => all.extend(items),
+                Err(e) => errors.push((ctx.region.clone(), e)),
             }
-            Ok(all)
         }
-        .await;
+        match errors.first() {
+            Some((_, e)) if errors.len() == contexts.len() => Err(e.to_string()),
+            Some(_) => {
+                let _ = self.tx.send(Message::Warning(region_warning(&errors)));
+                Ok(all)
+            }
+            None => Ok(all),
+        }
+    }
+
+    async fn load_plans(&self, request: u64) -> Message {
+        let result = self.per_region(|c| Box::pin(crate::aws::plans::list_plans(c))).await;
         Message::PlansLoaded { request, result }
     }
 
     async fn load_keys(&self, request: u64) -> Message {
-        let result = async {
-            let mut all = Vec::new();
-            for ctx in self.contexts().await? {
-                all.extend(crate::aws::keys::list_keys_with(ctx, None, true).await.map_err(|e| e.to_string())?);
-            }
-            Ok(all)
-        }
-        .await;
+        let result = self.per_region(|c| Box::pin(crate::aws::keys::list_keys_with(c, None, true))).await;
         Message::KeysLoaded { request, result }
     }
 
@@ -168,6 +179,9 @@ impl Worker {
         Message::Mutated { request, description, result }
     }
 }
+
+/// One region's share of a listing.
+type RegionLoad<'a, T> = futures::future::BoxFuture<'a, Result<Vec<T>, aws::AwsError>>;
 
 /// Days of usage the plan screen charts.
 pub const USAGE_DAYS: u32 = 14;
