@@ -266,3 +266,24 @@ async fn nothing_readable_is_a_failure() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("none of the 1 trail log files could be read"));
 }
+
+#[tokio::test]
+async fn the_sample_estate_has_a_readable_trail() {
+    let ctx = context(unique_region()).await;
+    let spec = portcullis::aws::estate::EstateSpec { rest_apis: 3, http_apis: 0, ..Default::default() };
+    let built = portcullis::aws::estate::build(&ctx, &spec).await.unwrap();
+    let (bucket, written) = built.trail.clone().expect("trail logs written");
+    // 3 plans, 10 keys, 3 stage updates, 1 denied delete, and 2 Cognito reads.
+    assert_eq!(written, 3 + 10 + 3 + 1 + 2);
+    let mut q = query();
+    let now = time::OffsetDateTime::now_utc();
+    (q.since, q.until) = (now - time::Duration::days(7), now);
+    let found = audit::from_s3(&ctx, &bucket, "", &q).await.unwrap();
+    assert!(found.problems.is_empty(), "{:?}", found.problems);
+    assert_eq!(found.events.len(), written);
+    q.errors_only = true;
+    let denied = audit::from_s3(&ctx, &bucket, "", &q).await.unwrap().events;
+    assert_eq!(denied.len(), 1);
+    assert_eq!((denied[0].event_name.as_str(), denied[0].username.as_deref()), ("DeleteApiKey", Some("intern")));
+    assert_eq!(denied[0].resources[0].name, built.key_ids[0], "the event names the key it touched");
+}

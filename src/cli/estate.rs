@@ -33,6 +33,11 @@ pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
             s.key_ids.len(),
             s.user_pool_id
         );
+        if let Some((bucket, events)) = &s.trail {
+            eprintln!(
+                "  trail logs: {events} events in s3://{bucket} (portcullis audit --source s3://{bucket} --since 7d)"
+            );
+        }
     }
     Ok(())
 }

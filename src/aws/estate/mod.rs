@@ -17,6 +17,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
 mod data;
+pub mod trail;
 pub use data::{ExpectedApi, ExpectedMethod, ExpectedRoute, ExpectedStage};
 
 /// How big an estate to build.
@@ -27,6 +28,8 @@ pub struct EstateSpec {
     /// Base URL of an upstream that HTTP_PROXY integrations forward to.
     pub upstream: String,
     pub with_plans_and_keys: bool,
+    /// Also write trail logs to an S3 bucket (`trail::bucket_name`).
+    pub with_trail: bool,
 }
 
 impl Default for EstateSpec {
@@ -36,6 +39,7 @@ impl Default for EstateSpec {
             http_apis: 2,
             upstream: "https://backend.internal.kestrel-freight.example".into(),
             with_plans_and_keys: true,
+            with_trail: true,
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct EstateSummary {
     pub apis: Vec<ExpectedApi>,
     pub plan_ids: Vec<String>,
     pub key_ids: Vec<String>,
+    /// The trail-log bucket and how many events it holds.
+    pub trail: Option<(String, usize)>,
 }
 
 const CONCURRENCY: usize = 4;
@@ -72,6 +78,9 @@ pub async fn build(ctx: &AwsContext, spec: &EstateSpec) -> Result<EstateSummary,
     let mut summary = EstateSummary { user_pool_id: pool, apis, ..Default::default() };
     if spec.with_plans_and_keys {
         plans_and_keys(ctx, &mut summary).await?;
+    }
+    if spec.with_trail {
+        summary.trail = Some(trail::write(ctx, &summary).await?);
     }
     Ok(summary)
 }
