@@ -102,7 +102,8 @@ async fn create_bucket(ctx: &AwsContext, bucket: &str) -> Result<(), AwsError> {
 pub async fn write(ctx: &AwsContext, s: &EstateSummary) -> Result<(String, usize), AwsError> {
     let bucket = bucket_name(&ctx.region);
     create_bucket(ctx, &bucket).await?;
-    let now = time::OffsetDateTime::now_utc();
+    // CloudTrail writes whole seconds.
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     let mut count = 0;
     for days_ago in 0..6 {
         let day = (now - time::Duration::days(days_ago)).date();
