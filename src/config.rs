@@ -97,6 +97,23 @@ pub fn split_regions(values: &[String]) -> Vec<String> {
 }
 
 impl Settings {
+    /// Settings for an explicit endpoint and regions, everything else at its default (no config
+    /// file read): what the tests and tools that drive an emulator or a replay server need.
+    pub fn for_endpoint(regions: &[&str], endpoint: impl Into<String>) -> Settings {
+        Settings {
+            profile: None,
+            regions: regions.iter().map(|r| r.to_string()).collect(),
+            endpoint_url: Some(endpoint.into()),
+            read_only: false,
+            theme: "default".into(),
+            config_dir: None,
+            pace_rps: None,
+            pace_burst: None,
+            no_color: true,
+            clipboard_clear_secs: 30,
+        }
+    }
+
     pub fn load(o: Overrides) -> Result<Settings, ConfigError> {
         let dir = config_dir();
         let file = read_file(o.config.as_deref(), dir.as_deref())?;

@@ -14,18 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 async fn context(region: &str) -> AwsContext {
     moto();
-    let s = Settings {
-        profile: None,
-        regions: vec![region.into()],
-        endpoint_url: Some(moto().endpoint()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    };
+    let s = Settings::for_endpoint(&[region], moto().endpoint());
     aws::connect(&s).await.unwrap().remove(0)
 }
 

@@ -11,18 +11,7 @@ use portcullis::domain::NewKey;
 
 fn settings(region: &str, read_only: bool) -> Settings {
     moto();
-    Settings {
-        profile: None,
-        regions: vec![region.to_string()],
-        endpoint_url: Some(moto().endpoint()),
-        read_only,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    }
+    Settings { read_only, ..Settings::for_endpoint(&[region], moto().endpoint()) }
 }
 
 async fn context(region: &str) -> AwsContext {

@@ -1,6 +1,8 @@
 //! What moto cannot show for plans and keys: GetUsage (moto answers 404) in API Gateway's wire
 //! format, and proof that read-only mode sends no mutating request at all (a recording server).
 
+mod common;
+
 use portcullis::aws::{self, AwsContext, ErrorKind, keys, plans};
 use portcullis::config::Settings;
 use portcullis::domain::NewKey;
@@ -8,30 +10,10 @@ use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-static CREDENTIALS: std::sync::Once = std::sync::Once::new();
-
-fn credentials() {
-    // SAFETY: every test calls this first, before anything reads the environment.
-    CREDENTIALS.call_once(|| unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    });
-}
+use common::replay_credentials as credentials;
 
 async fn context(server: &MockServer, read_only: bool) -> AwsContext {
-    let settings = Settings {
-        profile: None,
-        regions: vec!["eu-central-1".into()],
-        endpoint_url: Some(server.uri()),
-        read_only,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    };
+    let settings = Settings { read_only, ..Settings::for_endpoint(&["eu-central-1"], server.uri()) };
     aws::connect(&settings).await.unwrap().remove(0)
 }
 

@@ -2,6 +2,8 @@
 //! the CloudTrail API reference (JSON 1.1: `Events`, `NextToken`, epoch-second `EventTime`,
 //! `CloudTrailEvent` as a JSON string; throttling as HTTP 400 `ThrottlingException`).
 
+mod common;
+
 use portcullis::aws::{self, AwsContext, audit};
 use portcullis::config::Settings;
 use portcullis::domain::{AuditQuery, parse_time};
@@ -9,30 +11,10 @@ use serde_json::json;
 use wiremock::matchers::{body_string_contains, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-static CREDENTIALS: std::sync::Once = std::sync::Once::new();
-
-fn credentials() {
-    // SAFETY: every test calls this first, before anything reads the environment.
-    CREDENTIALS.call_once(|| unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    });
-}
+use common::replay_credentials as credentials;
 
 async fn context(server: &MockServer) -> AwsContext {
-    let settings = Settings {
-        profile: None,
-        regions: vec!["eu-west-1".into()],
-        endpoint_url: Some(server.uri()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    };
+    let settings = Settings::for_endpoint(&["eu-west-1"], server.uri());
     aws::connect(&settings).await.unwrap().remove(0)
 }
 

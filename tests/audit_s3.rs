@@ -18,18 +18,7 @@ const ACCOUNT: &str = "123456789012";
 
 async fn context(region: &str) -> AwsContext {
     moto();
-    let s = Settings {
-        profile: None,
-        regions: vec![region.into()],
-        endpoint_url: Some(moto().endpoint()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    };
+    let s = Settings::for_endpoint(&[region], moto().endpoint());
     aws::connect(&s).await.unwrap().remove(0)
 }
 
@@ -59,16 +48,8 @@ fn log_key(region: &str, day: &str, suffix: &str) -> String {
     format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{ACCOUNT}_CloudTrail_{region}_{stamp}T1000Z_{suffix}.json.gz")
 }
 
-/// Outside us-east-1, S3 wants the bucket's region named.
 async fn create_bucket(ctx: &AwsContext, bucket: &str) {
-    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-    let mut req = ctx.s3.create_bucket().bucket(bucket);
-    if ctx.region != "us-east-1" {
-        let c = CreateBucketConfiguration::builder()
-            .location_constraint(BucketLocationConstraint::from(ctx.region.as_str()));
-        req = req.create_bucket_configuration(c.build());
-    }
-    req.send().await.unwrap();
+    portcullis::aws::estate::trail::create_bucket(ctx, bucket).await.unwrap();
 }
 
 async fn put(ctx: &AwsContext, bucket: &str, key: &str, body: Vec<u8>) {

@@ -12,18 +12,7 @@ use std::collections::BTreeMap;
 
 fn settings(region: &str, endpoint: String) -> Settings {
     moto(); // starts moto and sets the test credentials before any SDK call reads them
-    Settings {
-        profile: None,
-        regions: vec![region.to_string()],
-        endpoint_url: Some(endpoint),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    }
+    Settings::for_endpoint(&[region], endpoint)
 }
 
 async fn context(region: &str) -> AwsContext {

@@ -3,37 +3,18 @@
 //! a wiremock server that replays responses in API Gateway's own wire format (REST JSON, as
 //! documented in the API Gateway v1 and v2 API references).
 
+mod common;
+
 use portcullis::aws::{self, AwsContext, ErrorKind, catalog};
 use portcullis::config::Settings;
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-static CREDENTIALS: std::sync::Once = std::sync::Once::new();
-
-/// Every test calls this first: the first sets the credentials while the others wait.
-fn credentials() {
-    // SAFETY: every test calls this before it reads the environment (through the SDK).
-    CREDENTIALS.call_once(|| unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "replay");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "replay");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    });
-}
+use common::replay_credentials as credentials;
 
 async fn context(server: &MockServer) -> AwsContext {
-    let settings = Settings {
-        profile: None,
-        regions: vec!["eu-west-1".into()],
-        endpoint_url: Some(server.uri()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    };
+    let settings = Settings::for_endpoint(&["eu-west-1"], server.uri());
     aws::connect(&settings).await.unwrap().remove(0)
 }
 

@@ -10,18 +10,7 @@ use serde_json::Value;
 use std::process::Command;
 
 fn settings(region: &str) -> Settings {
-    Settings {
-        profile: None,
-        regions: vec![region.to_string()],
-        endpoint_url: Some(moto().endpoint()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: true,
-        clipboard_clear_secs: 30,
-    }
+    Settings::for_endpoint(&[region], moto().endpoint())
 }
 
 fn portcullis(region: &str, args: &[&str]) -> std::process::Output {

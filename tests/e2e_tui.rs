@@ -100,18 +100,7 @@ impl Drop for Session {
 #[tokio::test(flavor = "multi_thread")]
 async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let region = unique_region();
-    let settings = Settings {
-        profile: None,
-        regions: vec![region.into()],
-        endpoint_url: Some(moto().endpoint()),
-        read_only: false,
-        theme: "default".into(),
-        config_dir: None,
-        pace_rps: None,
-        pace_burst: None,
-        no_color: false,
-        clipboard_clear_secs: 30,
-    };
+    let settings = Settings::for_endpoint(&[region], moto().endpoint());
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
     estate::build(&ctx, &EstateSpec::default()).await.unwrap();
 

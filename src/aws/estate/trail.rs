@@ -86,7 +86,8 @@ fn gzip(value: &Value) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
-async fn create_bucket(ctx: &AwsContext, bucket: &str) -> Result<(), AwsError> {
+/// Create a bucket in the context's region (outside us-east-1 S3 wants the region named).
+pub async fn create_bucket(ctx: &AwsContext, bucket: &str) -> Result<(), AwsError> {
     use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
     let mut req = ctx.s3.create_bucket().bucket(bucket);
     if ctx.region != "us-east-1" {
