@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub clipboard_clear_secs: Option<u64>,
     #[serde(default)]
     pub pacing: Pacing,
+    /// Where the audit screen reads events: `lookup` (default) or `s3://BUCKET[/PREFIX]`.
+    pub audit_source: Option<String>,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -38,6 +40,7 @@ pub struct Overrides {
     pub theme: Option<String>,
     pub config: Option<PathBuf>,
     pub pace_rps: Option<f64>,
+    pub no_cache: bool,
 }
 
 /// Everything the app needs to know about how it was started.
@@ -55,6 +58,10 @@ pub struct Settings {
     pub pace_burst: Option<u32>,
     pub no_color: bool,
     pub clipboard_clear_secs: u64,
+    /// The audit cache's root; `None` with `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// The audit screen's first source (config `audit_source`).
+    pub audit_source: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +118,8 @@ impl Settings {
             pace_burst: None,
             no_color: true,
             clipboard_clear_secs: 30,
+            cache_dir: None,
+            audit_source: "lookup".into(),
         }
     }
 
@@ -129,6 +138,8 @@ impl Settings {
             pace_burst: file.pacing.apigateway_burst,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             clipboard_clear_secs: file.clipboard_clear_secs.unwrap_or(30),
+            cache_dir: if o.no_cache { None } else { crate::cache::cache_dir() },
+            audit_source: file.audit_source.unwrap_or_else(|| "lookup".into()),
         })
     }
 }

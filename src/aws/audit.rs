@@ -3,9 +3,14 @@
 
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
+use crate::cache::{CacheFile, CacheKey};
+
 use crate::domain::{
-    AuditEvent, AuditQuery, AuditResource, event_from_record, events_from_trail_file, sort_newest_first,
+    AuditEvent, AuditQuery, AuditResource, Cursor, Feed, LookupPage, Trail, Window, event_from_record,
+    events_from_trail_file, sort_newest_first,
 };
+pub use crate::domain::ServerFilter;
+use std::path::Path;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use futures::stream::{self, StreamExt};
 use std::io::Read;
@@ -14,16 +19,9 @@ use std::time::Duration;
 /// LookupEvents' largest page.
 pub const LOOKUP_PAGE: i32 = 50;
 
-/// The attribute sent to the server, for the UI to say which filter it was.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerFilter {
-    pub key: &'static str,
-    pub value: String,
-}
-
 /// The most selective single attribute of the query (LookupEvents takes one).
 pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
-    let one = |key, value: &String| vec![Some(ServerFilter { key, value: value.clone() })];
+    let one = |key, value: &String| vec![Some(ServerFilter::new(key, value))];
     if let Some(r) = &q.resource {
         return one("ResourceName", r);
     }
@@ -35,35 +33,27 @@ pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
     }
     match q.event_sources.as_slice() {
         [] => vec![None],
-        sources => sources.iter().map(|s| Some(ServerFilter { key: "EventSource", value: s.clone() })).collect(),
+        sources => sources.iter().map(|s| Some(ServerFilter::new("EventSource", s))).collect(),
     }
 }
 
 fn attribute(f: &ServerFilter) -> LookupAttribute {
-    let key = LookupAttributeKey::from(f.key);
+    let key = LookupAttributeKey::from(f.key.as_str());
     LookupAttribute::builder().attribute_key(key).attribute_value(&f.value).build().expect("key and value set")
 }
 
-/// One page of LookupEvents for one server filter.
-#[derive(Debug, Clone, Default)]
-pub struct LookupPage {
-    pub events: Vec<AuditEvent>,
-    pub next_token: Option<String>,
-}
-
-/// One page, paced at CloudTrail's 2 requests/s; throttling backs off and retries before it
-/// is reported (the SDK retries too).
+/// One page of one window, paced at CloudTrail's 2 requests/s; throttling backs off and
+/// retries before it is reported (the SDK retries too).
 pub async fn lookup_page(
     ctx: &AwsContext,
-    q: &AuditQuery,
+    window: &Window,
     filter: Option<&ServerFilter>,
-    token: Option<String>,
 ) -> Result<LookupPage, AwsError> {
     let mut attempt = 0u32;
     loop {
         ctx.trail_pacer.wait().await;
-        let req = ctx.trail.lookup_events().max_results(LOOKUP_PAGE).set_next_token(token.clone());
-        let req = req.start_time(to_smithy(q.since)).end_time(to_smithy(q.until));
+        let req = ctx.trail.lookup_events().max_results(LOOKUP_PAGE).set_next_token(window.token.clone());
+        let req = req.start_time(to_smithy(window.start)).end_time(to_smithy(window.end));
         let req = req.set_lookup_attributes(filter.map(|f| vec![attribute(f)]));
         match req.send().await.map_err(|e| ctx.err("LookupEvents", e)) {
             Ok(out) => return Ok(page_of(ctx, out)),
@@ -110,36 +100,117 @@ fn lookup_event(ctx: &AwsContext, e: &aws_sdk_cloudtrail::types::Event) -> Audit
         read_only: e.read_only().and_then(|r| r.parse().ok()),
         resources,
         user_agent: parsed.as_ref().and_then(|p| p.user_agent.clone()),
-        record: Some(raw.to_string()).filter(|r| !r.is_empty()),
+        // A record that parsed is kept with its secrets hidden; a broken one as received.
+        record: parsed.and_then(|p| p.record).or_else(|| Some(raw.to_string()).filter(|r| !r.is_empty())),
     }
 }
 
-/// Events matching the query, newest first, up to its limit: pages are fetched until enough
-/// match or there are no more. Returns the filters that went to the server.
+/// The account id (GetCallerIdentity), with the endpoint when it is not AWS: the cache's key.
+pub async fn account(ctx: &AwsContext) -> Result<String, AwsError> {
+    let out = ctx.sts.get_caller_identity().send().await.map_err(|e| ctx.err("GetCallerIdentity", e))?;
+    let id = out.account().unwrap_or("unknown").to_string();
+    Ok(match &ctx.endpoint {
+        Some(e) => format!("{id}@{e}"),
+        None => id,
+    })
+}
+
+/// The cursors of a query in every region, with what the cache already holds. Without a cache
+/// directory, or when the account cannot be read, nothing is cached.
+pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<&Path>) -> Feed {
+    let now = time::OffsetDateTime::now_utc();
+    let account = match (cache, contexts.first()) {
+        (Some(_), Some(ctx)) => account(ctx).await.map_err(|e| tracing::warn!(error = %e, "no audit cache")).ok(),
+        _ => None,
+    };
+    let mut feed = Feed { account: account.clone(), ..Default::default() };
+    for ctx in contexts {
+        for filter in server_filters(q) {
+            let key = account.as_ref().map(|a| CacheKey::lookup(a, &ctx.region, &filter));
+            let file = cache.zip(key.as_ref()).and_then(|(root, key)| crate::cache::load(root, key));
+            let coverage = file.as_ref().and_then(|f| f.coverage);
+            let cached = file.map(CacheFile::into_events).unwrap_or_default();
+            feed.from_cache += cached.len();
+            feed.add(cached);
+            feed.cursors.push(Cursor::plan(&ctx.region, filter, q, coverage, now));
+        }
+    }
+    feed
+}
+
+/// One page for every cursor that has more, all at once (each region is paced on its own).
+pub async fn fetch_pages(
+    contexts: &[AwsContext],
+    cursors: &[Cursor],
+) -> Vec<(usize, Result<LookupPage, AwsError>)> {
+    let calls = cursors.iter().enumerate().filter_map(|(i, c)| Some((i, c, c.windows.first()?))).map(|(i, c, w)| async move {
+        let Some(ctx) = contexts.iter().find(|x| x.region == c.region) else {
+            let e = AwsError::new(ErrorKind::Other, "LookupEvents", format!("no client for region {}", c.region));
+            return (i, Err(e));
+        };
+        (i, lookup_page(ctx, w, c.filter.as_ref()).await)
+    });
+    futures::future::join_all(calls).await
+}
+
+/// Write cache files; a failure is logged, never fatal (the cache only saves work).
+pub fn save_cache(root: &Path, files: &[(CacheKey, CacheFile)]) {
+    for (key, file) in files {
+        if let Err(e) = crate::cache::save(root, key, file) {
+            tracing::warn!(path = %key.path(root).display(), error = %e, "could not write the audit cache");
+        }
+    }
+}
+
+/// Events matching the query, newest first, up to its limit: pages are fetched (what the cache
+/// holds is not fetched again) until enough match or there are no more. Returns the filters
+/// that went to the server.
 pub async fn lookup(
     ctx: &AwsContext,
     q: &AuditQuery,
+    cache: Option<&Path>,
 ) -> Result<(Vec<AuditEvent>, Vec<Option<ServerFilter>>), AwsError> {
-    let filters = server_filters(q);
-    let mut all = Vec::new();
-    for f in &filters {
-        let mut token = None;
-        let mut found = 0;
-        loop {
-            let page = lookup_page(ctx, q, f.as_ref(), token).await?;
-            let matching: Vec<AuditEvent> = page.events.into_iter().filter(|e| q.matches(e)).collect();
-            found += matching.len();
-            all.extend(matching);
-            token = page.next_token;
-            if token.is_none() || found >= q.limit {
-                break;
+    let contexts = std::slice::from_ref(ctx);
+    let mut feed = open_lookup(contexts, q, cache).await;
+    let mut outcome = Ok(());
+    while feed.has_more() && feed.visible(q).count() < q.limit {
+        let pages = fetch_pages(contexts, &feed.cursors).await;
+        let mut error = None;
+        let pages = pages.into_iter().map(|(i, r)| (i, r.map_err(|e| error.get_or_insert(e).to_string()))).collect();
+        let _ = feed.apply_pages(pages, time::OffsetDateTime::now_utc());
+        if let Some(e) = error {
+            outcome = Err(e);
+            break;
+        }
+    }
+    if let Some(root) = cache {
+        save_cache(root, &crate::cache::files_for(&feed));
+    }
+    outcome?;
+    let events = feed.visible(q).take(q.limit).cloned().collect();
+    Ok((events, feed.cursors.iter().map(|c| c.filter.clone()).collect()))
+}
+
+/// The trails of every region (DescribeTrails, shadow trails of multi-region trails once).
+pub async fn describe_trails(contexts: &[AwsContext]) -> Result<Vec<Trail>, AwsError> {
+    let mut out: Vec<Trail> = Vec::new();
+    for ctx in contexts {
+        let resp = ctx.trail.describe_trails().include_shadow_trails(true).send().await;
+        for t in resp.map_err(|e| ctx.err("DescribeTrails", e))?.trail_list() {
+            let (Some(name), Some(bucket)) = (t.name(), t.s3_bucket_name()) else { continue };
+            let trail = Trail {
+                name: name.to_string(),
+                home_region: t.home_region().unwrap_or(&ctx.region).to_string(),
+                bucket: bucket.to_string(),
+                prefix: t.s3_key_prefix().map(str::to_string),
+                multi_region: t.is_multi_region_trail().unwrap_or(false),
+            };
+            if !out.iter().any(|x| x.name == trail.name && x.home_region == trail.home_region) {
+                out.push(trail);
             }
         }
     }
-    sort_newest_first(&mut all);
-    all.dedup_by(|a, b| a.event_id == b.event_id);
-    all.truncate(q.limit);
-    Ok((all, filters))
+    Ok(out)
 }
 
 /// A trail log file that could not be read, and why.

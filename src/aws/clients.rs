@@ -22,6 +22,10 @@ pub struct AwsContext {
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub trail: aws_sdk_cloudtrail::Client,
     pub s3: aws_sdk_s3::Client,
+    /// GetCallerIdentity: the account, for the audit cache.
+    pub sts: aws_sdk_sts::Client,
+    /// The custom endpoint, when there is one (the cache keeps emulators apart from AWS).
+    pub endpoint: Option<String>,
     /// CloudTrail LookupEvents: 2 requests/s per account and region, always paced.
     pub trail_pacer: Pacer,
     /// Shared by both API Gateway clients: the limit is per account and region.
@@ -117,7 +121,8 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
     let cognito = aws_sdk_cognitoidentityprovider::config::Builder::from(sdk).region(r.clone()).build();
     let trail = aws_sdk_cloudtrail::config::Builder::from(sdk).region(r.clone()).build();
     // Path-style addressing works with emulators and with every bucket name.
-    let s3 = aws_sdk_s3::config::Builder::from(sdk).region(r).force_path_style(true).build();
+    let s3 = aws_sdk_s3::config::Builder::from(sdk).region(r.clone()).force_path_style(true).build();
+    let sts = aws_sdk_sts::config::Builder::from(sdk).region(r).build();
     AwsContext {
         region,
         profile: settings.profile.clone(),
@@ -126,6 +131,8 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
         cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
         trail: aws_sdk_cloudtrail::Client::from_conf(trail),
         s3: aws_sdk_s3::Client::from_conf(s3),
+        sts: aws_sdk_sts::Client::from_conf(sts),
+        endpoint: sdk.endpoint_url().map(str::to_string),
         trail_pacer: Pacer::new(2.0, 2),
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,

@@ -68,7 +68,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     let mut events = Vec::new();
     if args.source == "lookup" {
         for ctx in &contexts {
-            let (found, filters) = audit::lookup(ctx, &q).await?;
+            let (found, filters) = audit::lookup(ctx, &q, settings.cache_dir.as_deref()).await?;
             let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
             tracing::info!(region = %ctx.region, server_filter = %sent.join(" | "), "LookupEvents");
             events.extend(found);

@@ -37,8 +37,8 @@ pub struct Cli {
     /// API Gateway control-plane requests per second (0 = unpaced).
     #[arg(long, global = true)]
     pub pace_rps: Option<f64>,
-    /// Ignored for now: there is no cache yet.
-    #[arg(long, global = true, hide = true)]
+    /// Neither read nor write the audit cache (events already fetched, kept in the XDG cache dir).
+    #[arg(long, global = true)]
     pub no_cache: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -79,6 +79,7 @@ impl Cli {
             theme: self.theme.clone(),
             config: self.config.clone(),
             pace_rps: self.pace_rps,
+            no_cache: self.no_cache,
         }
     }
 }

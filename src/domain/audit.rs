@@ -5,14 +5,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditResource {
     #[serde(rename = "type")]
     pub kind: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub event_id: String,
@@ -31,6 +31,44 @@ pub struct AuditEvent {
     /// The full record as CloudTrail wrote it (for the detail view); not in JSON output.
     #[serde(skip)]
     pub record: Option<String>,
+}
+
+/// A resource an event touched that the app has a screen for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    Key(String),
+    Plan(String),
+    Api { id: String, stage: Option<String> },
+}
+
+impl AuditEvent {
+    /// The resource to jump to: a key, else a plan, else an API (with its stage when named).
+    /// Resources come as ids typed by kind, or as ARNs (`…::/restapis/ID/stages/NAME`).
+    pub fn touched(&self) -> Option<Touched> {
+        let mut key = None;
+        let mut plan = None;
+        let mut api = None;
+        let mut stage = None;
+        for r in &self.resources {
+            let seg = |part: &str| {
+                let rest = r.name.split(part).nth(1)?;
+                rest.split('/').next().filter(|s| !s.is_empty()).map(str::to_string)
+            };
+            key = key.or_else(|| seg("/apikeys/"));
+            plan = plan.or_else(|| seg("/usageplans/"));
+            api = api.or_else(|| seg("/restapis/")).or_else(|| seg("/apis/"));
+            stage = stage.or_else(|| seg("/stages/"));
+            let id = || Some(r.name.clone()).filter(|n| !n.contains('/') && !n.is_empty());
+            match r.kind.as_str() {
+                "AWS::ApiGateway::ApiKey" => key = key.or_else(id),
+                "AWS::ApiGateway::UsagePlan" => plan = plan.or_else(id),
+                "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => api = api.or_else(id),
+                "AWS::ApiGateway::Stage" => stage = stage.or_else(id),
+                _ => {}
+            }
+        }
+        key.map(Touched::Key).or(plan.map(Touched::Plan)).or_else(|| Some(Touched::Api { id: api?, stage }))
+    }
 }
 
 /// The parts of a CloudTrail record we read (the CloudTrail user guide's "record contents").
@@ -146,8 +184,64 @@ pub fn event_from_record(raw: &str) -> Result<AuditEvent, String> {
         read_only: read_only(&r.read_only),
         resources: resources(&r),
         user_agent: r.user_agent.clone(),
-        record: Some(raw.to_string()),
+        record: Some(redact_record(raw, r.event_name.as_deref().unwrap_or_default())),
     })
+}
+
+/// Field names whose string values are secrets wherever they appear in a record.
+const SECRET_FIELDS: &[&str] = &[
+    "clientSecret",
+    "ClientSecret",
+    "secret",
+    "SecretHash",
+    "secretHash",
+    "password",
+    "Password",
+    "PreviousPassword",
+    "clientSecretValue",
+    "ClientSecretValue",
+    "ProposedPassword",
+    "accessToken",
+    "AccessToken",
+    "idToken",
+    "IdToken",
+    "refreshToken",
+    "RefreshToken",
+];
+
+/// What a hidden value is replaced with.
+pub const HIDDEN: &str = "HIDDEN_BY_PORTCULLIS";
+
+/// The record with secrets hidden: client secrets, passwords and tokens anywhere, and an API
+/// key's `value` in API key events. CloudTrail hides most of these itself; this is the backstop,
+/// so no secret reaches the screen or the cache. Records without such a field are kept as is.
+pub fn redact_record(raw: &str, event_name: &str) -> String {
+    let api_key_event = event_name.contains("ApiKey");
+    let suspicious = raw.contains("ecret") || raw.contains("assword") || raw.contains("oken\"");
+    let key_value = api_key_event && raw.contains("\"value\"");
+    if !(suspicious || key_value) {
+        return raw.to_string();
+    }
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(raw) else { return raw.to_string() };
+    hide(&mut v, api_key_event);
+    serde_json::to_string(&v).unwrap_or_else(|_| raw.to_string())
+}
+
+fn hide(v: &mut serde_json::Value, api_key_event: bool) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                let secret = SECRET_FIELDS.contains(&k.as_str()) || (api_key_event && k == "value");
+                if secret && x.is_string() {
+                    *x = serde_json::Value::String(HIDDEN.into());
+                } else {
+                    hide(x, api_key_event);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|x| hide(x, api_key_event)),
+        _ => {}
+    }
 }
 
 /// A trail log file's `{"Records": [...]}`, each record kept as raw text (no DOM for the file).
@@ -185,6 +279,20 @@ mod tests {
         assert_eq!(e.source_ip.as_deref(), Some("203.0.113.9"));
         assert_eq!(e.read_only, Some(false));
         assert_eq!(e.resources, vec![AuditResource { kind: "AWS::ApiGateway::UsagePlan".into(), name: "p1".into() }]);
+    }
+
+    #[test]
+    fn secrets_in_records_are_hidden() {
+        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"CreateApiKey","requestParameters":{"name":"acme","tags":{"value":"keep"}},"responseElements":{"id":"k1","value":"s3cr3tKEYvalue0123456789","tags":{}}}"#;
+        let e = event_from_record(raw).unwrap();
+        let rec = e.record.unwrap();
+        assert!(!rec.contains("s3cr3tKEYvalue"), "{rec}");
+        assert!(rec.contains(HIDDEN));
+        assert!(rec.find("eventID").unwrap() < rec.find("eventTime").unwrap(), "field order is kept");
+        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"AddUserPoolClientSecret","responseElements":{"clientSecretDescriptor":{"clientSecretId":"x","clientSecretValue":"abc"},"clientSecret":"topsecret"}}"#;
+        let rec = event_from_record(raw).unwrap().record.unwrap();
+        assert!(!rec.contains("topsecret"), "{rec}");
+        assert_eq!(event_from_record(RECORD).unwrap().record.as_deref(), Some(RECORD), "nothing to hide: unchanged");
     }
 
     #[test]
@@ -279,6 +387,29 @@ mod query_tests {
             user_agent: None,
             record: None,
         }
+    }
+
+    #[test]
+    fn the_touched_resource_comes_from_ids_or_arns() {
+        let mut e = event("UpdateStage", "2026-11-02T00:00:00Z", "jane", None);
+        assert_eq!(e.touched(), Some(Touched::Key("k123".into())));
+        e.resources = vec![
+            AuditResource { kind: "AWS::ApiGateway::RestApi".into(), name: "a1b2".into() },
+            AuditResource { kind: "AWS::ApiGateway::Stage".into(), name: "prod".into() },
+        ];
+        assert_eq!(e.touched(), Some(Touched::Api { id: "a1b2".into(), stage: Some("prod".into()) }));
+        e.resources = vec![AuditResource {
+            kind: "AWS::ApiGateway::Stage".into(),
+            name: "arn:aws:apigateway:eu-west-1::/restapis/x9/stages/dev".into(),
+        }];
+        assert_eq!(e.touched(), Some(Touched::Api { id: "x9".into(), stage: Some("dev".into()) }));
+        e.resources = vec![AuditResource {
+            kind: String::new(),
+            name: "arn:aws:apigateway:eu-west-1::/usageplans/p7".into(),
+        }];
+        assert_eq!(e.touched(), Some(Touched::Plan("p7".into())));
+        e.resources.clear();
+        assert_eq!(e.touched(), None);
     }
 
     #[test]

@@ -2,10 +2,12 @@
 
 mod access;
 mod audit;
+mod audit_feed;
 mod catalog;
 mod secret;
 
 pub use access::*;
 pub use audit::*;
+pub use audit_feed::*;
 pub use catalog::*;
 pub use secret::Secret;

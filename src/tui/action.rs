@@ -37,11 +37,16 @@ pub enum Action {
     Delete,
     Reveal,
     Copy,
+    Audit,
+    Jump,
+    EditFilters,
+    PickSource,
+    ToggleErrors,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 32] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -69,6 +74,11 @@ impl Action {
         Action::Delete,
         Action::Reveal,
         Action::Copy,
+        Action::Audit,
+        Action::Jump,
+        Action::EditFilters,
+        Action::PickSource,
+        Action::ToggleErrors,
     ];
 
     /// The snake_case name used in keymap files.
@@ -101,6 +111,11 @@ impl Action {
             Action::Delete => "delete",
             Action::Reveal => "reveal",
             Action::Copy => "copy",
+            Action::Audit => "audit",
+            Action::Jump => "jump",
+            Action::EditFilters => "edit_filters",
+            Action::PickSource => "pick_source",
+            Action::ToggleErrors => "toggle_errors",
         }
     }
 
@@ -134,6 +149,11 @@ impl Action {
             Action::Delete => "delete",
             Action::Reveal => "reveal value (10 s)",
             Action::Copy => "copy value (clipboard)",
+            Action::Audit => "audit trail of this",
+            Action::Jump => "go to the resource",
+            Action::EditFilters => "filters",
+            Action::PickSource => "source (trail)",
+            Action::ToggleErrors => "errors only",
         }
     }
 }
@@ -152,12 +172,21 @@ pub enum Context {
     Help,
     Keys,
     Plans,
+    Audit,
 }
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 7] =
-        [Context::Global, Context::List, Context::Detail, Context::Docs, Context::Help, Context::Keys, Context::Plans];
+    pub const ALL: [Context; 8] = [
+        Context::Global,
+        Context::List,
+        Context::Detail,
+        Context::Docs,
+        Context::Help,
+        Context::Keys,
+        Context::Plans,
+        Context::Audit,
+    ];
 
     /// The snake_case name used as a table name in keymap files.
     pub fn name(self) -> &'static str {
@@ -169,6 +198,7 @@ impl Context {
             Context::Help => "help",
             Context::Keys => "keys",
             Context::Plans => "plans",
+            Context::Audit => "audit",
         }
     }
 }

@@ -58,6 +58,9 @@ impl App {
             Message::Mutated { request, description, result } => self.on_mutated(request, description, result),
             Message::HideValue { key, generation } => self.on_hide(key, generation),
             Message::ClearClipboard { generation } => self.on_clear_clipboard(generation),
+            Message::AuditOpened { request, result, problems } => self.on_audit_opened(request, result, problems),
+            Message::AuditPageLoaded { request, pages } => self.on_audit_page(request, pages),
+            Message::TrailsLoaded { request, result } => self.on_trails(request, result),
             cmd if cmd.is_command() => self.outbox.push(cmd),
             _ => {}
         }
@@ -113,7 +116,7 @@ impl App {
         self.outbox.push(Message::LoadApis { request });
     }
 
-    fn load_detail(&mut self, api_ref: &ApiRef, force: bool) {
+    pub(crate) fn load_detail(&mut self, api_ref: &ApiRef, force: bool) {
         let Some(api) = self.state.api(api_ref).cloned() else { return };
         let entry = self.state.details.entry(api_ref.clone()).or_default();
         if !force && matches!(entry, Loadable::Loaded(_) | Loadable::Loading { .. }) {
@@ -177,6 +180,7 @@ impl App {
             Screen::Help { .. } => Context::Help,
             Screen::Plans { .. } | Screen::PlanDetail { .. } => Context::Plans,
             Screen::Keys { .. } => Context::Keys,
+            Screen::Audit { .. } | Screen::AuditEvent { .. } => Context::Audit,
         }
     }
 
@@ -208,6 +212,11 @@ impl App {
             Action::Delete => self.delete_key(),
             Action::Reveal => self.reveal(),
             Action::Copy => self.copy_value(),
+            Action::Audit => self.pivot_to_audit(),
+            Action::Jump => self.jump_to_touched(),
+            Action::EditFilters => self.edit_audit_filters(),
+            Action::PickSource => self.pick_audit_source(),
+            Action::ToggleErrors => self.toggle_audit_errors(),
         }
     }
 
@@ -224,6 +233,7 @@ impl App {
             Screen::ApiList => self.open_selected_api(),
             Screen::ApiDetail { api, pane: Pane::Stages, stages, .. } => self.open_stage(&api, &stages),
             screen @ (Screen::Plans { .. } | Screen::PlanDetail { .. }) => self.select_plan_row(&screen),
+            Screen::Audit { .. } | Screen::AuditEvent { .. } => self.audit_select(),
             _ => {}
         }
     }
@@ -291,6 +301,7 @@ impl App {
             Screen::ApiDetail { api, .. } => self.load_detail(&api, true),
             Screen::Docs { api, stage, .. } => self.load_docs(&api, &stage, true),
             Screen::Plans { .. } | Screen::PlanDetail { .. } | Screen::Keys { .. } => self.refresh_access(),
+            Screen::Audit { .. } | Screen::AuditEvent { .. } => self.refresh_audit(),
             _ => self.load_apis(),
         }
     }
@@ -325,6 +336,9 @@ impl App {
         } else {
             list.down(delta as usize, len);
         }
+        if matches!(self.state.screen(), Screen::Audit { .. }) {
+            self.maybe_more_audit(true);
+        }
     }
 
     /// The list the current screen scrolls and filters.
@@ -338,6 +352,7 @@ impl App {
             Screen::ApiDetail { pane: Pane::Stages, stages, .. } => Some(stages),
             Screen::Docs { view, .. } | Screen::Help { view } => Some(view),
             Screen::Plans { view } | Screen::PlanDetail { view, .. } | Screen::Keys { view } => Some(view),
+            Screen::Audit { view } | Screen::AuditEvent { view, .. } => Some(view),
             _ => None,
         }
     }
@@ -360,6 +375,8 @@ impl App {
             Screen::Plans { view } => s.filtered_plans(&view.filter).len(),
             Screen::PlanDetail { plan, view } => s.plan_rows(plan, &view.filter).len(),
             Screen::Keys { view } => s.filtered_keys(&view.filter).len(),
+            Screen::Audit { view } => views::audit::list_len(s, &view.filter),
+            Screen::AuditEvent { id, folded, .. } => views::audit::event_len(s, id, folded),
         }
     }
 
@@ -443,6 +460,7 @@ impl App {
             "help" => self.open_help(),
             "apis" => self.state.stack = vec![Screen::ApiList],
             "plans" => self.open_plans(),
+            "audit" => self.open_audit(),
             "keys" => {
                 self.state.stack = vec![Screen::ApiList];
                 self.open_keys("");

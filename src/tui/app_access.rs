@@ -47,7 +47,7 @@ impl App {
         self.outbox.push(Message::LoadKeys { request });
     }
 
-    fn load_usage(&mut self, plan: &UsagePlan) {
+    pub(crate) fn load_usage(&mut self, plan: &UsagePlan) {
         let request = self.state.request_id();
         self.state.usage.insert(plan.id.clone(), Loadable::Loading { request });
         self.outbox.push(Message::LoadUsage { request, plan: plan.id.clone(), region: plan.region.clone() });
@@ -284,6 +284,8 @@ impl App {
                 self.pick_key(key, key_id, region, attach, options, selected)
             }
             Modal::ShowValue { name, value } => self.show_value_key(key, name, value),
+            Modal::AuditFilter { form } => self.audit_filter_key(key, form),
+            Modal::PickSource { options, selected } => self.pick_source_key(key, options, selected),
         };
     }
 

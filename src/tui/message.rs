@@ -2,7 +2,10 @@
 
 use super::state::{ApiRef, DetailData};
 use crate::docs::DocLine;
-use crate::domain::{Api, ApiKey, CreatedKey, Mutation, Secret, Usage, UsagePlan};
+use crate::cache::{CacheFile, CacheKey};
+use crate::domain::{
+    Api, ApiKey, AuditQuery, CreatedKey, Cursor, Feed, LookupPage, Mutation, Secret, Trail, Usage, UsagePlan,
+};
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +46,25 @@ pub enum Message {
         request: u64,
         mutation: Mutation,
         region: String,
+    },
+    /// Open an audit query: plan its cursors and read the cache (LookupEvents), or read the
+    /// trail's log files (S3).
+    OpenAudit {
+        request: u64,
+        query: Box<AuditQuery>,
+        source: String,
+    },
+    /// One more page for every cursor that has more.
+    LoadAuditPage {
+        request: u64,
+        cursors: Vec<Cursor>,
+    },
+    /// Write the audit cache (no result comes back).
+    SaveAuditCache {
+        files: Vec<(CacheKey, CacheFile)>,
+    },
+    LoadTrails {
+        request: u64,
     },
     /// Write to the clipboard with OSC 52 (done by the loop: it owns the terminal).
     Clipboard(Secret),
@@ -87,6 +109,20 @@ pub enum Message {
         description: String,
         result: Result<Option<CreatedKey>, String>,
     },
+    AuditOpened {
+        request: u64,
+        result: Result<Feed, String>,
+        /// Trail log files that could not be read (S3), as `key: problem`.
+        problems: Vec<String>,
+    },
+    AuditPageLoaded {
+        request: u64,
+        pages: Vec<(usize, Result<LookupPage, String>)>,
+    },
+    TrailsLoaded {
+        request: u64,
+        result: Result<Vec<Trail>, String>,
+    },
     HideValue {
         key: String,
         generation: u64,
@@ -110,6 +146,10 @@ impl Message {
                 | Message::LoadKeys { .. }
                 | Message::LoadUsage { .. }
                 | Message::Mutate { .. }
+                | Message::OpenAudit { .. }
+                | Message::LoadAuditPage { .. }
+                | Message::SaveAuditCache { .. }
+                | Message::LoadTrails { .. }
                 | Message::Clipboard(_)
                 | Message::After { .. }
         )

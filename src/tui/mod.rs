@@ -3,6 +3,7 @@
 pub mod action;
 pub mod app;
 mod app_access;
+mod app_audit;
 pub mod keymap;
 pub mod message;
 pub mod state;
@@ -65,6 +66,7 @@ pub async fn run(settings: Settings) -> i32 {
     let mut app = App::new(AppState::new(connection(&settings)), keymap, styles);
     app.state.status = status;
     app.state.clipboard_clear_secs = settings.clipboard_clear_secs;
+    app.state.audit_source = settings.audit_source.clone();
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = worker::Worker::new(settings, tx.clone());
     let mut guard = match terminal::TerminalGuard::enter() {

@@ -2,9 +2,9 @@
 
 use super::message::Message;
 use super::state::{ApiRef, DetailData};
-use crate::aws::{self, AwsContext, catalog};
+use crate::aws::{self, AwsContext, audit, catalog};
 use crate::config::Settings;
-use crate::domain::{Api, ApiKind, Mutation, resource_tree};
+use crate::domain::{Api, ApiKind, AuditQuery, Cursor, Feed, Mutation, resource_tree};
 use futures::FutureExt;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{OnceCell, mpsc};
@@ -49,6 +49,21 @@ impl Worker {
             Message::LoadKeys { request } => Some(self.load_keys(request).await),
             Message::LoadUsage { request, plan, region } => Some(self.load_usage(request, plan, region).await),
             Message::Mutate { request, mutation, region } => Some(self.mutate(request, mutation, region).await),
+            Message::OpenAudit { request, query, source } => Some(self.open_audit(request, *query, source).await),
+            Message::LoadAuditPage { request, cursors } => Some(self.audit_page(request, cursors).await),
+            Message::SaveAuditCache { files } => {
+                if let Some(root) = self.settings.cache_dir.clone() {
+                    let _ = tokio::task::spawn_blocking(move || audit::save_cache(&root, &files)).await;
+                }
+                None
+            }
+            Message::LoadTrails { request } => {
+                let result = match self.contexts().await {
+                    Ok(c) => audit::describe_trails(c).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e),
+                };
+                Some(Message::TrailsLoaded { request, result })
+            }
             Message::After { millis, message } => {
                 tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 Some(*message)
@@ -180,6 +195,50 @@ impl Worker {
     }
 }
 
+impl Worker {
+    async fn open_audit(&self, request: u64, query: AuditQuery, source: String) -> Message {
+        let contexts = match self.contexts().await {
+            Ok(c) => c,
+            Err(e) => return Message::AuditOpened { request, result: Err(e), problems: vec![] },
+        };
+        if source == "lookup" {
+            let feed = audit::open_lookup(contexts, &query, self.settings.cache_dir.as_deref()).await;
+            return Message::AuditOpened { request, result: Ok(feed), problems: vec![] };
+        }
+        let result = async {
+            let (bucket, prefix) = audit::parse_s3_url(&source)?;
+            let ctx = contexts.first().ok_or("no region configured")?;
+            let mut q = query.clone();
+            q.limit = S3_EVENTS;
+            audit::from_s3(ctx, &bucket, &prefix, &q).await.map_err(|e| e.to_string())
+        }
+        .await;
+        match result {
+            Ok(found) => {
+                let problems: Vec<String> = found.problems.iter().map(|p| format!("{}: {}", p.key, p.problem)).collect();
+                let result = if found.files_read == 0 && !problems.is_empty() {
+                    Err(format!("none of the {} trail log files could be read", problems.len()))
+                } else {
+                    Ok(Feed { events: found.events, ..Default::default() })
+                };
+                Message::AuditOpened { request, result, problems }
+            }
+            Err(e) => Message::AuditOpened { request, result: Err(e), problems: vec![] },
+        }
+    }
+
+    async fn audit_page(&self, request: u64, cursors: Vec<Cursor>) -> Message {
+        let pages = match self.contexts().await {
+            Ok(c) => audit::fetch_pages(c, &cursors).await.into_iter().map(|(i, r)| (i, r.map_err(|e| e.to_string()))).collect(),
+            Err(e) => cursors.iter().enumerate().filter(|(_, c)| c.has_more()).map(|(i, _)| (i, Err(e.clone()))).collect(),
+        };
+        Message::AuditPageLoaded { request, pages }
+    }
+}
+
+/// The most events the audit screen keeps from a trail's S3 logs.
+pub const S3_EVENTS: usize = 50_000;
+
 /// One region's share of a listing.
 type RegionLoad<'a, T> = futures::future::BoxFuture<'a, Result<Vec<T>, aws::AwsError>>;
 
@@ -210,6 +269,15 @@ fn failure(command: &Message, error: &str) -> Option<Message> {
         }
         Message::LoadUsage { request, plan, .. } => {
             Some(Message::UsageLoaded { request: *request, plan: plan.clone(), result: Err(error.to_string()) })
+        }
+        Message::OpenAudit { request, .. } => {
+            Some(Message::AuditOpened { request: *request, result: Err(error.to_string()), problems: vec![] })
+        }
+        Message::LoadAuditPage { request, .. } => {
+            Some(Message::AuditPageLoaded { request: *request, pages: vec![(usize::MAX, Err(error.to_string()))] })
+        }
+        Message::LoadTrails { request } => {
+            Some(Message::TrailsLoaded { request: *request, result: Err(error.to_string()) })
         }
         Message::Mutate { request, mutation, .. } => Some(Message::Mutated {
             request: *request,

@@ -103,6 +103,9 @@ pub async fn create_bucket(ctx: &AwsContext, bucket: &str) -> Result<(), AwsErro
 pub async fn write(ctx: &AwsContext, s: &EstateSummary) -> Result<(String, usize), AwsError> {
     let bucket = bucket_name(&ctx.region);
     create_bucket(ctx, &bucket).await?;
+    // A trail that writes there, so the audit screen's trail picker finds the bucket.
+    let trail = ctx.trail.create_trail().name(format!("kestrel-{}", ctx.region)).s3_bucket_name(&bucket);
+    trail.send().await.map_err(|e| ctx.err("CreateTrail", e))?;
     // CloudTrail writes whole seconds.
     let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     let mut count = 0;

@@ -91,4 +91,14 @@ pub enum Modal {
         name: String,
         value: Secret,
     },
+    /// The audit screen's filters.
+    AuditFilter {
+        form: super::AuditForm,
+    },
+    /// Where audit events come from: the event history, or a trail's S3 logs.
+    PickSource {
+        /// (label, source) pairs; the first is the event history.
+        options: Vec<(String, String)>,
+        selected: usize,
+    },
 }

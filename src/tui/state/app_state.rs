@@ -82,6 +82,12 @@ pub struct AppState {
     /// GetUsage per plan id.
     pub usage: HashMap<String, Loadable<Usage>>,
     pub modal: Option<Modal>,
+    /// The audit screen's query and events (kept when the screen is left).
+    pub audit: Option<super::AuditView>,
+    /// The audit source the screen opens with (config `audit_source`).
+    pub audit_source: String,
+    /// A DescribeTrails in flight (for the source picker).
+    pub trails_request: Option<u64>,
     /// The key whose value is shown unmasked (for 10 seconds).
     pub revealed: Option<String>,
     /// Bumped at every copy, so a pending clear does not wipe a later copy.
@@ -104,7 +110,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(connection: Connection) -> AppState {
-        AppState { connection, stack: vec![Screen::ApiList], clipboard_clear_secs: 30, ..Default::default() }
+        AppState {
+            connection,
+            stack: vec![Screen::ApiList],
+            clipboard_clear_secs: 30,
+            audit_source: "lookup".into(),
+            ..Default::default()
+        }
     }
 
     pub fn screen(&self) -> &Screen {
@@ -138,6 +150,7 @@ impl AppState {
             || self.apis_refresh.is_some()
             || self.details.values().any(Loadable::is_loading)
             || self.docs.values().any(Loadable::is_loading)
+            || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
     }
 
     /// Recompute the API list's filtered, sorted rows; the selected API stays selected.
@@ -240,4 +253,31 @@ pub enum PlanRow {
 
 pub fn key_haystack(k: &ApiKey) -> String {
     format!("{} {} {} {}", k.name, k.id, k.customer_id.as_deref().unwrap_or(""), k.region)
+}
+
+impl AppState {
+    /// The audit list's rows after the `/` filter.
+    pub fn audit_rows(&self, filter: &str) -> Vec<&crate::domain::AuditEvent> {
+        let Some(a) = &self.audit else { return vec![] };
+        let events = a.events();
+        let hay: Vec<String> = events.iter().map(|e| audit_haystack(e)).collect();
+        super::fuzzy_filter(filter, hay.iter().map(String::as_str)).into_iter().map(|i| events[i]).collect()
+    }
+
+    pub fn audit_event(&self, id: &str) -> Option<&crate::domain::AuditEvent> {
+        self.audit.as_ref()?.feed.loaded()?.events.iter().find(|e| e.event_id == id)
+    }
+}
+
+pub fn audit_haystack(e: &crate::domain::AuditEvent) -> String {
+    let resources: Vec<&str> = e.resources.iter().map(|r| r.name.as_str()).collect();
+    format!(
+        "{} {} {} {} {} {}",
+        e.event_name,
+        e.username.as_deref().unwrap_or(""),
+        resources.join(" "),
+        e.event_source,
+        e.source_ip.as_deref().unwrap_or(""),
+        e.error_code.as_deref().unwrap_or("")
+    )
 }

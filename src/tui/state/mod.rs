@@ -2,10 +2,14 @@
 
 mod access;
 mod app_state;
+mod audit;
+mod json;
 mod list;
 mod loadable;
 
 pub use access::{FORM_LABELS, KeyForm, Modal};
+pub use audit::{AUDIT_FORM_LABELS, AUTO_PAGES, AuditForm, AuditView, default_query};
+pub use json::{JsonKind, JsonLine, Scalar, default_folds, json_lines, visible_lines};
 pub use app_state::{AppState, Connection, DetailData, DetailRow, PlanRow, Status, api_haystack, key_haystack};
 pub use list::{ListView, fuzzy_filter, fuzzy_scores};
 pub use loadable::Loadable;
@@ -73,6 +77,9 @@ pub enum Screen {
     Plans { view: ListView },
     PlanDetail { plan: String, view: ListView },
     Keys { view: ListView },
+    Audit { view: ListView },
+    /// One event's record; `folded` holds the line indices of collapsed containers.
+    AuditEvent { id: String, view: ListView, folded: std::collections::BTreeSet<usize> },
 }
 
 impl Screen {
@@ -87,6 +94,8 @@ impl Screen {
             Screen::Plans { .. } => "plans".into(),
             Screen::PlanDetail { .. } => "plan".into(),
             Screen::Keys { .. } => "keys".into(),
+            Screen::Audit { .. } => "audit".into(),
+            Screen::AuditEvent { .. } => "event".into(),
         }
     }
 }
@@ -108,7 +117,7 @@ pub const SCREENS: &[(&str, bool)] = &[
     ("plans", true),
     ("keys", true),
     ("partners", false),
-    ("audit", false),
+    ("audit", true),
     ("try", false),
     ("findings", false),
     ("help", true),

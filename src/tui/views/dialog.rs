@@ -3,7 +3,7 @@
 
 use crate::domain::Mutation;
 use crate::sanitize::for_terminal;
-use crate::tui::state::{FORM_LABELS, KeyForm, Modal};
+use crate::tui::state::{AUDIT_FORM_LABELS, AuditForm, FORM_LABELS, KeyForm, Modal};
 use crate::tui::theme::Styles;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -21,6 +21,8 @@ pub fn draw(frame: &mut Frame, modal: &Modal, s: &Styles) {
             (if *attach { " attach to plan " } else { " detach from plan " }, pick_lines(options, *selected, s))
         }
         Modal::ShowValue { name, value } => (" new API key ", value_lines(name, value.expose(), s)),
+        Modal::AuditFilter { form } => (" audit filters ", audit_form_lines(form, s)),
+        Modal::PickSource { options, selected } => (" audit source ", source_lines(options, *selected, s)),
     };
     let width = 100.min(frame.area().width);
     let inner = usize::from(width.saturating_sub(2)).max(1);
@@ -115,4 +117,51 @@ fn value_lines<'a>(name: &str, value: &str, s: &Styles) -> Vec<Line<'a>> {
             s.muted,
         )),
     ]
+}
+
+fn audit_form_lines<'a>(form: &AuditForm, s: &Styles) -> Vec<Line<'a>> {
+    let field = |label: &str, text: String, focused: bool| {
+        let (cursor, style) = if focused { ("█", s.command_line) } else { ("", s.text) };
+        Line::from(vec![Span::styled(format!("{label:>32}  "), s.muted), Span::styled(format!("{text}{cursor}"), style)])
+    };
+    let mut lines: Vec<Line> = AUDIT_FORM_LABELS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| field(label, for_terminal(&form.fields[i]).into_owned(), form.focus == i))
+        .collect();
+    let errors = if form.errors_only { "[x]" } else { "[ ]" };
+    lines.push(field("errors only", errors.into(), form.focus == 6));
+    let kind = match form.read_only {
+        None => "any",
+        Some(false) => "mutating only",
+        Some(true) => "read-only only",
+    };
+    lines.push(field("read-only / mutating", kind.into(), form.focus == 7));
+    lines.push(Line::from(""));
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(format!("✗ {e}"), s.error)));
+    }
+    lines.push(Line::from(Span::styled(
+        "sources: comma-separated, empty for API Gateway + Cognito, `all` for every source",
+        s.muted,
+    )));
+    lines.push(Line::from(Span::styled(
+        "tab/shift-tab move · space toggles · enter applies · esc cancels",
+        s.muted,
+    )));
+    lines
+}
+
+fn source_lines<'a>(options: &[(String, String)], selected: usize, s: &Styles) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line> = options
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| {
+            let style = if i == selected { s.row_selected } else { s.text };
+            Line::from(Span::styled(format!(" {} ", for_terminal(label)), style))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("up/down choose · enter reads from there · esc cancels", s.muted)));
+    lines
 }

@@ -26,6 +26,7 @@ pub fn all_lines(keymap: &Keymap) -> Vec<(String, String)> {
     out.push((String::new(), "Dialogs".into()));
     out.push(("enter / y".into(), "confirm; esc or n cancels; a delete asks you to type the key's name".into()));
     out.push(("tab / shift-tab".into(), "next / previous field in the create form; space toggles enabled".into()));
+    out.push(("A".into(), "on a key, plan, API or stage: its audit trail (CloudTrail events that name it)".into()));
     out
 }
 
@@ -38,6 +39,7 @@ fn section(ctx: Context) -> &'static str {
         Context::Help => "This help",
         Context::Keys => "API keys (:keys)",
         Context::Plans => "Usage plans (:plans)",
+        Context::Audit => "Audit trail (:audit) and an event's record",
     }
 }
 

@@ -1,5 +1,6 @@
 //! One file per screen, plus the header and footer every screen shares.
 
+pub mod audit;
 pub mod catalog;
 pub mod detail;
 pub mod dialog;
@@ -19,7 +20,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+pub(crate) const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// Draw everything; returns the height of the main list (for page up/down).
 pub fn draw(frame: &mut Frame, state: &mut AppState, styles: &Styles, keymap: &Keymap) -> usize {
@@ -45,6 +46,8 @@ fn draw_screen(frame: &mut Frame, area: Rect, state: &mut AppState, styles: &Sty
         Screen::Plans { .. } => plans::draw_list(frame, area, state, styles),
         Screen::PlanDetail { .. } => plans::draw_detail(frame, area, state, styles),
         Screen::Keys { .. } => keys::draw(frame, area, state, styles),
+        Screen::Audit { .. } => audit::draw_list(frame, area, state, styles),
+        Screen::AuditEvent { .. } => audit::draw_event(frame, area, state, styles),
     }
 }
 
@@ -113,6 +116,7 @@ pub fn context_of(screen: &Screen) -> Context {
         Screen::Help { .. } => Context::Help,
         Screen::Plans { .. } | Screen::PlanDetail { .. } => Context::Plans,
         Screen::Keys { .. } => Context::Keys,
+        Screen::Audit { .. } | Screen::AuditEvent { .. } => Context::Audit,
     }
 }
 
@@ -138,6 +142,7 @@ fn current_filter(state: &AppState) -> &str {
         Screen::ApiDetail { stages, .. } => &stages.filter,
         Screen::Docs { view, .. } | Screen::Help { view } => &view.filter,
         Screen::Plans { view } | Screen::PlanDetail { view, .. } | Screen::Keys { view } => &view.filter,
+        Screen::Audit { view } | Screen::AuditEvent { view, .. } => &view.filter,
         _ => "",
     }
 }

@@ -1,0 +1,158 @@
+//! The on-disk audit cache: events already fetched, per account, region, source and server
+//! filter, under `$XDG_CACHE_HOME/portcullis/audit/` (default `~/.cache/portcullis/audit/`).
+//!
+//! One JSON file per cursor: its coverage (the time range known complete) and its events.
+//! Files are written whole to a temporary name and renamed, readable by the owner only; a file
+//! that cannot be read is ignored (and replaced on the next write): the cache only saves work.
+
+use crate::domain::{AuditEvent, Coverage, Feed, ServerFilter};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// At most this many events per file (the newest); the coverage shrinks to match.
+pub const MAX_EVENTS: usize = 20_000;
+
+/// The cache directory: `$XDG_CACHE_HOME/portcullis` or `~/.cache/portcullis`.
+pub fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| dirs::home_dir().map(|h| h.join(".cache")))
+        .map(|d| d.join("portcullis"))
+}
+
+/// Where one cursor's events live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    /// The AWS account id; with an emulator, its endpoint too (emulators reuse account ids).
+    pub account: String,
+    pub region: String,
+    /// `lookup` (the event history).
+    pub source: String,
+    pub filter: Option<ServerFilter>,
+}
+
+impl CacheKey {
+    /// The key of a LookupEvents cursor.
+    pub fn lookup(account: &str, region: &str, filter: &Option<ServerFilter>) -> CacheKey {
+        CacheKey { account: account.into(), region: region.into(), source: "lookup".into(), filter: filter.clone() }
+    }
+
+    pub fn path(&self, root: &Path) -> PathBuf {
+        let file = format!("{}.json", safe(&ServerFilter::label(&self.filter)));
+        root.join("audit").join(safe(&self.account)).join(safe(&self.region)).join(safe(&self.source)).join(file)
+    }
+}
+
+/// Letters, digits and `.-_=` stay; anything else becomes `_` (no separators, no `..`).
+fn safe(s: &str) -> String {
+    let out: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_=".contains(c) || c == '.' { c } else { '_' }).collect();
+    if out.chars().all(|c| c == '.') { out.replace('.', "_") } else { out }
+}
+
+/// An event with its full record (the record is not part of the JSON output contract).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub event: AuditEvent,
+    pub record: Option<String>,
+}
+
+/// One cursor's file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CacheFile {
+    pub coverage: Option<Coverage>,
+    pub events: Vec<StoredEvent>,
+}
+
+impl CacheFile {
+    pub fn new(coverage: Coverage, events: &[&AuditEvent]) -> CacheFile {
+        let mut coverage = coverage;
+        let mut kept: Vec<&&AuditEvent> = events.iter().collect();
+        kept.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+        if kept.len() > MAX_EVENTS {
+            kept.truncate(MAX_EVENTS);
+            if let Some(t) = kept.last().and_then(|e| crate::domain::parse_time(&e.event_time)) {
+                coverage.oldest = coverage.oldest.max(t);
+            }
+        }
+        let events =
+            kept.into_iter().map(|e| StoredEvent { event: (*e).clone(), record: e.record.clone() }).collect();
+        CacheFile { coverage: Some(coverage), events }
+    }
+
+    pub fn into_events(self) -> Vec<AuditEvent> {
+        self.events
+            .into_iter()
+            .map(|s| {
+                let mut e = s.event;
+                e.record = s.record;
+                e
+            })
+            .collect()
+    }
+}
+
+/// Every cursor's file (its coverage and its own events); none when the feed has no account.
+pub fn files_for(feed: &Feed) -> Vec<(CacheKey, CacheFile)> {
+    let Some(account) = &feed.account else { return vec![] };
+    feed.cursors
+        .iter()
+        .map(|c| {
+            let mine: Vec<&AuditEvent> = feed.events.iter().filter(|e| c.owns(e)).collect();
+            (CacheKey::lookup(account, &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
+        })
+        .collect()
+}
+
+/// The file for `key`, or `None` when there is none or it is unreadable.
+pub fn load(root: &Path, key: &CacheKey) -> Option<CacheFile> {
+    let text = std::fs::read(key.path(root)).ok()?;
+    match serde_json::from_slice(&text) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            tracing::warn!(path = %key.path(root).display(), error = %e, "ignoring an unreadable audit cache file");
+            None
+        }
+    }
+}
+
+/// Write the file for `key` (whole, then renamed into place; owner-only permissions).
+pub fn save(root: &Path, key: &CacheKey, file: &CacheFile) -> std::io::Result<()> {
+    let path = key.path(root);
+    let dir = path.parent().expect("the path has a directory");
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(&tmp)?;
+    std::io::Write::write_all(&mut f, &serde_json::to_vec(file)?)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_safe_paths() {
+        let key = CacheKey {
+            account: "123456789012@http://127.0.0.1:5000".into(),
+            region: "../eu-west-1".into(),
+            source: "lookup".into(),
+            filter: Some(ServerFilter::new("EventSource", "apigateway.amazonaws.com")),
+        };
+        let p = key.path(Path::new("/c"));
+        assert_eq!(
+            p,
+            Path::new(
+                "/c/audit/123456789012_http___127.0.0.1_5000/.._eu-west-1/lookup/EventSource=apigateway.amazonaws.com.json"
+            )
+        );
+        assert!(!p.components().any(|c| c == std::path::Component::ParentDir));
+        assert_eq!(safe(".."), "__");
+    }
+}

@@ -1,0 +1,352 @@
+//! Paging an audit query over LookupEvents, with what the on-disk cache already holds.
+//!
+//! LookupEvents takes one lookup attribute, so a query becomes one cursor per region and
+//! server filter (two by default: the API Gateway and Cognito event sources). Each cursor
+//! keeps the time windows still to fetch, newest first. What an earlier run fetched is its
+//! *coverage*, a contiguous time range known complete: a new run fetches only the gap above
+//! it (what is new) and, as the user scrolls, the range below it.
+
+use super::audit::{AuditEvent, AuditQuery, parse_time, sort_newest_first};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// CloudTrail delivers events to the event history within about 15 minutes: coverage never
+/// claims the last 15 minutes, so a late event is fetched on the next run.
+pub const SETTLE: time::Duration = time::Duration::minutes(15);
+
+/// The lookup attribute sent to the server (LookupEvents takes one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerFilter {
+    pub key: String,
+    pub value: String,
+}
+
+impl ServerFilter {
+    pub fn new(key: &str, value: &str) -> ServerFilter {
+        ServerFilter { key: key.to_string(), value: value.to_string() }
+    }
+
+    /// `EventSource=apigateway.amazonaws.com`, also the cache file's name.
+    pub fn label(f: &Option<ServerFilter>) -> String {
+        f.as_ref().map_or_else(|| "(none)".to_string(), |f| format!("{}={}", f.key, f.value))
+    }
+}
+
+/// A CloudTrail trail (DescribeTrails): where its log files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trail {
+    pub name: String,
+    pub home_region: String,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub multi_region: bool,
+}
+
+impl Trail {
+    /// `s3://bucket/prefix`, the audit source for this trail's logs.
+    pub fn source(&self) -> String {
+        match self.prefix.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => format!("s3://{}/{}", self.bucket, p.trim_matches('/')),
+            None => format!("s3://{}", self.bucket),
+        }
+    }
+}
+
+/// A time range known to hold every event of one cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    #[serde(with = "time::serde::rfc3339")]
+    pub oldest: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub newest: OffsetDateTime,
+}
+
+/// A time range still to fetch, and the page token inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub start: OffsetDateTime,
+    pub end: OffsetDateTime,
+    pub token: Option<String>,
+    /// Below the coverage: each page extends the coverage downwards. Above it (what is new):
+    /// the coverage grows only when the whole window is fetched.
+    pub below: bool,
+}
+
+/// One region and server filter of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub region: String,
+    pub filter: Option<ServerFilter>,
+    /// Still to fetch, in order.
+    pub windows: Vec<Window>,
+    pub coverage: Coverage,
+    /// Pages fetched in this run (the LookupEvents budget spent).
+    pub pages: usize,
+}
+
+/// What one LookupEvents call returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LookupPage {
+    pub events: Vec<AuditEvent>,
+    pub next_token: Option<String>,
+}
+
+impl Cursor {
+    /// The windows to fetch for `q`, given what the cache covers; `now` bounds the coverage.
+    pub fn plan(
+        region: &str,
+        filter: Option<ServerFilter>,
+        q: &AuditQuery,
+        cached: Option<Coverage>,
+        now: OffsetDateTime,
+    ) -> Cursor {
+        let top = q.until.min(now - SETTLE).max(q.since);
+        let fresh = |top| Coverage { oldest: top, newest: top };
+        let below = |start, end| Window { start, end, token: None, below: true };
+        let (coverage, windows) = match cached {
+            // Only a cache that overlaps the query's range can be extended contiguously.
+            Some(c) if c.oldest <= q.until && c.newest >= q.since && c.oldest <= c.newest => {
+                let mut w = vec![];
+                if q.until > c.newest {
+                    w.push(Window { start: c.newest, end: q.until, token: None, below: false });
+                }
+                if q.since < c.oldest {
+                    w.push(below(q.since, c.oldest));
+                }
+                (c, w)
+            }
+            _ => (fresh(top), vec![below(q.since, q.until)]),
+        };
+        Cursor { region: region.to_string(), filter, windows, coverage, pages: 0 }
+    }
+
+    pub fn has_more(&self) -> bool {
+        !self.windows.is_empty()
+    }
+
+    /// Take in one page of the first window; `now` bounds the coverage.
+    pub fn apply(&mut self, page: &LookupPage, now: OffsetDateTime) {
+        let Some(w) = self.windows.first_mut() else { return };
+        self.pages += 1;
+        let oldest = page.events.iter().filter_map(|e| parse_time(&e.event_time)).min();
+        w.token = page.next_token.clone();
+        let done = w.token.is_none();
+        if w.below {
+            let reached = if done { Some(w.start) } else { oldest };
+            if let Some(t) = reached {
+                self.coverage.oldest = self.coverage.oldest.min(t);
+            }
+        } else if done {
+            self.coverage.newest = self.coverage.newest.max(w.end.min(now - SETTLE));
+        }
+        if done {
+            self.windows.remove(0);
+        }
+    }
+
+    /// Is `e` one of this cursor's events (same region, matches its server filter)?
+    pub fn owns(&self, e: &AuditEvent) -> bool {
+        e.region.as_deref() == Some(self.region.as_str())
+            && match self.filter.as_ref().map(|f| (f.key.as_str(), f.value.as_str())) {
+                None => true,
+                Some(("EventSource", v)) => e.event_source == v,
+                Some(("EventName", v)) => e.event_name == v,
+                Some(("Username", v)) => e.username.as_deref() == Some(v),
+                Some(("ResourceName", v)) => e.resources.iter().any(|r| r.name == v),
+                Some(_) => false,
+            }
+    }
+
+    /// Events older than this may still be missing (a "below" window is in progress).
+    fn complete_down_to(&self) -> Option<OffsetDateTime> {
+        self.windows.iter().any(|w| w.below).then_some(self.coverage.oldest)
+    }
+}
+
+/// Everything known about one query: its cursors and the events fetched or cached so far.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Feed {
+    pub cursors: Vec<Cursor>,
+    /// Every event held (cached or fetched), unfiltered, deduplicated by id.
+    pub events: Vec<AuditEvent>,
+    /// How many of `events` came from the on-disk cache.
+    pub from_cache: usize,
+    /// The account the cache files are kept under (`None`: no cache).
+    pub account: Option<String>,
+}
+
+impl Feed {
+    pub fn has_more(&self) -> bool {
+        self.cursors.iter().any(Cursor::has_more)
+    }
+
+    /// Add events, skipping ids already held.
+    pub fn add(&mut self, events: impl IntoIterator<Item = AuditEvent>) {
+        let mut seen: std::collections::HashSet<String> = self.events.iter().map(|e| e.event_id.clone()).collect();
+        for e in events {
+            if seen.insert(e.event_id.clone()) {
+                self.events.push(e);
+            }
+        }
+        sort_newest_first(&mut self.events);
+    }
+
+    /// Older events may still arrive from a cursor that is behind: nothing older than the
+    /// newest such point is shown yet, so the list is always in order.
+    pub fn frontier(&self) -> Option<OffsetDateTime> {
+        self.cursors.iter().filter_map(Cursor::complete_down_to).max()
+    }
+
+    /// The events to show for `q`: matching, newest first, none past the frontier.
+    pub fn visible<'a>(&'a self, q: &'a AuditQuery) -> impl Iterator<Item = &'a AuditEvent> + 'a {
+        let frontier = self.frontier();
+        self.events.iter().filter(move |e| {
+            q.matches(e) && frontier.is_none_or(|f| parse_time(&e.event_time).is_some_and(|t| t >= f))
+        })
+    }
+
+    /// Take in one round of pages (cursor index, page or error); the first error is returned,
+    /// the pages that came back still count.
+    pub fn apply_pages(&mut self, pages: Vec<(usize, Result<LookupPage, String>)>, now: OffsetDateTime) -> Result<(), String> {
+        let mut first_error = None;
+        for (i, page) in pages {
+            match (page, self.cursors.get_mut(i)) {
+                (Ok(page), Some(c)) => {
+                    c.apply(&page, now);
+                    self.add(page.events);
+                }
+                (Err(e), _) => {
+                    first_error.get_or_insert(e);
+                }
+                _ => {}
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Pages fetched in this run, across cursors.
+    pub fn pages(&self) -> usize {
+        self.cursors.iter().map(|c| c.pages).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AuditResource;
+
+    fn t(s: &str) -> OffsetDateTime {
+        parse_time(s).unwrap()
+    }
+
+    fn q(since: &str, until: &str) -> AuditQuery {
+        AuditQuery {
+            since: t(since),
+            until: t(until),
+            event_name: None,
+            event_sources: vec![],
+            user: None,
+            resource: None,
+            errors_only: false,
+            read_only: None,
+            limit: usize::MAX,
+        }
+    }
+
+    fn ev(id: &str, time: &str) -> AuditEvent {
+        AuditEvent {
+            event_id: id.into(),
+            event_time: time.into(),
+            event_name: "UpdateStage".into(),
+            event_source: "apigateway.amazonaws.com".into(),
+            username: None,
+            source_ip: None,
+            region: None,
+            error_code: None,
+            error_message: None,
+            read_only: Some(false),
+            resources: vec![AuditResource { kind: "x".into(), name: "y".into() }],
+            user_agent: None,
+            record: None,
+        }
+    }
+
+    const NOW: &str = "2026-11-27T12:00:00Z";
+
+    #[test]
+    fn without_a_cache_one_window_is_fetched_page_by_page() {
+        let query = q("2026-11-26T12:00:00Z", NOW);
+        let mut c = Cursor::plan("eu-west-1", None, &query, None, t(NOW));
+        assert_eq!(c.windows.len(), 1);
+        let page = LookupPage { events: vec![ev("a", "2026-11-27T10:00:00Z")], next_token: Some("n1".into()) };
+        c.apply(&page, t(NOW));
+        assert_eq!(c.windows[0].token.as_deref(), Some("n1"));
+        assert_eq!(c.coverage.oldest, t("2026-11-27T10:00:00Z"));
+        assert_eq!(c.coverage.newest, t("2026-11-27T11:45:00Z"), "the last 15 minutes are not claimed");
+        c.apply(&LookupPage::default(), t(NOW));
+        assert!(!c.has_more());
+        assert_eq!(c.coverage.oldest, t("2026-11-26T12:00:00Z"));
+    }
+
+    #[test]
+    fn a_cache_leaves_only_the_new_gap_and_the_older_range() {
+        let cached = Coverage { oldest: t("2026-11-27T00:00:00Z"), newest: t("2026-11-27T09:00:00Z") };
+        let query = q("2026-11-26T12:00:00Z", NOW);
+        let mut c = Cursor::plan("eu-west-1", None, &query, Some(cached), t(NOW));
+        let spans: Vec<(OffsetDateTime, OffsetDateTime, bool)> =
+            c.windows.iter().map(|w| (w.start, w.end, w.below)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (t("2026-11-27T09:00:00Z"), t(NOW), false),
+                (t("2026-11-26T12:00:00Z"), t("2026-11-27T00:00:00Z"), true)
+            ]
+        );
+        // The new gap, in two pages: coverage grows only when it is complete.
+        c.apply(&LookupPage { events: vec![ev("n", "2026-11-27T11:00:00Z")], next_token: Some("x".into()) }, t(NOW));
+        assert_eq!(c.coverage.newest, t("2026-11-27T09:00:00Z"));
+        c.apply(&LookupPage::default(), t(NOW));
+        assert_eq!(c.coverage.newest, t("2026-11-27T11:45:00Z"));
+        assert!(c.windows[0].below);
+    }
+
+    #[test]
+    fn a_query_inside_the_coverage_fetches_nothing() {
+        let cached = Coverage { oldest: t("2026-11-20T00:00:00Z"), newest: t("2026-11-27T11:00:00Z") };
+        let c = Cursor::plan("r", None, &q("2026-11-21T00:00:00Z", "2026-11-26T00:00:00Z"), Some(cached), t(NOW));
+        assert!(!c.has_more());
+        let disjoint = Coverage { oldest: t("2026-10-01T00:00:00Z"), newest: t("2026-10-02T00:00:00Z") };
+        let c = Cursor::plan("r", None, &q("2026-11-26T00:00:00Z", NOW), Some(disjoint), t(NOW));
+        assert_eq!(c.windows.len(), 1, "a cache that does not touch the range is not extended");
+        assert_eq!(c.coverage.oldest, c.coverage.newest);
+    }
+
+    #[test]
+    fn a_cursor_that_is_behind_holds_older_events_back() {
+        let query = q("2026-11-20T00:00:00Z", NOW);
+        let mut a = Cursor::plan("r", Some(ServerFilter::new("EventSource", "a")), &query, None, t(NOW));
+        let b = Cursor::plan("r", Some(ServerFilter::new("EventSource", "b")), &query, None, t(NOW));
+        a.apply(
+            &LookupPage {
+                events: vec![ev("1", "2026-11-27T11:00:00Z"), ev("2", "2026-11-25T00:00:00Z")],
+                next_token: Some("t".into()),
+            },
+            t(NOW),
+        );
+        let mut feed = Feed { cursors: vec![a, b], ..Default::default() };
+        feed.add(vec![ev("2", "2026-11-25T00:00:00Z"), ev("1", "2026-11-27T11:00:00Z"), ev("1", "2026-11-27T11:00:00Z")]);
+        assert_eq!(feed.events.len(), 2, "duplicates are dropped");
+        // b has fetched nothing: its events may be anywhere below 11:45.
+        assert!(feed.visible(&query).next().is_none());
+        feed.cursors[1].apply(
+            &LookupPage { events: vec![ev("3", "2026-11-26T00:00:00Z")], next_token: Some("u".into()) },
+            t(NOW),
+        );
+        feed.add(vec![ev("3", "2026-11-26T00:00:00Z")]);
+        let shown: Vec<&str> = feed.visible(&query).map(|e| e.event_id.as_str()).collect();
+        assert_eq!(shown, vec!["1", "3"], "event 2 waits until b has passed 2026-11-25");
+        feed.cursors[1].apply(&LookupPage::default(), t(NOW));
+        feed.cursors[0].apply(&LookupPage::default(), t(NOW));
+        assert_eq!(feed.visible(&query).count(), 3);
+    }
+}

@@ -1,0 +1,234 @@
+//! View state of the audit screen: the query, where events come from, what has loaded, and
+//! the filter form.
+
+use super::Loadable;
+use crate::domain::{AuditEvent, AuditQuery, DEFAULT_SOURCES, Feed, ServerFilter, parse_since, parse_time};
+
+/// The audit screen's query and its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditView {
+    pub query: AuditQuery,
+    /// The time range as typed (`24h`, or an RFC 3339 time), for the title and the form.
+    pub since: String,
+    pub until: Option<String>,
+    /// `lookup` or `s3://BUCKET[/PREFIX]`.
+    pub source: String,
+    pub feed: Loadable<Feed>,
+    /// A page request in flight.
+    pub loading_more: Option<u64>,
+    /// The last page failed (the events already loaded stay).
+    pub error: Option<String>,
+    /// Pages fetched since the last key press: filling the screen stops after a few.
+    pub auto_pages: usize,
+}
+
+/// Pages fetched on their own (to fill the screen) before the user is asked to scroll for more.
+pub const AUTO_PAGES: usize = 6;
+
+impl AuditView {
+    pub fn new(query: AuditQuery, since: String, until: Option<String>, source: String) -> AuditView {
+        AuditView {
+            query,
+            since,
+            until,
+            source,
+            feed: Loadable::NotLoaded,
+            loading_more: None,
+            error: None,
+            auto_pages: 0,
+        }
+    }
+
+    pub fn is_lookup(&self) -> bool {
+        self.source == "lookup"
+    }
+
+    /// Events to show, newest first, before the `/` filter.
+    pub fn events(&self) -> Vec<&AuditEvent> {
+        self.feed.loaded().map(|f| f.visible(&self.query).collect()).unwrap_or_default()
+    }
+
+    pub fn has_more(&self) -> bool {
+        self.feed.loaded().is_some_and(Feed::has_more)
+    }
+
+    /// The filters LookupEvents got, one per cursor kind (`EventSource=…`).
+    pub fn server_filters(&self) -> Vec<String> {
+        let Some(feed) = self.feed.loaded() else { return vec![] };
+        let mut out: Vec<String> = Vec::new();
+        for c in &feed.cursors {
+            let l = ServerFilter::label(&c.filter);
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    }
+
+    /// The filters applied here, after the server's answer (everything the server did not take).
+    pub fn local_filters(&self) -> Vec<String> {
+        let q = &self.query;
+        let server = self.server_filters().join(" ");
+        let mut out = vec![];
+        let mut add = |label: &str, v: &Option<String>, key: &str| {
+            if let Some(v) = v
+                && !(self.is_lookup() && server.contains(&format!("{key}={v}")))
+            {
+                out.push(format!("{label}~{v}"));
+            }
+        };
+        add("resource", &q.resource, "ResourceName");
+        add("event", &q.event_name, "EventName");
+        add("user", &q.user, "Username");
+        let sources_on_server = self.is_lookup() && q.event_sources.iter().all(|s| server.contains(s));
+        if !q.event_sources.is_empty() && !sources_on_server {
+            out.push(format!("source in {}", q.event_sources.join(",")));
+        }
+        if q.errors_only {
+            out.push("errors only".into());
+        }
+        match q.read_only {
+            Some(true) => out.push("read-only".into()),
+            Some(false) => out.push("mutating".into()),
+            None => {}
+        }
+        out
+    }
+}
+
+/// The filter form: since, until, event name, event sources, user, resource, then two toggles.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuditForm {
+    pub fields: [String; 6],
+    pub errors_only: bool,
+    pub read_only: Option<bool>,
+    /// 0..=5 the text fields, 6 errors only, 7 read-only/mutating/any.
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+pub const AUDIT_FORM_LABELS: [&str; 6] =
+    ["since (1h, 24h, 7d or RFC 3339)", "until (RFC 3339, empty: now)", "event name", "event sources", "user", "resource"];
+
+const FIELDS: usize = 8;
+
+impl AuditForm {
+    pub fn from_view(v: &AuditView) -> AuditForm {
+        let q = &v.query;
+        let sources = if q.event_sources.is_empty() { "all".to_string() } else { q.event_sources.join(",") };
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        AuditForm {
+            fields: [
+                v.since.clone(),
+                opt(&v.until),
+                opt(&q.event_name),
+                sources,
+                opt(&q.user),
+                opt(&q.resource),
+            ],
+            errors_only: q.errors_only,
+            read_only: q.read_only,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % FIELDS;
+    }
+
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + FIELDS - 1) % FIELDS;
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        match (self.focus, c) {
+            (6, ' ') => self.errors_only = !self.errors_only,
+            (7, ' ') => {
+                self.read_only = match self.read_only {
+                    None => Some(false),
+                    Some(false) => Some(true),
+                    Some(true) => None,
+                }
+            }
+            (f, c) if f < 6 => self.fields[f].push(c),
+            _ => {}
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.pop();
+        }
+    }
+
+    /// The query the form describes, with the since/until text, or what is wrong.
+    pub fn to_query(&self, now: time::OffsetDateTime) -> Result<(AuditQuery, String, Option<String>), String> {
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let since = opt(&self.fields[0]).unwrap_or_else(|| "24h".into());
+        let until_text = opt(&self.fields[1]);
+        let until = match &until_text {
+            Some(u) => parse_time(u).ok_or_else(|| format!("until: `{u}` is not an RFC 3339 time"))?,
+            None => now,
+        };
+        let since_t = parse_since(&since, now).map_err(|e| format!("since: {e}"))?;
+        if since_t >= until {
+            return Err("since must be before until".into());
+        }
+        let sources = match self.fields[3].trim() {
+            "" => DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+            "all" => vec![],
+            list => list.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect(),
+        };
+        let q = AuditQuery {
+            since: since_t,
+            until,
+            event_name: opt(&self.fields[2]),
+            event_sources: sources,
+            user: opt(&self.fields[4]),
+            resource: opt(&self.fields[5]),
+            errors_only: self.errors_only,
+            read_only: self.read_only,
+            limit: usize::MAX,
+        };
+        Ok((q, since, until_text))
+    }
+}
+
+/// The query the audit screen opens with: the last 24 hours of the default sources.
+pub fn default_query(now: time::OffsetDateTime, resource: Option<String>) -> AuditQuery {
+    AuditQuery {
+        since: now - time::Duration::hours(24),
+        until: now,
+        event_name: None,
+        event_sources: DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        user: None,
+        resource,
+        errors_only: false,
+        read_only: None,
+        limit: usize::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_round_trips_and_checks_times() {
+        let now = parse_time("2026-11-27T12:00:00Z").unwrap();
+        let v = AuditView::new(default_query(now, Some("k1".into())), "24h".into(), None, "lookup".into());
+        let mut f = AuditForm::from_view(&v);
+        assert_eq!(f.fields[3], DEFAULT_SOURCES.join(","));
+        f.fields[0] = "7d".into();
+        f.focus = 6;
+        f.type_char(' ');
+        let (q, since, _) = f.to_query(now).unwrap();
+        assert_eq!((q.since, since.as_str(), q.errors_only), (parse_time("2026-11-20T12:00:00Z").unwrap(), "7d", true));
+        assert_eq!(q.resource.as_deref(), Some("k1"));
+        f.fields[1] = "2026-11-01T00:00:00Z".into();
+        assert_eq!(f.to_query(now).unwrap_err(), "since must be before until");
+        f.fields[1] = "yesterday".into();
+        assert!(f.to_query(now).unwrap_err().contains("RFC 3339"));
+    }
+}
