@@ -76,8 +76,7 @@ impl CacheFile {
                 coverage.oldest = coverage.oldest.max(t);
             }
         }
-        let events =
-            kept.into_iter().map(|e| StoredEvent { event: (*e).clone(), record: e.record.clone() }).collect();
+        let events = kept.into_iter().map(|e| StoredEvent { event: (*e).clone(), record: e.record.clone() }).collect();
         CacheFile { coverage: Some(coverage), events }
     }
 

@@ -243,7 +243,11 @@ async fn the_cache_serves_what_was_fetched_and_only_the_new_range_is_asked_for()
     let asked = lookups(&server).await;
     assert_eq!(asked.len(), 1);
     let start = asked[0]["StartTime"].as_f64().unwrap();
-    assert_eq!(start as i64, parse_time("2026-11-27T00:00:00Z").unwrap().unix_timestamp(), "from the old coverage's end");
+    assert_eq!(
+        start as i64,
+        parse_time("2026-11-27T00:00:00Z").unwrap().unix_timestamp(),
+        "from the old coverage's end"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

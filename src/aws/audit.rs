@@ -5,15 +5,15 @@ use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
 use crate::cache::{CacheFile, CacheKey};
 
+pub use crate::domain::ServerFilter;
 use crate::domain::{
     AuditEvent, AuditQuery, AuditResource, Cursor, Feed, LookupPage, Trail, Window, event_from_record,
     events_from_trail_file, sort_newest_first,
 };
-pub use crate::domain::ServerFilter;
-use std::path::Path;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use futures::stream::{self, StreamExt};
 use std::io::Read;
+use std::path::Path;
 use std::time::Duration;
 
 /// LookupEvents' largest page.
@@ -139,17 +139,15 @@ pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<
 }
 
 /// One page for every cursor that has more, all at once (each region is paced on its own).
-pub async fn fetch_pages(
-    contexts: &[AwsContext],
-    cursors: &[Cursor],
-) -> Vec<(usize, Result<LookupPage, AwsError>)> {
-    let calls = cursors.iter().enumerate().filter_map(|(i, c)| Some((i, c, c.windows.first()?))).map(|(i, c, w)| async move {
-        let Some(ctx) = contexts.iter().find(|x| x.region == c.region) else {
-            let e = AwsError::new(ErrorKind::Other, "LookupEvents", format!("no client for region {}", c.region));
-            return (i, Err(e));
-        };
-        (i, lookup_page(ctx, w, c.filter.as_ref()).await)
-    });
+pub async fn fetch_pages(contexts: &[AwsContext], cursors: &[Cursor]) -> Vec<(usize, Result<LookupPage, AwsError>)> {
+    let calls =
+        cursors.iter().enumerate().filter_map(|(i, c)| Some((i, c, c.windows.first()?))).map(|(i, c, w)| async move {
+            let Some(ctx) = contexts.iter().find(|x| x.region == c.region) else {
+                let e = AwsError::new(ErrorKind::Other, "LookupEvents", format!("no client for region {}", c.region));
+                return (i, Err(e));
+            };
+            (i, lookup_page(ctx, w, c.filter.as_ref()).await)
+        });
     futures::future::join_all(calls).await
 }
 
@@ -263,6 +261,21 @@ pub async fn from_s3(ctx: &AwsContext, bucket: &str, prefix: &str, q: &AuditQuer
     sort_newest_first(&mut out.events);
     out.events.truncate(q.limit);
     Ok(out)
+}
+
+/// The client of the bucket's own region when that region is configured (GetBucketLocation),
+/// else the first: S3 answers a request sent to the wrong region with a redirect.
+pub async fn bucket_context<'a>(contexts: &'a [AwsContext], bucket: &str) -> Option<&'a AwsContext> {
+    let first = contexts.first()?;
+    if contexts.len() == 1 {
+        return Some(first);
+    }
+    let location = first.s3.get_bucket_location().bucket(bucket).send().await.ok();
+    let region = location
+        .and_then(|l| l.location_constraint().map(|c| c.as_str().to_string()))
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "us-east-1".into());
+    Some(contexts.iter().find(|c| c.region == region).unwrap_or(first))
 }
 
 /// `prefix/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` for every account, region and day in range.

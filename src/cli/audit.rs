@@ -75,7 +75,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
         }
     } else {
         let (bucket, prefix) = audit::parse_s3_url(&args.source).map_err(anyhow::Error::msg)?;
-        let ctx = super::one_region(&contexts)?;
+        let ctx = audit::bucket_context(&contexts, &bucket).await.ok_or_else(|| anyhow::anyhow!("no region"))?;
         let found = audit::from_s3(ctx, &bucket, &prefix, &q).await?;
         for p in &found.problems {
             eprintln!("warning: s3://{bucket}/{}: {}", p.key, p.problem);

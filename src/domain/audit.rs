@@ -403,10 +403,8 @@ mod query_tests {
             name: "arn:aws:apigateway:eu-west-1::/restapis/x9/stages/dev".into(),
         }];
         assert_eq!(e.touched(), Some(Touched::Api { id: "x9".into(), stage: Some("dev".into()) }));
-        e.resources = vec![AuditResource {
-            kind: String::new(),
-            name: "arn:aws:apigateway:eu-west-1::/usageplans/p7".into(),
-        }];
+        e.resources =
+            vec![AuditResource { kind: String::new(), name: "arn:aws:apigateway:eu-west-1::/usageplans/p7".into() }];
         assert_eq!(e.touched(), Some(Touched::Plan("p7".into())));
         e.resources.clear();
         assert_eq!(e.touched(), None);

@@ -200,14 +200,18 @@ impl Feed {
     /// The events to show for `q`: matching, newest first, none past the frontier.
     pub fn visible<'a>(&'a self, q: &'a AuditQuery) -> impl Iterator<Item = &'a AuditEvent> + 'a {
         let frontier = self.frontier();
-        self.events.iter().filter(move |e| {
-            q.matches(e) && frontier.is_none_or(|f| parse_time(&e.event_time).is_some_and(|t| t >= f))
-        })
+        self.events
+            .iter()
+            .filter(move |e| q.matches(e) && frontier.is_none_or(|f| parse_time(&e.event_time).is_some_and(|t| t >= f)))
     }
 
     /// Take in one round of pages (cursor index, page or error); the first error is returned,
     /// the pages that came back still count.
-    pub fn apply_pages(&mut self, pages: Vec<(usize, Result<LookupPage, String>)>, now: OffsetDateTime) -> Result<(), String> {
+    pub fn apply_pages(
+        &mut self,
+        pages: Vec<(usize, Result<LookupPage, String>)>,
+        now: OffsetDateTime,
+    ) -> Result<(), String> {
         let mut first_error = None;
         for (i, page) in pages {
             match (page, self.cursors.get_mut(i)) {
@@ -334,14 +338,16 @@ mod tests {
             t(NOW),
         );
         let mut feed = Feed { cursors: vec![a, b], ..Default::default() };
-        feed.add(vec![ev("2", "2026-11-25T00:00:00Z"), ev("1", "2026-11-27T11:00:00Z"), ev("1", "2026-11-27T11:00:00Z")]);
+        feed.add(vec![
+            ev("2", "2026-11-25T00:00:00Z"),
+            ev("1", "2026-11-27T11:00:00Z"),
+            ev("1", "2026-11-27T11:00:00Z"),
+        ]);
         assert_eq!(feed.events.len(), 2, "duplicates are dropped");
         // b has fetched nothing: its events may be anywhere below 11:45.
         assert!(feed.visible(&query).next().is_none());
-        feed.cursors[1].apply(
-            &LookupPage { events: vec![ev("3", "2026-11-26T00:00:00Z")], next_token: Some("u".into()) },
-            t(NOW),
-        );
+        feed.cursors[1]
+            .apply(&LookupPage { events: vec![ev("3", "2026-11-26T00:00:00Z")], next_token: Some("u".into()) }, t(NOW));
         feed.add(vec![ev("3", "2026-11-26T00:00:00Z")]);
         let shown: Vec<&str> = feed.visible(&query).map(|e| e.event_id.as_str()).collect();
         assert_eq!(shown, vec!["1", "3"], "event 2 waits until b has passed 2026-11-25");

@@ -4,8 +4,8 @@
 use super::app::App;
 use super::message::Message;
 use super::state::{
-    AUTO_PAGES, ApiRef, AuditForm, AuditView, ListView, Loadable, Modal, Pane, PlanRow, Screen, Status,
-    default_folds, default_query, json_lines,
+    AUTO_PAGES, ApiRef, AuditForm, AuditView, ListView, Loadable, Modal, Pane, PlanRow, Screen, Status, default_folds,
+    default_query, json_lines,
 };
 use crate::domain::{AuditQuery, Feed, LookupPage, Touched, Trail};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -32,11 +32,20 @@ impl App {
             self.state.status = Some(Status::Error("nothing selected to show the audit trail of".into()));
             return;
         };
-        let source = self.state.audit.as_ref().map_or(self.state.audit_source.clone(), |a| a.source.clone());
+        // The source and time range in use stay; the other filters give way to the resource.
+        let (source, since, until) = match &self.state.audit {
+            Some(a) => (a.source.clone(), a.since.clone(), a.until.clone()),
+            None => (self.state.audit_source.clone(), "24h".to_string(), None),
+        };
+        let mut q = default_query(now(), Some(resource));
+        if let Some(u) = until.as_deref().and_then(crate::domain::parse_time) {
+            q.until = u;
+        }
+        q.since = crate::domain::parse_since(&since, q.until).unwrap_or(q.since);
         let mut view = ListView::default();
         view.set_filter(filter);
         self.state.stack.push(Screen::Audit { view });
-        self.start_audit(default_query(now(), Some(resource)), "24h".into(), None, source);
+        self.start_audit(q, since, until, source);
     }
 
     /// The selected resource's id, and a `/` filter that narrows further (a stage's name).
@@ -53,7 +62,9 @@ impl App {
             }
             Screen::ApiDetail { api: r, .. } | Screen::Docs { api: r, .. } => Some((api(r), String::new())),
             Screen::Stage { api: r, stage, .. } => Some((api(r), stage.clone())),
-            Screen::Keys { view } => s.filtered_keys(&view.filter).get(view.selected).map(|k| (k.id.clone(), String::new())),
+            Screen::Keys { view } => {
+                s.filtered_keys(&view.filter).get(view.selected).map(|k| (k.id.clone(), String::new()))
+            }
             Screen::Plans { view } => {
                 s.filtered_plans(&view.filter).get(view.selected).map(|p| (p.id.clone(), String::new()))
             }

@@ -1,8 +1,8 @@
 //! Messages: commands in the imperative (LoadApis), results in the past tense (ApisLoaded).
 
 use super::state::{ApiRef, DetailData};
-use crate::docs::DocLine;
 use crate::cache::{CacheFile, CacheKey};
+use crate::docs::DocLine;
 use crate::domain::{
     Api, ApiKey, AuditQuery, CreatedKey, Cursor, Feed, LookupPage, Mutation, Secret, Trail, Usage, UsagePlan,
 };

@@ -207,7 +207,7 @@ impl Worker {
         }
         let result = async {
             let (bucket, prefix) = audit::parse_s3_url(&source)?;
-            let ctx = contexts.first().ok_or("no region configured")?;
+            let ctx = audit::bucket_context(contexts, &bucket).await.ok_or("no region configured")?;
             let mut q = query.clone();
             q.limit = S3_EVENTS;
             audit::from_s3(ctx, &bucket, &prefix, &q).await.map_err(|e| e.to_string())
@@ -215,7 +215,8 @@ impl Worker {
         .await;
         match result {
             Ok(found) => {
-                let problems: Vec<String> = found.problems.iter().map(|p| format!("{}: {}", p.key, p.problem)).collect();
+                let problems: Vec<String> =
+                    found.problems.iter().map(|p| format!("{}: {}", p.key, p.problem)).collect();
                 let result = if found.files_read == 0 && !problems.is_empty() {
                     Err(format!("none of the {} trail log files could be read", problems.len()))
                 } else {
@@ -229,8 +230,14 @@ impl Worker {
 
     async fn audit_page(&self, request: u64, cursors: Vec<Cursor>) -> Message {
         let pages = match self.contexts().await {
-            Ok(c) => audit::fetch_pages(c, &cursors).await.into_iter().map(|(i, r)| (i, r.map_err(|e| e.to_string()))).collect(),
-            Err(e) => cursors.iter().enumerate().filter(|(_, c)| c.has_more()).map(|(i, _)| (i, Err(e.clone()))).collect(),
+            Ok(c) => audit::fetch_pages(c, &cursors)
+                .await
+                .into_iter()
+                .map(|(i, r)| (i, r.map_err(|e| e.to_string())))
+                .collect(),
+            Err(e) => {
+                cursors.iter().enumerate().filter(|(_, c)| c.has_more()).map(|(i, _)| (i, Err(e.clone()))).collect()
+            }
         };
         Message::AuditPageLoaded { request, pages }
     }

@@ -82,7 +82,8 @@ impl AuditView {
         add("user", &q.user, "Username");
         let sources_on_server = self.is_lookup() && q.event_sources.iter().all(|s| server.contains(s));
         if !q.event_sources.is_empty() && !sources_on_server {
-            out.push(format!("source in {}", q.event_sources.join(",")));
+            let short: Vec<&str> = q.event_sources.iter().map(|s| s.trim_end_matches(".amazonaws.com")).collect();
+            out.push(format!("source in {}", short.join(",")));
         }
         if q.errors_only {
             out.push("errors only".into());
@@ -107,8 +108,14 @@ pub struct AuditForm {
     pub error: Option<String>,
 }
 
-pub const AUDIT_FORM_LABELS: [&str; 6] =
-    ["since (1h, 24h, 7d or RFC 3339)", "until (RFC 3339, empty: now)", "event name", "event sources", "user", "resource"];
+pub const AUDIT_FORM_LABELS: [&str; 6] = [
+    "since (1h, 24h, 7d or RFC 3339)",
+    "until (RFC 3339, empty: now)",
+    "event name",
+    "event sources",
+    "user",
+    "resource",
+];
 
 const FIELDS: usize = 8;
 
@@ -118,14 +125,7 @@ impl AuditForm {
         let sources = if q.event_sources.is_empty() { "all".to_string() } else { q.event_sources.join(",") };
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         AuditForm {
-            fields: [
-                v.since.clone(),
-                opt(&v.until),
-                opt(&q.event_name),
-                sources,
-                opt(&q.user),
-                opt(&q.resource),
-            ],
+            fields: [v.since.clone(), opt(&v.until), opt(&q.event_name), sources, opt(&q.user), opt(&q.resource)],
             errors_only: q.errors_only,
             read_only: q.read_only,
             focus: 0,

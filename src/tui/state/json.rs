@@ -16,7 +16,11 @@ pub enum Scalar {
 pub enum JsonKind {
     Scalar(Scalar),
     /// `{` or `[`, with how many entries it holds and the index of its closing line.
-    Open { bracket: char, children: usize, close: usize },
+    Open {
+        bracket: char,
+        children: usize,
+        close: usize,
+    },
     Close(char),
 }
 

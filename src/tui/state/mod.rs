@@ -8,9 +8,9 @@ mod list;
 mod loadable;
 
 pub use access::{FORM_LABELS, KeyForm, Modal};
+pub use app_state::{AppState, Connection, DetailData, DetailRow, PlanRow, Status, api_haystack, key_haystack};
 pub use audit::{AUDIT_FORM_LABELS, AUTO_PAGES, AuditForm, AuditView, default_query};
 pub use json::{JsonKind, JsonLine, Scalar, default_folds, json_lines, visible_lines};
-pub use app_state::{AppState, Connection, DetailData, DetailRow, PlanRow, Status, api_haystack, key_haystack};
 pub use list::{ListView, fuzzy_filter, fuzzy_scores};
 pub use loadable::Loadable;
 
@@ -69,17 +69,47 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     ApiList,
-    ApiDetail { api: ApiRef, pane: Pane, resources: ListView, stages: ListView },
-    Stage { api: ApiRef, stage: String, scroll: usize },
-    Docs { api: ApiRef, stage: String, view: ListView },
-    Help { view: ListView },
-    NotBuilt { name: String },
-    Plans { view: ListView },
-    PlanDetail { plan: String, view: ListView },
-    Keys { view: ListView },
-    Audit { view: ListView },
+    ApiDetail {
+        api: ApiRef,
+        pane: Pane,
+        resources: ListView,
+        stages: ListView,
+    },
+    Stage {
+        api: ApiRef,
+        stage: String,
+        scroll: usize,
+    },
+    Docs {
+        api: ApiRef,
+        stage: String,
+        view: ListView,
+    },
+    Help {
+        view: ListView,
+    },
+    NotBuilt {
+        name: String,
+    },
+    Plans {
+        view: ListView,
+    },
+    PlanDetail {
+        plan: String,
+        view: ListView,
+    },
+    Keys {
+        view: ListView,
+    },
+    Audit {
+        view: ListView,
+    },
     /// One event's record; `folded` holds the line indices of collapsed containers.
-    AuditEvent { id: String, view: ListView, folded: std::collections::BTreeSet<usize> },
+    AuditEvent {
+        id: String,
+        view: ListView,
+        folded: std::collections::BTreeSet<usize>,
+    },
 }
 
 impl Screen {

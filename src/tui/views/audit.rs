@@ -4,9 +4,7 @@
 use super::{SPINNER, panel, placeholder};
 use crate::domain::AuditEvent;
 use crate::sanitize::one_line;
-use crate::tui::state::{
-    AppState, AuditView, JsonKind, JsonLine, Scalar, Screen, json_lines, visible_lines,
-};
+use crate::tui::state::{AppState, AuditView, JsonKind, JsonLine, Scalar, Screen, json_lines, visible_lines};
 use crate::tui::theme::Styles;
 use crate::tui::widgets::vtable::VirtualTable;
 use ratatui::Frame;
@@ -22,7 +20,8 @@ pub fn record_value(e: &AuditEvent) -> serde_json::Value {
     match e.record.as_deref().map(serde_json::from_str::<serde_json::Value>) {
         Some(Ok(v)) => v,
         Some(Err(err)) => serde_json::json!({
-            "note": format!("the CloudTrail record is not valid JSON ({err}); shown as received, with the listing's fields"),
+            "note": "the CloudTrail record is not valid JSON: shown as received, after the listing's fields",
+            "parseError": err.to_string(),
             "listing": listing,
             "record": e.record,
         }),
@@ -52,7 +51,11 @@ pub fn list_len(state: &AppState, filter: &str) -> usize {
 }
 
 fn source_label(a: &AuditView) -> String {
-    if a.is_lookup() { "event history (LookupEvents)".into() } else { format!("trail logs {}", one_line(&a.source, 60)) }
+    if a.is_lookup() {
+        "event history (LookupEvents)".into()
+    } else {
+        format!("trail logs {}", one_line(&a.source, 60))
+    }
 }
 
 fn range_label(a: &AuditView) -> String {
@@ -121,12 +124,12 @@ pub fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles
     let header = Row::new(["TIME (UTC)", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR"]);
     let widths = vec![
         Constraint::Length(19),
-        Constraint::Fill(2),
+        Constraint::Fill(3),
         Constraint::Length(11),
         Constraint::Fill(2),
         Constraint::Length(15),
         Constraint::Fill(3),
-        Constraint::Fill(1),
+        Constraint::Length(20),
     ];
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
     let height = table.render(frame, body, &mut view, len, s, |i| match rows.get(i) {
@@ -138,6 +141,11 @@ pub fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles
         let row = Rect { x: body.x + 1, y, width: body.width.saturating_sub(2), height: 1 };
         let style = if view.selected == rows.len() { s.row_selected } else { Style::default() };
         frame.render_widget(Paragraph::new(more_line(&a, state.tick, s)).style(style), row);
+    }
+    if len == 0 && body.height > 3 {
+        let inner = Rect { x: body.x + 1, y: body.y + 2, width: body.width.saturating_sub(2), height: 1 };
+        let none = format!("no events match in {} · f changes the filters and the range", range_label(&a));
+        frame.render_widget(Paragraph::new(Span::styled(none, s.muted)), inner);
     }
     if let Screen::Audit { view: v } = state.screen_mut() {
         *v = view;
@@ -237,7 +245,12 @@ fn json_line<'a>(doc: &[JsonLine], at: usize, folded: bool, s: &Styles) -> Line<
         }
         JsonKind::Open { bracket, children, close } => {
             let end = if *bracket == '{' { '}' } else { ']' };
-            let what = if *bracket == '{' { "keys" } else { "items" };
+            let what = match (*bracket, *children) {
+                ('{', 1) => "key",
+                ('{', _) => "keys",
+                (_, 1) => "item",
+                _ => "items",
+            };
             let after = if doc[*close].comma { "," } else { "" };
             match (*children, folded) {
                 (0, _) => spans.push(Span::styled(format!("{bracket}{end}{comma}"), s.muted)),

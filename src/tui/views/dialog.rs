@@ -122,7 +122,10 @@ fn value_lines<'a>(name: &str, value: &str, s: &Styles) -> Vec<Line<'a>> {
 fn audit_form_lines<'a>(form: &AuditForm, s: &Styles) -> Vec<Line<'a>> {
     let field = |label: &str, text: String, focused: bool| {
         let (cursor, style) = if focused { ("█", s.command_line) } else { ("", s.text) };
-        Line::from(vec![Span::styled(format!("{label:>32}  "), s.muted), Span::styled(format!("{text}{cursor}"), style)])
+        Line::from(vec![
+            Span::styled(format!("{label:>32}  "), s.muted),
+            Span::styled(format!("{text}{cursor}"), style),
+        ])
     };
     let mut lines: Vec<Line> = AUDIT_FORM_LABELS
         .iter()
@@ -145,10 +148,7 @@ fn audit_form_lines<'a>(form: &AuditForm, s: &Styles) -> Vec<Line<'a>> {
         "sources: comma-separated, empty for API Gateway + Cognito, `all` for every source",
         s.muted,
     )));
-    lines.push(Line::from(Span::styled(
-        "tab/shift-tab move · space toggles · enter applies · esc cancels",
-        s.muted,
-    )));
+    lines.push(Line::from(Span::styled("tab/shift-tab move · space toggles · enter applies · esc cancels", s.muted)));
     lines
 }
 
