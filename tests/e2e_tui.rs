@@ -41,7 +41,7 @@ impl Session {
                 "-e",
                 "TERM=xterm-256color",
             ])
-            .args(["-e", &format!("XDG_CONFIG_HOME={d}")])
+            .args(["-e", &format!("XDG_CONFIG_HOME={d}"), "-e", &format!("XDG_CACHE_HOME={d}/cache")])
             .args(["sh", "-c", &script])
             .status()
             .expect("tmux must be installed (scripts/test installs it)");
@@ -125,11 +125,31 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.type_text("keys");
     s.keys(&["Enter"]);
     s.wait_until(&["API keys (10)", "bluefin-markets", "••••••••"], &[]);
+    // The audit screen: moto has no LookupEvents, so the error says so; the trail picker
+    // (DescribeTrails) switches to the estate's trail logs in S3.
     s.keys(&[":"]);
     s.type_text("audit");
     s.keys(&["Enter"]);
+    s.wait_until(&["Could not load audit events", "LookupEvents", "T reads a trail's S3 logs"], &[]);
+    s.keys(&["T"]);
+    s.wait_for(&format!("trail kestrel-{region}"));
+    s.keys(&["Down", "Enter"]);
+    s.wait_until(&["trail logs s3://kestrel-trail-", "DescribeUserPoolClient", "platform-admin"], &["Could not load"]);
+    s.keys(&["f"]);
+    s.wait_for("audit filters");
+    s.keys(&["BSpace", "BSpace", "BSpace"]);
+    s.type_text("7d");
+    s.keys(&["Enter"]);
+    s.wait_until(&["range last 7d", "CreateApiKey", "UpdateStage", "AccessDenied", "CreateUsagePlan"], &[]);
+    s.keys(&["/"]);
+    s.type_text("AccessDenied");
+    s.keys(&["Enter", "Enter"]);
+    s.wait_until(&["\"eventName\": \"DeleteApiKey\"", "\"errorCode\": \"AccessDenied\"", "\"userName\": \"intern\""], &[]);
+    s.keys(&[":"]);
+    s.type_text("try");
+    s.keys(&["Enter"]);
     s.wait_for("not built yet");
-    s.keys(&["Escape", "Escape", "q"]);
+    s.keys(&["Escape", "Escape", "Escape", "Escape", "q"]);
     s.wait_for("EXIT=0");
 
     assert_eq!(s.display("#{alternate_on}"), "0", "alternate screen left");

@@ -128,8 +128,8 @@ pub fn draw_list(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles
         Constraint::Length(11),
         Constraint::Fill(2),
         Constraint::Length(15),
-        Constraint::Fill(3),
-        Constraint::Length(20),
+        Constraint::Fill(2),
+        Constraint::Length(14),
     ];
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
     let height = table.render(frame, body, &mut view, len, s, |i| match rows.get(i) {
