@@ -81,14 +81,7 @@ impl CacheFile {
     }
 
     pub fn into_events(self) -> Vec<AuditEvent> {
-        self.events
-            .into_iter()
-            .map(|s| {
-                let mut e = s.event;
-                e.record = s.record;
-                e
-            })
-            .collect()
+        restore(self.events)
     }
 }
 
@@ -100,6 +93,64 @@ pub fn files_for(feed: &Feed) -> Vec<(CacheKey, CacheFile)> {
         .map(|c| {
             let mine: Vec<&AuditEvent> = feed.events.iter().filter(|e| c.owns(e)).collect();
             (CacheKey::lookup(account, &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
+        })
+        .collect()
+}
+
+/// The cache of a trail's S3 logs: the events of every log file read, by the file's key.
+pub struct S3Key(CacheKey);
+
+/// At most this many events are kept per bucket; the oldest files go first.
+pub const MAX_S3_EVENTS: usize = 100_000;
+
+impl S3Key {
+    pub fn new(account: &str, region: &str, bucket: &str, prefix: &str) -> S3Key {
+        let source = format!("s3_{bucket}_{}", prefix.trim_matches('/'));
+        S3Key(CacheKey { account: account.into(), region: region.into(), source, filter: None })
+    }
+
+    pub fn load(&self, root: &Path) -> std::collections::BTreeMap<String, Vec<AuditEvent>> {
+        let path = self.0.path(root).with_file_name("files.json");
+        let Ok(text) = std::fs::read(&path) else { return Default::default() };
+        match serde_json::from_slice::<std::collections::BTreeMap<String, Vec<StoredEvent>>>(&text) {
+            Ok(files) => files.into_iter().map(|(k, v)| (k, restore(v))).collect(),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable audit cache file");
+                Default::default()
+            }
+        }
+    }
+
+    /// Keep the newest files (log file names sort by date within a region) up to the cap.
+    pub fn save(&self, root: &Path, mut files: std::collections::BTreeMap<String, Vec<AuditEvent>>) {
+        let mut total: usize = files.values().map(Vec::len).sum();
+        while total > MAX_S3_EVENTS {
+            let Some((_, dropped)) = files.pop_first() else { break };
+            total -= dropped.len();
+        }
+        let stored: std::collections::BTreeMap<String, Vec<StoredEvent>> =
+            files.into_iter().map(|(k, v)| (k, v.into_iter().map(StoredEvent::from).collect())).collect();
+        let path = self.0.path(root).with_file_name("files.json");
+        if let Err(e) = write_json(&path, &stored) {
+            tracing::warn!(path = %path.display(), error = %e, "could not write the audit cache");
+        }
+    }
+}
+
+impl From<AuditEvent> for StoredEvent {
+    fn from(mut event: AuditEvent) -> StoredEvent {
+        let record = event.record.take();
+        StoredEvent { event, record }
+    }
+}
+
+fn restore(stored: Vec<StoredEvent>) -> Vec<AuditEvent> {
+    stored
+        .into_iter()
+        .map(|s| {
+            let mut e = s.event;
+            e.record = s.record;
+            e
         })
         .collect()
 }
@@ -118,18 +169,24 @@ pub fn load(root: &Path, key: &CacheKey) -> Option<CacheFile> {
 
 /// Write the file for `key` (whole, then renamed into place; owner-only permissions).
 pub fn save(root: &Path, key: &CacheKey, file: &CacheFile) -> std::io::Result<()> {
-    let path = key.path(root);
+    write_json(&key.path(root), file)
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     let dir = path.parent().expect("the path has a directory");
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+    // Unique per write: two saves of the same directory may run at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{}.{n}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut f = options.open(&tmp)?;
-    std::io::Write::write_all(&mut f, &serde_json::to_vec(file)?)?;
+    std::io::Write::write_all(&mut f, &serde_json::to_vec(value)?)?;
     f.sync_all()?;
-    std::fs::rename(&tmp, &path)
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

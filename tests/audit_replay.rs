@@ -180,7 +180,7 @@ async fn mount_sts(server: &MockServer) {
         .and(body_string_contains("Action=GetCallerIdentity"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(xml, "text/xml"))
         .with_priority(1)
-        .mount(&server)
+        .mount(server)
         .await;
 }
 

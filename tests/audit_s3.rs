@@ -124,7 +124,7 @@ async fn trail_logs_load_newest_first_and_report_broken_files() {
     let ctx = context(unique_region()).await;
     let bucket = format!("trail-{}", ctx.region);
     trail(&ctx, &bucket).await;
-    let found = audit::from_s3(&ctx, &bucket, "", &query()).await.unwrap();
+    let found = audit::from_s3(&ctx, &bucket, "", &query(), None).await.unwrap();
     assert_eq!(ids(&found.events), ["e7", "e5", "e4", "e3", "e2", "e1"], "newest first; ec2 is not a default source");
     assert_eq!(found.files_read, 3);
     let problems: Vec<(&str, &str)> =
@@ -150,7 +150,7 @@ async fn filters_give_exact_results() {
     trail(&ctx, &bucket).await;
     let run = |q: AuditQuery| {
         let (ctx, bucket) = (&ctx, &bucket);
-        async move { audit::from_s3(ctx, bucket, "", &q).await.unwrap().events }
+        async move { audit::from_s3(ctx, bucket, "", &q, None).await.unwrap().events }
     };
     let mut q = query();
     q.errors_only = true;
@@ -183,6 +183,7 @@ async fn audit_cli_prints_json_and_warns_about_broken_files() {
     let ctx = context(region).await;
     let bucket = format!("trail-cli-{region}");
     trail(&ctx, &bucket).await;
+    let cache = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .args([
             "--endpoint-url",
@@ -196,6 +197,7 @@ async fn audit_cli_prints_json_and_warns_about_broken_files() {
         .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T23:59:59Z", "--output", "json"])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -220,6 +222,8 @@ async fn audit_cli_prints_json_and_warns_about_broken_files() {
     }
     assert_eq!(first["eventId"], "e7");
     assert_eq!(first["resources"][0], json!({"type": "AWS::ApiGateway::RestApi", "name": "api123"}));
+    let cached = std::fs::read_dir(cache.path().join("portcullis/audit")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(cached, 1, "the CLI keeps what it read in the XDG cache dir");
 }
 
 #[tokio::test]
@@ -239,7 +243,7 @@ async fn nothing_readable_is_a_failure() {
             "--source",
             &format!("s3://{bucket}/"),
         ])
-        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T00:00:00Z"])
+        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T00:00:00Z", "--no-cache"])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .output()
@@ -259,12 +263,41 @@ async fn the_sample_estate_has_a_readable_trail() {
     let mut q = query();
     let now = time::OffsetDateTime::now_utc();
     (q.since, q.until) = (now - time::Duration::days(7), now);
-    let found = audit::from_s3(&ctx, &bucket, "", &q).await.unwrap();
+    let found = audit::from_s3(&ctx, &bucket, "", &q, None).await.unwrap();
     assert!(found.problems.is_empty(), "{:?}", found.problems);
     assert_eq!(found.events.len(), written);
     q.errors_only = true;
-    let denied = audit::from_s3(&ctx, &bucket, "", &q).await.unwrap().events;
+    let denied = audit::from_s3(&ctx, &bucket, "", &q, None).await.unwrap().events;
     assert_eq!(denied.len(), 1);
     assert_eq!((denied[0].event_name.as_str(), denied[0].username.as_deref()), ("DeleteApiKey", Some("intern")));
     assert_eq!(denied[0].resources[0].name, built.key_ids[0], "the event names the key it touched");
+}
+
+#[tokio::test]
+async fn files_read_once_come_from_the_cache_and_only_new_files_are_downloaded() {
+    let ctx = context(unique_region()).await;
+    let bucket = format!("trail-cache-{}", ctx.region);
+    trail(&ctx, &bucket).await;
+    let cache = tempfile::tempdir().unwrap();
+    let first = audit::from_s3(&ctx, &bucket, "", &query(), Some(cache.path())).await.unwrap();
+    assert_eq!((first.files_read, first.files_cached, first.problems.len()), (3, 0, 2));
+
+    // Overwrite a file already read: were it downloaded again, its events would change.
+    let replaced = json!({"Records": [record("zz", "2026-11-24T10:00:00Z", "apigateway.amazonaws.com", "DeleteStage", "mallory", None)]});
+    put(&ctx, &bucket, &log_key("eu-west-1", "2026/11/24", "a1"), gz(replaced.to_string().as_bytes())).await;
+    // And deliver a new file: that one is downloaded.
+    let new = json!({"Records": [record("e8", "2026-11-26T20:00:00Z", "apigateway.amazonaws.com", "UpdateStage", "ci", None)]});
+    put(&ctx, &bucket, &log_key("eu-west-1", "2026/11/26", "late"), gz(new.to_string().as_bytes())).await;
+
+    let second = audit::from_s3(&ctx, &bucket, "", &query(), Some(cache.path())).await.unwrap();
+    assert_eq!(second.files_read, 4);
+    assert_eq!(second.files_cached, 3, "the three files read before");
+    assert_eq!(ids(&second.events), ["e8", "e7", "e5", "e4", "e3", "e2", "e1"]);
+    assert_eq!(second.problems.len(), 2, "broken files are not cached: they are tried (and reported) again");
+    let e1 = second.events.iter().find(|e| e.event_id == "e1").unwrap();
+    assert!(e1.record.as_deref().is_some_and(|r| r.contains("\"eventID\":\"e1\"")), "records are kept in the cache");
+
+    // --no-cache (no directory): everything from S3, so the overwritten file shows.
+    let fresh = audit::from_s3(&ctx, &bucket, "", &query(), None).await.unwrap();
+    assert!(ids(&fresh.events).contains(&"zz") && !ids(&fresh.events).contains(&"e1"));
 }

@@ -144,7 +144,10 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&["/"]);
     s.type_text("AccessDenied");
     s.keys(&["Enter", "Enter"]);
-    s.wait_until(&["\"eventName\": \"DeleteApiKey\"", "\"errorCode\": \"AccessDenied\"", "\"userName\": \"intern\""], &[]);
+    s.wait_until(
+        &["\"eventName\": \"DeleteApiKey\"", "\"errorCode\": \"AccessDenied\"", "\"userName\": \"intern\""],
+        &[],
+    );
     s.keys(&[":"]);
     s.type_text("try");
     s.keys(&["Enter"]);

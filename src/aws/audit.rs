@@ -3,7 +3,7 @@
 
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
-use crate::cache::{CacheFile, CacheKey};
+use crate::cache::{CacheFile, CacheKey, S3Key};
 
 pub use crate::domain::ServerFilter;
 use crate::domain::{
@@ -222,7 +222,10 @@ pub struct FileProblem {
 #[derive(Debug, Clone, Default)]
 pub struct S3Result {
     pub events: Vec<AuditEvent>,
+    /// Log files whose events count (read now or earlier).
     pub files_read: usize,
+    /// Of those, how many came from the cache (not downloaded again).
+    pub files_cached: usize,
     pub problems: Vec<FileProblem>,
 }
 
@@ -239,23 +242,48 @@ pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
 
 /// Events from a trail's log files: only the date folders inside the query's range are listed;
 /// files are fetched and decompressed concurrently; digest files are skipped; a broken file is
-/// reported and the others still count.
-pub async fn from_s3(ctx: &AwsContext, bucket: &str, prefix: &str, q: &AuditQuery) -> Result<S3Result, AwsError> {
+/// reported and the others still count. With a cache directory, files read before (log files
+/// never change once delivered) come from the cache instead of S3.
+pub async fn from_s3(
+    ctx: &AwsContext,
+    bucket: &str,
+    prefix: &str,
+    q: &AuditQuery,
+    cache: Option<&Path>,
+) -> Result<S3Result, AwsError> {
     let keys = log_keys(ctx, bucket, prefix, q).await?;
-    let results: Vec<Result<Vec<AuditEvent>, FileProblem>> = stream::iter(keys)
-        .map(|k| async move { read_log_file(ctx, bucket, &k).await })
+    let store = match cache {
+        Some(root) => account(ctx).await.ok().map(|a| (root, S3Key::new(&a, &ctx.region, bucket, prefix))),
+        None => None,
+    };
+    let mut files = store.as_ref().map(|(root, key)| key.load(root)).unwrap_or_default();
+    let missing: Vec<String> = keys.iter().filter(|k| !files.contains_key(*k)).cloned().collect();
+    let fetched: Vec<(String, Result<Vec<AuditEvent>, FileProblem>)> = stream::iter(missing)
+        .map(|k| async move {
+            let r = read_log_file(ctx, bucket, &k).await;
+            (k, r)
+        })
         .buffer_unordered(MAX_IN_FLIGHT)
         .collect()
         .await;
-    let mut out = S3Result::default();
-    for r in results {
+    let mut out = S3Result { files_cached: keys.len(), ..Default::default() };
+    for (key, r) in fetched {
+        out.files_cached -= 1;
         match r {
             Ok(events) => {
-                out.files_read += 1;
-                out.events.extend(events.into_iter().filter(|e| q.matches(e)));
+                files.insert(key, events);
             }
             Err(p) => out.problems.push(p),
         }
+    }
+    for key in &keys {
+        if let Some(events) = files.get(key) {
+            out.files_read += 1;
+            out.events.extend(events.iter().filter(|e| q.matches(e)).cloned());
+        }
+    }
+    if let Some((root, key)) = &store {
+        key.save(root, files);
     }
     out.problems.sort_by(|a, b| a.key.cmp(&b.key));
     sort_newest_first(&mut out.events);

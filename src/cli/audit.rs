@@ -76,7 +76,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     } else {
         let (bucket, prefix) = audit::parse_s3_url(&args.source).map_err(anyhow::Error::msg)?;
         let ctx = audit::bucket_context(&contexts, &bucket).await.ok_or_else(|| anyhow::anyhow!("no region"))?;
-        let found = audit::from_s3(ctx, &bucket, &prefix, &q).await?;
+        let found = audit::from_s3(ctx, &bucket, &prefix, &q, settings.cache_dir.as_deref()).await?;
         for p in &found.problems {
             eprintln!("warning: s3://{bucket}/{}: {}", p.key, p.problem);
         }

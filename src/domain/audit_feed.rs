@@ -173,6 +173,8 @@ pub struct Feed {
     pub from_cache: usize,
     /// The account the cache files are kept under (`None`: no cache).
     pub account: Option<String>,
+    /// Trail logs (S3): log files whose events count, and how many of them came from the cache.
+    pub files: Option<(usize, usize)>,
 }
 
 impl Feed {

@@ -210,7 +210,9 @@ impl Worker {
             let ctx = audit::bucket_context(contexts, &bucket).await.ok_or("no region configured")?;
             let mut q = query.clone();
             q.limit = S3_EVENTS;
-            audit::from_s3(ctx, &bucket, &prefix, &q).await.map_err(|e| e.to_string())
+            audit::from_s3(ctx, &bucket, &prefix, &q, self.settings.cache_dir.as_deref())
+                .await
+                .map_err(|e| e.to_string())
         }
         .await;
         match result {
@@ -220,7 +222,11 @@ impl Worker {
                 let result = if found.files_read == 0 && !problems.is_empty() {
                     Err(format!("none of the {} trail log files could be read", problems.len()))
                 } else {
-                    Ok(Feed { events: found.events, ..Default::default() })
+                    Ok(Feed {
+                        events: found.events,
+                        files: Some((found.files_read, found.files_cached)),
+                        ..Default::default()
+                    })
                 };
                 Message::AuditOpened { request, result, problems }
             }

@@ -74,6 +74,8 @@ fn info_lines<'a>(a: &AuditView, shown: usize, s: &Styles) -> Vec<Line<'a>> {
     let mut counts = format!("{shown} shown of {held} loaded");
     if a.is_lookup() {
         counts.push_str(&format!(" · {cached} from cache · {pages} LookupEvents pages"));
+    } else if let Some((files, from_cache)) = a.feed.loaded().and_then(|f| f.files) {
+        counts.push_str(&format!(" · {files} log files ({from_cache} from cache)"));
     }
     let server = a.server_filters();
     let server = if !a.is_lookup() {
