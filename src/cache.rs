@@ -85,12 +85,15 @@ impl CacheFile {
     }
 }
 
-/// Every cursor's file (its coverage and its own events); none when the feed has no account.
-pub fn files_for(feed: &Feed) -> Vec<(CacheKey, CacheFile)> {
+/// The files of the cursors in `which` (their coverage and their own events); none when the
+/// feed has no account.
+pub fn files_for(feed: &Feed, which: impl Fn(usize) -> bool) -> Vec<(CacheKey, CacheFile)> {
     let Some(account) = &feed.account else { return vec![] };
     feed.cursors
         .iter()
-        .map(|c| {
+        .enumerate()
+        .filter(|(i, _)| which(*i))
+        .map(|(_, c)| {
             let mine: Vec<&AuditEvent> = feed.events.iter().filter(|e| c.owns(e)).collect();
             (CacheKey::lookup(account, &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
         })

@@ -455,18 +455,18 @@ fn command_line_completes_jumps_and_reports_errors() {
     let mut app = loaded_app();
     char_key(&mut app, ':');
     assert_eq!(app.state.mode, Mode::Command(String::new()));
-    type_text(&mut app, "au");
-    assert_eq!(app.state.mode, Mode::Command("au".into()));
+    type_text(&mut app, "fi");
+    assert_eq!(app.state.mode, Mode::Command("fi".into()));
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.state.mode, Mode::Command("audit".into()));
-    assert!(footer(&mut app).starts_with(":audit█"));
+    assert_eq!(app.state.mode, Mode::Command("findings".into()));
+    assert!(footer(&mut app).starts_with(":findings█"));
 
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.state.mode, Mode::Normal);
-    assert_eq!(app.state.screen(), &Screen::NotBuilt { name: "audit".into() });
+    assert_eq!(app.state.screen(), &Screen::NotBuilt { name: "findings".into() });
     let text = screen(&mut app);
-    assert!(text.contains("The audit screen is not built yet; it is planned for a later release."), "{text}");
-    assert!(text.contains("apis › audit"), "{text}");
+    assert!(text.contains("The findings screen is not built yet; it is planned for a later release."), "{text}");
+    assert!(text.contains("apis › findings"), "{text}");
 
     char_key(&mut app, ':');
     type_text(&mut app, "apis");

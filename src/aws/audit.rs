@@ -182,7 +182,7 @@ pub async fn lookup(
         }
     }
     if let Some(root) = cache {
-        save_cache(root, &crate::cache::files_for(&feed));
+        save_cache(root, &crate::cache::files_for(&feed, |_| true));
     }
     outcome?;
     let events = feed.visible(q).take(q.limit).cloned().collect();

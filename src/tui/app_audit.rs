@@ -20,7 +20,8 @@ impl App {
     /// `:audit`: the last query (kept while the app runs), or the last 24 hours.
     pub(crate) fn open_audit(&mut self) {
         self.state.stack = vec![Screen::ApiList, Screen::Audit { view: ListView::default() }];
-        if self.state.audit.is_none() {
+        let failed = self.state.audit.as_ref().is_some_and(|a| matches!(a.feed, Loadable::Failed(_)));
+        if self.state.audit.is_none() || failed {
             let source = self.state.audit_source.clone();
             self.start_audit(default_query(now(), None), "24h".into(), None, source);
         }
@@ -136,11 +137,14 @@ impl App {
         }
         a.loading_more = None;
         let Some(feed) = a.feed.loaded_mut() else { return };
+        // Only the cursors that got a page are written again.
+        let changed: Vec<usize> = pages.iter().filter(|(_, p)| p.is_ok()).map(|(i, _)| *i).collect();
         if let Err(e) = feed.apply_pages(pages, now()) {
             a.error = Some(e);
         }
-        if feed.account.is_some() {
-            self.outbox.push(Message::SaveAuditCache { files: crate::cache::files_for(feed) });
+        let files = crate::cache::files_for(feed, |i| changed.contains(&i));
+        if !files.is_empty() {
+            self.outbox.push(Message::SaveAuditCache { files });
         }
         self.maybe_more_audit(false);
     }

@@ -123,7 +123,9 @@ pub fn context_of(screen: &Screen) -> Context {
 /// Footer hints come from the keymap: the context's own bindings, then the global ones.
 fn hints<'a>(keymap: &Keymap, context: Context, s: &Styles) -> Line<'a> {
     let mut spans = vec![Span::raw(" ")];
-    for (keys, action) in keymap.hints(context).into_iter().filter(|(_, a)| is_hint_worthy(*a)) {
+    // `A` pivots from a resource: no hint where nothing can be selected for it.
+    let pivot_here = |a| a == super::action::Action::Audit && matches!(context, Context::Audit | Context::Help);
+    for (keys, action) in keymap.hints(context).into_iter().filter(|(_, a)| is_hint_worthy(*a) && !pivot_here(*a)) {
         spans.push(Span::styled(format!("<{keys}>"), s.footer_key));
         spans.push(Span::styled(format!(" {}  ", action.description()), s.footer));
     }
