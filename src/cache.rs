@@ -93,8 +93,8 @@ pub fn files_for(feed: &Feed, which: impl Fn(usize) -> bool) -> Vec<(CacheKey, C
         .iter()
         .enumerate()
         .filter(|(i, _)| which(*i))
-        .map(|(_, c)| {
-            let mine: Vec<&AuditEvent> = feed.events.iter().filter(|e| c.owns(e)).collect();
+        .map(|(i, c)| {
+            let mine = feed.owned_by(i);
             (CacheKey::lookup(account, &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
         })
         .collect()
@@ -124,12 +124,18 @@ impl S3Key {
         }
     }
 
-    /// Keep the newest files (log file names sort by date within a region) up to the cap.
+    /// Keep the newest files (by the date folder in their key) up to the cap.
     pub fn save(&self, root: &Path, mut files: std::collections::BTreeMap<String, Vec<AuditEvent>>) {
         let mut total: usize = files.values().map(Vec::len).sum();
-        while total > MAX_S3_EVENTS {
-            let Some((_, dropped)) = files.pop_first() else { break };
-            total -= dropped.len();
+        if total > MAX_S3_EVENTS {
+            let mut by_day: Vec<(String, String)> = files.keys().map(|k| (day_of(k), k.clone())).collect();
+            by_day.sort();
+            for (_, key) in by_day {
+                if total <= MAX_S3_EVENTS {
+                    break;
+                }
+                total -= files.remove(&key).map_or(0, |v| v.len());
+            }
         }
         let stored: std::collections::BTreeMap<String, Vec<StoredEvent>> =
             files.into_iter().map(|(k, v)| (k, v.into_iter().map(StoredEvent::from).collect())).collect();
@@ -138,6 +144,13 @@ impl S3Key {
             tracing::warn!(path = %path.display(), error = %e, "could not write the audit cache");
         }
     }
+}
+
+/// `YYYY/MM/DD` of a log file's key (`…/CloudTrail/<region>/YYYY/MM/DD/<file>`).
+fn day_of(key: &str) -> String {
+    let parts: Vec<&str> = key.split('/').collect();
+    let at = parts.iter().position(|p| *p == "CloudTrail").map_or(0, |i| i + 2);
+    parts.get(at..at + 3).map(|d| d.join("/")).unwrap_or_default()
 }
 
 impl From<AuditEvent> for StoredEvent {
@@ -213,5 +226,43 @@ mod tests {
         );
         assert!(!p.components().any(|c| c == std::path::Component::ParentDir));
         assert_eq!(safe(".."), "__");
+    }
+
+    #[test]
+    fn log_files_are_dated_by_their_folder() {
+        assert_eq!(day_of("p/AWSLogs/1/CloudTrail/eu-west-1/2026/11/24/1_CloudTrail_x.json.gz"), "2026/11/24");
+        assert!(
+            day_of("AWSLogs/1/CloudTrail/us-east-1/2026/11/25/f")
+                > day_of("AWSLogs/1/CloudTrail/eu-west-1/2026/11/24/f")
+        );
+    }
+
+    #[test]
+    fn a_cursor_saves_what_it_fetched_even_when_the_record_names_another_region() {
+        let q = crate::domain::AuditQuery {
+            since: crate::domain::parse_time("2026-11-20T00:00:00Z").unwrap(),
+            until: crate::domain::parse_time("2026-11-27T00:00:00Z").unwrap(),
+            event_name: None,
+            event_sources: vec![],
+            user: None,
+            resource: Some("ARN-or-id".into()),
+            errors_only: false,
+            read_only: None,
+            limit: 10,
+        };
+        let now = crate::domain::parse_time("2026-11-27T12:00:00Z").unwrap();
+        let filter = Some(ServerFilter::new("ResourceName", "arn-OR-ID"));
+        let cursor = crate::domain::Cursor::plan("eu-west-1", filter, &q, None, now);
+        let mut feed = Feed { cursors: vec![cursor], account: Some("1".into()), ..Default::default() };
+        let event: AuditEvent = serde_json::from_value(serde_json::json!({
+            "eventId": "x", "eventTime": "2026-11-21T00:00:00Z", "eventName": "UpdateStage",
+            "eventSource": "apigateway.amazonaws.com", "username": null, "sourceIp": null, "region": "us-east-1",
+            "errorCode": null, "errorMessage": null, "readOnly": false, "resources": [], "userAgent": null
+        }))
+        .unwrap();
+        let page = crate::domain::LookupPage { events: vec![event], next_token: None };
+        feed.apply_pages(vec![(0, Ok(page))], now).unwrap();
+        let files = files_for(&feed, |_| true);
+        assert_eq!(files[0].1.events.len(), 1, "kept although region and resource name differ in form");
     }
 }

@@ -5,11 +5,11 @@ use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
 use crate::cache::{CacheFile, CacheKey, S3Key};
 
-pub use crate::domain::ServerFilter;
 use crate::domain::{
     AuditEvent, AuditQuery, AuditResource, Cursor, Feed, LookupPage, Trail, Window, event_from_record,
     events_from_trail_file, sort_newest_first,
 };
+pub use crate::domain::{ServerFilter, server_filters};
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use futures::stream::{self, StreamExt};
 use std::io::Read;
@@ -18,24 +18,6 @@ use std::time::Duration;
 
 /// LookupEvents' largest page.
 pub const LOOKUP_PAGE: i32 = 50;
-
-/// The most selective single attribute of the query (LookupEvents takes one).
-pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
-    let one = |key, value: &String| vec![Some(ServerFilter::new(key, value))];
-    if let Some(r) = &q.resource {
-        return one("ResourceName", r);
-    }
-    if let Some(n) = &q.event_name {
-        return one("EventName", n);
-    }
-    if let Some(u) = &q.user {
-        return one("Username", u);
-    }
-    match q.event_sources.as_slice() {
-        [] => vec![None],
-        sources => sources.iter().map(|s| Some(ServerFilter::new("EventSource", s))).collect(),
-    }
-}
 
 fn attribute(f: &ServerFilter) -> LookupAttribute {
     let key = LookupAttributeKey::from(f.key.as_str());
@@ -101,7 +83,10 @@ fn lookup_event(ctx: &AwsContext, e: &aws_sdk_cloudtrail::types::Event) -> Audit
         resources,
         user_agent: parsed.as_ref().and_then(|p| p.user_agent.clone()),
         // A record that parsed is kept with its secrets hidden; a broken one as received.
-        record: parsed.and_then(|p| p.record).or_else(|| Some(raw.to_string()).filter(|r| !r.is_empty())),
+        record: parsed.and_then(|p| p.record).or_else(|| {
+            let name = e.event_name().unwrap_or_default();
+            Some(crate::domain::redact_record(raw, name)).filter(|r| !r.is_empty())
+        }),
     }
 }
 
@@ -131,7 +116,7 @@ pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<
             let coverage = file.as_ref().and_then(|f| f.coverage);
             let cached = file.map(CacheFile::into_events).unwrap_or_default();
             feed.from_cache += cached.len();
-            feed.add(cached);
+            feed.add_owned(feed.cursors.len(), cached);
             feed.cursors.push(Cursor::plan(&ctx.region, filter, q, coverage, now));
         }
     }

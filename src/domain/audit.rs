@@ -188,61 +188,7 @@ pub fn event_from_record(raw: &str) -> Result<AuditEvent, String> {
     })
 }
 
-/// Field names whose string values are secrets wherever they appear in a record.
-const SECRET_FIELDS: &[&str] = &[
-    "clientSecret",
-    "ClientSecret",
-    "secret",
-    "SecretHash",
-    "secretHash",
-    "password",
-    "Password",
-    "PreviousPassword",
-    "clientSecretValue",
-    "ClientSecretValue",
-    "ProposedPassword",
-    "accessToken",
-    "AccessToken",
-    "idToken",
-    "IdToken",
-    "refreshToken",
-    "RefreshToken",
-];
-
-/// What a hidden value is replaced with.
-pub const HIDDEN: &str = "HIDDEN_BY_PORTCULLIS";
-
-/// The record with secrets hidden: client secrets, passwords and tokens anywhere, and an API
-/// key's `value` in API key events. CloudTrail hides most of these itself; this is the backstop,
-/// so no secret reaches the screen or the cache. Records without such a field are kept as is.
-pub fn redact_record(raw: &str, event_name: &str) -> String {
-    let api_key_event = event_name.contains("ApiKey");
-    let suspicious = raw.contains("ecret") || raw.contains("assword") || raw.contains("oken\"");
-    let key_value = api_key_event && raw.contains("\"value\"");
-    if !(suspicious || key_value) {
-        return raw.to_string();
-    }
-    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(raw) else { return raw.to_string() };
-    hide(&mut v, api_key_event);
-    serde_json::to_string(&v).unwrap_or_else(|_| raw.to_string())
-}
-
-fn hide(v: &mut serde_json::Value, api_key_event: bool) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, x) in map.iter_mut() {
-                let secret = SECRET_FIELDS.contains(&k.as_str()) || (api_key_event && k == "value");
-                if secret && x.is_string() {
-                    *x = serde_json::Value::String(HIDDEN.into());
-                } else {
-                    hide(x, api_key_event);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|x| hide(x, api_key_event)),
-        _ => {}
-    }
-}
+pub use super::redact::{HIDDEN, redact_record};
 
 /// A trail log file's `{"Records": [...]}`, each record kept as raw text (no DOM for the file).
 #[derive(Deserialize)]
@@ -279,20 +225,6 @@ mod tests {
         assert_eq!(e.source_ip.as_deref(), Some("203.0.113.9"));
         assert_eq!(e.read_only, Some(false));
         assert_eq!(e.resources, vec![AuditResource { kind: "AWS::ApiGateway::UsagePlan".into(), name: "p1".into() }]);
-    }
-
-    #[test]
-    fn secrets_in_records_are_hidden() {
-        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"CreateApiKey","requestParameters":{"name":"acme","tags":{"value":"keep"}},"responseElements":{"id":"k1","value":"s3cr3tKEYvalue0123456789","tags":{}}}"#;
-        let e = event_from_record(raw).unwrap();
-        let rec = e.record.unwrap();
-        assert!(!rec.contains("s3cr3tKEYvalue"), "{rec}");
-        assert!(rec.contains(HIDDEN));
-        assert!(rec.find("eventID").unwrap() < rec.find("eventTime").unwrap(), "field order is kept");
-        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"AddUserPoolClientSecret","responseElements":{"clientSecretDescriptor":{"clientSecretId":"x","clientSecretValue":"abc"},"clientSecret":"topsecret"}}"#;
-        let rec = event_from_record(raw).unwrap().record.unwrap();
-        assert!(!rec.contains("topsecret"), "{rec}");
-        assert_eq!(event_from_record(RECORD).unwrap().record.as_deref(), Some(RECORD), "nothing to hide: unchanged");
     }
 
     #[test]

@@ -32,6 +32,25 @@ impl ServerFilter {
     }
 }
 
+/// The most selective single attribute of the query (LookupEvents takes one): a resource,
+/// else an event name, else a user, else one call per event source.
+pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
+    let one = |key, value: &String| vec![Some(ServerFilter::new(key, value))];
+    if let Some(r) = &q.resource {
+        return one("ResourceName", r);
+    }
+    if let Some(n) = &q.event_name {
+        return one("EventName", n);
+    }
+    if let Some(u) = &q.user {
+        return one("Username", u);
+    }
+    match q.event_sources.as_slice() {
+        [] => vec![None],
+        sources => sources.iter().map(|s| Some(ServerFilter::new("EventSource", s))).collect(),
+    }
+}
+
 /// A CloudTrail trail (DescribeTrails): where its log files go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trail {
@@ -70,6 +89,14 @@ pub struct Window {
     /// Below the coverage: each page extends the coverage downwards. Above it (what is new):
     /// the coverage grows only when the whole window is fetched.
     pub below: bool,
+    /// Everything from `end` down to here has been fetched (pages come newest first).
+    pub reached: OffsetDateTime,
+}
+
+impl Window {
+    fn new(start: OffsetDateTime, end: OffsetDateTime, below: bool) -> Window {
+        Window { start, end, token: None, below, reached: end }
+    }
 }
 
 /// One region and server filter of a query.
@@ -82,6 +109,8 @@ pub struct Cursor {
     pub coverage: Coverage,
     /// Pages fetched in this run (the LookupEvents budget spent).
     pub pages: usize,
+    /// The last page failed: this cursor does not hold the others back until it works again.
+    pub failed: bool,
 }
 
 /// What one LookupEvents call returned.
@@ -101,23 +130,22 @@ impl Cursor {
         now: OffsetDateTime,
     ) -> Cursor {
         let top = q.until.min(now - SETTLE).max(q.since);
-        let fresh = |top| Coverage { oldest: top, newest: top };
-        let below = |start, end| Window { start, end, token: None, below: true };
         let (coverage, windows) = match cached {
             // Only a cache that overlaps the query's range can be extended contiguously.
             Some(c) if c.oldest <= q.until && c.newest >= q.since && c.oldest <= c.newest => {
                 let mut w = vec![];
                 if q.until > c.newest {
-                    w.push(Window { start: c.newest, end: q.until, token: None, below: false });
+                    // Overlap by another settling time: an event delivered late is still found.
+                    w.push(Window::new((c.newest - SETTLE).max(q.since), q.until, false));
                 }
                 if q.since < c.oldest {
-                    w.push(below(q.since, c.oldest));
+                    w.push(Window::new(q.since, c.oldest, true));
                 }
                 (c, w)
             }
-            _ => (fresh(top), vec![below(q.since, q.until)]),
+            _ => (Coverage { oldest: top, newest: top }, vec![Window::new(q.since, q.until, true)]),
         };
-        Cursor { region: region.to_string(), filter, windows, coverage, pages: 0 }
+        Cursor { region: region.to_string(), filter, windows, coverage, pages: 0, failed: false }
     }
 
     pub fn has_more(&self) -> bool {
@@ -128,14 +156,13 @@ impl Cursor {
     pub fn apply(&mut self, page: &LookupPage, now: OffsetDateTime) {
         let Some(w) = self.windows.first_mut() else { return };
         self.pages += 1;
+        self.failed = false;
         let oldest = page.events.iter().filter_map(|e| parse_time(&e.event_time)).min();
         w.token = page.next_token.clone();
         let done = w.token.is_none();
+        w.reached = if done { w.start } else { oldest.map_or(w.reached, |t| t.min(w.reached)) };
         if w.below {
-            let reached = if done { Some(w.start) } else { oldest };
-            if let Some(t) = reached {
-                self.coverage.oldest = self.coverage.oldest.min(t);
-            }
+            self.coverage.oldest = self.coverage.oldest.min(w.reached);
         } else if done {
             self.coverage.newest = self.coverage.newest.max(w.end.min(now - SETTLE));
         }
@@ -144,22 +171,12 @@ impl Cursor {
         }
     }
 
-    /// Is `e` one of this cursor's events (same region, matches its server filter)?
-    pub fn owns(&self, e: &AuditEvent) -> bool {
-        e.region.as_deref() == Some(self.region.as_str())
-            && match self.filter.as_ref().map(|f| (f.key.as_str(), f.value.as_str())) {
-                None => true,
-                Some(("EventSource", v)) => e.event_source == v,
-                Some(("EventName", v)) => e.event_name == v,
-                Some(("Username", v)) => e.username.as_deref() == Some(v),
-                Some(("ResourceName", v)) => e.resources.iter().any(|r| r.name == v),
-                Some(_) => false,
-            }
-    }
-
-    /// Events older than this may still be missing (a "below" window is in progress).
+    /// Events older than this may still be missing: the window being fetched has reached it.
     fn complete_down_to(&self) -> Option<OffsetDateTime> {
-        self.windows.iter().any(|w| w.below).then_some(self.coverage.oldest)
+        if self.failed {
+            return None;
+        }
+        self.windows.first().map(|w| w.reached)
     }
 }
 
@@ -175,11 +192,28 @@ pub struct Feed {
     pub account: Option<String>,
     /// Trail logs (S3): log files whose events count, and how many of them came from the cache.
     pub files: Option<(usize, usize)>,
+    /// The ids of each cursor's events (what it fetched or its cache file held), by cursor index.
+    pub owned: Vec<std::collections::HashSet<String>>,
 }
 
 impl Feed {
     pub fn has_more(&self) -> bool {
         self.cursors.iter().any(Cursor::has_more)
+    }
+
+    /// Add a cursor's events (fetched, or from its cache file), skipping ids already held.
+    pub fn add_owned(&mut self, cursor: usize, events: Vec<AuditEvent>) {
+        if self.owned.len() <= cursor {
+            self.owned.resize_with(cursor + 1, Default::default);
+        }
+        self.owned[cursor].extend(events.iter().map(|e| e.event_id.clone()));
+        self.add(events);
+    }
+
+    /// The events `cursor` fetched or was cached with.
+    pub fn owned_by(&self, cursor: usize) -> Vec<&AuditEvent> {
+        let Some(ids) = self.owned.get(cursor) else { return vec![] };
+        self.events.iter().filter(|e| ids.contains(&e.event_id)).collect()
     }
 
     /// Add events, skipping ids already held.
@@ -219,9 +253,12 @@ impl Feed {
             match (page, self.cursors.get_mut(i)) {
                 (Ok(page), Some(c)) => {
                     c.apply(&page, now);
-                    self.add(page.events);
+                    self.add_owned(i, page.events);
                 }
-                (Err(e), _) => {
+                (Err(e), c) => {
+                    if let Some(c) = c {
+                        c.failed = true;
+                    }
                     first_error.get_or_insert(e);
                 }
                 _ => {}
@@ -304,7 +341,7 @@ mod tests {
         assert_eq!(
             spans,
             vec![
-                (t("2026-11-27T09:00:00Z"), t(NOW), false),
+                (t("2026-11-27T08:45:00Z"), t(NOW), false), // overlapping by 15 minutes for late events
                 (t("2026-11-26T12:00:00Z"), t("2026-11-27T00:00:00Z"), true)
             ]
         );
@@ -356,5 +393,27 @@ mod tests {
         feed.cursors[1].apply(&LookupPage::default(), t(NOW));
         feed.cursors[0].apply(&LookupPage::default(), t(NOW));
         assert_eq!(feed.visible(&query).count(), 3);
+    }
+
+    #[test]
+    fn cached_events_wait_for_the_new_gap_and_a_failed_cursor_holds_nothing_back() {
+        let query = q("2026-11-20T00:00:00Z", NOW);
+        let cached = Coverage { oldest: t("2026-11-20T00:00:00Z"), newest: t("2026-11-26T00:00:00Z") };
+        let a = Cursor::plan("r", None, &query, Some(cached), t(NOW));
+        let mut feed = Feed { cursors: vec![a], ..Default::default() };
+        feed.add_owned(0, vec![ev("old", "2026-11-25T00:00:00Z")]);
+        assert_eq!(feed.visible(&query).count(), 0, "events newer than the cache may be missing: nothing yet");
+        let page = LookupPage { events: vec![ev("new", "2026-11-27T10:00:00Z")], next_token: None };
+        feed.apply_pages(vec![(0, Ok(page))], t(NOW)).unwrap();
+        let shown: Vec<&str> = feed.visible(&query).map(|e| e.event_id.as_str()).collect();
+        assert_eq!(shown, ["new", "old"]);
+        assert_eq!(feed.owned_by(0).len(), 2);
+
+        let b = Cursor::plan("r2", None, &query, None, t(NOW));
+        feed.cursors.push(b);
+        assert_eq!(feed.visible(&query).count(), 0, "a new cursor that has fetched nothing holds all back");
+        let err = feed.apply_pages(vec![(1, Err("AccessDenied".into()))], t(NOW)).unwrap_err();
+        assert_eq!(err, "AccessDenied");
+        assert_eq!(feed.visible(&query).count(), 2, "a failing cursor does not hide the others' events");
     }
 }

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod audit_feed;
 mod catalog;
+mod redact;
 mod secret;
 
 pub use access::*;

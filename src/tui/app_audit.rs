@@ -92,7 +92,7 @@ impl App {
             let same_calls = a.source == source
                 && a.query.since == query.since
                 && a.query.until == query.until
-                && crate::aws::audit::server_filters(&a.query) == crate::aws::audit::server_filters(&query);
+                && crate::domain::server_filters(&a.query) == crate::domain::server_filters(&query);
             if same_calls && a.feed.loaded().is_some() {
                 a.query = query;
                 (a.since, a.until) = (since, until);
@@ -295,6 +295,11 @@ impl App {
     }
 
     fn jump_to_api_id(&mut self, id: &str, stage: Option<String>) {
+        if self.state.apis.loaded().is_none() {
+            self.state.status =
+                Some(Status::Error(format!("the catalog is not loaded yet: try again when :apis shows API {id}")));
+            return;
+        }
         let Some(api) = self.state.apis.loaded().and_then(|apis| apis.iter().find(|a| a.id == id)).cloned() else {
             return self.gone("API", id);
         };

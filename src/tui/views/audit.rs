@@ -185,7 +185,7 @@ fn failed<'a>(a: &AuditView, s: &Styles) -> Paragraph<'a> {
 }
 
 fn event_row<'a>(e: &AuditEvent, s: &Styles) -> Row<'a> {
-    let time = e.event_time.get(..19).unwrap_or(&e.event_time).replace('T', " ");
+    let time = one_line(e.event_time.get(..19).unwrap_or(&e.event_time), 19).replace('T', " ");
     let resources: Vec<&str> = e.resources.iter().map(|r| short_resource(&r.name)).collect();
     let name_style = if e.read_only == Some(true) { s.muted } else { s.text };
     Row::new(vec![
@@ -211,7 +211,8 @@ pub fn draw_event(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Style
         frame.render_widget(p.block(panel(" event ".into(), s, true)), area);
         return 0;
     };
-    let title = format!(" {} · {} · {} ", one_line(&e.event_name, 40), e.event_time, one_line(&e.event_id, 40));
+    let title =
+        format!(" {} · {} · {} ", one_line(&e.event_name, 40), one_line(&e.event_time, 30), one_line(&e.event_id, 40));
     let doc = event_doc(state, &id);
     let shown = visible_lines(&doc, &folded);
     let block = panel(title, s, true);

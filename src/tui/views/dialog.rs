@@ -142,7 +142,7 @@ fn audit_form_lines<'a>(form: &AuditForm, s: &Styles) -> Vec<Line<'a>> {
     lines.push(field("read-only / mutating", kind.into(), form.focus == 7));
     lines.push(Line::from(""));
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(format!("✗ {e}"), s.error)));
+        lines.push(Line::from(Span::styled(format!("✗ {}", for_terminal(e)), s.error)));
     }
     lines.push(Line::from(Span::styled(
         "sources: comma-separated, empty for API Gateway + Cognito, `all` for every source",
