@@ -72,9 +72,11 @@ impl AuditEvent {
 }
 
 /// The parts of a CloudTrail record we read (the CloudTrail user guide's "record contents").
+/// The request, response and extra data stay raw text: only a few ids are read from them, and
+/// they are the parts that can hold a secret.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct Record {
+struct Record<'a> {
     event_time: Option<String>,
     event_source: Option<String>,
     event_name: Option<String>,
@@ -83,13 +85,50 @@ struct Record {
     source_ip_address: Option<String>,
     user_agent: Option<String>,
     user_identity: Option<Identity>,
-    request_parameters: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(borrow)]
+    request_parameters: Option<&'a RawValue>,
+    #[serde(borrow)]
+    response_elements: Option<&'a RawValue>,
+    #[serde(borrow)]
+    additional_event_data: Option<&'a RawValue>,
+    #[serde(borrow)]
+    service_event_details: Option<&'a RawValue>,
     error_code: Option<String>,
     error_message: Option<String>,
     #[serde(rename = "eventID")]
     event_id: Option<String>,
     read_only: Option<serde_json::Value>,
     resources: Option<Vec<RecordResource>>,
+}
+
+/// The request parameters that name an API Gateway or Cognito resource.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Params {
+    rest_api_id: Option<String>,
+    api_id: Option<String>,
+    stage_name: Option<String>,
+    api_key: Option<String>,
+    key_id: Option<String>,
+    usage_plan_id: Option<String>,
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+}
+
+impl Params {
+    /// Each id with the resource type to give it.
+    fn ids(self) -> [(Option<String>, &'static str); 8] {
+        [
+            (self.rest_api_id, "AWS::ApiGateway::RestApi"),
+            (self.api_id, "AWS::ApiGatewayV2::Api"),
+            (self.stage_name, "AWS::ApiGateway::Stage"),
+            (self.api_key, "AWS::ApiGateway::ApiKey"),
+            (self.key_id, "AWS::ApiGateway::ApiKey"),
+            (self.usage_plan_id, "AWS::ApiGateway::UsagePlan"),
+            (self.user_pool_id, "AWS::Cognito::UserPool"),
+            (self.client_id, "AWS::Cognito::UserPoolClient"),
+        ]
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,18 +161,6 @@ struct RecordResource {
     kind: Option<String>,
 }
 
-/// Request parameters that name an API Gateway or Cognito resource, and the type to give it.
-const PARAM_RESOURCES: &[(&str, &str)] = &[
-    ("restApiId", "AWS::ApiGateway::RestApi"),
-    ("apiId", "AWS::ApiGatewayV2::Api"),
-    ("stageName", "AWS::ApiGateway::Stage"),
-    ("apiKey", "AWS::ApiGateway::ApiKey"),
-    ("keyId", "AWS::ApiGateway::ApiKey"),
-    ("usagePlanId", "AWS::ApiGateway::UsagePlan"),
-    ("userPoolId", "AWS::Cognito::UserPool"),
-    ("clientId", "AWS::Cognito::UserPoolClient"),
-];
-
 impl Identity {
     fn username(&self) -> Option<String> {
         let issuer =
@@ -158,33 +185,41 @@ fn resources(r: &Record) -> Vec<AuditResource> {
         .flatten()
         .filter_map(|x| Some(AuditResource { kind: x.kind.clone().unwrap_or_default(), name: x.arn.clone()? }))
         .collect();
-    for (param, kind) in PARAM_RESOURCES {
-        if let Some(serde_json::Value::String(v)) = r.request_parameters.as_ref().and_then(|p| p.get(*param))
-            && !out.iter().any(|x| &x.name == v)
+    // Parameters of another shape (an id that is not a string) are not resources we know.
+    let params: Params = r.request_parameters.and_then(|p| serde_json::from_str(p.get()).ok()).unwrap_or_default();
+    for (id, kind) in params.ids() {
+        if let Some(v) = id
+            && !out.iter().any(|x| x.name == v)
         {
-            out.push(AuditResource { kind: kind.to_string(), name: v.clone() });
+            out.push(AuditResource { kind: kind.to_string(), name: v });
         }
     }
     out
 }
 
-/// One CloudTrail record (a JSON object) as an event; `None` when it lacks an id or time.
+/// One CloudTrail record (a JSON object) as an event; an error when it lacks an id or time.
 pub fn event_from_record(raw: &str) -> Result<AuditEvent, String> {
     let r: Record = serde_json::from_str(raw).map_err(|e| format!("not a CloudTrail record: {e}"))?;
+    let name = r.event_name.clone().unwrap_or_default();
+    let parts = [r.request_parameters, r.response_elements, r.additional_event_data, r.service_event_details];
+    let secret = parts.iter().flatten().any(|p| super::redact::may_hold_secrets(p.get(), &name));
+    let record = if secret { redact_record(raw, &name) } else { raw.to_string() };
+    let resources = resources(&r);
+    let username = r.user_identity.as_ref().and_then(Identity::username);
     Ok(AuditEvent {
-        event_id: r.event_id.clone().ok_or("record without eventID")?,
-        event_time: r.event_time.clone().ok_or("record without eventTime")?,
-        event_name: r.event_name.clone().unwrap_or_default(),
-        event_source: r.event_source.clone().unwrap_or_default(),
-        username: r.user_identity.as_ref().and_then(Identity::username),
-        source_ip: r.source_ip_address.clone(),
-        region: r.aws_region.clone(),
-        error_code: r.error_code.clone(),
-        error_message: r.error_message.clone(),
+        event_id: r.event_id.ok_or("record without eventID")?,
+        event_time: r.event_time.ok_or("record without eventTime")?,
+        event_name: name,
+        event_source: r.event_source.unwrap_or_default(),
+        username,
+        source_ip: r.source_ip_address,
+        region: r.aws_region,
+        error_code: r.error_code,
+        error_message: r.error_message,
         read_only: read_only(&r.read_only),
-        resources: resources(&r),
-        user_agent: r.user_agent.clone(),
-        record: Some(redact_record(raw, r.event_name.as_deref().unwrap_or_default())),
+        resources,
+        user_agent: r.user_agent,
+        record: Some(record),
     })
 }
 
@@ -225,6 +260,18 @@ mod tests {
         assert_eq!(e.source_ip.as_deref(), Some("203.0.113.9"));
         assert_eq!(e.read_only, Some(false));
         assert_eq!(e.resources, vec![AuditResource { kind: "AWS::ApiGateway::UsagePlan".into(), name: "p1".into() }]);
+    }
+
+    #[test]
+    fn secrets_in_a_record_are_hidden_where_the_record_enters() {
+        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"CreateApiKey","requestParameters":{"name":"acme","apiKey":"k1"},"responseElements":{"id":"k1","value":"s3cr3tKEYvalue0123456789"}}"#;
+        let e = event_from_record(raw).unwrap();
+        let rec = e.record.unwrap();
+        assert!(!rec.contains("s3cr3tKEYvalue") && rec.contains(HIDDEN), "{rec}");
+        assert_eq!(e.resources, vec![AuditResource { kind: "AWS::ApiGateway::ApiKey".into(), name: "k1".into() }]);
+        let raw = r#"{"eventID":"e","eventTime":"2026-11-20T10:00:00Z","eventName":"RespondToAuthChallenge","additionalEventData":{"sub":"x"},"requestParameters":{"challengeResponses":{"NEW_PASSWORD":"pw-123"}}}"#;
+        assert!(!event_from_record(raw).unwrap().record.unwrap().contains("pw-123"));
+        assert_eq!(event_from_record(RECORD).unwrap().record.as_deref(), Some(RECORD), "nothing to hide: as it was");
     }
 
     #[test]

@@ -48,11 +48,17 @@ fn keys(raw: &str) -> impl Iterator<Item = (usize, &str, usize)> + '_ {
     })
 }
 
+/// Could this part of a record (or a whole record) hold a secret? A cheap check on its keys.
+pub fn may_hold_secrets(raw: &str, event_name: &str) -> bool {
+    let key_events = key_value_event(event_name);
+    keys(raw).any(|(_, k, _)| is_secret_name(k) || (key_events && k == "value"))
+}
+
 /// The record with secrets hidden; a record without any is returned as it is.
 pub fn redact_record(raw: &str, event_name: &str) -> String {
     let key_events = key_value_event(event_name);
     let suspect = |k: &str| is_secret_name(k) || (key_events && k == "value");
-    if !keys(raw).any(|(_, k, _)| suspect(k)) {
+    if !may_hold_secrets(raw, event_name) {
         return raw.to_string();
     }
     match serde_json::from_str::<serde_json::Value>(raw) {
