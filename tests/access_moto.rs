@@ -83,8 +83,12 @@ async fn create_enable_disable_attach_detach_delete_read_back() {
 
     keys::attach(&ctx, &id, &sandbox).await.unwrap();
     assert!(sdk_plan_keys(&ctx, &sandbox).await.contains(&id));
+    let mut both = vec![sandbox.clone(), standard.clone()];
+    both.sort();
+    assert_eq!(keys::get_key(&ctx, &id).await.unwrap().plan_ids, both, "GetUsagePlans by keyId: exactly its plans");
     keys::detach(&ctx, &id, &standard).await.unwrap();
     assert!(!sdk_plan_keys(&ctx, &standard).await.contains(&id));
+    assert_eq!(keys::get_key(&ctx, &id).await.unwrap().plan_ids, vec![sandbox.clone()]);
 
     assert_eq!(keys::key_value(&ctx, &id).await.unwrap().expose(), created.value.expose());
     keys::delete_key(&ctx, &id).await.unwrap();

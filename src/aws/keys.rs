@@ -97,7 +97,7 @@ fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[Usag
     }
 }
 
-/// One key by id, with its plans; a clear NotFound when there is no such key.
+/// One key by id, with its plans (two calls); a clear NotFound when there is no such key.
 pub async fn get_key(ctx: &AwsContext, key_id: &str) -> Result<ApiKey, AwsError> {
     ctx.pacer.wait().await;
     let k = ctx.apigw.get_api_key().api_key(key_id).include_value(false).send().await;
@@ -112,8 +112,9 @@ pub async fn get_key(ctx: &AwsContext, key_id: &str) -> Result<ApiKey, AwsError>
         .set_last_updated_date(k.last_updated_date().cloned())
         .set_tags(k.tags().cloned())
         .build();
-    let all_plans = plans::list_plans(ctx).await?;
-    Ok(key_of(ctx, &gw_key, &all_plans))
+    let mut key = key_of(ctx, &gw_key, &[]);
+    key.plan_ids = plans::plan_ids_of_key(ctx, key_id).await?;
+    Ok(key)
 }
 
 /// The key's value, for reveal and copy: asked for only when the user asks.

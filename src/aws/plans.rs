@@ -58,6 +58,24 @@ pub async fn get_plan(ctx: &AwsContext, plan_id: &str) -> Result<UsagePlan, AwsE
 
 /// The ids of the keys in a plan. GetUsagePlanKeys also returns each key's value: it is
 /// dropped here, at the SDK boundary, and never kept.
+/// The ids of the plans a key is in: GetUsagePlans with `keyId`, one call (a page) instead of
+/// reading every plan's keys.
+pub async fn plan_ids_of_key(ctx: &AwsContext, key_id: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut position = None;
+    loop {
+        ctx.pacer.wait().await;
+        let req = ctx.apigw.get_usage_plans().key_id(key_id).limit(PAGE_SIZE).set_position(position);
+        let page = req.send().await.map_err(|e| ctx.err("GetUsagePlans", e).with_subject("API key", key_id))?;
+        out.extend(page.items().iter().filter_map(|p| p.id().map(str::to_string)));
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            out.sort();
+            return Ok(out);
+        }
+    }
+}
+
 pub async fn plan_key_ids(ctx: &AwsContext, plan_id: &str) -> Result<Vec<String>, AwsError> {
     let mut out = Vec::new();
     let mut position = None;
