@@ -3,6 +3,7 @@
 
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
+use super::paging::all_pages;
 use crate::cache::{CacheFile, CacheKey, S3Key};
 
 use crate::domain::{
@@ -319,31 +320,24 @@ fn days(q: &AuditQuery) -> Vec<String> {
 }
 
 async fn folders(ctx: &AwsContext, bucket: &str, prefix: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
         let req = ctx.s3.list_objects_v2().bucket(bucket).prefix(prefix).delimiter("/").set_continuation_token(token);
         let page = req.send().await.map_err(|e| ctx.err("ListObjectsV2", e))?;
-        out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+        let found = page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)).collect();
+        // A page may hold only files at this level: follow the token whatever the page held.
+        Ok((found, page.next_continuation_token().map(str::to_string)))
+    })
+    .await
 }
 
 async fn objects(ctx: &AwsContext, bucket: &str, prefix: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
         let req = ctx.s3.list_objects_v2().bucket(bucket).prefix(prefix).set_continuation_token(token);
         let page = req.send().await.map_err(|e| ctx.err("ListObjectsV2", e))?;
-        out.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+        let keys = page.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect();
+        Ok((keys, page.next_continuation_token().map(str::to_string)))
+    })
+    .await
 }
 
 async fn read_log_file(ctx: &AwsContext, bucket: &str, key: &str) -> Result<Vec<AuditEvent>, FileProblem> {

@@ -2,6 +2,7 @@
 
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
+use super::paging::{all_pages, next};
 use crate::domain::{AccessLog, Api, ApiKind, Authorizer, Method, Route, Stage, Throttle};
 use aws_sdk_apigateway::types as gw;
 use aws_sdk_apigatewayv2::types as gw2;
@@ -111,24 +112,14 @@ async fn http_routes_and_authorizers(
 // ---------- REST (apigateway) ----------
 
 pub async fn list_rest_apis(ctx: &AwsContext) -> Result<Vec<Api>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    all_pages(|position| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw
-            .get_rest_apis()
-            .limit(PAGE_SIZE)
-            .set_position(position)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetRestApis", e))?;
-        out.extend(page.items().iter().map(|a| rest_api(ctx, a)));
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw.get_rest_apis().limit(PAGE_SIZE).set_position(position);
+        let page = req.send().await.map_err(|e| ctx.err("GetRestApis", e))?;
+        let apis = page.items().iter().map(|a| rest_api(ctx, a)).collect();
+        Ok((apis, next(page.position(), page.items().len())))
+    })
+    .await
 }
 
 fn rest_api(ctx: &AwsContext, a: &gw::RestApi) -> Api {
@@ -190,25 +181,13 @@ fn rest_stage(s: &gw::Stage) -> Stage {
 }
 
 pub async fn rest_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Authorizer>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    all_pages(|position| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw
-            .get_authorizers()
-            .rest_api_id(api_id)
-            .limit(PAGE_SIZE)
-            .set_position(position)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetAuthorizers", e))?;
-        out.extend(page.items().iter().map(rest_authorizer));
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw.get_authorizers().rest_api_id(api_id).limit(PAGE_SIZE).set_position(position);
+        let page = req.send().await.map_err(|e| ctx.err("GetAuthorizers", e))?;
+        Ok((page.items().iter().map(rest_authorizer).collect(), next(page.position(), page.items().len())))
+    })
+    .await
 }
 
 fn rest_authorizer(a: &gw::Authorizer) -> Authorizer {
@@ -237,26 +216,13 @@ pub async fn rest_methods(ctx: &AwsContext, api_id: &str) -> Result<(Vec<Method>
 }
 
 async fn rest_resources(ctx: &AwsContext, api_id: &str) -> Result<Vec<gw::Resource>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    all_pages(|position| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw
-            .get_resources()
-            .rest_api_id(api_id)
-            .limit(PAGE_SIZE)
-            .embed("methods")
-            .set_position(position)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetResources", e))?;
-        out.extend(page.items().iter().cloned());
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw.get_resources().rest_api_id(api_id).limit(PAGE_SIZE).embed("methods");
+        let page = req.set_position(position).send().await.map_err(|e| ctx.err("GetResources", e))?;
+        Ok((page.items().to_vec(), next(page.position(), page.items().len())))
+    })
+    .await
 }
 
 /// With `embed=methods` the method arrives inline; if the endpoint left it sparse, ask for it.
@@ -347,25 +313,15 @@ pub async fn export_definition(ctx: &AwsContext, api: &Api, stage: &str) -> Resu
 const V2_PAGE: &str = "500";
 
 pub async fn list_http_apis(ctx: &AwsContext) -> Result<Vec<Api>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw2
-            .get_apis()
-            .max_results(V2_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetApis", e))?;
+        let req = ctx.apigw2.get_apis().max_results(V2_PAGE).set_next_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("GetApis", e))?;
         let http = page.items().iter().filter(|a| a.protocol_type() == Some(&gw2::ProtocolType::Http));
-        out.extend(http.map(|a| http_api(ctx, a)));
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        // The next token follows the page's size before WebSocket APIs are left out.
+        Ok((http.map(|a| http_api(ctx, a)).collect(), next(page.next_token(), page.items().len())))
+    })
+    .await
 }
 
 fn http_api(ctx: &AwsContext, a: &gw2::Api) -> Api {
@@ -388,26 +344,15 @@ fn http_api(ctx: &AwsContext, a: &gw2::Api) -> Api {
 }
 
 pub async fn http_stages(ctx: &AwsContext, api_id: &str) -> Result<Vec<Stage>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    let mut out = all_pages(|token| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw2
-            .get_stages()
-            .api_id(api_id)
-            .max_results(V2_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetStages", e))?;
-        out.extend(page.items().iter().map(http_stage));
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            out.sort_by(|a: &Stage, b| a.name.cmp(&b.name));
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw2.get_stages().api_id(api_id).max_results(V2_PAGE).set_next_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("GetStages", e))?;
+        Ok((page.items().iter().map(http_stage).collect(), next(page.next_token(), page.items().len())))
+    })
+    .await?;
+    out.sort_by(|a: &Stage, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 fn http_stage(s: &gw2::Stage) -> Stage {
@@ -437,25 +382,13 @@ fn http_stage(s: &gw2::Stage) -> Stage {
 }
 
 pub async fn http_authorizers(ctx: &AwsContext, api_id: &str) -> Result<Vec<Authorizer>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw2
-            .get_authorizers()
-            .api_id(api_id)
-            .max_results(V2_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetAuthorizers", e))?;
-        out.extend(page.items().iter().map(http_authorizer));
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw2.get_authorizers().api_id(api_id).max_results(V2_PAGE).set_next_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("GetAuthorizers", e))?;
+        Ok((page.items().iter().map(http_authorizer).collect(), next(page.next_token(), page.items().len())))
+    })
+    .await
 }
 
 /// Some endpoints (moto) lack the GetAuthorizers list for HTTP APIs: then derive the
@@ -539,26 +472,15 @@ fn http_authorizer(a: &gw2::Authorizer) -> Authorizer {
 }
 
 pub async fn http_routes(ctx: &AwsContext, api_id: &str) -> Result<Vec<Route>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    let mut out = all_pages(|token| async move {
         ctx.pacer.wait().await;
-        let page = ctx
-            .apigw2
-            .get_routes()
-            .api_id(api_id)
-            .max_results(V2_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| ctx.err("GetRoutes", e))?;
-        out.extend(page.items().iter().map(http_route));
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            out.sort_by(|a: &Route, b| a.route_key.cmp(&b.route_key));
-            return Ok(out);
-        }
-    }
+        let req = ctx.apigw2.get_routes().api_id(api_id).max_results(V2_PAGE).set_next_token(token);
+        let page = req.send().await.map_err(|e| ctx.err("GetRoutes", e))?;
+        Ok((page.items().iter().map(http_route).collect(), next(page.next_token(), page.items().len())))
+    })
+    .await?;
+    out.sort_by(|a: &Route, b| a.route_key.cmp(&b.route_key));
+    Ok(out)
 }
 
 fn http_route(r: &gw2::Route) -> Route {

@@ -6,6 +6,7 @@
 use super::catalog::{PAGE_SIZE, date, tags};
 use super::clients::AwsContext;
 use super::error::{AwsError, ErrorKind};
+use super::paging::{all_pages, next};
 use super::plans;
 use crate::domain::{ApiKey, CreatedKey, NewKey, Secret, UsagePlan};
 use aws_config::retry::RetryConfig;
@@ -43,20 +44,16 @@ async fn key_pages(
     name: Option<&str>,
     values: bool,
 ) -> Result<KeyPage, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    all_pages(|position| async move {
         ctx.pacer.wait().await;
         let req = ctx.apigw.get_api_keys().limit(PAGE_SIZE).include_values(values).set_position(position);
         let req = req.set_customer_id(customer_id.map(str::to_string)).set_name_query(name.map(str::to_string));
         let page = req.send().await.map_err(|e| ctx.err("GetApiKeys", e))?;
         let secret = |k: &aws_sdk_apigateway::types::ApiKey| k.value().filter(|_| values).map(Secret::new);
-        out.extend(page.items().iter().map(|k| (k.clone().set_value(None), secret(k))));
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        let keys = page.items().iter().map(|k| (k.clone().set_value(None), secret(k))).collect();
+        Ok((keys, next(page.position(), page.items().len())))
+    })
+    .await
 }
 
 trait DropValue {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod estate;
 pub mod keys;
 pub mod pacing;
+pub mod paging;
 pub mod plans;
 
 pub use clients::{AwsContext, connect};

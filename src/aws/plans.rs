@@ -3,6 +3,7 @@
 use super::catalog::{PAGE_SIZE, tags};
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::AwsError;
+use super::paging::{all_pages, next};
 use crate::domain::{DayUsage, PlanStage, Quota, Throttle, Usage, UsagePlan};
 use aws_sdk_apigateway::types as gw;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -24,18 +25,13 @@ pub async fn list_plans(ctx: &AwsContext) -> Result<Vec<UsagePlan>, AwsError> {
 }
 
 async fn plan_pages(ctx: &AwsContext) -> Result<Vec<gw::UsagePlan>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    all_pages(|position| async move {
         ctx.pacer.wait().await;
         let page = ctx.apigw.get_usage_plans().limit(PAGE_SIZE).set_position(position).send().await;
         let page = page.map_err(|e| ctx.err("GetUsagePlans", e))?;
-        out.extend(page.items().iter().cloned());
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        Ok((page.items().to_vec(), next(page.position(), page.items().len())))
+    })
+    .await
 }
 
 /// One plan by id (a clear NotFound when it does not exist).
@@ -61,35 +57,29 @@ pub async fn get_plan(ctx: &AwsContext, plan_id: &str) -> Result<UsagePlan, AwsE
 /// The ids of the plans a key is in: GetUsagePlans with `keyId`, one call (a page) instead of
 /// reading every plan's keys.
 pub async fn plan_ids_of_key(ctx: &AwsContext, key_id: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    let mut out = all_pages(|position| async move {
         ctx.pacer.wait().await;
         let req = ctx.apigw.get_usage_plans().key_id(key_id).limit(PAGE_SIZE).set_position(position);
         let page = req.send().await.map_err(|e| ctx.err("GetUsagePlans", e).with_subject("API key", key_id))?;
-        out.extend(page.items().iter().filter_map(|p| p.id().map(str::to_string)));
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            out.sort();
-            return Ok(out);
-        }
-    }
+        let ids = page.items().iter().filter_map(|p| p.id().map(str::to_string)).collect();
+        Ok((ids, next(page.position(), page.items().len())))
+    })
+    .await?;
+    out.sort();
+    Ok(out)
 }
 
 pub async fn plan_key_ids(ctx: &AwsContext, plan_id: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut position = None;
-    loop {
+    let mut out = all_pages(|position| async move {
         ctx.pacer.wait().await;
         let req = ctx.apigw.get_usage_plan_keys().usage_plan_id(plan_id).limit(PAGE_SIZE).set_position(position);
         let page = req.send().await.map_err(|e| ctx.err("GetUsagePlanKeys", e).with_subject("usage plan", plan_id))?;
-        out.extend(page.items().iter().filter_map(|k| k.id().map(str::to_string)));
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            out.sort();
-            return Ok(out);
-        }
-    }
+        let ids = page.items().iter().filter_map(|k| k.id().map(str::to_string)).collect();
+        Ok((ids, next(page.position(), page.items().len())))
+    })
+    .await?;
+    out.sort();
+    Ok(out)
 }
 
 fn throttle(t: &gw::ThrottleSettings) -> Throttle {
