@@ -241,13 +241,18 @@ impl App {
     pub(crate) fn open_selected_api(&mut self) {
         let Some(api) = self.state.selected_api() else { return };
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
+        self.push_api_detail(&api_ref);
+    }
+
+    /// Open an API's detail screen and load its methods or routes (once).
+    pub(crate) fn push_api_detail(&mut self, api_ref: &ApiRef) {
         self.state.stack.push(Screen::ApiDetail {
             api: api_ref.clone(),
             pane: Pane::Resources,
             resources: ListView::default(),
             stages: ListView::default(),
         });
-        self.load_detail(&api_ref, false);
+        self.load_detail(api_ref, false);
     }
 
     fn open_stage(&mut self, api_ref: &ApiRef, view: &ListView) {

@@ -6,6 +6,26 @@ use super::state::{ListView, Loadable, Modal, PlanRow, Screen, Status};
 use crate::domain::{ApiKey, CreatedKey, Mutation, Secret, Usage, UsagePlan};
 use crossterm::event::{KeyCode, KeyEvent};
 
+/// What a key does in a picker dialog.
+pub(crate) enum Pick {
+    Cancel,
+    Choose,
+    /// Moved, or a key the picker ignores.
+    Stay,
+}
+
+/// up/k and down/j move `selected` among `len` options; enter chooses; esc cancels.
+pub(crate) fn pick(key: &KeyEvent, selected: &mut usize, len: usize) -> Pick {
+    match key.code {
+        KeyCode::Esc => return Pick::Cancel,
+        KeyCode::Enter => return Pick::Choose,
+        KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(len.saturating_sub(1)),
+        _ => {}
+    }
+    Pick::Stay
+}
+
 /// How long a revealed value stays on screen.
 pub const REVEAL_MILLIS: u64 = 10_000;
 
@@ -345,19 +365,16 @@ impl App {
         options: Vec<(String, String)>,
         mut selected: usize,
     ) -> Option<Modal> {
-        match key.code {
-            KeyCode::Esc => return None,
-            KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(options.len().saturating_sub(1)),
-            KeyCode::Enter => {
+        match pick(&key, &mut selected, options.len()) {
+            Pick::Cancel => None,
+            Pick::Choose => {
                 let plan_id = options.get(selected)?.0.clone();
                 let mutation =
                     if attach { Mutation::Attach { key_id, plan_id } } else { Mutation::Detach { key_id, plan_id } };
-                return Some(Modal::Confirm { mutation, region });
+                Some(Modal::Confirm { mutation, region })
             }
-            _ => {}
+            Pick::Stay => Some(Modal::PickPlan { key_id, region, attach, options, selected }),
         }
-        Some(Modal::PickPlan { key_id, region, attach, options, selected })
     }
 
     fn show_value_key(&mut self, key: KeyEvent, name: String, value: Secret) -> Option<Modal> {

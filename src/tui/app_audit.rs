@@ -2,6 +2,7 @@
 //! filters, the source picker, pivots from other screens and jumps back to resources.
 
 use super::app::App;
+use super::app_access::Pick;
 use super::message::Message;
 use super::state::{
     AUTO_PAGES, ApiRef, AuditForm, AuditView, ListView, Loadable, Modal, Pane, PlanRow, Screen, Status, default_folds,
@@ -304,13 +305,7 @@ impl App {
             return self.gone("API", id);
         };
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
-        self.state.stack.push(Screen::ApiDetail {
-            api: api_ref.clone(),
-            pane: Pane::Resources,
-            resources: ListView::default(),
-            stages: ListView::default(),
-        });
-        self.load_detail(&api_ref, false);
+        self.push_api_detail(&api_ref);
         if let Some(stage) = stage.filter(|s| api.stages.iter().any(|st| &st.name == s)) {
             self.state.stack.push(Screen::Stage { api: api_ref, stage, scroll: 0 });
         }
@@ -344,18 +339,15 @@ impl App {
         options: Vec<(String, String)>,
         mut selected: usize,
     ) -> Option<Modal> {
-        match key.code {
-            KeyCode::Esc => return None,
-            KeyCode::Up | KeyCode::Char('k') => selected = selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => selected = (selected + 1).min(options.len().saturating_sub(1)),
-            KeyCode::Enter => {
+        match super::app_access::pick(&key, &mut selected, options.len()) {
+            Pick::Cancel => None,
+            Pick::Choose => {
                 let source = options.get(selected)?.1.clone();
                 let a = self.state.audit.clone()?;
                 self.start_audit(a.query, a.since, a.until, source);
-                return None;
+                None
             }
-            _ => {}
+            Pick::Stay => Some(Modal::PickSource { options, selected }),
         }
-        Some(Modal::PickSource { options, selected })
     }
 }

@@ -93,16 +93,21 @@ fn form_lines<'a>(form: &KeyForm, s: &Styles) -> Vec<Line<'a>> {
 }
 
 fn pick_lines<'a>(options: &[(String, String)], selected: usize, s: &Styles) -> Vec<Line<'a>> {
-    let mut lines: Vec<Line> = options
-        .iter()
+    let labels = options.iter().map(|(id, name)| format!("{}  ({id})", for_terminal(name)));
+    choice_lines(labels, selected, "up/down choose · enter reviews · esc cancels", s)
+}
+
+/// One line per option (the selected one highlighted), a blank line, then the keys' hint.
+fn choice_lines<'a>(labels: impl Iterator<Item = String>, selected: usize, hint: &str, s: &Styles) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line> = labels
         .enumerate()
-        .map(|(i, (id, name))| {
+        .map(|(i, label)| {
             let style = if i == selected { s.row_selected } else { s.text };
-            Line::from(Span::styled(format!(" {}  ({id}) ", for_terminal(name)), style))
+            Line::from(Span::styled(format!(" {label} "), style))
         })
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("up/down choose · enter reviews · esc cancels", s.muted)));
+    lines.push(Line::from(Span::styled(hint.to_string(), s.muted)));
     lines
 }
 
@@ -153,15 +158,6 @@ fn audit_form_lines<'a>(form: &AuditForm, s: &Styles) -> Vec<Line<'a>> {
 }
 
 fn source_lines<'a>(options: &[(String, String)], selected: usize, s: &Styles) -> Vec<Line<'a>> {
-    let mut lines: Vec<Line> = options
-        .iter()
-        .enumerate()
-        .map(|(i, (label, _))| {
-            let style = if i == selected { s.row_selected } else { s.text };
-            Line::from(Span::styled(format!(" {} ", for_terminal(label)), style))
-        })
-        .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("up/down choose · enter reads from there · esc cancels", s.muted)));
-    lines
+    let labels = options.iter().map(|(label, _)| for_terminal(label).into_owned());
+    choice_lines(labels, selected, "up/down choose · enter reads from there · esc cancels", s)
 }
