@@ -10,7 +10,7 @@ use portcullis::config::Settings;
 use portcullis::domain::NewKey;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 async fn context(region: &str) -> AwsContext {
     moto();
@@ -19,14 +19,8 @@ async fn context(region: &str) -> AwsContext {
 }
 
 fn run(region: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_portcullis"));
-    c.args(["--endpoint-url", &moto().endpoint(), "--region", region]).args(args);
-    c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing").env_remove("AWS_PROFILE");
-    c.env("XDG_CONFIG_HOME", std::env::temp_dir().join("portcullis-test-no-config")).env_remove("RUST_LOG");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.stdin(Stdio::null()).output().expect("run portcullis")
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, std::ffi::OsStr::new(*v))).collect();
+    common::run_cli(region, args, &env)
 }
 
 fn json(out: &Output) -> Value {

@@ -12,7 +12,6 @@ use portcullis::config::Settings;
 use portcullis::domain::{AuditQuery, DEFAULT_SOURCES, parse_time};
 use serde_json::json;
 use std::io::Write;
-use std::process::Command;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -184,22 +183,13 @@ async fn audit_cli_prints_json_and_warns_about_broken_files() {
     let bucket = format!("trail-cli-{region}");
     trail(&ctx, &bucket).await;
     let cache = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args([
-            "--endpoint-url",
-            &moto().endpoint(),
-            "--region",
-            region,
-            "audit",
-            "--source",
-            &format!("s3://{bucket}"),
-        ])
-        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T23:59:59Z", "--output", "json"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("XDG_CACHE_HOME", cache.path())
-        .output()
-        .unwrap();
+    let source = format!("s3://{bucket}");
+    let args = ["audit", "--source", &source, "--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T23:59:59Z"];
+    let out = common::run_cli(
+        region,
+        &[&args[..], &["--output", "json"]].concat(),
+        &[("XDG_CACHE_HOME", cache.path().as_os_str())],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "broken files do not change the exit code: {stderr}");
     assert_eq!(stderr.matches("warning: s3://").count(), 2, "{stderr}");
@@ -233,21 +223,9 @@ async fn nothing_readable_is_a_failure() {
     let bucket = format!("trail-broken-{region}");
     create_bucket(&ctx, &bucket).await;
     put(&ctx, &bucket, &log_key("eu-west-1", "2026/11/25", "junk"), b"junk".to_vec()).await;
-    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args([
-            "--endpoint-url",
-            &moto().endpoint(),
-            "--region",
-            region,
-            "audit",
-            "--source",
-            &format!("s3://{bucket}/"),
-        ])
-        .args(["--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T00:00:00Z", "--no-cache"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .output()
-        .unwrap();
+    let source = format!("s3://{bucket}/");
+    let args = ["audit", "--source", &source, "--since", "2026-11-24T00:00:00Z", "--until", "2026-11-26T00:00:00Z"];
+    let out = common::run_cli(region, &[&args[..], &["--no-cache"]].concat(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("none of the 1 trail log files could be read"));
 }

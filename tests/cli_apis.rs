@@ -14,15 +14,7 @@ fn settings(region: &str) -> Settings {
 }
 
 fn portcullis(region: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["--endpoint-url", &moto().endpoint(), "--region", region])
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("XDG_CONFIG_HOME", std::env::temp_dir().join("portcullis-test-no-config"))
-        .output()
-        .expect("run portcullis")
+    common::run_cli(region, args, &[])
 }
 
 fn strs(v: &Value) -> Vec<String> {
