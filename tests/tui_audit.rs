@@ -420,6 +420,38 @@ fn the_loaded_list_filters_locally_when_the_server_calls_would_not_change() {
 }
 
 #[test]
+fn the_form_with_the_same_range_filters_locally_and_returning_to_the_screen_resumes_paging() {
+    let mut app = audit_app(true);
+    press(&mut app, KeyCode::Char('f'));
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Tab); // to "read-only / mutating"
+    }
+    press(&mut app, KeyCode::Char(' ')); // mutating only
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        !app.take_commands().iter().any(|m| matches!(m, Message::OpenAudit { .. })),
+        "same range, same server filters: no new query"
+    );
+    assert_eq!(audit(&app).query.read_only, Some(false));
+    assert!(app.state.audit_rows("").iter().all(|e| e.read_only == Some(false)));
+
+    // Leave the screen while a page is on its way; it arrives while :keys is shown, so no further
+    // page is asked for then. Back on :audit, paging carries on.
+    let request = audit(&app).loading_more.expect("the re-filtered list asked for its next page");
+    chars(&mut app, ":keys");
+    press(&mut app, KeyCode::Enter);
+    app.state.audit.as_mut().unwrap().query.user = Some("nobody".into());
+    app.handle(Message::AuditPageLoaded { request, pages: vec![] });
+    assert!(!app.take_commands().iter().any(|m| matches!(m, Message::LoadAuditPage { .. })));
+    chars(&mut app, ":audit");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.take_commands().as_slice(), [Message::LoadAuditPage { .. }]),
+        "the empty screen asks for more at once"
+    );
+}
+
+#[test]
 fn a_bad_time_in_the_form_is_explained_and_nothing_is_sent() {
     let mut app = audit_app(false);
     press(&mut app, KeyCode::Char('f'));

@@ -26,6 +26,8 @@ impl App {
             let source = self.state.audit_source.clone();
             self.start_audit(default_query(now(), None), "24h".into(), None, source);
         }
+        // Pages stop while the screen is not shown: back on it, carry on.
+        self.maybe_more_audit(false);
     }
 
     /// From a key, plan, API or stage: its audit trail.
@@ -321,8 +323,12 @@ impl App {
             KeyCode::Backspace => form.backspace(),
             KeyCode::Char(c) => form.type_char(c),
             KeyCode::Enter => match form.to_query(now()) {
-                Ok((q, since, until)) => {
+                Ok((mut q, since, until)) => {
                     let source = self.state.audit.as_ref().map_or_else(|| "lookup".into(), |a| a.source.clone());
+                    // The same range as typed keeps the same instants, so other changes can apply at once.
+                    if let Some(a) = self.state.audit.as_ref().filter(|a| a.since == since && a.until == until) {
+                        (q.since, q.until) = (a.query.since, a.query.until);
+                    }
                     self.apply_query(q, since, until, source);
                     return None;
                 }
