@@ -257,3 +257,94 @@ async fn a_lost_answer_never_adopts_someone_elses_key() {
     assert_eq!(sent.iter().filter(|r| r.method.as_str() == "POST").count(), 1, "not retried");
     assert_eq!(sent.iter().filter(|r| r.method.as_str() == "DELETE").count(), 0, "nothing deleted");
 }
+
+/// Attach reads the key, the plans it is in (GetUsagePlans with keyId), the target plan and its
+/// keys: four reads whatever the number of plans in the account, then the attach itself. The
+/// key's plan covers the same API stage as the target here, so the check must see it.
+#[tokio::test]
+async fn attach_reads_only_the_keys_plans_and_the_target() {
+    credentials();
+    let server = MockServer::start().await;
+    let stage = json!([{"apiId": "a1", "stage": "prod"}]);
+    Mock::given(method("GET"))
+        .and(path("/apikeys/k1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "k1", "name": "acme", "enabled": true})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans"))
+        .and(query_param("keyId", "k1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"item": [{"id": "gold", "name": "gold", "apiStages": [{"apiId": "a9", "stage": "prod"}]}]}),
+        ))
+        .mount(&server)
+        .await;
+    for (id, stages) in [("p2", json!([{"apiId": "a2", "stage": "prod"}])), ("p3", stage.clone())] {
+        Mock::given(method("GET"))
+            .and(path(format!("/usageplans/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "name": id, "apiStages": stages})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/usageplans/{id}/keys")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/usageplans/p2/keys"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "k1", "type": "API_KEY", "name": "acme"})))
+        .mount(&server)
+        .await;
+    let ctx = context(&server, false).await;
+    keys::attach(&ctx, "k1", "p2").await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let seen: Vec<String> = requests.iter().map(|r| format!("{} {}", r.method, r.url.path())).collect();
+    assert_eq!(
+        seen,
+        [
+            "GET /apikeys/k1",
+            "GET /usageplans",
+            "GET /usageplans/p2",
+            "GET /usageplans/p2/keys",
+            "POST /usageplans/p2/keys"
+        ],
+        "no listing of every plan"
+    );
+    assert_eq!(
+        requests[1].url.query_pairs().find(|(k, _)| k == "keyId").map(|(_, v)| v.to_string()),
+        Some("k1".into())
+    );
+
+    // Now make the key's plan cover the target's stage: refused before any change.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/apikeys/k1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "k1", "name": "acme", "enabled": true})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"item": [{"id": "gold", "name": "gold", "apiStages": stage}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans/p3"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "p3", "name": "p3", "apiStages": [{"apiId": "a1", "stage": "prod"}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans/p3/keys"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .mount(&server)
+        .await;
+    let e = keys::attach(&ctx, "k1", "p3").await.unwrap_err();
+    assert!(e.message.contains("already in usage plan gold for API stage a1/prod"), "{}", e.message);
+    assert!(!server.received_requests().await.unwrap().iter().any(|r| r.method.as_str() == "POST"));
+}

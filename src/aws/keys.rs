@@ -96,6 +96,11 @@ fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[Usag
 
 /// One key by id, with its plans (two calls); a clear NotFound when there is no such key.
 pub async fn get_key(ctx: &AwsContext, key_id: &str) -> Result<ApiKey, AwsError> {
+    Ok(key_with_plans(ctx, key_id).await?.0)
+}
+
+/// The key and the plans it is in (with their API stages, for the one-plan-per-stage check).
+async fn key_with_plans(ctx: &AwsContext, key_id: &str) -> Result<(ApiKey, Vec<UsagePlan>), AwsError> {
     ctx.pacer.wait().await;
     let k = ctx.apigw.get_api_key().api_key(key_id).include_value(false).send().await;
     let k = k.map_err(|e| ctx.err("GetApiKey", e).with_subject("API key", key_id))?;
@@ -109,9 +114,8 @@ pub async fn get_key(ctx: &AwsContext, key_id: &str) -> Result<ApiKey, AwsError>
         .set_last_updated_date(k.last_updated_date().cloned())
         .set_tags(k.tags().cloned())
         .build();
-    let mut key = key_of(ctx, &gw_key, &[]);
-    key.plan_ids = plans::plan_ids_of_key(ctx, key_id).await?;
-    Ok(key)
+    let key_plans = plans::plans_of_key(ctx, key_id).await?;
+    Ok((key_of(ctx, &gw_key, &key_plans), key_plans))
 }
 
 /// The key's value, for reveal and copy: asked for only when the user asks.
@@ -142,13 +146,16 @@ pub async fn delete_key(ctx: &AwsContext, key_id: &str) -> Result<(), AwsError> 
 }
 
 /// Attach a key to a plan, after checking both exist, that the key is not in the plan yet,
-/// and that none of the key's other plans covers one of this plan's API stages.
+/// and that none of the key's other plans covers one of this plan's API stages (four calls
+/// whatever the number of plans: the key, its plans, the target plan and its keys).
 pub async fn attach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
     ctx.check_writable("CreateUsagePlanKey")?;
-    let key = get_key(ctx, key_id).await?;
-    let all = plans::list_plans(ctx).await?;
-    let target = all.iter().find(|p| p.id == plan_id).ok_or_else(|| plan_not_found(plan_id))?;
-    check_attachable(&key, target, &all)?;
+    let (key, key_plans) = key_with_plans(ctx, key_id).await?;
+    let target = plans::get_plan(ctx, plan_id).await.map_err(|e| match e.kind {
+        ErrorKind::NotFound => plan_not_found(plan_id),
+        _ => e,
+    })?;
+    check_attachable(&key, &target, &key_plans)?;
     add_to_plan(ctx, key_id, plan_id).await
 }
 

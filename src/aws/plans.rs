@@ -54,18 +54,18 @@ pub async fn get_plan(ctx: &AwsContext, plan_id: &str) -> Result<UsagePlan, AwsE
 
 /// The ids of the keys in a plan. GetUsagePlanKeys also returns each key's value: it is
 /// dropped here, at the SDK boundary, and never kept.
-/// The ids of the plans a key is in: GetUsagePlans with `keyId`, one call (a page) instead of
-/// reading every plan's keys.
-pub async fn plan_ids_of_key(ctx: &AwsContext, key_id: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = all_pages(|position| async move {
+/// The plans a key is in: GetUsagePlans with `keyId`, one call (a page) instead of reading
+/// every plan's keys. Each plan's key list holds just this key (the others are not read).
+pub async fn plans_of_key(ctx: &AwsContext, key_id: &str) -> Result<Vec<UsagePlan>, AwsError> {
+    let found = all_pages(|position| async move {
         ctx.pacer.wait().await;
         let req = ctx.apigw.get_usage_plans().key_id(key_id).limit(PAGE_SIZE).set_position(position);
         let page = req.send().await.map_err(|e| ctx.err("GetUsagePlans", e).with_subject("API key", key_id))?;
-        let ids = page.items().iter().filter_map(|p| p.id().map(str::to_string)).collect();
-        Ok((ids, next(page.position(), page.items().len())))
+        Ok((page.items().to_vec(), next(page.position(), page.items().len())))
     })
     .await?;
-    out.sort();
+    let mut out: Vec<UsagePlan> = found.iter().map(|p| plan(ctx, p, vec![key_id.to_string()])).collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
 
