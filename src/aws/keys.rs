@@ -151,12 +151,17 @@ pub async fn delete_key(ctx: &AwsContext, key_id: &str) -> Result<(), AwsError> 
 pub async fn attach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
     ctx.check_writable("CreateUsagePlanKey")?;
     let (key, key_plans) = key_with_plans(ctx, key_id).await?;
-    let target = plans::get_plan(ctx, plan_id).await.map_err(|e| match e.kind {
-        ErrorKind::NotFound => plan_not_found(plan_id),
-        _ => e,
-    })?;
+    let target = target_plan(ctx, plan_id).await?;
     check_attachable(&key, &target, &key_plans)?;
     add_to_plan(ctx, key_id, plan_id).await
+}
+
+/// A plan a key is to join; its absence is the plain "not found".
+async fn target_plan(ctx: &AwsContext, plan_id: &str) -> Result<UsagePlan, AwsError> {
+    plans::get_plan(ctx, plan_id).await.map_err(|e| match e.kind {
+        ErrorKind::NotFound => plan_not_found(plan_id),
+        _ => e,
+    })
 }
 
 fn plan_not_found(plan_id: &str) -> AwsError {
@@ -201,8 +206,11 @@ pub async fn create_key(ctx: &AwsContext, new: &NewKey) -> Result<CreatedKey, Aw
     ctx.check_writable("CreateApiKey")?;
     let mut new = new.clone();
     new.plan_ids.dedup();
-    let all = plans::list_plans(ctx).await?;
-    check_new_key_plans(&new, &all)?;
+    let mut chosen = Vec::new();
+    for plan_id in &new.plan_ids {
+        chosen.push(target_plan(ctx, plan_id).await?);
+    }
+    check_new_key_plans(&new, &chosen)?;
     let (key_id, value, recovered) = create_once(ctx, &new).await?;
     for plan_id in &new.plan_ids {
         if let Err(e) = add_to_plan(ctx, &key_id, plan_id).await {
@@ -243,10 +251,10 @@ async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<()
     }
 }
 
-fn check_new_key_plans(new: &NewKey, all: &[UsagePlan]) -> Result<(), AwsError> {
+fn check_new_key_plans(new: &NewKey, plans: &[UsagePlan]) -> Result<(), AwsError> {
     let mut chosen: Vec<&UsagePlan> = Vec::new();
     for id in &new.plan_ids {
-        let plan = all.iter().find(|p| &p.id == id).ok_or_else(|| plan_not_found(id))?;
+        let plan = plans.iter().find(|p| &p.id == id).ok_or_else(|| plan_not_found(id))?;
         for earlier in &chosen {
             if let Some(s) = plan.shared_stages(earlier).first() {
                 let msg = format!(
