@@ -2,7 +2,7 @@
 
 use super::app::App;
 use super::message::Message;
-use super::state::{ListView, Loadable, Modal, PlanRow, Screen, Status};
+use super::state::{ListView, Loadable, Modal, PlanRow, Screen, Status, TextForm};
 use crate::domain::{ApiKey, CreatedKey, Mutation, Secret, Usage, UsagePlan};
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -24,6 +24,28 @@ pub(crate) fn pick(key: &KeyEvent, selected: &mut usize, len: usize) -> Pick {
         _ => {}
     }
     Pick::Stay
+}
+
+/// What a key does in a form dialog.
+pub(crate) enum Edit {
+    Cancel,
+    Submit,
+    /// Moved or typed.
+    Stay,
+}
+
+/// tab/down and shift-tab/up move the focus, typing and backspace edit it, enter submits, esc cancels.
+pub(crate) fn edit(key: &KeyEvent, form: &mut impl TextForm) -> Edit {
+    match key.code {
+        KeyCode::Esc => return Edit::Cancel,
+        KeyCode::Enter => return Edit::Submit,
+        KeyCode::Tab | KeyCode::Down => form.next(),
+        KeyCode::BackTab | KeyCode::Up => form.prev(),
+        KeyCode::Backspace => form.backspace(),
+        KeyCode::Char(c) => form.type_char(c),
+        _ => {}
+    }
+    Edit::Stay
 }
 
 /// How long a revealed value stays on screen.
@@ -341,17 +363,13 @@ impl App {
     }
 
     fn form_key(&mut self, key: KeyEvent, mut form: super::state::KeyForm, region: String) -> Option<Modal> {
-        match key.code {
-            KeyCode::Esc => return None,
-            KeyCode::Tab | KeyCode::Down => form.next(),
-            KeyCode::BackTab | KeyCode::Up => form.prev(),
-            KeyCode::Backspace => form.backspace(),
-            KeyCode::Char(c) => form.type_char(c),
-            KeyCode::Enter => match form.to_new_key() {
+        match edit(&key, &mut form) {
+            Edit::Cancel => return None,
+            Edit::Submit => match form.to_new_key() {
                 Ok(new) => return Some(Modal::Confirm { mutation: Mutation::CreateKey(new), region }),
                 Err(e) => form.error = Some(e),
             },
-            _ => {}
+            Edit::Stay => {}
         }
         Some(Modal::CreateForm { form, region })
     }

@@ -2,14 +2,14 @@
 //! filters, the source picker, pivots from other screens and jumps back to resources.
 
 use super::app::App;
-use super::app_access::Pick;
+use super::app_access::{Edit, Pick};
 use super::message::Message;
 use super::state::{
     AUTO_PAGES, ApiRef, AuditForm, AuditView, ListView, Loadable, Modal, Pane, PlanRow, Screen, Status, default_folds,
     default_query, json_lines,
 };
 use crate::domain::{AuditQuery, Feed, LookupPage, Touched, Trail};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
@@ -37,15 +37,14 @@ impl App {
             return;
         };
         // The source and time range in use stay; the other filters give way to the resource.
+        let mut q = default_query(now(), Some(resource));
         let (source, since, until) = match &self.state.audit {
-            Some(a) => (a.source.clone(), a.since.clone(), a.until.clone()),
+            Some(a) => {
+                (q.since, q.until) = a.current_range();
+                (a.source.clone(), a.since.clone(), a.until.clone())
+            }
             None => (self.state.audit_source.clone(), "24h".to_string(), None),
         };
-        let mut q = default_query(now(), Some(resource));
-        if let Some(u) = until.as_deref().and_then(crate::domain::parse_time) {
-            q.until = u;
-        }
-        q.since = crate::domain::parse_since(&since, q.until).unwrap_or(q.since);
         let mut view = ListView::default();
         view.set_filter(filter);
         self.state.stack.push(Screen::Audit { view });
@@ -108,12 +107,7 @@ impl App {
     pub(crate) fn refresh_audit(&mut self) {
         let Some(a) = self.state.audit.clone() else { return };
         let mut q = a.query.clone();
-        // A relative range moves with the clock.
-        if a.until.is_none() {
-            let width = q.until - q.since;
-            q.until = now();
-            q.since = crate::domain::parse_since(&a.since, q.until).unwrap_or(q.until - width);
-        }
+        (q.since, q.until) = a.current_range();
         self.start_audit(q, a.since, a.until, a.source);
     }
 
@@ -316,13 +310,9 @@ impl App {
     // ---------- dialogs ----------
 
     pub(crate) fn audit_filter_key(&mut self, key: KeyEvent, mut form: AuditForm) -> Option<Modal> {
-        match key.code {
-            KeyCode::Esc => return None,
-            KeyCode::Tab | KeyCode::Down => form.next(),
-            KeyCode::BackTab | KeyCode::Up => form.prev(),
-            KeyCode::Backspace => form.backspace(),
-            KeyCode::Char(c) => form.type_char(c),
-            KeyCode::Enter => match form.to_query(now()) {
+        match super::app_access::edit(&key, &mut form) {
+            Edit::Cancel => return None,
+            Edit::Submit => match form.to_query(now()) {
                 Ok((mut q, since, until)) => {
                     let source = self.state.audit.as_ref().map_or_else(|| "lookup".into(), |a| a.source.clone());
                     // The same range as typed keeps the same instants, so other changes can apply at once.
@@ -334,7 +324,7 @@ impl App {
                 }
                 Err(e) => form.error = Some(e),
             },
-            _ => {}
+            Edit::Stay => {}
         }
         Some(Modal::AuditFilter { form })
     }

@@ -14,31 +14,63 @@ pub struct KeyForm {
 
 pub const FORM_LABELS: [&str; 4] = ["name", "customer id", "description", "plan ids"];
 
+/// A dialog form: text fields, then toggles. tab and shift-tab move the focus round the stops,
+/// typing edits the focused text field, space flips the focused toggle.
+pub trait TextForm {
+    /// Focus stops: the text fields, then the toggles.
+    const STOPS: usize;
+    fn focus(&mut self) -> &mut usize;
+    /// Text field `i`; `None` for a toggle.
+    fn field(&mut self, i: usize) -> Option<&mut String>;
+    /// Space on toggle `i`.
+    fn toggle(&mut self, i: usize);
+
+    fn next(&mut self) {
+        let f = self.focus();
+        *f = (*f + 1) % Self::STOPS;
+    }
+
+    fn prev(&mut self) {
+        let f = self.focus();
+        *f = (*f + Self::STOPS - 1) % Self::STOPS;
+    }
+
+    fn type_char(&mut self, c: char) {
+        let i = *self.focus();
+        match self.field(i) {
+            Some(text) => text.push(c),
+            None if c == ' ' => self.toggle(i),
+            None => {}
+        }
+    }
+
+    fn backspace(&mut self) {
+        let i = *self.focus();
+        if let Some(text) = self.field(i) {
+            text.pop();
+        }
+    }
+}
+
+impl TextForm for KeyForm {
+    const STOPS: usize = 5;
+
+    fn focus(&mut self) -> &mut usize {
+        &mut self.focus
+    }
+
+    fn field(&mut self, i: usize) -> Option<&mut String> {
+        self.fields.get_mut(i)
+    }
+
+    fn toggle(&mut self, _: usize) {
+        self.enabled = !self.enabled;
+    }
+}
+
 impl KeyForm {
     pub fn new() -> KeyForm {
         KeyForm { enabled: true, ..Default::default() }
-    }
-
-    pub fn next(&mut self) {
-        self.focus = (self.focus + 1) % 5;
-    }
-
-    pub fn prev(&mut self) {
-        self.focus = (self.focus + 4) % 5;
-    }
-
-    pub fn type_char(&mut self, c: char) {
-        match self.focus {
-            4 if c == ' ' => self.enabled = !self.enabled,
-            4 => {}
-            f => self.fields[f].push(c),
-        }
-    }
-
-    pub fn backspace(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.pop();
-        }
     }
 
     /// The key to create, or what is missing.

@@ -39,6 +39,22 @@ impl AuditView {
         }
     }
 
+    /// The range in use, now: an open-ended range (no `until`) moves with the clock, a closed one
+    /// keeps its instants.
+    pub fn current_range(&self) -> (time::OffsetDateTime, time::OffsetDateTime) {
+        let q = &self.query;
+        if self.until.is_some() {
+            return (q.since, q.until);
+        }
+        let until = time::OffsetDateTime::now_utc();
+        (parse_since(&self.since, until).unwrap_or(until - (q.until - q.since)), until)
+    }
+
+    /// Is the range relative to now (`24h`), rather than from an absolute time?
+    pub fn relative(&self) -> bool {
+        self.until.is_none() && parse_time(&self.since).is_none()
+    }
+
     pub fn is_lookup(&self) -> bool {
         self.source == "lookup"
     }
@@ -117,7 +133,31 @@ pub const AUDIT_FORM_LABELS: [&str; 6] = [
     "resource",
 ];
 
-const FIELDS: usize = 8;
+impl super::TextForm for AuditForm {
+    const STOPS: usize = 8;
+
+    fn focus(&mut self) -> &mut usize {
+        &mut self.focus
+    }
+
+    fn field(&mut self, i: usize) -> Option<&mut String> {
+        self.fields.get_mut(i)
+    }
+
+    /// 6: errors only; 7: any → mutating → read-only → any.
+    fn toggle(&mut self, i: usize) {
+        match i {
+            6 => self.errors_only = !self.errors_only,
+            _ => {
+                self.read_only = match self.read_only {
+                    None => Some(false),
+                    Some(false) => Some(true),
+                    Some(true) => None,
+                }
+            }
+        }
+    }
+}
 
 impl AuditForm {
     pub fn from_view(v: &AuditView) -> AuditForm {
@@ -130,35 +170,6 @@ impl AuditForm {
             read_only: q.read_only,
             focus: 0,
             error: None,
-        }
-    }
-
-    pub fn next(&mut self) {
-        self.focus = (self.focus + 1) % FIELDS;
-    }
-
-    pub fn prev(&mut self) {
-        self.focus = (self.focus + FIELDS - 1) % FIELDS;
-    }
-
-    pub fn type_char(&mut self, c: char) {
-        match (self.focus, c) {
-            (6, ' ') => self.errors_only = !self.errors_only,
-            (7, ' ') => {
-                self.read_only = match self.read_only {
-                    None => Some(false),
-                    Some(false) => Some(true),
-                    Some(true) => None,
-                }
-            }
-            (f, c) if f < 6 => self.fields[f].push(c),
-            _ => {}
-        }
-    }
-
-    pub fn backspace(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.pop();
         }
     }
 
@@ -212,6 +223,7 @@ pub fn default_query(now: time::OffsetDateTime, resource: Option<String>) -> Aud
 
 #[cfg(test)]
 mod tests {
+    use super::super::TextForm;
     use super::*;
 
     #[test]

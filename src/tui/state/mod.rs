@@ -7,7 +7,7 @@ mod json;
 mod list;
 mod loadable;
 
-pub use access::{FORM_LABELS, KeyForm, Modal};
+pub use access::{FORM_LABELS, KeyForm, Modal, TextForm};
 pub use app_state::{AppState, Connection, DetailData, DetailRow, PlanRow, Status, api_haystack, key_haystack};
 pub use audit::{AUDIT_FORM_LABELS, AUTO_PAGES, AuditForm, AuditView, default_query};
 pub use json::{JsonKind, JsonLine, Scalar, default_folds, json_lines, visible_lines};

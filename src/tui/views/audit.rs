@@ -61,9 +61,7 @@ fn source_label(a: &AuditView) -> String {
 fn range_label(a: &AuditView) -> String {
     match &a.until {
         Some(u) => format!("{} → {}", one_line(&a.since, 30), one_line(u, 30)),
-        None if a.since.chars().next().is_some_and(|c| c.is_ascii_digit()) && a.since.len() < 6 => {
-            format!("last {}", one_line(&a.since, 10))
-        }
+        None if a.relative() => format!("last {}", one_line(&a.since, 10)),
         None => format!("since {}", one_line(&a.since, 30)),
     }
 }
