@@ -10,6 +10,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use common::answer;
 use common::replay_credentials as credentials;
 
 async fn context(server: &MockServer, read_only: bool) -> AwsContext {
@@ -95,11 +96,7 @@ async fn no_plans(server: &MockServer) {
         .with_priority(10)
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/usageplans"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
-        .mount(server)
-        .await;
+    answer(server, "GET", "/usageplans", 200, json!({"item": []})).await;
 }
 
 fn api_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
@@ -164,11 +161,7 @@ async fn a_lost_create_answer_without_a_key_is_an_error_and_not_retried() {
         .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": "))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/apikeys"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
-        .mount(&server)
-        .await;
+    answer(&server, "GET", "/apikeys", 200, json!({"item": []})).await;
     let new = NewKey { name: "ghost".into(), enabled: true, ..Default::default() };
     let err = keys::create_key(&context(&server, false).await, &new).await.unwrap_err();
     assert!(err.message.contains("checked: no new key named ghost exists now"), "{}", err.message);
@@ -195,11 +188,7 @@ async fn throttled_create_waits_and_creates_once() {
         .with_priority(2)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/apikeys/k9"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created))
-        .mount(&server)
-        .await;
+    answer(&server, "GET", "/apikeys/k9", 200, created).await;
     let new = NewKey { name: "burst".into(), enabled: true, ..Default::default() };
     let done = keys::create_key(&context(&server, false).await, &new).await.unwrap();
     assert!(!done.recovered);
@@ -266,11 +255,7 @@ async fn attach_reads_only_the_keys_plans_and_the_target() {
     credentials();
     let server = MockServer::start().await;
     let stage = json!([{"apiId": "a1", "stage": "prod"}]);
-    Mock::given(method("GET"))
-        .and(path("/apikeys/k1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "k1", "name": "acme", "enabled": true})))
-        .mount(&server)
-        .await;
+    answer(&server, "GET", "/apikeys/k1", 200, json!({"id": "k1", "name": "acme", "enabled": true})).await;
     Mock::given(method("GET"))
         .and(path("/usageplans"))
         .and(query_param("keyId", "k1"))
@@ -279,23 +264,10 @@ async fn attach_reads_only_the_keys_plans_and_the_target() {
         ))
         .mount(&server)
         .await;
-    for (id, stages) in [("p2", json!([{"apiId": "a2", "stage": "prod"}])), ("p3", stage.clone())] {
-        Mock::given(method("GET"))
-            .and(path(format!("/usageplans/{id}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "name": id, "apiStages": stages})))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(format!("/usageplans/{id}/keys")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
-            .mount(&server)
-            .await;
-    }
-    Mock::given(method("POST"))
-        .and(path("/usageplans/p2/keys"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "k1", "type": "API_KEY", "name": "acme"})))
-        .mount(&server)
-        .await;
+    let p2 = json!({"id": "p2", "name": "p2", "apiStages": [{"apiId": "a2", "stage": "prod"}]});
+    answer(&server, "GET", "/usageplans/p2", 200, p2).await;
+    answer(&server, "GET", "/usageplans/p2/keys", 200, json!({"item": []})).await;
+    answer(&server, "POST", "/usageplans/p2/keys", 201, json!({"id": "k1", "type": "API_KEY", "name": "acme"})).await;
     let ctx = context(&server, false).await;
     keys::attach(&ctx, "k1", "p2").await.unwrap();
     let requests = server.received_requests().await.unwrap();
@@ -318,32 +290,12 @@ async fn attach_reads_only_the_keys_plans_and_the_target() {
 
     // Now make the key's plan cover the target's stage: refused before any change.
     server.reset().await;
-    Mock::given(method("GET"))
-        .and(path("/apikeys/k1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "k1", "name": "acme", "enabled": true})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/usageplans"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"item": [{"id": "gold", "name": "gold", "apiStages": stage}]})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/usageplans/p3"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "p3", "name": "p3", "apiStages": [{"apiId": "a1", "stage": "prod"}]})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/usageplans/p3/keys"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
-        .mount(&server)
-        .await;
+    answer(&server, "GET", "/apikeys/k1", 200, json!({"id": "k1", "name": "acme", "enabled": true})).await;
+    let gold = json!({"item": [{"id": "gold", "name": "gold", "apiStages": stage}]});
+    answer(&server, "GET", "/usageplans", 200, gold).await;
+    let p3 = json!({"id": "p3", "name": "p3", "apiStages": stage});
+    answer(&server, "GET", "/usageplans/p3", 200, p3).await;
+    answer(&server, "GET", "/usageplans/p3/keys", 200, json!({"item": []})).await;
     let e = keys::attach(&ctx, "k1", "p3").await.unwrap_err();
     assert!(e.message.contains("already in usage plan gold for API stage a1/prod"), "{}", e.message);
     assert!(!server.received_requests().await.unwrap().iter().any(|r| r.method.as_str() == "POST"));

@@ -11,6 +11,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use common::answer;
 use common::replay_credentials as credentials;
 
 async fn context(server: &MockServer) -> AwsContext {
@@ -30,11 +31,7 @@ async fn empty_children(server: &MockServer) {
             .mount(server)
             .await;
     }
-    Mock::given(method("GET"))
-        .and(path("/v2/apis"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})))
-        .mount(server)
-        .await;
+    answer(server, "GET", "/v2/apis", 200, json!({"items": []})).await;
 }
 
 #[tokio::test]
@@ -71,11 +68,7 @@ async fn rest_apis_follow_position_with_the_maximum_page_size() {
 async fn http_apis_and_routes_follow_next_token() {
     credentials();
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/restapis"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
-        .mount(&server)
-        .await;
+    answer(&server, "GET", "/restapis", 200, json!({"item": []})).await;
     let api = |id: &str| json!({"apiId": id, "name": id, "protocolType": "HTTP", "routeSelectionExpression": "$request.method $request.path", "apiEndpoint": format!("https://{id}.execute-api.eu-west-1.amazonaws.com")});
     let ws = json!({"apiId": "ws1", "name": "chat", "protocolType": "WEBSOCKET", "routeSelectionExpression": "$request.body.action"});
     Mock::given(method("GET"))

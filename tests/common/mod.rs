@@ -32,3 +32,18 @@ pub fn run_cli(region: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) ->
     }
     c.stdin(std::process::Stdio::null()).output().expect("run portcullis")
 }
+
+/// Replay one AWS answer: `method path` gets `status` with a JSON body.
+pub async fn answer(
+    server: &wiremock::MockServer,
+    method: &str,
+    path: impl Into<String>,
+    status: u16,
+    body: serde_json::Value,
+) {
+    wiremock::Mock::given(wiremock::matchers::method(method))
+        .and(wiremock::matchers::path(path.into()))
+        .respond_with(wiremock::ResponseTemplate::new(status).set_body_json(body))
+        .mount(server)
+        .await;
+}
