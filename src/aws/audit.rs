@@ -91,13 +91,19 @@ fn lookup_event(ctx: &AwsContext, e: &aws_sdk_cloudtrail::types::Event) -> Audit
     }
 }
 
-/// The account id (GetCallerIdentity), with the endpoint when it is not AWS: the cache's key.
+/// The account id (GetCallerIdentity, asked once per run), with the endpoint when it is not AWS:
+/// the cache's key.
 pub async fn account(ctx: &AwsContext) -> Result<String, AwsError> {
-    let out = ctx.sts.get_caller_identity().send().await.map_err(|e| ctx.err("GetCallerIdentity", e))?;
-    let id = out.account().unwrap_or("unknown").to_string();
+    let id = ctx
+        .account
+        .get_or_try_init(|| async {
+            let out = ctx.sts.get_caller_identity().send().await.map_err(|e| ctx.err("GetCallerIdentity", e))?;
+            Ok::<_, AwsError>(out.account().unwrap_or("unknown").to_string())
+        })
+        .await?;
     Ok(match &ctx.endpoint {
         Some(e) => format!("{id}@{e}"),
-        None => id,
+        None => id.clone(),
     })
 }
 

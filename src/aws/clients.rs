@@ -33,6 +33,8 @@ pub struct AwsContext {
     pub read_only: bool,
     /// What this endpoint was found not to support (emulators), learned once per region.
     pub quirks: Arc<Quirks>,
+    /// The account id (GetCallerIdentity), asked once and shared by every region's context.
+    pub account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 /// Operations an endpoint lacks, so we stop asking (and stop paying for retries).
@@ -94,7 +96,8 @@ pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
     let sdk = load_sdk_config(settings).await;
     let regions = resolve_regions(settings, &sdk)?;
     let custom = sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_API_GATEWAY").is_some();
-    Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom)).collect())
+    let account = Arc::new(tokio::sync::OnceCell::new());
+    Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom, account.clone())).collect())
 }
 
 fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
@@ -114,7 +117,13 @@ fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, 
     }
 }
 
-fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: bool) -> AwsContext {
+fn context_for(
+    settings: &Settings,
+    sdk: &SdkConfig,
+    region: String,
+    custom: bool,
+    account: Arc<tokio::sync::OnceCell<String>>,
+) -> AwsContext {
     let r = Region::new(region.clone());
     let apigw = aws_sdk_apigateway::config::Builder::from(sdk).region(r.clone()).build();
     let apigw2 = aws_sdk_apigatewayv2::config::Builder::from(sdk).region(r.clone()).build();
@@ -137,6 +146,7 @@ fn context_for(settings: &Settings, sdk: &SdkConfig, region: String, custom: boo
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,
         quirks: Arc::default(),
+        account,
     }
 }
 
