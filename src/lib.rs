@@ -4,7 +4,10 @@ pub mod aws;
 pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod docs;
+/// Demo, test and benchmark scaffolding: not part of the product binary.
+#[cfg(feature = "dev-tools")]
+pub mod dev;
 pub mod domain;
+pub mod openapi;
 pub mod sanitize;
 pub mod tui;

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::estate::{self, EstateSpec};
 use portcullis::aws::{self, AwsContext, keys};
 use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec};
 use portcullis::domain::NewKey;
 use serde_json::Value;
 use std::collections::BTreeMap;

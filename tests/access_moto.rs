@@ -4,9 +4,9 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::estate::{self, EstateSpec};
 use portcullis::aws::{self, AwsContext, ErrorKind, keys, plans};
 use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec};
 use portcullis::domain::NewKey;
 
 fn settings(region: &str, read_only: bool) -> Settings {

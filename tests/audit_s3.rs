@@ -48,7 +48,7 @@ fn log_key(region: &str, day: &str, suffix: &str) -> String {
 }
 
 async fn create_bucket(ctx: &AwsContext, bucket: &str) {
-    portcullis::aws::estate::trail::create_bucket(ctx, bucket).await.unwrap();
+    portcullis::dev::estate::trail::create_bucket(ctx, bucket).await.unwrap();
 }
 
 async fn put(ctx: &AwsContext, bucket: &str, key: &str, body: Vec<u8>) {
@@ -233,8 +233,8 @@ async fn nothing_readable_is_a_failure() {
 #[tokio::test]
 async fn the_sample_estate_has_a_readable_trail() {
     let ctx = context(unique_region()).await;
-    let spec = portcullis::aws::estate::EstateSpec { rest_apis: 3, http_apis: 0, ..Default::default() };
-    let built = portcullis::aws::estate::build(&ctx, &spec).await.unwrap();
+    let spec = portcullis::dev::estate::EstateSpec { rest_apis: 3, http_apis: 0, ..Default::default() };
+    let built = portcullis::dev::estate::build(&ctx, &spec).await.unwrap();
     let (bucket, written) = built.trail.clone().expect("trail logs written");
     // 3 plans, 10 keys, 3 stage updates, 1 denied delete, and 2 Cognito reads.
     assert_eq!(written, 3 + 10 + 3 + 1 + 2);

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::estate::{self, EstateSpec, EstateSummary, ExpectedApi};
 use portcullis::aws::{self, AwsContext, ErrorKind, catalog};
 use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec, EstateSummary, ExpectedApi};
 use portcullis::domain::Api;
 use std::collections::BTreeMap;
 

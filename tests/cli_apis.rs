@@ -3,9 +3,9 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::estate::{self, EstateSpec};
 use portcullis::aws::{self};
 use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec};
 use serde_json::Value;
 use std::process::Command;
 

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::estate::{self, EstateSpec};
 use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec};
 use std::process::Command;
 use std::time::{Duration, Instant};
 

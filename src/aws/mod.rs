@@ -4,7 +4,6 @@ pub mod audit;
 pub mod catalog;
 pub mod clients;
 pub mod error;
-pub mod estate;
 pub mod keys;
 pub mod pacing;
 pub mod paging;

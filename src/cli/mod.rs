@@ -2,9 +2,7 @@
 
 pub mod apis;
 pub mod audit;
-pub mod bench_parse;
 pub mod confirm;
-pub mod estate;
 pub mod keys;
 pub mod plans;
 pub mod table;
@@ -54,12 +52,6 @@ pub enum Command {
     Keys(keys::KeysArgs),
     /// CloudTrail events for API Gateway and Cognito (or any source), from LookupEvents or S3 logs.
     Audit(audit::AuditArgs),
-    /// Time the trail-log parser over local files (used by scripts/bench).
-    #[command(hide = true)]
-    BenchParse(bench_parse::BenchParseArgs),
-    /// Build the sample estate (used by scripts/demo and the tests).
-    #[command(hide = true)]
-    Estate(estate::EstateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -109,8 +101,6 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Plans(args) => plans::run(args, &settings).await,
         Command::Keys(args) => keys::run(args, &settings).await,
         Command::Audit(args) => audit::run(args, &settings).await,
-        Command::Estate(args) => estate::run(args, &settings).await,
-        Command::BenchParse(args) => bench_parse::run(args),
     };
     match result {
         Ok(()) => 0,

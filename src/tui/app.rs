@@ -97,7 +97,13 @@ impl App {
         }
     }
 
-    fn on_docs(&mut self, request: u64, api: ApiRef, stage: String, result: Result<Vec<crate::docs::DocLine>, String>) {
+    fn on_docs(
+        &mut self,
+        request: u64,
+        api: ApiRef,
+        stage: String,
+        result: Result<Vec<crate::openapi::DocLine>, String>,
+    ) {
         if let Some(entry) = self.state.docs.get_mut(&(api, stage)) {
             entry.accept(request, result);
         }

@@ -2,10 +2,10 @@
 
 use super::state::{ApiRef, DetailData};
 use crate::cache::{CacheFile, CacheKey};
-use crate::docs::DocLine;
 use crate::domain::{
     Api, ApiKey, AuditQuery, CreatedKey, Cursor, Feed, LookupPage, Mutation, Secret, Trail, Usage, UsagePlan,
 };
+use crate::openapi::DocLine;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug, Clone, PartialEq)]

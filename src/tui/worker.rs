@@ -117,8 +117,8 @@ impl Worker {
         let result = async {
             let ctx = self.context_for(self.contexts().await?, &api)?;
             let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
-            let doc = crate::docs::parse(&text).map_err(|e| e.to_string())?;
-            Ok(crate::docs::render_lines(&doc))
+            let doc = crate::openapi::parse(&text).map_err(|e| e.to_string())?;
+            Ok(crate::openapi::render_lines(&doc))
         }
         .await;
         Message::DocsLoaded { request, api: api_ref, stage, result }

@@ -56,36 +56,6 @@ impl Moto {
     pub fn port(&self) -> u16 {
         self.port
     }
-
-    /// Wipes ALL of moto's state (every region). Tests run in parallel, so
-    /// prefer [`unique_region()`]; use this only where no other test can be
-    /// using the server at the same time.
-    pub fn reset(&self) {
-        let port = self.port;
-        let mut stream = TcpStream::connect(("127.0.0.1", port))
-            .unwrap_or_else(|err| panic!("moto reset: cannot connect to 127.0.0.1:{port}: {err}"));
-        stream
-            .set_read_timeout(Some(HTTP_TIMEOUT))
-            .and_then(|()| stream.set_write_timeout(Some(HTTP_TIMEOUT)))
-            .expect("moto reset: cannot set socket timeouts");
-        let request = format!(
-            "POST /moto-api/reset HTTP/1.1\r\n\
-             Host: 127.0.0.1:{port}\r\n\
-             Content-Length: 0\r\n\
-             Connection: close\r\n\
-             \r\n"
-        );
-        stream.write_all(request.as_bytes()).unwrap_or_else(|err| panic!("moto reset: cannot send the request: {err}"));
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap_or_else(|err| panic!("moto reset: cannot read the response: {err}"));
-        let response = String::from_utf8_lossy(&response);
-        let status_line = response.lines().next().unwrap_or_default();
-        assert_eq!(
-            status_line.split_whitespace().nth(1),
-            Some("200"),
-            "moto reset: expected HTTP 200, got {status_line:?}"
-        );
-    }
 }
 
 /// Real AWS region names, each handed out once per test binary by

@@ -3,10 +3,10 @@
 
 #![allow(dead_code)]
 
-use portcullis::docs::DocLine;
 use portcullis::domain::{
     AccessLog, Api, ApiKind, Authorizer, Method, ResourceNode, Route, Stage, Throttle, resource_tree,
 };
+use portcullis::openapi::DocLine;
 use portcullis::tui::app::App;
 use portcullis::tui::keymap::Keymap;
 use portcullis::tui::state::{ApiRef, AppState, Connection};
@@ -309,7 +309,7 @@ pub fn orders_routes() -> Vec<Route> {
 }
 
 pub fn doc_lines() -> Vec<DocLine> {
-    portcullis::docs::render_lines(&portcullis::docs::parse(SWAGGER_JSON).expect("the fixture document parses"))
+    portcullis::openapi::render_lines(&portcullis::openapi::parse(SWAGGER_JSON).expect("the fixture document parses"))
 }
 
 // ---------------------------------------------------------------- rendering

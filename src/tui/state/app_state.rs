@@ -2,8 +2,8 @@
 
 use super::Modal;
 use super::{ApiRef, ApiSort, ListView, Loadable, Mode, Screen, fuzzy_scores};
-use crate::docs::DocLine;
 use crate::domain::{Api, ApiKey, ResourceNode, Route, Usage, UsagePlan};
+use crate::openapi::DocLine;
 use std::collections::HashMap;
 
 /// Methods (REST, as a resource tree) or routes (HTTP) of one API.

@@ -1,7 +1,7 @@
 //! The API's exported OpenAPI/Swagger document as browsable docs.
 
 use super::{panel, placeholder};
-use crate::docs::{DocLine, LineKind};
+use crate::openapi::{DocLine, LineKind};
 use crate::sanitize::for_terminal;
 use crate::tui::state::{ApiRef, AppState, Loadable, Screen, fuzzy_filter};
 use crate::tui::theme::Styles;

@@ -1,6 +1,7 @@
-//! Hidden `portcullis estate`: build the sample estate into an emulator.
+//! `portcullis-dev estate`: build the sample estate into an emulator.
 
-use crate::aws::{self, estate};
+use super::estate;
+use crate::aws;
 use crate::config::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -15,9 +16,6 @@ pub struct EstateArgs {
 }
 
 pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
-    if settings.endpoint_url.is_none() {
-        anyhow::bail!("`estate` builds a sample estate and only runs against an emulator: pass --endpoint-url");
-    }
     let contexts = aws::connect(settings).await?;
     let mut spec = estate::EstateSpec { rest_apis: args.rest_apis, http_apis: args.http_apis, ..Default::default() };
     if let Some(u) = args.upstream {

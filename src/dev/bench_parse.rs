@@ -1,4 +1,4 @@
-//! Hidden `portcullis bench-parse DIR`: the S3 source's decompress-parse-filter over local
+//! `portcullis-dev bench-parse DIR`: the S3 source's decompress-parse-filter over local
 //! trail files, timed (used by `scripts/bench` to compare with Python's json module).
 
 use crate::aws::audit::parse_log_bytes;
@@ -50,6 +50,6 @@ pub fn run(args: BenchParseArgs) -> anyhow::Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let json = serde_json::json!({"files": all.len(), "events": parsed, "matching": kept, "seconds": secs, "threads": threads,
         "eventsPerSecond": parsed as f64 / secs.max(1e-9)});
-    super::write_stdout(&format!("{json}\n"))?;
+    crate::cli::write_stdout(&format!("{json}\n"))?;
     Ok(())
 }

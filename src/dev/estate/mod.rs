@@ -1,10 +1,11 @@
-//! The sample API estate: one builder, used by `scripts/demo` (through the hidden
-//! `portcullis estate` subcommand) and by the integration tests.
+//! The sample API estate: one builder, used by `scripts/demo` (through `portcullis-dev estate`)
+//! and by the integration tests. It only ever builds into an emulator: [`build`] refuses a
+//! context without a custom endpoint, whoever calls it.
 //!
 //! Everything is created through the SDK, as a platform team's tooling would.
 
-use super::clients::AwsContext;
-use super::error::AwsError;
+use crate::aws::clients::AwsContext;
+use crate::aws::error::{AwsError, ErrorKind};
 use aws_sdk_apigateway::types::{
     ApiStage, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation, QuotaPeriodType, QuotaSettings,
     ThrottleSettings,
@@ -59,6 +60,13 @@ const CONCURRENCY: usize = 4;
 
 pub async fn build(ctx: &AwsContext, spec: &EstateSpec) -> Result<EstateSummary, AwsError> {
     ctx.check_writable("BuildEstate")?;
+    if ctx.endpoint.is_none() {
+        return Err(AwsError::new(
+            ErrorKind::Refused,
+            "BuildEstate",
+            "the sample estate is only built into an emulator: pass --endpoint-url (never a real account)",
+        ));
+    }
     let pool = user_pool(ctx).await?;
     let pool_arn = format!("arn:aws:cognito-idp:{}:123456789012:userpool/{}", ctx.region, pool);
     let rest_specs = data::rest_specs(spec.rest_apis);

@@ -1,0 +1,220 @@
+//! `portcullis-dev bench-tui`: the frame budget of the biggest screens, measured through the
+//! controller the app runs (keys and results in as Messages, frames drawn on ratatui's test
+//! backend): the API list with 10,000 APIs, the audit list with 50,000 events, one filter
+//! keystroke over 100,000 APIs, and the peak memory with 50,000 events held.
+//! Figures only: `scripts/bench tui` prints them, nothing here passes or fails.
+
+use crate::domain::{Api, ApiKind, AuditEvent, Feed, Stage, events_from_trail_file};
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::message::Message;
+use crate::tui::theme::Styles;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Args)]
+pub struct BenchTuiArgs {
+    /// APIs on the drawn API list.
+    #[arg(long, default_value_t = 10_000)]
+    pub apis: usize,
+    /// Events on the audit list.
+    #[arg(long, default_value_t = 50_000)]
+    pub events: usize,
+    /// APIs the filter keystrokes run over.
+    #[arg(long, default_value_t = 100_000)]
+    pub filter_rows: usize,
+    /// Frames (or keystrokes) per measurement.
+    #[arg(long, default_value_t = 50)]
+    pub frames: usize,
+}
+
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 50;
+
+pub fn run(args: BenchTuiArgs) -> anyhow::Result<()> {
+    println!("terminal {WIDTH}x{HEIGHT}; median and worst of {} runs each", args.frames);
+    // Memory first, so the peak is the audit screen's own.
+    let base = peak_rss_kib();
+    let mut audit = audit_app(args.events);
+    let mut term = terminal();
+    let drawn = time_frames(args.frames, || draw(&mut term, &mut audit));
+    let peak = peak_rss_kib();
+    report(&format!("draw the audit list, {} events", args.events), &drawn);
+    let j = time_frames(args.frames, || {
+        audit.handle(key(KeyCode::Char('j')));
+        draw(&mut term, &mut audit)
+    });
+    report("one `j` on the audit list (key + frame)", &j);
+    println!(
+        "peak memory with {} events held: {:.1} MB (process peak RSS; {:.1} MB before loading them)",
+        args.events,
+        peak as f64 / 1024.0,
+        base as f64 / 1024.0
+    );
+    drop(audit);
+
+    let mut list = api_app(args.apis);
+    let drawn = time_frames(args.frames, || draw(&mut term, &mut list));
+    report(&format!("draw the API list, {} APIs", args.apis), &drawn);
+    drop(list);
+
+    let mut big = api_app(args.filter_rows);
+    big.handle(key(KeyCode::Char('/')));
+    let typed = "payments-api-7";
+    let mut n = 0;
+    let keys = time_frames(args.frames, || {
+        // Type one character of the filter, or take one back, in turn.
+        let code = if n % 2 == 0 {
+            KeyCode::Char(typed.chars().nth((n / 2) % typed.len()).unwrap_or('a'))
+        } else {
+            KeyCode::Backspace
+        };
+        n += 1;
+        big.handle(key(code));
+        draw(&mut term, &mut big)
+    });
+    report(&format!("one filter keystroke over {} APIs (key + frame)", args.filter_rows), &keys);
+    Ok(())
+}
+
+fn terminal() -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test backend")
+}
+
+fn draw(term: &mut Terminal<TestBackend>, app: &mut App) {
+    term.draw(|f| app.draw(f)).expect("draw");
+}
+
+fn key(code: KeyCode) -> Message {
+    Message::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn new_app() -> App {
+    App::new(crate::tui::state::AppState::new(Default::default()), Keymap::default_map(), Styles::default())
+}
+
+/// The app on its API list with `n` APIs loaded through the same messages as a real start.
+fn api_app(n: usize) -> App {
+    let mut app = new_app();
+    app.start();
+    let request = first_request(&mut app);
+    app.handle(Message::ApisLoaded { request, result: Ok(apis(n)), at: "00:00:00".into() });
+    app
+}
+
+/// The app on `:audit` with `n` events from trail logs (parsed by the S3 source's parser).
+fn audit_app(n: usize) -> App {
+    let mut app = api_app(10);
+    for c in ":audit".chars() {
+        app.handle(key(KeyCode::Char(c)));
+    }
+    app.handle(key(KeyCode::Enter));
+    let request = first_request(&mut app);
+    let feed = Feed { events: events(n), files: Some((n / 1000, 0)), ..Default::default() };
+    app.handle(Message::AuditOpened { request, result: Ok(feed), problems: vec![] });
+    app
+}
+
+/// The request id of the first command the app queued.
+fn first_request(app: &mut App) -> u64 {
+    let commands = app.take_commands();
+    let text = format!("{:?}", commands.first());
+    text.split("request: ")
+        .nth(1)
+        .and_then(|r| r.split([',', ' ', '}']).next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1)
+}
+
+fn apis(n: usize) -> Vec<Api> {
+    (0..n)
+        .map(|i| Api {
+            id: format!("a{i:09}"),
+            name: format!("{}-api-{i}", ["payments", "orders", "ledger", "search", "identity"][i % 5]),
+            kind: if i % 10 == 0 { ApiKind::Http } else { ApiKind::Rest },
+            region: ["eu-west-1", "us-east-1"][i % 2].into(),
+            description: Some(format!("API number {i}")),
+            endpoint_type: Some("REGIONAL".into()),
+            tags: [("owner".to_string(), format!("team-{}", i % 40))].into(),
+            created_date: Some("2026-01-02T03:04:05Z".into()),
+            api_endpoint: None,
+            stages: ["dev", "prod"].iter().map(|s| Stage { name: s.to_string(), ..Default::default() }).collect(),
+            authorizers: vec![],
+            methods: None,
+            routes: None,
+        })
+        .collect()
+}
+
+/// `n` CloudTrail records, written as a trail file and read back by the app's own parser.
+fn events(n: usize) -> Vec<AuditEvent> {
+    let names = ["CreateApiKey", "GetRestApis", "UpdateStage", "DeleteApiKey", "CreateUsagePlanKey"];
+    let sources = ["apigateway.amazonaws.com", "cognito-idp.amazonaws.com"];
+    let records: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut r = serde_json::json!({
+                "eventVersion": "1.09",
+                "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:jane",
+                    "arn": "arn:aws:sts::123456789012:assumed-role/Admin/jane", "accountId": "123456789012",
+                    "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "Admin"}}},
+                "eventTime": format!("2026-11-{:02}T{:02}:{:02}:{:02}Z", 1 + (i / 2000) % 28, (i / 60) % 24, i % 60, i % 60),
+                "eventSource": sources[i % 2],
+                "eventName": names[i % names.len()],
+                "awsRegion": "eu-west-1",
+                "sourceIPAddress": format!("203.0.113.{}", i % 250),
+                "userAgent": "aws-cli/2.15.0 Python/3.11",
+                "requestParameters": {"restApiId": format!("api{:05}", i % 97), "usagePlanId": format!("plan{}", i % 13)},
+                "responseElements": {"id": format!("k{i}"), "name": format!("key-{i}"), "enabled": true},
+                "requestID": format!("req-{i}"),
+                "eventID": format!("ev-{i:08}"),
+                "readOnly": i % 5 == 1,
+                "eventType": "AwsApiCall",
+                "managementEvent": true,
+                "recipientAccountId": "123456789012",
+                "eventCategory": "Management",
+            });
+            if i % 17 == 0 {
+                r["errorCode"] = "AccessDenied".into();
+            }
+            r
+        })
+        .collect();
+    let file = serde_json::to_vec(&serde_json::json!({ "Records": records })).expect("records serialise");
+    drop(records);
+    let (mut events, _) = events_from_trail_file(&file).expect("the generated trail file parses");
+    events.sort_by(|a, b| b.event_time.cmp(&a.event_time));
+    events
+}
+
+fn time_frames(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    f(); // warm up
+    let mut out: Vec<Duration> = (0..n.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn report(what: &str, sorted: &[Duration]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = sorted[sorted.len() / 2];
+    let worst = sorted[sorted.len() - 1];
+    let verdict = if median <= Duration::from_millis(4) { "within" } else { "OVER" };
+    println!("{what:<56} median {:8.3} ms  worst {:8.3} ms  ({verdict} the 4 ms budget)", ms(median), ms(worst));
+}
+
+/// The process's peak resident set (VmHWM), in KiB; 0 where /proc is not there.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
