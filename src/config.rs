@@ -138,7 +138,7 @@ impl Settings {
             pace_burst: file.pacing.apigateway_burst,
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             clipboard_clear_secs: file.clipboard_clear_secs.unwrap_or(30),
-            cache_dir: if o.no_cache { None } else { crate::cache::cache_dir() },
+            cache_dir: if o.no_cache { None } else { crate::aws::audit::cache::cache_dir() },
             audit_source: file.audit_source.unwrap_or_else(|| "lookup".into()),
         })
     }

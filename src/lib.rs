@@ -1,7 +1,6 @@
 //! portcullis: a terminal developer portal for AWS API Gateway.
 
 pub mod aws;
-pub mod cache;
 pub mod cli;
 pub mod config;
 /// Demo, test and benchmark scaffolding: not part of the product binary.

@@ -1,125 +1,33 @@
 //! Usage plans and API keys in the TUI: snapshots (plans, plan detail with the usage chart,
-//! keys with masked values, every dialog) and interactions (the Messages emitted).
+//! keys with masked values, every dialog) and interactions (the commands sent).
 
 mod tui_fixtures;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portcullis::domain::{ApiKey, DayUsage, Mutation, PlanStage, Quota, Secret, Throttle, Usage, UsagePlan};
-use portcullis::tui::app::App;
+use crossterm::event::KeyCode;
+use portcullis::domain::{Mutation, Secret};
+use portcullis::tui::command::Command;
+use portcullis::tui::dialogs::{Confirm, Dialog, ShowValue};
 use portcullis::tui::message::Message;
-use portcullis::tui::state::{AppState, KeyForm, ListView, Loadable, Modal, Screen, Status};
-use std::collections::BTreeMap;
+use portcullis::tui::screens::api::ApiScreen;
+use portcullis::tui::screens::keys::KeysScreen;
+use portcullis::tui::screens::plans::{PlanDetailScreen, PlansScreen};
+use portcullis::tui::store::Status;
+use portcullis::tui::widgets::list::ListView;
+use tui_fixtures::access::*;
 use tui_fixtures::*;
-
-fn plan(id: &str, name: &str, stages: &[(&str, &str)], keys: &[&str]) -> UsagePlan {
-    UsagePlan {
-        id: id.into(),
-        name: name.into(),
-        description: Some(format!("{name} partner tier")),
-        throttle: Some(Throttle { rate_limit: Some(50.0), burst_limit: Some(100) }),
-        quota: Some(Quota { limit: 1000, period: "MONTH".into(), offset: 0 }),
-        api_stages: stages
-            .iter()
-            .map(|(a, s)| PlanStage {
-                api_id: a.to_string(),
-                stage: s.to_string(),
-                throttle: BTreeMap::from([(
-                    "/payments/GET".to_string(),
-                    Throttle { rate_limit: Some(5.0), burst_limit: Some(10) },
-                )]),
-            })
-            .collect(),
-        key_ids: keys.iter().map(|k| k.to_string()).collect(),
-        tags: BTreeMap::new(),
-        region: "eu-west-1".into(),
-    }
-}
-
-fn key(id: &str, name: &str, plans: &[&str], enabled: bool) -> ApiKey {
-    ApiKey {
-        id: id.into(),
-        name: name.into(),
-        description: None,
-        enabled,
-        customer_id: Some(name.split('-').next().unwrap_or("").into()),
-        created_date: Some("2026-10-01T08:00:00Z".into()),
-        last_updated_date: Some("2026-11-02T09:00:00Z".into()),
-        plan_ids: plans.iter().map(|p| p.to_string()).collect(),
-        tags: BTreeMap::from([("tier".into(), "gold".into())]),
-        region: "eu-west-1".into(),
-        value: Some(Secret::new(format!("{id}VALUEabcdefghij0123456789{}", &id[..2]))),
-    }
-}
-
-const VALUE_K1: &str = "k1VALUEabcdefghij0123456789k1";
-
-fn usage() -> Usage {
-    let days = |base: i64| -> Vec<DayUsage> {
-        (0..7)
-            .map(|i| DayUsage {
-                date: format!("2026-11-{:02}", 21 + i),
-                used: base * (i + 1),
-                remaining: 1000 - base * (i + 1) * (i + 2) / 2,
-            })
-            .collect()
-    };
-    Usage {
-        plan_id: "p1".into(),
-        start_date: "2026-11-21".into(),
-        end_date: "2026-11-27".into(),
-        keys: BTreeMap::from([("k1".into(), days(30)), ("k2".into(), days(5))]),
-    }
-}
-
-fn state() -> AppState {
-    let mut s = AppState::new(connection(false));
-    s.apis = Loadable::Loaded(apis());
-    s.last_refresh = Some("09:30:00".into());
-    s.refresh_api_rows();
-    s.plans = Loadable::Loaded(vec![
-        plan("p1", "gold", &[("a1b2c3d4e5", "prod")], &["k1", "k2"]),
-        plan("p2", "sandbox", &[("a1b2c3d4e5", "dev")], &["k3"]),
-    ]);
-    s.keys = Loadable::Loaded(vec![
-        key("k1", "acme-prod", &["p1"], true),
-        key("k2", "globex-prod", &["p1"], true),
-        key("k3", "acme-sandbox", &["p2"], false),
-    ]);
-    s
-}
-
-fn on(screen: Screen) -> App {
-    let mut s = state();
-    s.stack.push(screen);
-    new_app(s)
-}
-
-fn keys_app() -> App {
-    on(Screen::Keys { view: ListView::default() })
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle(Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn chars(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
 
 // ---------------------------------------------------------------- snapshots
 
 #[test]
 fn plans_screen() {
-    let mut app = on(Screen::Plans { view: ListView::default() });
+    let mut app = access_app(false);
+    command(&mut app, "plans");
     insta::assert_snapshot!(render(&mut app).backend());
 }
 
 #[test]
 fn plan_detail_with_usage_chart() {
-    let mut app = on(Screen::PlanDetail { plan: "p1".into(), view: ListView::default() });
-    app.state.usage.insert("p1".into(), Loadable::Loaded(usage()));
+    let mut app = plan_detail_app("p1", Ok(usage()));
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
     let text = rows(terminal.backend().buffer()).join("\n");
@@ -133,8 +41,7 @@ fn plan_detail_with_usage_chart() {
 
 #[test]
 fn usage_unavailable_is_a_plain_state() {
-    let mut app = on(Screen::PlanDetail { plan: "p2".into(), view: ListView::default() });
-    app.state.usage.insert("p2".into(), Loadable::Failed(portcullis::aws::plans::USAGE_UNAVAILABLE.into()));
+    let mut app = plan_detail_app("p2", Err(portcullis::aws::plans::USAGE_UNAVAILABLE.into()));
     let text = screen(&mut app);
     assert!(text.contains("usage data not available from this endpoint"), "{text}");
     assert!(!text.contains("Could not load"), "not shown as a failure to retry: {text}");
@@ -152,14 +59,14 @@ fn keys_screen_masks_values() {
 #[test]
 fn confirm_dialog() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('e'));
+    char_key(&mut app, 'e');
     insta::assert_snapshot!(render(&mut app).backend());
 }
 
 #[test]
 fn typed_delete_prompt() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('D'));
+    char_key(&mut app, 'D');
     chars(&mut app, "acme");
     insta::assert_snapshot!(render(&mut app).backend());
 }
@@ -167,7 +74,7 @@ fn typed_delete_prompt() {
 #[test]
 fn create_form_and_its_confirmation() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('n'));
+    char_key(&mut app, 'n');
     chars(&mut app, "initech-prod");
     press(&mut app, KeyCode::Tab);
     chars(&mut app, "initech");
@@ -182,10 +89,12 @@ fn create_form_and_its_confirmation() {
 #[test]
 fn attach_picker_and_new_value_dialogs() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('a'));
+    char_key(&mut app, 'a');
     insta::assert_snapshot!("attach_picker", render(&mut app).backend());
-    app.state.modal =
-        Some(Modal::ShowValue { name: "initech-prod".into(), value: Secret::new("NEWVALUE0123456789abcdefghij") });
+    app.dialogs = vec![Dialog::ShowValue(ShowValue {
+        name: "initech-prod".into(),
+        value: Secret::new("NEWVALUE0123456789abcdefghij"),
+    })];
     insta::assert_snapshot!("new_value", render(&mut app).backend());
 }
 
@@ -193,71 +102,77 @@ fn attach_picker_and_new_value_dialogs() {
 
 #[test]
 fn commands_open_plans_and_keys_and_load_them() {
-    let mut app = new_app(AppState::new(connection(false)));
-    chars(&mut app, ":plans");
-    press(&mut app, KeyCode::Enter);
+    let mut app = new_app(new_store(false));
+    command(&mut app, "plans");
     let sent = app.take_commands();
-    assert!(matches!(sent.as_slice(), [Message::LoadPlans { .. }, Message::LoadKeys { .. }]), "{sent:?}");
-    assert!(matches!(app.state.screen(), Screen::Plans { .. }));
-    chars(&mut app, ":keys");
-    press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.state.screen(), Screen::Keys { .. }));
+    assert!(matches!(sent.as_slice(), [Command::LoadPlans { .. }, Command::LoadKeys { .. }]), "{sent:?}");
+    assert!(app.screen::<PlansScreen>().is_some(), "on {}", app.top().title());
+    command(&mut app, "keys");
+    assert!(app.screen::<KeysScreen>().is_some(), "on {}", app.top().title());
     assert!(app.take_commands().is_empty(), "already loading: not asked twice");
 }
 
 #[test]
 fn plan_detail_loads_usage_and_jumps_to_the_api() {
-    let mut app = on(Screen::Plans { view: ListView::default() });
+    let mut app = access_app(false);
+    command(&mut app, "plans");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.state.screen(), &Screen::PlanDetail { plan: "p1".into(), view: ListView::default() });
+    let detail = app.screen::<PlanDetailScreen>().unwrap_or_else(|| panic!("on {}", app.top().title()));
+    assert_eq!(detail.plan, "p1");
+    assert_eq!(detail.view, ListView::default());
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::LoadUsage { plan, region, .. }] if plan == "p1" && region == "eu-west-1"),
+        matches!(sent.as_slice(), [Command::LoadUsage { plan, region, .. }] if plan == "p1" && region == "eu-west-1"),
         "{sent:?}"
     );
     press(&mut app, KeyCode::Enter); // the first row: the API stage
-    assert!(
-        matches!(app.state.screen(), Screen::ApiDetail { api, .. } if api.id == "a1b2c3d4e5"),
-        "{:?}",
-        app.state.screen()
-    );
+    assert!(app.screen::<ApiScreen>().is_some_and(|s| s.api.id == "a1b2c3d4e5"), "on {}", app.top().title());
 }
 
 #[test]
 fn toggle_asks_then_emits_the_mutation() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('e'));
+    char_key(&mut app, 'e');
     let want = Mutation::SetEnabled { key_id: "k1".into(), name: "acme-prod".into(), enabled: false };
-    assert_eq!(app.state.modal, Some(Modal::Confirm { mutation: want.clone(), region: "eu-west-1".into() }));
+    let asked = Confirm::new(want.clone(), "eu-west-1".into());
+    assert!(matches!(app.dialogs.as_slice(), [Dialog::Confirm(c)] if *c == asked), "{:?}", app.dialogs);
     assert!(app.take_commands().is_empty(), "nothing happens before the confirmation");
-    press(&mut app, KeyCode::Char('n'));
-    assert!(app.state.modal.is_none() && app.take_commands().is_empty());
-    press(&mut app, KeyCode::Char('e'));
+    char_key(&mut app, 'n');
+    assert!(app.dialogs.is_empty() && app.take_commands().is_empty());
+    char_key(&mut app, 'e');
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     let request = match sent.as_slice() {
-        [Message::Mutate { request, mutation, region }] if *mutation == want && region == "eu-west-1" => *request,
+        [Command::Mutate { request, mutation, region }] if *mutation == want && region == "eu-west-1" => *request,
         other => panic!("expected the mutation, got {other:?}"),
     };
     app.handle(Message::Mutated { request, description: want.describe(), result: Ok(None) });
-    assert!(matches!(&app.state.status, Some(Status::Info(m)) if m.starts_with("done: disable API key acme-prod")));
+    assert!(
+        matches!(&app.shared.status, Some(Status::Info(m)) if m.starts_with("done: disable API key acme-prod")),
+        "{:?}",
+        app.shared.status
+    );
     let reload = app.take_commands();
-    assert!(matches!(reload.as_slice(), [Message::LoadKeys { .. }, Message::LoadPlans { .. }]), "{reload:?}");
+    assert!(matches!(reload.as_slice(), [Command::LoadKeys { .. }, Command::LoadPlans { .. }]), "{reload:?}");
 }
 
 #[test]
 fn delete_needs_the_exact_name() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('D'));
+    char_key(&mut app, 'D');
     chars(&mut app, "acme-pro");
     press(&mut app, KeyCode::Enter);
     assert!(app.take_commands().is_empty(), "a wrong name deletes nothing");
-    assert!(matches!(&app.state.status, Some(Status::Error(e)) if e.contains("does not match")));
+    assert!(
+        matches!(&app.shared.status, Some(Status::Error(e)) if e.contains("does not match")),
+        "{:?}",
+        app.shared.status
+    );
     chars(&mut app, "d");
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::Mutate { mutation: Mutation::DeleteKey { key_id, .. }, .. }] if key_id == "k1"),
+        matches!(sent.as_slice(), [Command::Mutate { mutation: Mutation::DeleteKey { key_id, .. }, .. }] if key_id == "k1"),
         "{sent:?}"
     );
 }
@@ -265,10 +180,12 @@ fn delete_needs_the_exact_name() {
 #[test]
 fn create_form_validates_and_builds_the_key() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('n'));
+    char_key(&mut app, 'n');
     press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(&app.state.modal, Some(Modal::CreateForm { form, .. }) if form.error.as_deref() == Some("a name is required"))
+        matches!(app.dialogs.as_slice(), [Dialog::Form(form)] if form.error.as_deref() == Some("a name is required")),
+        "{:?}",
+        app.dialogs
     );
     chars(&mut app, "initech-prod");
     for _ in 0..3 {
@@ -276,10 +193,10 @@ fn create_form_validates_and_builds_the_key() {
     }
     chars(&mut app, "p1, p2");
     press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Char(' ')); // disabled
+    char_key(&mut app, ' '); // disabled
     press(&mut app, KeyCode::Enter);
-    let Some(Modal::Confirm { mutation: Mutation::CreateKey(new), .. }) = &app.state.modal else {
-        panic!("{:?}", app.state.modal)
+    let [Dialog::Confirm(Confirm { mutation: Mutation::CreateKey(new), .. })] = app.dialogs.as_slice() else {
+        panic!("{:?}", app.dialogs)
     };
     assert_eq!(new.name, "initech-prod");
     assert_eq!(new.plan_ids, ["p1", "p2"]);
@@ -289,47 +206,49 @@ fn create_form_validates_and_builds_the_key() {
 #[test]
 fn reveal_hides_again_and_copy_clears_the_clipboard_later() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('v'));
-    assert_eq!(app.state.revealed.as_deref(), Some("k1"));
+    char_key(&mut app, 'v');
+    assert_eq!(app.store().revealed.as_deref(), Some("k1"));
     assert!(screen(&mut app).contains(VALUE_K1));
     let sent = app.take_commands();
     let first = Message::HideValue { key: "k1".into(), generation: 1 };
-    assert!(matches!(sent.as_slice(), [Message::After { millis: 10_000, message }] if **message == first));
-    press(&mut app, KeyCode::Char('v')); // revealed again: the first timer must not hide it
+    assert!(matches!(sent.as_slice(), [Command::After { millis: 10_000, message }] if **message == first), "{sent:?}");
+    char_key(&mut app, 'v'); // revealed again: the first timer must not hide it
     app.take_commands();
     app.handle(first);
     assert!(screen(&mut app).contains(VALUE_K1), "a later reveal keeps its own 10 s");
     app.handle(Message::HideValue { key: "k1".into(), generation: 2 });
     assert!(!screen(&mut app).contains(VALUE_K1));
 
-    press(&mut app, KeyCode::Char('c'));
+    char_key(&mut app, 'c');
     let sent = app.take_commands();
     match sent.as_slice() {
-        [Message::Clipboard(v), Message::After { millis: 30_000, message }] => {
+        [Command::Clipboard(v), Command::After { millis: 30_000, message }] => {
             assert_eq!(v.expose(), VALUE_K1);
             assert_eq!(**message, Message::ClearClipboard { generation: 1 });
         }
         other => panic!("{other:?}"),
     }
-    press(&mut app, KeyCode::Char('j'));
-    press(&mut app, KeyCode::Char('c')); // a later copy: the first clear must not wipe it
+    char_key(&mut app, 'j');
+    char_key(&mut app, 'c'); // a later copy: the first clear must not wipe it
     app.take_commands();
     app.handle(Message::ClearClipboard { generation: 1 });
     assert!(app.take_commands().is_empty(), "a later copy is not cleared by an earlier timer");
     app.handle(Message::ClearClipboard { generation: 2 });
-    assert!(matches!(app.take_commands().as_slice(), [Message::Clipboard(v)] if v.expose().is_empty()));
+    let sent = app.take_commands();
+    assert!(matches!(sent.as_slice(), [Command::Clipboard(v)] if v.expose().is_empty()), "{sent:?}");
 }
 
 #[test]
 fn read_only_refuses_in_the_ui_too() {
-    let mut s = state();
-    s.connection.read_only = true;
-    s.stack.push(Screen::Keys { view: ListView::default() });
-    let mut app = new_app(s);
+    let mut app = keys_app_with(true);
     for c in ['n', 'e', 'a', 'x', 'D'] {
-        press(&mut app, KeyCode::Char(c));
-        assert!(app.state.modal.is_none(), "{c} opened a dialog in read-only mode");
-        assert!(matches!(&app.state.status, Some(Status::Error(e)) if e.contains("read-only")));
+        char_key(&mut app, c);
+        assert!(app.dialogs.is_empty(), "{c} opened a dialog in read-only mode");
+        assert!(
+            matches!(&app.shared.status, Some(Status::Error(e)) if e.contains("read-only")),
+            "{c}: {:?}",
+            app.shared.status
+        );
     }
     assert!(app.take_commands().is_empty());
 }
@@ -337,17 +256,16 @@ fn read_only_refuses_in_the_ui_too() {
 #[test]
 fn a_failed_mutation_shows_the_error_and_keeps_the_list() {
     let mut app = keys_app();
-    press(&mut app, KeyCode::Char('x'));
+    char_key(&mut app, 'x');
     press(&mut app, KeyCode::Enter); // pick p1
     press(&mut app, KeyCode::Enter); // confirm
     let request = match app.take_commands().as_slice() {
-        [Message::Mutate { request, mutation: Mutation::Detach { plan_id, .. }, .. }] if plan_id == "p1" => *request,
+        [Command::Mutate { request, mutation: Mutation::Detach { plan_id, .. }, .. }] if plan_id == "p1" => *request,
         other => panic!("{other:?}"),
     };
     app.handle(Message::Mutated { request, description: "x".into(), result: Err("throttled: retry".into()) });
-    assert_eq!(app.state.status, Some(Status::Error("throttled: retry".into())));
-    assert_eq!(app.state.keys.loaded().map(Vec::len), Some(3));
-    let _ = KeyForm::new();
+    assert_eq!(app.shared.status, Some(Status::Error("throttled: retry".into())));
+    assert_eq!(app.store().keys.loaded().map(Vec::len), Some(3));
 }
 
 #[test]
@@ -359,7 +277,7 @@ fn every_confirmation_dialog() {
     ];
     for (name, mutation) in cases {
         let mut app = keys_app();
-        app.state.modal = Some(Modal::Confirm { mutation, region: "eu-west-1".into() });
+        app.dialogs.push(Dialog::Confirm(Confirm::new(mutation, "eu-west-1".into())));
         insta::assert_snapshot!(name, render(&mut app).backend());
     }
 }

@@ -1,149 +1,25 @@
 //! The audit screen: snapshots (the list, the "loading more" row, a failed page, the error
 //! state, an event's folded record, a malformed record, the filter form, the source picker)
-//! and interactions (the Messages emitted: opening, pages as the user scrolls, the cache,
+//! and interactions (the commands sent: opening, pages as the user scrolls, the cache,
 //! filters, the trail picker, pivots from other screens and jumps back to resources).
 
 mod tui_fixtures;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portcullis::domain::{
-    ApiKey, AuditEvent, AuditQuery, AuditResource, Coverage, Cursor, Feed, LookupPage, ServerFilter, Trail, parse_time,
-};
+use crossterm::event::KeyCode;
+use portcullis::domain::{ApiKey, Feed, LookupPage, Trail};
 use portcullis::tui::app::App;
+use portcullis::tui::command::{Command, Slot};
+use portcullis::tui::dialogs::{Dialog, FormKind};
+use portcullis::tui::loadable::Loadable;
 use portcullis::tui::message::Message;
-use portcullis::tui::state::{AUTO_PAGES, AppState, AuditView, ListView, Loadable, Modal, Screen, Status};
+use portcullis::tui::screens::Nav;
+use portcullis::tui::screens::audit::{AUTO_PAGES, AuditScreen, AuditView, RecordScreen};
+use portcullis::tui::screens::keys::KeysScreen;
+use portcullis::tui::screens::stage::StageScreen;
+use portcullis::tui::store::{Status, Store};
 use std::collections::BTreeMap;
+use tui_fixtures::audit::*;
 use tui_fixtures::*;
-
-fn t(s: &str) -> time::OffsetDateTime {
-    parse_time(s).unwrap()
-}
-
-fn query() -> AuditQuery {
-    AuditQuery {
-        since: t("2026-11-20T12:00:00Z"),
-        until: t("2026-11-27T12:00:00Z"),
-        event_name: None,
-        event_sources: vec!["apigateway.amazonaws.com".into(), "cognito-idp.amazonaws.com".into()],
-        user: None,
-        resource: None,
-        errors_only: false,
-        read_only: None,
-        limit: usize::MAX,
-    }
-}
-
-fn record(id: &str, time: &str, name: &str, user: &str, params: serde_json::Value) -> String {
-    serde_json::json!({
-        "eventVersion": "1.09", "eventID": id, "eventTime": time, "eventSource": "apigateway.amazonaws.com",
-        "eventName": name, "awsRegion": "eu-west-1", "sourceIPAddress": "203.0.113.7", "userAgent": "aws-cli/2.15",
-        "userIdentity": {"type": "AssumedRole", "arn": format!("arn:aws:sts::123456789012:assumed-role/Admin/{user}"),
-                         "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "Admin"},
-                                            "attributes": {"mfaAuthenticated": "true"}}},
-        "requestParameters": params, "responseElements": null, "readOnly": name.starts_with("Get"),
-        "eventType": "AwsApiCall", "recipientAccountId": "123456789012"
-    })
-    .to_string()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn ev(
-    id: &str,
-    time: &str,
-    name: &str,
-    source: &str,
-    user: &str,
-    error: Option<&str>,
-    res: &[(&str, &str)],
-) -> AuditEvent {
-    let params: serde_json::Map<String, serde_json::Value> =
-        res.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect();
-    AuditEvent {
-        event_id: id.into(),
-        event_time: time.into(),
-        event_name: name.into(),
-        event_source: source.into(),
-        username: Some(user.into()),
-        source_ip: Some("203.0.113.7".into()),
-        region: Some("eu-west-1".into()),
-        error_code: error.map(String::from),
-        error_message: None,
-        read_only: Some(name.starts_with("Get") || name.starts_with("Describe")),
-        resources: res
-            .iter()
-            .map(|(k, v)| {
-                let kind = match *k {
-                    "apiKey" => "AWS::ApiGateway::ApiKey",
-                    "usagePlanId" => "AWS::ApiGateway::UsagePlan",
-                    "restApiId" => "AWS::ApiGateway::RestApi",
-                    "stageName" => "AWS::ApiGateway::Stage",
-                    _ => "AWS::Cognito::UserPool",
-                };
-                AuditResource { kind: kind.into(), name: v.to_string() }
-            })
-            .collect(),
-        user_agent: Some("aws-cli/2.15".into()),
-        record: Some(record(id, time, name, user, serde_json::Value::Object(params))),
-    }
-}
-
-const APIGW: &str = "apigateway.amazonaws.com";
-const COGNITO: &str = "cognito-idp.amazonaws.com";
-
-fn events() -> Vec<AuditEvent> {
-    let mut broken = ev("e6", "2026-11-23T08:00:00Z", "UpdateUsagePlan", APIGW, "ops", None, &[("usagePlanId", "p1")]);
-    broken.record = Some("{\"eventVersion\":\"1.09\",\"eventID\":\"e6\",\"requestParameters\":{\"usag".into());
-    vec![
-        ev("e1", "2026-11-27T09:15:02Z", "CreateApiKey", APIGW, "jane", None, &[("apiKey", "k1")]),
-        ev("e2", "2026-11-27T08:40:11Z", "DeleteApiKey", APIGW, "intern", Some("AccessDenied"), &[("apiKey", "k9")]),
-        ev(
-            "e3",
-            "2026-11-26T17:02:45Z",
-            "UpdateStage",
-            APIGW,
-            "deploy-pipeline",
-            None,
-            &[("restApiId", "a1b2c3d4e5"), ("stageName", "prod")],
-        ),
-        ev(
-            "e4",
-            "2026-11-25T11:30:00Z",
-            "DescribeUserPoolClient",
-            COGNITO,
-            "platform",
-            None,
-            &[("userPoolId", "eu-west-1_AbCdEf")],
-        ),
-        ev("e5", "2026-11-24T10:00:00Z", "GetApiKeys", APIGW, "evil\u{1b}[31mred", None, &[]),
-        broken,
-    ]
-}
-
-fn cursor(source: &str, more: bool) -> Cursor {
-    let mut c = Cursor::plan(
-        "eu-west-1",
-        Some(ServerFilter::new("EventSource", source)),
-        &query(),
-        None,
-        t("2026-11-27T12:00:00Z"),
-    );
-    c.coverage = Coverage { oldest: t("2026-11-21T00:00:00Z"), newest: t("2026-11-27T11:45:00Z") };
-    // Fetched down to the 21st so far.
-    c.windows[0].reached = t("2026-11-21T00:00:00Z");
-    if !more {
-        c.windows.clear();
-    }
-    c.pages = 2;
-    c
-}
-
-fn feed(more: bool) -> Feed {
-    let mut f = Feed { cursors: vec![cursor(APIGW, more), cursor(COGNITO, more)], ..Default::default() };
-    f.add(events());
-    f.from_cache = 4;
-    f.account = Some("123456789012".into());
-    f
-}
 
 fn key(id: &str, name: &str) -> ApiKey {
     ApiKey {
@@ -161,42 +37,57 @@ fn key(id: &str, name: &str) -> ApiKey {
     }
 }
 
-fn state(feed: Loadable<Feed>) -> AppState {
-    let mut s = AppState::new(connection(false));
-    s.apis = Loadable::Loaded(apis());
-    s.refresh_api_rows();
-    s.keys = Loadable::Loaded(vec![key("k1", "acme-prod"), key("k2", "globex-prod")]);
-    s.plans = Loadable::Loaded(vec![]);
+/// The catalog, the keys k1 and k2, no plans, and the audit view of `query()` (the last 7
+/// days of LookupEvents) over `feed`.
+fn store(feed: Loadable<Feed>) -> Store {
+    let mut store = new_store(false);
+    store.apis = Loadable::Loaded(apis());
+    store.keys = Loadable::Loaded(vec![key("k1", "acme-prod"), key("k2", "globex-prod")]);
+    store.plans = Loadable::Loaded(vec![]);
     let mut view = AuditView::new(query(), "7d".into(), None, "lookup".into());
     view.feed = feed;
-    s.audit = Some(view);
-    s
+    store.audit = Some(view);
+    store
 }
 
-fn on(screen: Screen, feed: Loadable<Feed>) -> App {
-    let mut s = state(feed);
-    s.stack.push(screen);
-    let mut app = new_app(s);
-    app.page = 20;
+/// The app on the catalog over [`store`]. Not started through a catalog load, so the header
+/// shows no refresh time (as in the snapshots).
+fn app_with(feed: Loadable<Feed>) -> App {
+    new_app(store(feed))
+}
+
+/// On the audit list over `feed`, 20 rows a page, with no page in flight.
+fn on_audit(feed: Loadable<Feed>) -> App {
+    let mut app = app_with(feed);
+    let list = AuditScreen::default();
+    list.view.set_page(20);
+    app.navigate(Nav::Push(Box::new(list)));
+    // Pushing the list syncs it, and a list shorter than a page asks for the next one at once:
+    // that request is dropped, so each test starts from a list with nothing in flight.
+    let sent = app.take_commands();
+    assert!(matches!(sent.as_slice(), [] | [Command::LoadAuditPage { .. }]), "{sent:?}");
+    let a = audit_mut(&mut app);
+    a.loading_more = None;
+    a.auto_pages = 0;
     app
 }
 
 fn audit_app(more: bool) -> App {
-    on(Screen::Audit { view: ListView::default() }, Loadable::Loaded(feed(more)))
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.handle(Message::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn chars(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
+    on_audit(Loadable::Loaded(feed(more)))
 }
 
 fn audit(app: &App) -> &AuditView {
-    app.state.audit.as_ref().unwrap()
+    app.store().audit.as_ref().expect("an audit view")
+}
+
+fn audit_mut(app: &mut App) -> &mut AuditView {
+    app.shared.store.audit.as_mut().expect("an audit view")
+}
+
+/// The ids of the events on the audit list, in order.
+fn shown_ids(app: &App) -> Vec<String> {
+    let list = app.screen::<AuditScreen>().expect("on the audit list");
+    list.rows(app.store()).iter().map(|e| e.event_id.clone()).collect()
 }
 
 // ---------------------------------------------------------------- snapshots
@@ -222,15 +113,14 @@ fn audit_list_newest_first_with_the_more_row() {
 #[test]
 fn audit_loading_more_row() {
     let mut app = audit_app(true);
-    app.state.audit.as_mut().unwrap().loading_more = Some(99);
+    audit_mut(&mut app).loading_more = Some(99);
     insta::assert_snapshot!(render(&mut app).backend());
 }
 
 #[test]
 fn audit_failed_page_keeps_the_events() {
     let mut app = audit_app(true);
-    app.state.audit.as_mut().unwrap().error =
-        Some("LookupEvents was throttled (ThrottlingException): try again".into());
+    audit_mut(&mut app).error = Some("LookupEvents was throttled (ThrottlingException): try again".into());
     let text = screen(&mut app);
     insta::assert_snapshot!(render(&mut app).backend());
     assert!(text.contains("CreateApiKey") && text.contains("✗ LookupEvents was throttled"), "{text}");
@@ -240,8 +130,8 @@ fn audit_failed_page_keeps_the_events() {
 fn audit_error_state() {
     let mut f = feed(true);
     f.events.clear();
-    let mut app = on(Screen::Audit { view: ListView::default() }, Loadable::Loaded(f));
-    app.state.audit.as_mut().unwrap().error = Some(
+    let mut app = on_audit(Loadable::Loaded(f));
+    audit_mut(&mut app).error = Some(
         "LookupEvents is not supported by this endpoint (HTTP 500 without an AWS error code; an emulator?)".into(),
     );
     insta::assert_snapshot!(render(&mut app).backend());
@@ -249,18 +139,16 @@ fn audit_error_state() {
 
 #[test]
 fn audit_initial_loading_and_failed_open() {
-    let mut app = on(Screen::Audit { view: ListView::default() }, Loadable::Loading { request: 1 });
+    let mut app = on_audit(Loadable::Loading { request: 1 });
     assert!(screen(&mut app).contains("Loading audit events"));
-    let mut app = on(
-        Screen::Audit { view: ListView::default() },
-        Loadable::Failed("none of the 3 trail log files could be read".into()),
-    );
+    let mut app = on_audit(Loadable::Failed("none of the 3 trail log files could be read".into()));
     let text = screen(&mut app);
     assert!(text.contains("Could not load audit events") && text.contains("none of the 3"), "{text}");
 }
 
+/// Down to the event `id` on the list, then enter: its record.
 fn open_event(app: &mut App, id: &str) {
-    let pos = app.state.audit_rows("").iter().position(|e| e.event_id == id).unwrap();
+    let pos = shown_ids(app).iter().position(|e| e == id).unwrap();
     for _ in 0..pos {
         press(app, KeyCode::Down);
     }
@@ -271,7 +159,7 @@ fn open_event(app: &mut App, id: &str) {
 fn audit_event_detail_folded() {
     let mut app = audit_app(false);
     open_event(&mut app, "e3");
-    assert!(matches!(app.state.screen(), Screen::AuditEvent { id, .. } if id == "e3"));
+    assert!(app.screen::<RecordScreen>().is_some_and(|r| r.id == "e3"), "on {}", app.top().title());
     let text = screen(&mut app);
     insta::assert_snapshot!(render(&mut app).backend());
     assert!(text.contains("\"sessionContext\": { … 2 keys }"), "nested containers start folded: {text}");
@@ -299,7 +187,7 @@ fn audit_event_with_a_malformed_record() {
 #[test]
 fn audit_filter_form_and_source_picker() {
     let mut app = audit_app(false);
-    press(&mut app, KeyCode::Char('f'));
+    char_key(&mut app, 'f');
     insta::assert_snapshot!("audit_filter_form", render(&mut app).backend());
     press(&mut app, KeyCode::Esc);
     let trails = vec![Trail {
@@ -309,9 +197,9 @@ fn audit_filter_form_and_source_picker() {
         prefix: Some("acme".into()),
         multi_region: true,
     }];
-    press(&mut app, KeyCode::Char('T'));
+    char_key(&mut app, 'T');
     let request = match app.take_commands().as_slice() {
-        [Message::LoadTrails { request }] => *request,
+        [Command::LoadTrails { request }] => *request,
         other => panic!("{other:?}"),
     };
     app.handle(Message::TrailsLoaded { request, result: Ok(trails) });
@@ -320,7 +208,7 @@ fn audit_filter_form_and_source_picker() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::OpenAudit { source, query, .. }] if source == "s3://org-cloudtrail-logs/acme" && query.since == t("2026-11-20T12:00:00Z")),
+        matches!(sent.as_slice(), [Command::OpenAudit { source, query, .. }] if source == "s3://org-cloudtrail-logs/acme" && query.since == t("2026-11-20T12:00:00Z")),
         "the trail's logs, same query: {sent:?}"
     );
     assert!(audit(&app).feed.is_loading());
@@ -330,22 +218,24 @@ fn audit_filter_form_and_source_picker() {
 
 #[test]
 fn opening_plans_the_cursors_then_pages_fill_the_screen_and_are_cached() {
-    let mut app = new_app(AppState::new(connection(false)));
-    app.page = 20;
-    chars(&mut app, ":audit");
-    press(&mut app, KeyCode::Enter);
+    let mut app = new_app(new_store(false));
+    command(&mut app, "audit");
     let sent = app.take_commands();
     let (request, q) = match sent.as_slice() {
-        [Message::OpenAudit { request, query, source }] if source == "lookup" => (*request, query.clone()),
+        [Command::OpenAudit { request, query, source }] if source == "lookup" => (*request, query.clone()),
         other => panic!("{other:?}"),
     };
+    app.screen::<AuditScreen>().expect("on the audit list").view.set_page(20);
     assert_eq!(q.event_sources, [APIGW, COGNITO], "API Gateway and Cognito by default");
     assert_eq!(q.until - q.since, time::Duration::hours(24));
-    let mut f = Feed { account: Some("123456789012".into()), ..Default::default() };
-    f.cursors = vec![cursor(APIGW, true), cursor(COGNITO, true)];
+    let f = Feed {
+        cursors: vec![cursor(APIGW, true), cursor(COGNITO, true)],
+        account: Some("123456789012".into()),
+        ..Default::default()
+    };
     app.handle(Message::AuditOpened { request, result: Ok(f), problems: vec![] });
     let page_request = match app.take_commands().as_slice() {
-        [Message::LoadAuditPage { request, cursors }] if cursors.len() == 2 => *request,
+        [Command::LoadAuditPage { request, cursors }] if cursors.len() == 2 => *request,
         other => panic!("an empty screen asks for the first page: {other:?}"),
     };
     // A stale answer (an older request) is dropped.
@@ -358,28 +248,30 @@ fn opening_plans_the_cursors_then_pages_fill_the_screen_and_are_cached() {
         pages: vec![(0, Ok(page)), (1, Ok(LookupPage::default()))],
     });
     let sent = app.take_commands();
-    assert!(matches!(&sent[0], Message::SaveAuditCache { files } if files.len() == 2), "{sent:?}");
-    assert!(matches!(&sent[1], Message::LoadAuditPage { .. }), "2 rows do not fill 20: another page: {sent:?}");
+    assert!(
+        matches!(&sent[0], Command::SaveAuditCache { feed: saved, changed } if *changed == [0, 1] && saved.account.is_some()),
+        "both cursors got a page: both are written to the account's cache: {sent:?}"
+    );
+    assert!(matches!(&sent[1], Command::LoadAuditPage { .. }), "2 rows do not fill 20: another page: {sent:?}");
     assert_eq!(audit(&app).feed.loaded().unwrap().cursors[0].windows[0].token.as_deref(), Some("t2"));
     assert!(!audit(&app).feed.loaded().unwrap().cursors[1].has_more(), "the cognito cursor is done");
 }
 
 #[test]
 fn filling_the_screen_stops_after_a_few_pages_until_the_user_scrolls() {
-    let mut app = on(Screen::Audit { view: ListView::default() }, Loadable::Loaded(feed(true)));
-    app.state.audit.as_mut().unwrap().query.user = Some("nobody-matches".into());
+    let mut app = audit_app(true);
+    audit_mut(&mut app).query.user = Some("nobody-matches".into());
     for _ in 0..AUTO_PAGES + 2 {
-        app.state.audit.as_mut().unwrap().loading_more = None;
         // What a returned page does: ask again if the screen is still not full.
-        let request = app.state.request_id();
-        app.state.audit.as_mut().unwrap().loading_more = Some(request);
+        let request = app.shared.request_id();
+        audit_mut(&mut app).loading_more = Some(request);
         app.handle(Message::AuditPageLoaded { request, pages: vec![] });
     }
-    let asked = app.take_commands().iter().filter(|m| matches!(m, Message::LoadAuditPage { .. })).count();
+    let asked = app.take_commands().iter().filter(|m| matches!(m, Command::LoadAuditPage { .. })).count();
     assert_eq!(asked, AUTO_PAGES, "at most {AUTO_PAGES} pages on their own");
     press(&mut app, KeyCode::Down);
     assert!(
-        matches!(app.take_commands().as_slice(), [Message::LoadAuditPage { .. }]),
+        matches!(app.take_commands().as_slice(), [Command::LoadAuditPage { .. }]),
         "a key press near the end asks again"
     );
 }
@@ -387,10 +279,10 @@ fn filling_the_screen_stops_after_a_few_pages_until_the_user_scrolls() {
 #[test]
 fn enter_on_the_more_row_retries_after_an_error() {
     let mut app = audit_app(true);
-    app.state.audit.as_mut().unwrap().error = Some("throttled".into());
-    press(&mut app, KeyCode::Char('G'));
+    audit_mut(&mut app).error = Some("throttled".into());
+    char_key(&mut app, 'G');
     assert!(
-        app.take_commands().iter().any(|m| matches!(m, Message::LoadAuditPage { .. })),
+        app.take_commands().iter().any(|m| matches!(m, Command::LoadAuditPage { .. })),
         "scrolling to the end retries"
     );
     assert_eq!(audit(&app).error, None);
@@ -399,13 +291,12 @@ fn enter_on_the_more_row_retries_after_an_error() {
 #[test]
 fn the_loaded_list_filters_locally_when_the_server_calls_would_not_change() {
     let mut app = audit_app(false);
-    press(&mut app, KeyCode::Char('e'));
+    char_key(&mut app, 'e');
     assert!(app.take_commands().is_empty(), "errors only is applied here, no new LookupEvents call");
-    let ids: Vec<String> = app.state.audit_rows("").iter().map(|e| e.event_id.clone()).collect();
-    assert_eq!(ids, ["e2"]);
+    assert_eq!(shown_ids(&app), ["e2"]);
     assert!(screen(&mut app).contains("local filters errors only"));
     // A different time range means different calls: the query is opened again.
-    press(&mut app, KeyCode::Char('f'));
+    char_key(&mut app, 'f');
     for _ in 0..2 {
         press(&mut app, KeyCode::Backspace);
     }
@@ -413,7 +304,7 @@ fn the_loaded_list_filters_locally_when_the_server_calls_would_not_change() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::OpenAudit { query, .. }] if query.until - query.since == time::Duration::hours(1) && query.errors_only),
+        matches!(sent.as_slice(), [Command::OpenAudit { query, .. }] if query.until - query.since == time::Duration::hours(1) && query.errors_only),
         "{sent:?}"
     );
     assert_eq!(audit(&app).since, "1h");
@@ -422,31 +313,32 @@ fn the_loaded_list_filters_locally_when_the_server_calls_would_not_change() {
 #[test]
 fn the_form_with_the_same_range_filters_locally_and_returning_to_the_screen_resumes_paging() {
     let mut app = audit_app(true);
-    press(&mut app, KeyCode::Char('f'));
+    char_key(&mut app, 'f');
     for _ in 0..7 {
         press(&mut app, KeyCode::Tab); // to "read-only / mutating"
     }
     press(&mut app, KeyCode::Char(' ')); // mutating only
     press(&mut app, KeyCode::Enter);
     assert!(
-        !app.take_commands().iter().any(|m| matches!(m, Message::OpenAudit { .. })),
+        !app.take_commands().iter().any(|m| matches!(m, Command::OpenAudit { .. })),
         "same range, same server filters: no new query"
     );
     assert_eq!(audit(&app).query.read_only, Some(false));
-    assert!(app.state.audit_rows("").iter().all(|e| e.read_only == Some(false)));
+    let list = app.screen::<AuditScreen>().expect("on the audit list");
+    assert!(list.rows(app.store()).iter().all(|e| e.read_only == Some(false)));
 
-    // Leave the screen while a page is on its way; it arrives while :keys is shown, so no further
-    // page is asked for then. Back on :audit, paging carries on.
+    // Leave the screen while a page is on its way: leaving stops it, and its answer arriving
+    // while :keys is shown asks for no further page. Back on :audit, paging carries on.
     let request = audit(&app).loading_more.expect("the re-filtered list asked for its next page");
-    chars(&mut app, ":keys");
-    press(&mut app, KeyCode::Enter);
-    app.state.audit.as_mut().unwrap().query.user = Some("nobody".into());
+    command(&mut app, "keys");
+    audit_mut(&mut app).query.user = Some("nobody".into());
     app.handle(Message::AuditPageLoaded { request, pages: vec![] });
-    assert!(!app.take_commands().iter().any(|m| matches!(m, Message::LoadAuditPage { .. })));
-    chars(&mut app, ":audit");
-    press(&mut app, KeyCode::Enter);
+    let sent = app.take_commands();
+    assert!(sent.contains(&Command::Cancel(Slot::AuditPage)), "leaving the list stops its page: {sent:?}");
+    assert!(!sent.iter().any(|m| matches!(m, Command::LoadAuditPage { .. })), "{sent:?}");
+    command(&mut app, "audit");
     assert!(
-        matches!(app.take_commands().as_slice(), [Message::LoadAuditPage { .. }]),
+        matches!(app.take_commands().as_slice(), [Command::LoadAuditPage { .. }]),
         "the empty screen asks for more at once"
     );
 }
@@ -454,65 +346,66 @@ fn the_form_with_the_same_range_filters_locally_and_returning_to_the_screen_resu
 #[test]
 fn a_bad_time_in_the_form_is_explained_and_nothing_is_sent() {
     let mut app = audit_app(false);
-    press(&mut app, KeyCode::Char('f'));
+    char_key(&mut app, 'f');
     for _ in 0..2 {
         press(&mut app, KeyCode::Backspace);
     }
     chars(&mut app, "soon");
     press(&mut app, KeyCode::Enter);
     assert!(app.take_commands().is_empty());
-    assert!(
-        matches!(&app.state.modal, Some(Modal::AuditFilter { form }) if form.error.as_deref().is_some_and(|e| e.contains("since")))
-    );
+    assert!(matches!(
+        app.dialogs.last(),
+        Some(Dialog::Form(form)) if form.kind == FormKind::AuditFilters && form.error.as_deref().is_some_and(|e| e.contains("since"))
+    ));
 }
 
 #[test]
 fn pivots_from_a_key_and_a_stage_open_the_audit_filtered_to_them() {
-    let mut app = on(Screen::Keys { view: ListView::default() }, Loadable::Loaded(feed(false)));
-    press(&mut app, KeyCode::Char('A'));
+    let mut app = app_with(Loadable::Loaded(feed(false)));
+    command(&mut app, "keys");
+    assert!(app.screen::<KeysScreen>().is_some(), "on {}", app.top().title());
+    char_key(&mut app, 'A');
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::OpenAudit { query, source, .. }] if query.resource.as_deref() == Some("k1") && source == "lookup"
+        matches!(sent.as_slice(), [Command::OpenAudit { query, source, .. }] if query.resource.as_deref() == Some("k1") && source == "lookup"
             && query.until - query.since == time::Duration::days(7)),
         "the key, in the range in use: {sent:?}"
     );
-    assert!(matches!(app.state.screen(), Screen::Audit { .. }));
+    assert!(app.screen::<AuditScreen>().is_some(), "on {}", app.top().title());
 
     let payments = api_ref(&payments_api());
-    let mut app = on(Screen::Stage { api: payments.clone(), stage: "prod".into(), scroll: 0 }, Loadable::NotLoaded);
-    press(&mut app, KeyCode::Char('A'));
+    let mut app = app_with(Loadable::NotLoaded);
+    app.navigate(Nav::Push(Box::new(StageScreen::new(payments.clone(), "prod".into()))));
+    char_key(&mut app, 'A');
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Message::OpenAudit { query, .. }] if query.resource.as_deref() == Some(payments.id.as_str())),
+        matches!(sent.as_slice(), [Command::OpenAudit { query, .. }] if query.resource.as_deref() == Some(payments.id.as_str())),
         "{sent:?}"
     );
-    assert!(
-        matches!(app.state.screen(), Screen::Audit { view } if view.filter == "prod"),
-        "the stage narrows the list"
-    );
+    assert!(app.screen::<AuditScreen>().is_some_and(|list| list.view.filter == "prod"), "the stage narrows the list");
 }
 
 #[test]
 fn from_an_event_to_the_resource_it_touched() {
     let mut app = audit_app(false);
-    press(&mut app, KeyCode::Char('o')); // e1: CreateApiKey of k1
-    assert!(matches!(app.state.screen(), Screen::Keys { view } if view.filter == "k1"), "{:?}", app.state.screen());
+    char_key(&mut app, 'o'); // e1: CreateApiKey of k1
+    assert!(app.screen::<KeysScreen>().is_some_and(|k| k.view.filter == "k1"), "on {}", app.top().title());
 
     let mut app = audit_app(false);
     open_event(&mut app, "e2"); // DeleteApiKey of k9, which is gone
-    press(&mut app, KeyCode::Char('o'));
-    assert!(matches!(app.state.screen(), Screen::AuditEvent { .. }), "stays put");
+    char_key(&mut app, 'o');
+    assert!(app.screen::<RecordScreen>().is_some(), "stays put");
     assert!(
-        matches!(&app.state.status, Some(Status::Error(e)) if e.contains("k9 no longer exists")),
+        matches!(&app.shared.status, Some(Status::Error(e)) if e.contains("k9 no longer exists")),
         "{:?}",
-        app.state.status
+        app.shared.status
     );
 
     let mut app = audit_app(false);
     open_event(&mut app, "e3"); // UpdateStage of the payments API's prod stage
-    press(&mut app, KeyCode::Char('o'));
-    assert!(matches!(app.state.screen(), Screen::Stage { stage, .. } if stage == "prod"), "{:?}", app.state.screen());
-    assert!(app.take_commands().iter().any(|m| matches!(m, Message::LoadApiDetail { .. })));
+    char_key(&mut app, 'o');
+    assert!(app.screen::<StageScreen>().is_some_and(|s| s.stage == "prod"), "on {}", app.top().title());
+    assert!(app.take_commands().iter().any(|m| matches!(m, Command::LoadApiDetail { .. })));
 }
 
 #[test]
@@ -520,8 +413,7 @@ fn a_cursor_that_is_behind_holds_older_events_back_on_screen() {
     let mut f = feed(true);
     // The cognito cursor has only reached 2026-11-26: nothing older shows yet.
     f.cursors[1].windows[0].reached = t("2026-11-26T00:00:00Z");
-    let mut app = on(Screen::Audit { view: ListView::default() }, Loadable::Loaded(f));
-    let ids: Vec<String> = app.state.audit_rows("").iter().map(|e| e.event_id.clone()).collect();
-    assert_eq!(ids, ["e1", "e2", "e3"]);
+    let mut app = on_audit(Loadable::Loaded(f));
+    assert_eq!(shown_ids(&app), ["e1", "e2", "e3"]);
     assert!(screen(&mut app).contains("3 shown of 6 loaded"));
 }

@@ -1,51 +1,47 @@
-//! Screen snapshots of the TUI, rendered from hand-built state into a 120x30 test backend.
+//! Screen snapshots of the TUI, driven through the app (keys, results) into a 120x30 test backend.
 //! Text snapshots do not capture styles, so focus and selection styles are asserted cell by cell.
 
 mod tui_fixtures;
 
+use crossterm::event::KeyCode;
 use portcullis::domain::Api;
 use portcullis::tui::app::App;
-use portcullis::tui::state::{AppState, DetailData, ListView, Loadable, Mode, Pane, Screen};
+use portcullis::tui::message::Message;
+use portcullis::tui::screens::Nav;
+use portcullis::tui::screens::api::{ApiScreen, Pane};
+use portcullis::tui::screens::catalog::CatalogScreen;
+use portcullis::tui::screens::help::HelpScreen;
+use portcullis::tui::screens::planned::PlannedScreen;
+use portcullis::tui::screens::stage::StageScreen;
+use portcullis::tui::store::DetailData;
 use portcullis::tui::theme::Styles;
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use tui_fixtures::*;
 
-// ---------------------------------------------------------------- state builders
+// ---------------------------------------------------------------- app builders
 
 /// The catalog loaded, refreshed at a fixed time.
-fn loaded_state(apis: Vec<Api>, read_only: bool) -> AppState {
-    let mut state = AppState::new(connection(read_only));
-    state.apis = Loadable::Loaded(apis);
-    state.last_refresh = Some("09:30:00".into());
-    state.refresh_api_rows();
-    state
-}
-
 fn catalog_app() -> App {
-    new_app(loaded_state(apis(), false))
+    catalog_app_with(apis(), false)
 }
 
-fn detail_screen(api: &Api, pane: Pane) -> Screen {
-    Screen::ApiDetail { api: api_ref(api), pane, resources: ListView::default(), stages: ListView::default() }
-}
-
-/// The payments API's detail screen with its resource tree loaded.
+/// The payments API's detail screen with its resource tree loaded, `pane` focused.
 fn rest_detail_app(pane: Pane) -> App {
-    let mut state = loaded_state(apis(), false);
-    let api = payments_api();
-    state.details.insert(api_ref(&api), Loadable::Loaded(DetailData::Rest(payments_tree())));
-    state.stack.push(detail_screen(&api, pane));
-    new_app(state)
+    let mut app = catalog_app();
+    open_detail(&mut app, &payments_api(), DetailData::Rest(payments_tree()));
+    if pane == Pane::Stages {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.screen::<ApiScreen>().expect("on the detail screen").pane, pane);
+    app
 }
 
 /// The orders API's detail screen with its routes loaded.
 fn http_detail_app() -> App {
-    let mut state = loaded_state(apis(), false);
-    let api = orders_api();
-    state.details.insert(api_ref(&api), Loadable::Loaded(DetailData::Http(orders_routes())));
-    state.stack.push(detail_screen(&api, Pane::Resources));
-    new_app(state)
+    let mut app = catalog_app();
+    open_detail(&mut app, &orders_api(), DetailData::Http(orders_routes()));
+    app
 }
 
 fn draw_buffer(app: &mut App) -> Buffer {
@@ -68,10 +64,10 @@ fn api_list() {
 
 #[test]
 fn api_list_filtered() {
-    let mut state = loaded_state(apis(), false);
-    state.api_view.set_filter("team-".into());
-    state.refresh_api_rows();
-    let mut app = new_app(state);
+    let mut app = catalog_app();
+    char_key(&mut app, '/');
+    type_text(&mut app, "team-");
+    press(&mut app, KeyCode::Enter);
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
@@ -92,21 +88,19 @@ fn api_detail_http_routes() {
 
 #[test]
 fn stage_detail() {
-    let mut state = loaded_state(apis(), false);
-    let api = payments_api();
-    state.stack.push(detail_screen(&api, Pane::Stages));
-    state.stack.push(Screen::Stage { api: api_ref(&api), stage: "prod".into(), scroll: 0 });
-    let mut app = new_app(state);
+    // The stages pane's first stage (prod), opened with enter.
+    let mut app = rest_detail_app(Pane::Stages);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen::<StageScreen>().expect("on the stage screen").stage, "prod");
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn http_default_stage_detail() {
-    let mut state = loaded_state(apis(), false);
+    let mut app = catalog_app();
     let api = orders_api();
-    state.stack.push(Screen::Stage { api: api_ref(&api), stage: "$default".into(), scroll: 0 });
-    let mut app = new_app(state);
+    app.navigate(Nav::Push(Box::new(StageScreen::new(api_ref(&api), "$default".into()))));
     let text = rows(&draw_buffer(&mut app)).join("\n");
     assert!(text.contains("https://h7t7k9q2r1.execute-api.us-east-1.amazonaws.com/ "), "{text}");
     assert!(text.contains("auto deploy     on"), "{text}");
@@ -115,60 +109,60 @@ fn http_default_stage_detail() {
 
 #[test]
 fn docs_view() {
-    let mut state = loaded_state(apis(), false);
+    let mut app = catalog_app();
     let api = payments_api();
-    state.docs.insert((api_ref(&api), "prod".into()), Loadable::Loaded(doc_lines()));
-    state.stack.push(Screen::Docs { api: api_ref(&api), stage: "prod".into(), view: ListView::default() });
-    let mut app = new_app(state);
+    select_api(&mut app, &api.name);
+    char_key(&mut app, 'd');
+    answer_docs(&mut app, &api, "prod", doc_lines());
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn help() {
-    let mut state = loaded_state(apis(), false);
-    state.stack.push(Screen::Help { view: ListView::default() });
-    let mut app = new_app(state);
+    let mut app = catalog_app();
+    char_key(&mut app, '?');
+    let help = app.screen::<HelpScreen>().expect("help is on top");
+    let lines: Vec<(String, String)> = help.lines().cloned().collect();
+    for (keys, action) in [("q/ctrl-c", "quit"), ("ctrl-r", "refresh"), ("/", "fuzzy filter"), ("d", "open docs")] {
+        assert!(lines.iter().any(|(k, a)| k == keys && a == action), "help lacks {keys} {action}: {lines:?}");
+    }
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn error_state() {
-    let mut state = AppState::new(connection(false));
-    state.apis = Loadable::Failed(
-        "GetRestApis: could not reach the endpoint https://apigateway.eu-west-1.amazonaws.com (dispatch failure: \
-         connection refused)"
-            .into(),
-    );
-    let mut app = new_app(state);
+    let error = "GetRestApis: could not reach the endpoint https://apigateway.eu-west-1.amazonaws.com (dispatch failure: \
+                 connection refused)";
+    let mut app = new_app(new_store(false));
+    app.start();
+    app.handle(Message::ApisLoaded { request: 1, result: Err(error.into()), at: "09:30:00".into() });
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn loading_state() {
-    let mut state = AppState::new(connection(false));
-    state.apis = Loadable::Loading { request: 1 };
-    let mut app = new_app(state);
+    let mut app = new_app(new_store(false));
+    app.start();
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn command_line_open() {
-    let mut state = loaded_state(apis(), false);
-    state.mode = Mode::Command("p".into());
-    let mut app = new_app(state);
+    let mut app = catalog_app();
+    chars(&mut app, ":p");
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn not_built_screen() {
-    let mut state = loaded_state(apis(), false);
-    state.stack.push(Screen::NotBuilt { name: "audit".into() });
-    let mut app = new_app(state);
+    // `:audit` is built now; a planned screen pushed under that name keeps the snapshot.
+    let mut app = catalog_app();
+    app.navigate(Nav::Push(Box::new(PlannedScreen { name: "audit".into() })));
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
@@ -201,8 +195,7 @@ fn assert_inert(buffer: &Buffer) {
 
 #[test]
 fn hostile_names_are_shown_escaped() {
-    let mut state = loaded_state(vec![evil_api(), payments_api()], false);
-    let mut app = new_app(state.clone());
+    let mut app = catalog_app_with(vec![evil_api(), payments_api()], false);
 
     // The list: the name column is narrower than the escaped name, so its start shows.
     let list = draw_buffer(&mut app);
@@ -213,9 +206,7 @@ fn hostile_names_are_shown_escaped() {
 
     // The detail screen shows the whole name in its title, and the description.
     let evil = evil_api();
-    state.stack.push(detail_screen(&evil, Pane::Resources));
-    state.details.insert(api_ref(&evil), Loadable::Loaded(DetailData::Rest(vec![])));
-    let mut app = new_app(state.clone());
+    open_detail(&mut app, &evil, DetailData::Rest(vec![]));
     let detail = draw_buffer(&mut app);
     assert_inert(&detail);
     let detail_text = rows(&detail).join("\n");
@@ -223,15 +214,16 @@ fn hostile_names_are_shown_escaped() {
     assert!(detail_text.contains(r"clears\x1b[2J the <U+202E>screen"), "{detail_text}");
 
     // The stage screen and the docs screen name the API in their titles.
-    state.stack.push(Screen::Stage { api: api_ref(&evil), stage: "v1".into(), scroll: 0 });
-    let stage = draw_buffer(&mut new_app(state.clone()));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let stage = draw_buffer(&mut app);
     assert_inert(&stage);
     assert!(rows(&stage).join("\n").contains(&format!(" {EVIL_SHOWN} › stage v1 ")));
 
-    state.stack.pop();
-    state.docs.insert((api_ref(&evil), "v1".into()), Loadable::Loaded(doc_lines()));
-    state.stack.push(Screen::Docs { api: api_ref(&evil), stage: "v1".into(), view: ListView::default() });
-    let docs = draw_buffer(&mut new_app(state));
+    press(&mut app, KeyCode::Esc);
+    char_key(&mut app, 'd');
+    answer_docs(&mut app, &evil, "v1", doc_lines());
+    let docs = draw_buffer(&mut app);
     assert_inert(&docs);
     assert!(rows(&docs).join("\n").contains(&format!(" docs: {EVIL_SHOWN} (v1) ")));
 }
@@ -242,7 +234,8 @@ fn hostile_names_are_shown_escaped() {
 fn selected_row_uses_the_selection_style() {
     let styles = Styles::default();
     let mut app = catalog_app();
-    app.state.api_view.selected = 1;
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.screen::<CatalogScreen>().expect("on the API list").view.selected, 1);
     let buffer = draw_buffer(&mut app);
     // Rows: 0 header bar, 1 top border, 2 column headers, 3.. APIs (sorted by name).
     let selected = row_of(&buffer, "legacy-admin");
@@ -296,7 +289,7 @@ fn detail_focus_follows_the_pane() {
 #[test]
 fn header_shows_read_only() {
     let styles = Styles::default();
-    let mut app = new_app(loaded_state(apis(), true));
+    let mut app = catalog_app_with(apis(), true);
     let buffer = draw_buffer(&mut app);
     let header = &rows(&buffer)[0];
     assert_eq!(

@@ -241,6 +241,17 @@ impl Feed {
             .filter(move |e| q.matches(e) && frontier.is_none_or(|f| parse_time(&e.event_time).is_some_and(|t| t >= f)))
     }
 
+    /// Like [`Feed::visible`], as indices into `events`.
+    pub fn visible_indices(&self, q: &AuditQuery) -> Vec<usize> {
+        let frontier = self.frontier();
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| q.matches(e) && frontier.is_none_or(|f| parse_time(&e.event_time).is_some_and(|t| t >= f)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Take in one round of pages (cursor index, page or error); the first error is returned,
     /// the pages that came back still count.
     pub fn apply_pages(

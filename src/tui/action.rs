@@ -42,11 +42,18 @@ pub enum Action {
     EditFilters,
     PickSource,
     ToggleErrors,
+    Confirm,
+    Cancel,
+    Submit,
+    NextField,
+    PrevField,
+    Complete,
+    Clear,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -79,6 +86,13 @@ impl Action {
         Action::EditFilters,
         Action::PickSource,
         Action::ToggleErrors,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Submit,
+        Action::NextField,
+        Action::PrevField,
+        Action::Complete,
+        Action::Clear,
     ];
 
     /// The snake_case name used in keymap files.
@@ -116,6 +130,13 @@ impl Action {
             Action::EditFilters => "edit_filters",
             Action::PickSource => "pick_source",
             Action::ToggleErrors => "toggle_errors",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::Submit => "submit",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::Complete => "complete",
+            Action::Clear => "clear",
         }
     }
 
@@ -154,14 +175,21 @@ impl Action {
             Action::EditFilters => "filters",
             Action::PickSource => "source (trail)",
             Action::ToggleErrors => "errors only",
+            Action::Confirm => "go ahead",
+            Action::Cancel => "cancel",
+            Action::Submit => "apply",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
+            Action::Complete => "complete",
+            Action::Clear => "clear",
         }
     }
 }
 
 /// Where a key press happens. Bindings of [`Context::Global`] apply in every
-/// context that has no binding of its own for the key. Typing modes (the `/`
-/// filter input and the `:` command line) are handled by the controller, not
-/// by the keymap.
+/// screen context that has no binding of its own for the key. The typing
+/// contexts (the `/` filter, the `:` command line) and the dialogs take only
+/// their own bindings: every other key is typed, or ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
@@ -173,11 +201,18 @@ pub enum Context {
     Keys,
     Plans,
     Audit,
+    Filter,
+    CommandLine,
+    Confirm,
+    TypedConfirm,
+    Picker,
+    Form,
+    ShowValue,
 }
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -186,6 +221,13 @@ impl Context {
         Context::Keys,
         Context::Plans,
         Context::Audit,
+        Context::Filter,
+        Context::CommandLine,
+        Context::Confirm,
+        Context::TypedConfirm,
+        Context::Picker,
+        Context::Form,
+        Context::ShowValue,
     ];
 
     /// The snake_case name used as a table name in keymap files.
@@ -199,7 +241,50 @@ impl Context {
             Context::Keys => "keys",
             Context::Plans => "plans",
             Context::Audit => "audit",
+            Context::Filter => "filter",
+            Context::CommandLine => "command_line",
+            Context::Confirm => "confirm",
+            Context::TypedConfirm => "typed_confirm",
+            Context::Picker => "picker",
+            Context::Form => "form",
+            Context::ShowValue => "show_value",
         }
+    }
+
+    /// The help screen's heading for the context.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::List => "Lists (apis)",
+            Context::Detail => "API detail",
+            Context::Docs => "Docs and stage detail",
+            Context::Help => "This help",
+            Context::Keys => "API keys (:keys)",
+            Context::Plans => "Usage plans (:plans)",
+            Context::Audit => "Audit trail (:audit) and an event's record",
+            Context::Filter => "Typing a / filter",
+            Context::CommandLine => "Typing a : command",
+            Context::Confirm => "Confirmation dialogs",
+            Context::TypedConfirm => "Typed confirmation (delete)",
+            Context::Picker => "Pickers (plans, audit source)",
+            Context::Form => "Forms (new key, audit filters)",
+            Context::ShowValue => "A new key's value",
+        }
+    }
+
+    /// Does the context take global bindings for keys it does not bind itself?
+    pub fn takes_global(self) -> bool {
+        matches!(
+            self,
+            Context::Global
+                | Context::List
+                | Context::Detail
+                | Context::Docs
+                | Context::Help
+                | Context::Keys
+                | Context::Plans
+                | Context::Audit
+        )
     }
 }
 

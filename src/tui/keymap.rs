@@ -279,7 +279,8 @@ impl Keymap {
             return None;
         }
         let binding = KeyBinding::from_event(key);
-        self.lookup(context, binding).or_else(|| self.lookup(Context::Global, binding))
+        let global = || if context.takes_global() { self.lookup(Context::Global, binding) } else { None };
+        self.lookup(context, binding).or_else(global)
     }
 
     /// Display strings of the keys that trigger `action` in `context`, e.g.
@@ -287,7 +288,8 @@ impl Keymap {
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<String> {
         let keys = match self.find(context, action) {
             Some(entry) => entry.keys.clone(),
-            None => self.global_keys(context, action),
+            None if context.takes_global() => self.global_keys(context, action),
+            None => vec![],
         };
         keys.iter().map(ToString::to_string).collect()
     }
@@ -304,7 +306,7 @@ impl Keymap {
     /// Global bindings for actions `context` does not bind itself, minus keys
     /// the context shadows.
     fn global_hints(&self, context: Context) -> Vec<(Vec<KeyBinding>, Action)> {
-        if context == Context::Global {
+        if context == Context::Global || !context.takes_global() {
             return Vec::new();
         }
         self.entries(Context::Global)

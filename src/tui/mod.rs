@@ -1,26 +1,31 @@
-//! The terminal UI: controller, messages, keymap, themes, views.
+//! The terminal UI: the event loop here; the router (app.rs), screens as components
+//! (screens/), dialogs, the store, commands and messages, the keymap, themes, widgets.
 
 pub mod action;
 pub mod app;
-mod app_access;
-mod app_audit;
+mod chrome;
+pub mod command;
+pub mod dialogs;
 pub mod keymap;
+pub mod loadable;
 pub mod message;
-pub mod state;
+pub mod prompt;
+pub mod screens;
+pub mod store;
 pub mod terminal;
 pub mod theme;
-pub mod views;
 pub mod widgets;
 pub mod worker;
 
 use crate::config::Settings;
 use app::App;
+use command::Command;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use keymap::Keymap;
 use message::Message;
-use state::{AppState, Connection, Status};
 use std::time::Duration;
+use store::{Connection, Status, Store};
 use theme::Styles;
 use tokio::sync::mpsc;
 
@@ -36,6 +41,8 @@ pub fn connection(settings: &Settings) -> Connection {
         },
         endpoint: settings.endpoint_url.clone(),
         read_only: settings.read_only,
+        clipboard_clear_secs: settings.clipboard_clear_secs,
+        audit_source: settings.audit_source.clone(),
     }
 }
 
@@ -63,10 +70,8 @@ fn first_line(s: &str) -> String {
 
 pub async fn run(settings: Settings) -> i32 {
     let (styles, keymap, status) = load_look(&settings);
-    let mut app = App::new(AppState::new(connection(&settings)), keymap, styles);
-    app.state.status = status;
-    app.state.clipboard_clear_secs = settings.clipboard_clear_secs;
-    app.state.audit_source = settings.audit_source.clone();
+    let mut app = App::new(Store::new(connection(&settings)), keymap, styles);
+    app.shared.status = status;
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = worker::Worker::new(settings, tx.clone());
     let mut guard = match terminal::TerminalGuard::enter() {
@@ -79,7 +84,7 @@ pub async fn run(settings: Settings) -> i32 {
     listen_for_signals(tx);
     app.start();
     let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;
-    if app.state.clipboard_pending {
+    if app.store().clipboard_pending {
         // The clear timer dies with the app: do not leave a key value on the clipboard.
         copy_to_clipboard(&crate::domain::Secret::new(""));
     }
@@ -134,7 +139,7 @@ async fn event_loop(
     loop {
         for cmd in app.take_commands() {
             match cmd {
-                Message::Clipboard(value) => copy_to_clipboard(&value),
+                Command::Clipboard(value) => copy_to_clipboard(&value),
                 other => worker.execute(other),
             }
         }
@@ -151,7 +156,7 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(m) = rx.recv() => Some(m),
-            _ = tick.tick() => app.state.busy().then_some(Message::Tick),
+            _ = tick.tick() => app.store().busy().then_some(Message::Tick),
         };
         dirty = msg.is_some();
         if let Some(m) = msg {

@@ -1,37 +1,113 @@
-//! Executes commands off the input/render loop: each in its own task, each result sent back as a Message.
+//! Executes commands off the input/render loop: each in its own task, each result sent back
+//! as a Message. Loads run one per slot, latest wins: the same load asked for again while one
+//! runs waits behind it (only the newest waits: the ones it replaced never run), a different
+//! load in the slot cancels the one running, and `Cancel` stops a slot. A panic in a task
+//! becomes the command's failed result, so no spinner spins forever.
 
+use super::command::{Command, Slot};
 use super::message::Message;
-use super::state::{ApiRef, DetailData};
+use super::store::{ApiRef, DetailData};
 use crate::aws::{self, AwsContext, audit, catalog};
 use crate::config::Settings;
 use crate::domain::{Api, ApiKind, AuditQuery, Cursor, Feed, Mutation, resource_tree};
 use futures::FutureExt;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{OnceCell, mpsc};
+use tokio::task::AbortHandle;
 
 #[derive(Clone)]
 pub struct Worker {
     settings: Arc<Settings>,
     contexts: Arc<OnceCell<Result<Vec<AwsContext>, String>>>,
     tx: mpsc::UnboundedSender<Message>,
+    slots: Arc<Mutex<HashMap<Slot, Running>>>,
 }
+
+/// The load running in a slot, and the one waiting behind it.
+struct Running {
+    /// The command without its request id (what it loads).
+    what: Command,
+    task: u64,
+    abort: AbortHandle,
+    next: Option<Command>,
+}
+
+static TASKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Worker {
     pub fn new(settings: Settings, tx: mpsc::UnboundedSender<Message>) -> Worker {
-        Worker { settings: Arc::new(settings), contexts: Arc::new(OnceCell::new()), tx }
+        Worker {
+            settings: Arc::new(settings),
+            contexts: Arc::new(OnceCell::new()),
+            tx,
+            slots: Arc::new(Mutex::new(HashMap::new())),
+        }
     }
 
-    /// Spawn the task for a command; never awaits here. A panic in the task becomes a failed
-    /// result, so the screen shows an error instead of spinning forever.
-    pub fn execute(&self, command: Message) {
+    /// Start a command, never awaiting here.
+    pub fn execute(&self, command: Command) {
+        let slot = match &command {
+            Command::Cancel(slot) => return self.cancel(slot),
+            c => c.slot(),
+        };
+        let Some(slot) = slot else { return self.spawn(command, None) };
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        match slots.get_mut(&slot) {
+            Some(running) if running.what == command.what() => running.next = Some(command),
+            Some(running) => {
+                running.abort.abort();
+                slots.remove(&slot);
+                drop(slots);
+                self.spawn(command, Some(slot));
+            }
+            None => {
+                drop(slots);
+                self.spawn(command, Some(slot));
+            }
+        }
+    }
+
+    fn cancel(&self, slot: &Slot) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = slots.remove(slot) {
+            running.abort.abort();
+        }
+    }
+
+    /// Run `command` in its own task; in a slot, the next one waiting there follows it.
+    fn spawn(&self, command: Command, slot: Option<Slot>) {
         let w = self.clone();
-        tokio::spawn(async move {
-            let failed = failure(&command, "internal error while loading (a bug: please report it)");
-            let outcome = std::panic::AssertUnwindSafe(w.run(command)).catch_unwind().await;
-            if let Some(result) = outcome.unwrap_or(failed) {
+        let task = TASKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let what = command.what();
+        // Held while the task is registered, so it cannot finish before it is known.
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let slot_for_task = slot.clone();
+        let handle = tokio::spawn(async move {
+            if let Some(result) = guarded(&command, w.run(command.clone())).await {
                 let _ = w.tx.send(result);
             }
+            if let Some(slot) = slot_for_task {
+                w.finished(slot, task);
+            }
         });
+        if let Some(slot) = slot {
+            slots.insert(slot, Running { what, task, abort: handle.abort_handle(), next: None });
+        }
+    }
+
+    /// A slot's task is done: the load waiting behind it, if any, starts.
+    fn finished(&self, slot: Slot, task: u64) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let next = match slots.get_mut(&slot) {
+            Some(running) if running.task == task => running.next.take(),
+            _ => return,
+        };
+        slots.remove(&slot);
+        drop(slots);
+        if let Some(next) = next {
+            self.spawn(next, Some(slot));
+        }
     }
 
     async fn contexts(&self) -> Result<&Vec<AwsContext>, String> {
@@ -40,35 +116,37 @@ impl Worker {
         r.as_ref().map_err(Clone::clone)
     }
 
-    async fn run(&self, command: Message) -> Option<Message> {
+    /// Every command, matched exhaustively.
+    async fn run(&self, command: Command) -> Option<Message> {
         match command {
-            Message::LoadApis { request } => Some(self.load_apis(request).await),
-            Message::LoadApiDetail { request, api } => Some(self.load_detail(request, *api).await),
-            Message::LoadDocs { request, api, stage } => Some(self.load_docs(request, *api, stage).await),
-            Message::LoadPlans { request } => Some(self.load_plans(request).await),
-            Message::LoadKeys { request } => Some(self.load_keys(request).await),
-            Message::LoadUsage { request, plan, region } => Some(self.load_usage(request, plan, region).await),
-            Message::Mutate { request, mutation, region } => Some(self.mutate(request, mutation, region).await),
-            Message::OpenAudit { request, query, source } => Some(self.open_audit(request, *query, source).await),
-            Message::LoadAuditPage { request, cursors } => Some(self.audit_page(request, cursors).await),
-            Message::SaveAuditCache { files } => {
+            Command::LoadApis { request } => Some(self.load_apis(request).await),
+            Command::LoadApiDetail { request, api } => Some(self.load_detail(request, *api).await),
+            Command::LoadDocs { request, api, stage } => Some(self.load_docs(request, *api, stage).await),
+            Command::LoadPlans { request } => Some(self.load_plans(request).await),
+            Command::LoadKeys { request } => Some(self.load_keys(request).await),
+            Command::LoadUsage { request, plan, region } => Some(self.load_usage(request, plan, region).await),
+            Command::Mutate { request, mutation, region } => Some(self.mutate(request, mutation, region).await),
+            Command::OpenAudit { request, query, source } => Some(self.open_audit(request, *query, source).await),
+            Command::LoadAuditPage { request, cursors } => Some(self.audit_page(request, cursors).await),
+            Command::SaveAuditCache { feed, changed } => {
                 if let Some(root) = self.settings.cache_dir.clone() {
-                    let _ = tokio::task::spawn_blocking(move || audit::save_cache(&root, &files)).await;
+                    let _ = tokio::task::spawn_blocking(move || audit::save_cursors(&root, &feed, &changed)).await;
                 }
                 None
             }
-            Message::LoadTrails { request } => {
+            Command::LoadTrails { request } => {
                 let result = match self.contexts().await {
                     Ok(c) => audit::describe_trails(c).await.map_err(|e| e.to_string()),
                     Err(e) => Err(e),
                 };
                 Some(Message::TrailsLoaded { request, result })
             }
-            Message::After { millis, message } => {
+            Command::After { millis, message } => {
                 tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 Some(*message)
             }
-            _ => None,
+            // Done by the loop (it owns the terminal) and by `execute`; nothing to run here.
+            Command::Clipboard(_) | Command::Cancel(_) => None,
         }
     }
 
@@ -258,47 +336,10 @@ type RegionLoad<'a, T> = futures::future::BoxFuture<'a, Result<Vec<T>, aws::AwsE
 /// Days of usage the plan screen charts.
 pub const USAGE_DAYS: u32 = 14;
 
-/// The failed result for a command.
-fn failure(command: &Message, error: &str) -> Option<Message> {
-    let api_ref = |a: &Api| ApiRef { region: a.region.clone(), id: a.id.clone() };
-    match command {
-        Message::LoadApis { request } => {
-            Some(Message::ApisLoaded { request: *request, result: Err(error.to_string()), at: now_hms() })
-        }
-        Message::LoadApiDetail { request, api } => {
-            Some(Message::ApiDetailLoaded { request: *request, api: api_ref(api), result: Err(error.to_string()) })
-        }
-        Message::LoadDocs { request, api, stage } => Some(Message::DocsLoaded {
-            request: *request,
-            api: api_ref(api),
-            stage: stage.clone(),
-            result: Err(error.to_string()),
-        }),
-        Message::LoadPlans { request } => {
-            Some(Message::PlansLoaded { request: *request, result: Err(error.to_string()) })
-        }
-        Message::LoadKeys { request } => {
-            Some(Message::KeysLoaded { request: *request, result: Err(error.to_string()) })
-        }
-        Message::LoadUsage { request, plan, .. } => {
-            Some(Message::UsageLoaded { request: *request, plan: plan.clone(), result: Err(error.to_string()) })
-        }
-        Message::OpenAudit { request, .. } => {
-            Some(Message::AuditOpened { request: *request, result: Err(error.to_string()), problems: vec![] })
-        }
-        Message::LoadAuditPage { request, .. } => {
-            Some(Message::AuditPageLoaded { request: *request, pages: vec![(usize::MAX, Err(error.to_string()))] })
-        }
-        Message::LoadTrails { request } => {
-            Some(Message::TrailsLoaded { request: *request, result: Err(error.to_string()) })
-        }
-        Message::Mutate { request, mutation, .. } => Some(Message::Mutated {
-            request: *request,
-            description: mutation.describe(),
-            result: Err(error.to_string()),
-        }),
-        _ => None,
-    }
+/// Run a command's future; a panic in it becomes the command's failed result.
+pub async fn guarded(command: &Command, run: impl std::future::Future<Output = Option<Message>>) -> Option<Message> {
+    let failed = command.failed("internal error while loading (a bug: please report it)");
+    std::panic::AssertUnwindSafe(run).catch_unwind().await.unwrap_or(failed)
 }
 
 fn region_warning(errors: &[(String, aws::AwsError)]) -> String {

@@ -1,15 +1,23 @@
-//! Hand-built catalog data shared by the TUI snapshot and interaction tests.
-//! Everything is fixed (ids, dates, times) so rendered screens are stable.
+//! The TUI tests' one harness: fixture factories (APIs, stages, resource trees, routes, docs;
+//! plans, keys and usage in access.rs; audit events and feeds in audit.rs; all fixed so rendered
+//! screens are stable), key helpers, drivers that take the app where a test starts (through the
+//! same Messages the worker sends), and rendering helpers.
 
 #![allow(dead_code)]
 
+pub mod access;
+pub mod audit;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use portcullis::domain::{
     AccessLog, Api, ApiKind, Authorizer, Method, ResourceNode, Route, Stage, Throttle, resource_tree,
 };
 use portcullis::openapi::DocLine;
 use portcullis::tui::app::App;
+use portcullis::tui::command::Command;
 use portcullis::tui::keymap::Keymap;
-use portcullis::tui::state::{ApiRef, AppState, Connection};
+use portcullis::tui::message::Message;
+use portcullis::tui::store::{ApiRef, Connection, DetailData, Store};
 use portcullis::tui::theme::Styles;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -76,11 +84,21 @@ pub const SWAGGER_JSON: &str = r##"{
 }"##;
 
 pub fn connection(read_only: bool) -> Connection {
-    Connection { profile: "dev".into(), regions: "eu-west-1,us-east-1".into(), endpoint: None, read_only }
+    Connection {
+        profile: "dev".into(),
+        regions: "eu-west-1,us-east-1".into(),
+        endpoint: None,
+        read_only,
+        ..Default::default()
+    }
 }
 
-pub fn new_app(state: AppState) -> App {
-    App::new(state, Keymap::default_map(), Styles::default())
+pub fn new_app(store: Store) -> App {
+    App::new(store, Keymap::default_map(), Styles::default())
+}
+
+pub fn new_store(read_only: bool) -> Store {
+    Store::new(connection(read_only))
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -99,7 +117,7 @@ fn authorizer(id: &str, name: &str, kind: &str) -> Authorizer {
 }
 
 pub fn api_ref(api: &Api) -> ApiRef {
-    ApiRef { region: api.region.clone(), id: api.id.clone() }
+    ApiRef::of(api)
 }
 
 // ---------------------------------------------------------------- APIs
@@ -337,4 +355,115 @@ pub fn row_of(buffer: &Buffer, needle: &str) -> u16 {
     let all = rows(buffer);
     let y = all.iter().position(|r| r.contains(needle));
     y.unwrap_or_else(|| panic!("no row contains {needle:?}:\n{}", all.join("\n"))) as u16
+}
+
+// ---------------------------------------------------------------- keys
+
+pub fn key_with(code: KeyCode, modifiers: KeyModifiers) -> Message {
+    Message::Key(KeyEvent::new(code, modifiers))
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.handle(key_with(code, KeyModifiers::NONE));
+}
+
+/// A character key; upper case comes with SHIFT, as terminals send it.
+pub fn char_key(app: &mut App, c: char) {
+    let modifiers = if c.is_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+    app.handle(key_with(KeyCode::Char(c), modifiers));
+}
+
+pub fn ctrl(app: &mut App, c: char) {
+    app.handle(key_with(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// Each character of `text` as a key press.
+pub fn chars(app: &mut App, text: &str) {
+    for c in text.chars() {
+        char_key(app, c);
+    }
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    chars(app, text);
+}
+
+/// `:name` and enter.
+pub fn command(app: &mut App, name: &str) {
+    chars(app, &format!(":{name}"));
+    press(app, KeyCode::Enter);
+}
+
+pub fn scroll(app: &mut App, kind: MouseEventKind) {
+    app.handle(Message::Mouse(MouseEvent { kind, column: 10, row: 5, modifiers: KeyModifiers::NONE }));
+}
+
+// ---------------------------------------------------------------- drivers
+
+/// The request id a command carries (0 for those without one).
+pub fn request_of(command: &Command) -> u64 {
+    match command {
+        Command::LoadApis { request }
+        | Command::LoadApiDetail { request, .. }
+        | Command::LoadDocs { request, .. }
+        | Command::LoadPlans { request }
+        | Command::LoadKeys { request }
+        | Command::LoadUsage { request, .. }
+        | Command::Mutate { request, .. }
+        | Command::OpenAudit { request, .. }
+        | Command::LoadAuditPage { request, .. }
+        | Command::LoadTrails { request } => *request,
+        Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => 0,
+    }
+}
+
+/// The app started, its catalog loaded (refreshed at `at`), and the outbox emptied.
+pub fn loaded_at(store: Store, apis: Vec<Api>, at: &str) -> App {
+    let mut app = new_app(store);
+    app.start();
+    let commands = app.take_commands();
+    assert_eq!(commands, vec![Command::LoadApis { request: 1 }]);
+    app.handle(Message::ApisLoaded { request: 1, result: Ok(apis), at: at.into() });
+    app
+}
+
+/// The catalog app of the snapshots (refreshed at 09:30:00).
+pub fn catalog_app_with(apis: Vec<Api>, read_only: bool) -> App {
+    loaded_at(new_store(read_only), apis, "09:30:00")
+}
+
+/// Select the API named `name` on the list (moving down from the top).
+pub fn select_api(app: &mut App, name: &str) {
+    use portcullis::tui::screens::catalog::CatalogScreen;
+    press(app, KeyCode::Home);
+    for _ in 0..100 {
+        let screen = app.screen::<CatalogScreen>().expect("on the API list");
+        if screen.selected_api(app.store()).is_some_and(|a| a.name == name) {
+            return;
+        }
+        press(app, KeyCode::Down);
+    }
+    panic!("no API named {name} on the list");
+}
+
+/// Open the API's detail (enter on the list) and answer its load with `data`.
+pub fn open_detail(app: &mut App, api: &Api, data: DetailData) {
+    select_api(app, &api.name);
+    press(app, KeyCode::Enter);
+    let commands = app.take_commands();
+    let request = match commands.as_slice() {
+        [Command::LoadApiDetail { request, api: a }] if a.id == api.id => *request,
+        other => panic!("expected one LoadApiDetail for {}, got {other:?}", api.id),
+    };
+    app.handle(Message::ApiDetailLoaded { request, api: api_ref(api), result: Ok(data) });
+}
+
+/// Answer the one LoadDocs just sent (for `api`'s `stage`) with `lines`.
+pub fn answer_docs(app: &mut App, api: &Api, stage: &str, lines: Vec<DocLine>) {
+    let commands = app.take_commands();
+    let request = match commands.as_slice() {
+        [Command::LoadDocs { request, api: a, stage: s }] if a.id == api.id && s == stage => *request,
+        other => panic!("expected one LoadDocs for {} {stage}, got {other:?}", api.id),
+    };
+    app.handle(Message::DocsLoaded { request, api: api_ref(api), stage: stage.into(), result: Ok(lines) });
 }

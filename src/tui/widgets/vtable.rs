@@ -1,7 +1,7 @@
 //! A virtualised table: only the rows in view are built, so 10,000 rows draw as fast as 10.
 
-use crate::tui::state::ListView;
 use crate::tui::theme::Styles;
+use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Row, Table, TableState};
@@ -20,7 +20,7 @@ impl<'a> VirtualTable<'a> {
         self,
         frame: &mut Frame,
         area: Rect,
-        view: &mut ListView,
+        view: &ListView,
         len: usize,
         styles: &Styles,
         build: impl Fn(usize) -> Row<'a>,
@@ -57,6 +57,7 @@ mod tests {
         let mut terminal = Terminal::new(TestBackend::new(40, 23)).unwrap();
         let mut view = ListView::default();
         view.bottom(10_000);
+        let view = view;
         let built = Cell::new(0usize);
         let styles = Styles::default();
         terminal
@@ -67,7 +68,7 @@ mod tests {
                     block: Block::default().borders(Borders::ALL),
                     focused: true,
                 };
-                let h = table.render(f, f.area(), &mut view, 10_000, &styles, |i| {
+                let h = table.render(f, f.area(), &view, 10_000, &styles, |i| {
                     built.set(built.get() + 1);
                     Row::new([i.to_string()])
                 });
@@ -75,7 +76,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(built.get(), 20, "20 visible rows of 10,000 were built");
-        assert_eq!(view.offset, 9_980);
+        assert_eq!(view.offset(), 9_980);
         let text = format!("{:?}", terminal.backend().buffer());
         assert!(text.contains("9999"), "the last row is drawn");
     }

@@ -1,20 +1,85 @@
-//! Stage detail: invoke URL, deployment, logging, tracing, throttling, cache, WAF, certificate, variables.
+//! Stage detail: invoke URL, deployment, logging, tracing, throttling, cache, WAF, certificate,
+//! variables and tags.
 
-use super::panel;
+use super::{Nav, Paint, Screen, Shared};
 use crate::domain::{Api, Stage};
 use crate::sanitize::for_terminal;
-use crate::tui::state::{ApiRef, AppState};
-use crate::tui::theme::Styles;
+use crate::tui::action::{Action, Context};
+use crate::tui::store::{ApiRef, Store};
+use crate::tui::widgets::list::ListView;
+use crate::tui::widgets::panel;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// (label, value) pairs; an empty label starts a section heading.
-pub fn lines(state: &AppState, api: &ApiRef, stage: &str) -> Vec<(String, String)> {
-    let Some(a) = state.api(api) else { return vec![] };
-    let Some(st) = a.stages.iter().find(|s| s.name == stage) else { return vec![] };
-    stage_facts(a, st)
+#[derive(Debug)]
+pub struct StageScreen {
+    pub api: ApiRef,
+    pub stage: String,
+    /// `selected` is the first line shown.
+    pub scroll: ListView,
+}
+
+impl StageScreen {
+    pub fn new(api: ApiRef, stage: String) -> StageScreen {
+        StageScreen { api, stage, scroll: ListView::default() }
+    }
+
+    /// (label, value) pairs; an empty label starts a section heading.
+    pub fn lines(&self, store: &Store) -> Vec<(String, String)> {
+        let Some(a) = store.api(&self.api) else { return vec![] };
+        let Some(st) = a.stages.iter().find(|s| s.name == self.stage) else { return vec![] };
+        stage_facts(a, st)
+    }
+}
+
+impl Screen for StageScreen {
+    fn title(&self) -> String {
+        format!("stage {}", crate::sanitize::one_line(&self.stage, 40))
+    }
+
+    fn context(&self) -> Context {
+        Context::Docs
+    }
+
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
+        let len = self.lines(&sh.store).len();
+        if self.scroll.apply(action, len) {
+            return Nav::Stay;
+        }
+        match action {
+            Action::OpenDocs => {
+                let i = sh.store.api(&self.api).and_then(|a| a.stages.iter().position(|s| s.name == self.stage));
+                super::docs::DocsScreen::open_first(&self.api, i.unwrap_or(0), sh)
+            }
+            // The stage's facts come with the catalog.
+            Action::Refresh => {
+                super::catalog::load_apis(sh);
+                Nav::Stay
+            }
+            _ => Nav::Stay,
+        }
+    }
+
+    fn selected_resource(&self, _store: &Store) -> Option<(String, String)> {
+        Some((self.api.id.clone(), self.stage.clone()))
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
+        let s = p.styles;
+        let facts = self.lines(p.store);
+        // Records the page height for page up/down.
+        self.scroll.window(facts.len(), area.height.saturating_sub(2) as usize);
+        let name = p.store.api(&self.api).map(|a| a.name.clone()).unwrap_or_default();
+        let text: Vec<Line> = facts.iter().skip(self.scroll.selected).map(|(k, v)| fact_line(k, v, s)).collect();
+        let title = format!(" {} › stage {} ", for_terminal(&name), for_terminal(&self.stage));
+        frame.render_widget(Paragraph::new(text).block(panel(title, s, true)), area);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -85,24 +150,7 @@ fn cache(st: &Stage) -> String {
     format!("on, {} GB, {enc}", st.cache_size.as_deref().unwrap_or("?"))
 }
 
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    state: &mut AppState,
-    s: &Styles,
-    api: &ApiRef,
-    stage: &str,
-    scroll: usize,
-) -> usize {
-    let facts = lines(state, api, stage);
-    let name = state.api(api).map(|a| a.name.clone()).unwrap_or_default();
-    let text: Vec<Line> = facts.iter().skip(scroll).map(|(k, v)| fact_line(k, v, s)).collect();
-    let title = format!(" {} › stage {} ", for_terminal(&name), for_terminal(stage));
-    frame.render_widget(Paragraph::new(text).block(panel(title, s, true)), area);
-    area.height.saturating_sub(2) as usize
-}
-
-fn fact_line<'a>(k: &str, v: &str, s: &Styles) -> Line<'a> {
+fn fact_line<'a>(k: &str, v: &str, s: &crate::tui::theme::Styles) -> Line<'a> {
     if k.is_empty() {
         return Line::from(Span::styled(format!("── {v}"), s.title));
     }

@@ -1,46 +1,35 @@
-//! API detail: facts about the API, its resource tree (REST) or routes (HTTP), and its stages.
+//! Drawing the API detail: the info panel, the resources or routes table, the stages table.
 
-use super::{panel, placeholder};
+use super::{ApiScreen, Pane};
 use crate::domain::{Api, Method, Route, Stage};
 use crate::sanitize::{for_terminal, one_line};
-use crate::tui::state::{ApiRef, AppState, DetailRow, ListView, Loadable, Pane, Screen, fuzzy_filter};
+use crate::tui::loadable::Loadable;
+use crate::tui::screens::Paint;
+use crate::tui::store::DetailRow;
 use crate::tui::theme::Styles;
 use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-/// The resource/route rows that match the filter.
-pub fn filtered_rows<'a>(state: &'a AppState, api: &ApiRef, filter: &str) -> Vec<DetailRow<'a>> {
-    let Some(Loadable::Loaded(data)) = state.details.get(api) else { return vec![] };
-    let rows = data.rows();
-    let hay: Vec<String> = rows.iter().map(DetailRow::haystack).collect();
-    let keep = fuzzy_filter(filter, hay.iter().map(String::as_str));
-    keep.into_iter().map(|i| rows[i].clone()).collect()
-}
-
-pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> usize {
-    let Screen::ApiDetail { api, pane, mut resources, mut stages } = state.screen().clone() else { return 0 };
-    let Some(a) = state.api(&api).cloned() else {
+pub(super) fn draw(screen: &ApiScreen, frame: &mut Frame, area: Rect, p: &Paint) {
+    let s = p.styles;
+    let Some(a) = p.store.api(&screen.api) else {
         frame.render_widget(
             Paragraph::new("This API is no longer in the catalog (ctrl-r on the list reloads it)."),
             area,
         );
-        return 0;
+        return;
     };
     let stage_height = (a.stages.len() as u16 + 3).clamp(4, 10);
     let [info, main, bottom] =
         Layout::vertical([Constraint::Length(6), Constraint::Fill(1), Constraint::Length(stage_height)]).areas(area);
-    frame.render_widget(info_panel(&a, s), info);
-    let height = draw_resources(frame, main, state, &a, &api, &mut resources, pane == Pane::Resources, s);
-    draw_stages(frame, bottom, &a, &mut stages, pane == Pane::Stages, s);
-    if let Screen::ApiDetail { resources: r, stages: st, .. } = state.screen_mut() {
-        *r = resources;
-        *st = stages;
-    }
-    height
+    frame.render_widget(info_panel(a, s), info);
+    draw_resources(screen, frame, main, a, p);
+    draw_stages(screen, frame, bottom, a, s);
 }
 
 fn info_panel<'a>(a: &Api, s: &Styles) -> Paragraph<'a> {
@@ -67,26 +56,21 @@ fn info_panel<'a>(a: &Api, s: &Styles) -> Paragraph<'a> {
     Paragraph::new(lines).block(panel(format!(" {} ", one_line(&a.name, 60)), s, false))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_resources(
-    frame: &mut Frame,
-    area: Rect,
-    state: &AppState,
-    a: &Api,
-    api: &ApiRef,
-    view: &mut ListView,
-    focused: bool,
-    s: &Styles,
-) -> usize {
+fn draw_resources(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, p: &Paint) {
+    let s = p.styles;
+    let view = &screen.resources;
+    let focused = screen.pane == Pane::Resources;
     let what = if a.kind == crate::domain::ApiKind::Rest { "resources" } else { "routes" };
     let filter_note = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 30)) };
     let title = format!(" {what}{filter_note} ");
-    let loadable = state.details.get(api).cloned().unwrap_or(Loadable::NotLoaded);
-    if let Some(p) = placeholder(&loadable, what, s, state.tick) {
-        frame.render_widget(p.block(panel(title, s, focused)), area);
-        return area.height.saturating_sub(3) as usize;
+    let loadable = p.store.details.get(&screen.api).unwrap_or(&Loadable::NotLoaded);
+    if let Some(ph) = placeholder(loadable, what, p) {
+        frame.render_widget(ph.block(panel(title, s, focused)), area);
+        return;
     }
-    let rows = filtered_rows(state, api, &view.filter);
+    let Some(data) = loadable.loaded() else { return };
+    let all = data.rows();
+    let shown: Vec<usize> = screen.rows.indices().collect();
     let header = Row::new(["METHOD  PATH", "AUTH", "AUTHORIZER", "API KEY", "INTEGRATION"]);
     let widths = vec![
         Constraint::Fill(3),
@@ -96,7 +80,7 @@ fn draw_resources(
         Constraint::Fill(1),
     ];
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, focused), focused };
-    table.render(frame, area, view, rows.len(), s, |i| detail_row(a, &rows[i], s))
+    table.render(frame, area, view, shown.len(), s, |i| detail_row(a, &all[shown[i]], s));
 }
 
 fn detail_row<'a>(a: &Api, row: &DetailRow, s: &Styles) -> Row<'a> {
@@ -152,13 +136,10 @@ fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
     ])
 }
 
-/// Indices of the stages that match the filter.
-pub fn filtered_stages(a: &Api, filter: &str) -> Vec<usize> {
-    fuzzy_filter(filter, a.stages.iter().map(|s| s.name.as_str()))
-}
-
-fn draw_stages(frame: &mut Frame, area: Rect, a: &Api, view: &mut ListView, focused: bool, s: &Styles) {
-    let shown = filtered_stages(a, &view.filter);
+fn draw_stages(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, s: &Styles) {
+    let view = &screen.stages;
+    let focused = screen.pane == Pane::Stages;
+    let shown = &screen.stage_rows;
     let header = Row::new(["STAGE", "DEPLOYMENT", "LOGGING", "TRACING", "THROTTLE", "CACHE", "DESCRIPTION"]);
     let widths = vec![
         Constraint::Length(12),

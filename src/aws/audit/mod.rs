@@ -1,10 +1,12 @@
 //! CloudTrail events: from LookupEvents (paced, one lookup attribute per call, pages of 50)
 //! and from a trail's gzipped log files in S3 (date folders in range only, fetched concurrently).
 
+pub mod cache;
+
 use super::clients::{AwsContext, MAX_IN_FLIGHT};
 use super::error::{AwsError, ErrorKind};
 use super::paging::all_pages;
-use crate::cache::{CacheFile, CacheKey, S3Key};
+use crate::aws::audit::cache::{CacheFile, CacheKey, S3Key};
 
 use crate::domain::{
     AuditEvent, AuditQuery, AuditResource, Cursor, Feed, LookupPage, Trail, Window, event_from_record,
@@ -119,7 +121,7 @@ pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<
     for ctx in contexts {
         for filter in server_filters(q) {
             let key = account.as_ref().map(|a| CacheKey::lookup(a, &ctx.region, &filter));
-            let file = cache.zip(key.as_ref()).and_then(|(root, key)| crate::cache::load(root, key));
+            let file = cache.zip(key.as_ref()).and_then(|(root, key)| crate::aws::audit::cache::load(root, key));
             let coverage = file.as_ref().and_then(|f| f.coverage);
             let cached = file.map(CacheFile::into_events).unwrap_or_default();
             feed.from_cache += cached.len();
@@ -144,9 +146,14 @@ pub async fn fetch_pages(contexts: &[AwsContext], cursors: &[Cursor]) -> Vec<(us
 }
 
 /// Write cache files; a failure is logged, never fatal (the cache only saves work).
+/// Write the cache files of the feed's cursors `changed` (those a page moved on).
+pub fn save_cursors(root: &Path, feed: &Feed, changed: &[usize]) {
+    save_cache(root, &cache::files_for(feed, |i| changed.contains(&i)));
+}
+
 pub fn save_cache(root: &Path, files: &[(CacheKey, CacheFile)]) {
     for (key, file) in files {
-        if let Err(e) = crate::cache::save(root, key, file) {
+        if let Err(e) = crate::aws::audit::cache::save(root, key, file) {
             tracing::warn!(path = %key.path(root).display(), error = %e, "could not write the audit cache");
         }
     }
@@ -174,7 +181,7 @@ pub async fn lookup(
         }
     }
     if let Some(root) = cache {
-        save_cache(root, &crate::cache::files_for(&feed, |_| true));
+        save_cache(root, &crate::aws::audit::cache::files_for(&feed, |_| true));
     }
     outcome?;
     let events = feed.visible(q).take(q.limit).cloned().collect();

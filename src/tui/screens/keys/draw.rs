@@ -1,26 +1,29 @@
-//! API keys: masked values, reveal for a few seconds, and the actions' key hints.
+//! Drawing the keys table: values masked unless revealed.
 
-use super::{panel, placeholder};
+use super::KeysScreen;
 use crate::domain::ApiKey;
 use crate::sanitize::one_line;
-use crate::tui::state::{AppState, Screen};
+use crate::tui::screens::Paint;
+use crate::tui::store::Store;
 use crate::tui::theme::Styles;
 use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> usize {
-    let Screen::Keys { mut view } = state.screen().clone() else { return 0 };
-    let total = state.keys.loaded().map_or(0, Vec::len);
+pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint) {
+    let s = p.styles;
+    let view = &screen.view;
+    let total = p.store.keys.loaded().map_or(0, Vec::len);
     let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 30)) };
     let title = format!(" API keys ({total}){filter} ");
-    if let Some(p) = placeholder(&state.keys, "API keys", s, state.tick) {
-        frame.render_widget(p.block(panel(title, s, true)), area);
-        return area.height as usize;
+    if let Some(ph) = placeholder(&p.store.keys, "API keys", p) {
+        frame.render_widget(ph.block(panel(title, s, true)), area);
+        return;
     }
-    let keys = state.filtered_keys(&view.filter);
+    let keys: Vec<&ApiKey> = screen.keys(p.store).collect();
     let header = Row::new(["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "TAGS", "VALUE"]);
     let widths = vec![
         Constraint::Min(26),
@@ -32,25 +35,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut AppState, s: &Styles) -> 
         Constraint::Fill(2),
         Constraint::Fill(2),
         // Wide enough for a 40-character value while one is revealed.
-        Constraint::Length(if state.revealed.is_some() { 42 } else { 14 }),
+        Constraint::Length(if p.store.revealed.is_some() { 42 } else { 14 }),
     ];
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-    let height = table.render(frame, area, &mut view, keys.len(), s, |i| key_row(state, keys[i], s));
-    if let Screen::Keys { view: v } = state.screen_mut() {
-        *v = view;
-    }
-    height
+    table.render(frame, area, view, keys.len(), s, |i| key_row(p.store, keys[i], s));
 }
 
 fn day(d: &Option<String>) -> String {
     d.as_deref().map_or("-".to_string(), |d| d.get(..10).unwrap_or(d).to_string())
 }
 
-fn key_row<'a>(state: &AppState, k: &ApiKey, s: &Styles) -> Row<'a> {
+fn key_row<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Row<'a> {
     let plans: Vec<String> =
-        k.plan_ids.iter().map(|id| state.plan(id).map_or(id.clone(), |p| p.name.clone())).collect();
+        k.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |p| p.name.clone())).collect();
     let tags: Vec<String> = k.tags.iter().map(|(a, b)| format!("{a}={b}")).collect();
-    let revealed = state.revealed.as_deref() == Some(k.id.as_str());
+    let revealed = store.revealed.as_deref() == Some(k.id.as_str());
     let value = match (&k.value, revealed) {
         (Some(v), true) => Span::styled(v.expose().to_string(), s.warning),
         _ => Span::styled(k.masked(), s.muted),

@@ -1,8 +1,9 @@
-//! View state of the audit screen: the query, where events come from, what has loaded, and
-//! the filter form.
+//! The audit screens' shared state (kept in the store while the app runs): the query, where
+//! events come from, what has loaded; and the filter form.
 
-use super::Loadable;
 use crate::domain::{AuditEvent, AuditQuery, DEFAULT_SOURCES, Feed, ServerFilter, parse_since, parse_time};
+use crate::tui::dialogs::{Field, Form, FormKind};
+use crate::tui::loadable::Loadable;
 
 /// The audit screen's query and its results.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +60,17 @@ impl AuditView {
         self.source == "lookup"
     }
 
-    /// Events to show, newest first, before the `/` filter.
-    pub fn events(&self) -> Vec<&AuditEvent> {
-        self.feed.loaded().map(|f| f.visible(&self.query).collect()).unwrap_or_default()
+    /// Indices of the events to show (newest first), before the `/` filter.
+    pub fn visible(&self) -> Vec<usize> {
+        self.feed.loaded().map(|f| f.visible_indices(&self.query)).unwrap_or_default()
+    }
+
+    pub fn event(&self, i: usize) -> Option<&AuditEvent> {
+        self.feed.loaded()?.events.get(i)
+    }
+
+    pub fn event_by_id(&self, id: &str) -> Option<&AuditEvent> {
+        self.feed.loaded()?.events.iter().find(|e| e.event_id == id)
     }
 
     pub fn has_more(&self) -> bool {
@@ -113,17 +122,8 @@ impl AuditView {
     }
 }
 
-/// The filter form: since, until, event name, event sources, user, resource, then two toggles.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct AuditForm {
-    pub fields: [String; 6],
-    pub errors_only: bool,
-    pub read_only: Option<bool>,
-    /// 0..=5 the text fields, 6 errors only, 7 read-only/mutating/any.
-    pub focus: usize,
-    pub error: Option<String>,
-}
-
+/// The filter form's fields: since, until, event name, event sources, user, resource, then
+/// errors only and read-only/mutating.
 pub const AUDIT_FORM_LABELS: [&str; 6] = [
     "since (1h, 24h, 7d or RFC 3339)",
     "until (RFC 3339, empty: now)",
@@ -133,77 +133,69 @@ pub const AUDIT_FORM_LABELS: [&str; 6] = [
     "resource",
 ];
 
-impl super::TextForm for AuditForm {
-    const STOPS: usize = 8;
+/// Read-only / mutating: any → mutating → read-only → any.
+const KINDS: [&str; 3] = ["any", "mutating only", "read-only only"];
 
-    fn focus(&mut self) -> &mut usize {
-        &mut self.focus
-    }
-
-    fn field(&mut self, i: usize) -> Option<&mut String> {
-        self.fields.get_mut(i)
-    }
-
-    /// 6: errors only; 7: any → mutating → read-only → any.
-    fn toggle(&mut self, i: usize) {
-        match i {
-            6 => self.errors_only = !self.errors_only,
-            _ => {
-                self.read_only = match self.read_only {
-                    None => Some(false),
-                    Some(false) => Some(true),
-                    Some(true) => None,
-                }
-            }
-        }
+/// The filter form, filled from the view.
+pub fn filter_form(v: &AuditView) -> Form {
+    let q = &v.query;
+    let sources = if q.event_sources.is_empty() { "all".to_string() } else { q.event_sources.join(",") };
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let values = [v.since.clone(), opt(&v.until), opt(&q.event_name), sources, opt(&q.user), opt(&q.resource)];
+    let mut fields: Vec<Field> = AUDIT_FORM_LABELS.iter().zip(values).map(|(l, v)| Form::text(l, &v)).collect();
+    fields.push(Form::check("errors only", q.errors_only));
+    let kind = match q.read_only {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    fields.push(Field::Choice { label: "read-only / mutating", choices: KINDS.to_vec(), chosen: kind });
+    Form {
+        kind: FormKind::AuditFilters,
+        fields,
+        focus: 0,
+        error: None,
+        label_width: 32,
+        notes: vec!["sources: comma-separated, empty for API Gateway + Cognito, `all` for every source".into()],
+        toggles: "",
+        submit: "applies",
     }
 }
 
-impl AuditForm {
-    pub fn from_view(v: &AuditView) -> AuditForm {
-        let q = &v.query;
-        let sources = if q.event_sources.is_empty() { "all".to_string() } else { q.event_sources.join(",") };
-        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        AuditForm {
-            fields: [v.since.clone(), opt(&v.until), opt(&q.event_name), sources, opt(&q.user), opt(&q.resource)],
-            errors_only: q.errors_only,
-            read_only: q.read_only,
-            focus: 0,
-            error: None,
-        }
+/// The query the form describes, with the since/until text, or what is wrong.
+pub fn form_query(f: &Form, now: time::OffsetDateTime) -> Result<(AuditQuery, String, Option<String>), String> {
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let since = opt(f.value(0)).unwrap_or_else(|| "24h".into());
+    let until_text = opt(f.value(1));
+    let until = match &until_text {
+        Some(u) => parse_time(u).ok_or_else(|| format!("until: `{u}` is not an RFC 3339 time"))?,
+        None => now,
+    };
+    let since_t = parse_since(&since, now).map_err(|e| format!("since: {e}"))?;
+    if since_t >= until {
+        return Err("since must be before until".into());
     }
-
-    /// The query the form describes, with the since/until text, or what is wrong.
-    pub fn to_query(&self, now: time::OffsetDateTime) -> Result<(AuditQuery, String, Option<String>), String> {
-        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let since = opt(&self.fields[0]).unwrap_or_else(|| "24h".into());
-        let until_text = opt(&self.fields[1]);
-        let until = match &until_text {
-            Some(u) => parse_time(u).ok_or_else(|| format!("until: `{u}` is not an RFC 3339 time"))?,
-            None => now,
-        };
-        let since_t = parse_since(&since, now).map_err(|e| format!("since: {e}"))?;
-        if since_t >= until {
-            return Err("since must be before until".into());
-        }
-        let sources = match self.fields[3].trim() {
-            "" => DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
-            "all" => vec![],
-            list => list.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect(),
-        };
-        let q = AuditQuery {
-            since: since_t,
-            until,
-            event_name: opt(&self.fields[2]),
-            event_sources: sources,
-            user: opt(&self.fields[4]),
-            resource: opt(&self.fields[5]),
-            errors_only: self.errors_only,
-            read_only: self.read_only,
-            limit: usize::MAX,
-        };
-        Ok((q, since, until_text))
-    }
+    let sources = match f.value(3).trim() {
+        "" => DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        "all" => vec![],
+        list => list.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect(),
+    };
+    let q = AuditQuery {
+        since: since_t,
+        until,
+        event_name: opt(f.value(2)),
+        event_sources: sources,
+        user: opt(f.value(4)),
+        resource: opt(f.value(5)),
+        errors_only: f.chosen(6) == 1,
+        read_only: match f.chosen(7) {
+            1 => Some(false),
+            2 => Some(true),
+            _ => None,
+        },
+        limit: usize::MAX,
+    };
+    Ok((q, since, until_text))
 }
 
 /// The query the audit screen opens with: the last 24 hours of the default sources.
@@ -223,24 +215,22 @@ pub fn default_query(now: time::OffsetDateTime, resource: Option<String>) -> Aud
 
 #[cfg(test)]
 mod tests {
-    use super::super::TextForm;
     use super::*;
 
     #[test]
     fn the_form_round_trips_and_checks_times() {
         let now = parse_time("2026-11-27T12:00:00Z").unwrap();
         let v = AuditView::new(default_query(now, Some("k1".into())), "24h".into(), None, "lookup".into());
-        let mut f = AuditForm::from_view(&v);
-        assert_eq!(f.fields[3], DEFAULT_SOURCES.join(","));
-        f.fields[0] = "7d".into();
-        f.focus = 6;
-        f.type_char(' ');
-        let (q, since, _) = f.to_query(now).unwrap();
+        let mut f = filter_form(&v);
+        assert_eq!(f.value(3), DEFAULT_SOURCES.join(","));
+        f.fields[0] = Form::text("since", "7d");
+        f.fields[6] = Form::check("errors only", true);
+        let (q, since, _) = form_query(&f, now).unwrap();
         assert_eq!((q.since, since.as_str(), q.errors_only), (parse_time("2026-11-20T12:00:00Z").unwrap(), "7d", true));
         assert_eq!(q.resource.as_deref(), Some("k1"));
-        f.fields[1] = "2026-11-01T00:00:00Z".into();
-        assert_eq!(f.to_query(now).unwrap_err(), "since must be before until");
-        f.fields[1] = "yesterday".into();
-        assert!(f.to_query(now).unwrap_err().contains("RFC 3339"));
+        f.fields[1] = Form::text("until", "2026-11-01T00:00:00Z");
+        assert_eq!(form_query(&f, now).unwrap_err(), "since must be before until");
+        f.fields[1] = Form::text("until", "yesterday");
+        assert!(form_query(&f, now).unwrap_err().contains("RFC 3339"));
     }
 }

@@ -1,0 +1,159 @@
+//! Commands: what the worker does, in the imperative (LoadApis). The controller queues them in
+//! its outbox; the loop hands them to the worker, which matches every one of them.
+
+use super::message::Message;
+use super::store::ApiRef;
+use crate::domain::{Api, AuditQuery, Cursor, Feed, Mutation, Secret};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadApis {
+        request: u64,
+    },
+    LoadApiDetail {
+        request: u64,
+        api: Box<Api>,
+    },
+    LoadDocs {
+        request: u64,
+        api: Box<Api>,
+        stage: String,
+    },
+    LoadPlans {
+        request: u64,
+    },
+    LoadKeys {
+        request: u64,
+    },
+    LoadUsage {
+        request: u64,
+        plan: String,
+        region: String,
+    },
+    Mutate {
+        request: u64,
+        mutation: Mutation,
+        region: String,
+    },
+    /// Open an audit query: plan its cursors and read the cache (LookupEvents), or read the
+    /// trail's log files (S3).
+    OpenAudit {
+        request: u64,
+        query: Box<AuditQuery>,
+        source: String,
+    },
+    /// One more page for every cursor that has more.
+    LoadAuditPage {
+        request: u64,
+        cursors: Vec<Cursor>,
+    },
+    /// Write the cache files of the cursors a page moved on (no result comes back).
+    SaveAuditCache {
+        feed: Box<Feed>,
+        changed: Vec<usize>,
+    },
+    LoadTrails {
+        request: u64,
+    },
+    /// Write to the clipboard with OSC 52 (done by the loop: it owns the terminal).
+    Clipboard(Secret),
+    /// Send `message` back after `millis` (reveal and clipboard timeouts).
+    After {
+        millis: u64,
+        message: Box<Message>,
+    },
+    /// Stop the load in `slot`, if one runs, and forget the one waiting behind it.
+    Cancel(Slot),
+}
+
+/// Where a load runs: at most one at a time per slot. A newer load of the same thing waits
+/// behind the one in flight (only the newest waits; the ones it replaced never run); a load
+/// of something else cancels the one in flight.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Apis,
+    Detail(ApiRef),
+    Docs(ApiRef, String),
+    Plans,
+    Keys,
+    Usage(String),
+    Audit,
+    AuditPage,
+    Trails,
+}
+
+impl Command {
+    /// The slot a load runs in; `None` for what runs alongside everything (changes, timers).
+    pub fn slot(&self) -> Option<Slot> {
+        match self {
+            Command::LoadApis { .. } => Some(Slot::Apis),
+            Command::LoadApiDetail { api, .. } => Some(Slot::Detail(ApiRef::of(api))),
+            Command::LoadDocs { api, stage, .. } => Some(Slot::Docs(ApiRef::of(api), stage.clone())),
+            Command::LoadPlans { .. } => Some(Slot::Plans),
+            Command::LoadKeys { .. } => Some(Slot::Keys),
+            Command::LoadUsage { plan, .. } => Some(Slot::Usage(plan.clone())),
+            Command::OpenAudit { .. } => Some(Slot::Audit),
+            Command::LoadAuditPage { .. } => Some(Slot::AuditPage),
+            Command::LoadTrails { .. } => Some(Slot::Trails),
+            Command::Mutate { .. }
+            | Command::SaveAuditCache { .. }
+            | Command::Clipboard(_)
+            | Command::After { .. }
+            | Command::Cancel(_) => None,
+        }
+    }
+
+    /// The command with its request id zeroed: two loads of the same thing compare equal.
+    pub fn what(&self) -> Command {
+        let mut c = self.clone();
+        match &mut c {
+            Command::LoadApis { request }
+            | Command::LoadApiDetail { request, .. }
+            | Command::LoadDocs { request, .. }
+            | Command::LoadPlans { request }
+            | Command::LoadKeys { request }
+            | Command::LoadUsage { request, .. }
+            | Command::Mutate { request, .. }
+            | Command::OpenAudit { request, .. }
+            | Command::LoadAuditPage { request, .. }
+            | Command::LoadTrails { request } => *request = 0,
+            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => {}
+        }
+        c
+    }
+
+    /// The result a command gives when it fails as a whole (no endpoint, a panic in its task):
+    /// made here alone. `None` for commands that answer nothing.
+    pub fn failed(&self, error: &str) -> Option<Message> {
+        let e = || error.to_string();
+        Some(match self {
+            Command::LoadApis { request } => {
+                Message::ApisLoaded { request: *request, result: Err(e()), at: super::worker::now_hms() }
+            }
+            Command::LoadApiDetail { request, api } => {
+                Message::ApiDetailLoaded { request: *request, api: ApiRef::of(api), result: Err(e()) }
+            }
+            Command::LoadDocs { request, api, stage } => {
+                Message::DocsLoaded { request: *request, api: ApiRef::of(api), stage: stage.clone(), result: Err(e()) }
+            }
+            Command::LoadPlans { request } => Message::PlansLoaded { request: *request, result: Err(e()) },
+            Command::LoadKeys { request } => Message::KeysLoaded { request: *request, result: Err(e()) },
+            Command::LoadUsage { request, plan, .. } => {
+                Message::UsageLoaded { request: *request, plan: plan.clone(), result: Err(e()) }
+            }
+            Command::Mutate { request, mutation, .. } => {
+                Message::Mutated { request: *request, description: mutation.describe(), result: Err(e()) }
+            }
+            Command::OpenAudit { request, .. } => {
+                Message::AuditOpened { request: *request, result: Err(e()), problems: vec![] }
+            }
+            Command::LoadAuditPage { request, .. } => {
+                Message::AuditPageLoaded { request: *request, pages: vec![(usize::MAX, Err(e()))] }
+            }
+            Command::LoadTrails { request } => Message::TrailsLoaded { request: *request, result: Err(e()) },
+            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => {
+                return None;
+            }
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! Dialogs over the current screen, each a keymap context: confirm (with the AWS CLI
+//! equivalent), typed confirm (destructive changes), picker, form, and a new value shown once.
+//! A dialog turns keys into a [`Step`]; what it was opened for comes back to the screen that
+//! opened it as an [`Answer`].
+
+mod confirm;
+mod form;
+mod picker;
+mod show_value;
+
+pub use confirm::{Confirm, TypedConfirm};
+pub use form::{Field, Form, FormKind};
+pub use picker::{Pick, Picker};
+pub use show_value::ShowValue;
+
+use super::action::{Action, Context};
+use super::screens::Paint;
+use crate::domain::{Mutation, Secret};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Confirm(Confirm),
+    TypedConfirm(TypedConfirm),
+    Picker(Picker),
+    Form(Form),
+    ShowValue(ShowValue),
+}
+
+/// What a dialog was for, once it is answered.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// Go ahead with the change.
+    Confirmed { mutation: Mutation, region: String },
+    /// The option chosen (its value), with what the picker was for.
+    Picked { pick: Pick, value: String },
+    /// The form as submitted (the screen checks it, and may open it again with an error).
+    Submitted(Form),
+    /// Copy this value to the clipboard (the dialog stays).
+    Copy(Secret),
+}
+
+/// What a key did in a dialog.
+pub enum Step {
+    Stay,
+    Close,
+    /// Close, and hand this to the screen.
+    Answer(Answer),
+    /// Stay open, and hand this to the app (copy).
+    Tell(Answer),
+    /// A message on the status line (e.g. the typed name does not match).
+    Refuse(String),
+}
+
+impl Dialog {
+    pub fn context(&self) -> Context {
+        match self {
+            Dialog::Confirm(_) => Context::Confirm,
+            Dialog::TypedConfirm(_) => Context::TypedConfirm,
+            Dialog::Picker(_) => Context::Picker,
+            Dialog::Form(_) => Context::Form,
+            Dialog::ShowValue(_) => Context::ShowValue,
+        }
+    }
+
+    /// `action` is the key's binding in this dialog's context, if it has one.
+    pub fn on_key(&mut self, key: KeyEvent, action: Option<Action>) -> Step {
+        match self {
+            Dialog::Confirm(d) => d.on_action(action),
+            Dialog::TypedConfirm(d) => d.on_key(key, action),
+            Dialog::Picker(d) => d.on_action(action),
+            Dialog::Form(d) => d.on_key(key, action),
+            Dialog::ShowValue(d) => d.on_action(action),
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, p: &Paint) {
+        let (title, lines) = match self {
+            Dialog::Confirm(d) => (" confirm ", d.lines(p)),
+            Dialog::TypedConfirm(d) => (" delete ", d.lines(p)),
+            Dialog::Picker(d) => (d.title(), d.lines(p)),
+            Dialog::Form(d) => (d.title(), d.lines(p)),
+            Dialog::ShowValue(d) => (" new API key ", d.lines(p)),
+        };
+        popup(frame, title, lines, p);
+    }
+}
+
+/// A centred box, as tall as its wrapped lines.
+fn popup(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, p: &Paint) {
+    let s = p.styles;
+    let width = 100.min(frame.area().width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = (rows as u16 + 2).min(frame.area().height);
+    let area = centered(frame.area(), width, height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.popup_border)
+        .title(Span::styled(title.to_string(), s.title));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block).style(s.popup).wrap(Wrap { trim: false }), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    h
+}
+
+/// `enter or y` for a hint: the keys of `action` in `context`, from the keymap.
+pub(crate) fn keys_or(p: &Paint, context: Context, action: Action) -> String {
+    p.keymap.keys_for(context, action).join(" or ")
+}
+
+/// `tab/shift-tab` for a hint.
+pub(crate) fn keys_slash(p: &Paint, context: Context, action: Action) -> String {
+    p.keymap.keys_for(context, action).join("/")
+}

@@ -1,0 +1,314 @@
+//! The API list: REST and HTTP APIs of every region together, sortable, filterable,
+//! virtualised. Its rows (filtered and sorted indices) are rebuilt only when the catalog or
+//! the filter changes; the sort order is computed once per column.
+
+use super::{Nav, Paint, Screen, Shared, Target};
+use crate::domain::Api;
+use crate::sanitize::one_line;
+use crate::tui::action::{Action, Context};
+use crate::tui::command::Command;
+use crate::tui::loadable::Loadable;
+use crate::tui::store::{ApiRef, Store};
+use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+const COLUMNS: [&str; 8] = ["NAME", "ID", "KIND", "REGION", "ENDPOINT", "STAGES", "OWNER", "CREATED"];
+
+/// Sort columns of the API list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiSort {
+    #[default]
+    Name,
+    Id,
+    Kind,
+    Region,
+    Endpoint,
+    Stages,
+    Owner,
+    Created,
+}
+
+impl ApiSort {
+    pub const ALL: [ApiSort; 8] = [
+        ApiSort::Name,
+        ApiSort::Id,
+        ApiSort::Kind,
+        ApiSort::Region,
+        ApiSort::Endpoint,
+        ApiSort::Stages,
+        ApiSort::Owner,
+        ApiSort::Created,
+    ];
+
+    pub fn next(self) -> ApiSort {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    pub fn column(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// What the column sorts by, for one API.
+    fn key(self, x: &Api) -> String {
+        match self {
+            ApiSort::Name => x.name.to_lowercase(),
+            ApiSort::Id => x.id.clone(),
+            ApiSort::Kind => x.kind.label().into(),
+            ApiSort::Region => x.region.clone(),
+            ApiSort::Endpoint => x.endpoint_type.clone().unwrap_or_default(),
+            ApiSort::Stages => format!("{:05}", x.stages.len()),
+            ApiSort::Owner => x.owner().unwrap_or("").to_lowercase(),
+            ApiSort::Created => x.created_date.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// What the API list's filter matches: name first (so name matches score best), then id, kind, region, owner.
+pub fn api_haystack(a: &Api) -> String {
+    format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""))
+}
+
+/// How the catalog loads: a reload keeps the loaded list on screen (the header shows the spinner).
+pub fn load_apis(sh: &mut Shared) {
+    let request = sh.send(|request| Command::LoadApis { request });
+    if sh.store.apis.loaded().is_some() {
+        sh.store.apis_refresh = Some(request);
+    } else {
+        sh.store.apis = Loadable::Loading { request };
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CatalogScreen {
+    pub view: ListView,
+    pub sort: ApiSort,
+    /// Filtered and sorted indices into the loaded APIs.
+    rows: Vec<usize>,
+    matched: FilteredRows,
+    haystacks: Vec<String>,
+    /// Each API's place in the column order (`rank[i]`), for the sort in force.
+    rank: Vec<u32>,
+    /// The catalog generation the haystacks and ranks are for.
+    built: Option<u64>,
+}
+
+impl CatalogScreen {
+    pub fn new() -> CatalogScreen {
+        CatalogScreen::default()
+    }
+
+    /// The APIs shown, in order.
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    pub fn selected_api<'a>(&self, store: &'a Store) -> Option<&'a Api> {
+        store.apis.loaded()?.get(*self.rows.get(self.view.selected)?)
+    }
+
+    /// Recompute the rows after a change of data, filter or sort; the selected API stays selected.
+    fn rebuild(&mut self, store: &Store, data_changed: bool) {
+        let selected = self.selected_api(store).map(ApiRef::of);
+        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        if data_changed {
+            self.haystacks = apis.iter().map(api_haystack).collect();
+            self.rank_by_column(apis);
+        }
+        let generation = store.generations.apis;
+        self.matched.update(generation, &self.view.filter, &self.haystacks);
+        let reverse = self.view.sort_reverse;
+        let rank = |i: usize| if reverse { u32::MAX - self.rank[i] } else { self.rank[i] };
+        let mut rows: Vec<(usize, u32)> = self.matched.matched().to_vec();
+        // Best match first while filtering; the chosen column order breaks ties.
+        rows.sort_unstable_by_key(|&(i, score)| (std::cmp::Reverse(score), rank(i), i));
+        self.rows = rows.into_iter().map(|(i, _)| i).collect();
+        self.view.clamp(self.rows.len());
+        let Some(r) = selected else { return };
+        if let Some(pos) = self.rows.iter().position(|&i| apis[i].id == r.id && apis[i].region == r.region) {
+            self.view.selected = pos;
+        }
+    }
+
+    /// Equal keys share a rank, so ties keep the catalog's order in either direction.
+    fn rank_by_column(&mut self, apis: &[Api]) {
+        let keys: Vec<(String, String)> = apis.iter().map(|a| (self.sort.key(a), a.name.to_lowercase())).collect();
+        let mut order: Vec<usize> = (0..apis.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        self.rank = vec![0; apis.len()];
+        let mut place = 0;
+        for (n, &i) in order.iter().enumerate() {
+            if n > 0 && keys[order[n - 1]] != keys[i] {
+                place += 1;
+            }
+            self.rank[i] = place;
+        }
+    }
+
+    fn sort_by(&mut self, next: bool, store: &Store) {
+        if next {
+            self.sort = self.sort.next();
+        } else {
+            self.view.sort_reverse = !self.view.sort_reverse;
+        }
+        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        self.rank_by_column(apis);
+        self.rebuild(store, false);
+    }
+
+    fn open_selected(&self, sh: &mut Shared) -> Nav {
+        match self.selected_api(&sh.store).map(ApiRef::of) {
+            Some(api) => Nav::Push(super::api::ApiScreen::open(&api, sh)),
+            None => Nav::Stay,
+        }
+    }
+
+    fn open_docs(&self, sh: &mut Shared) -> Nav {
+        let Some(api) = self.selected_api(&sh.store).map(ApiRef::of) else { return Nav::Stay };
+        super::docs::DocsScreen::open_first(&api, 0, sh)
+    }
+
+    fn title(&self, store: &Store) -> String {
+        let total = store.apis.loaded().map_or(0, Vec::len);
+        match self.view.filter.is_empty() {
+            true => format!(" APIs ({total}) "),
+            false => format!(" APIs ({}/{total}) /{} ", self.rows.len(), one_line(&self.view.filter, 30)),
+        }
+    }
+}
+
+impl Screen for CatalogScreen {
+    fn title(&self) -> String {
+        "apis".into()
+    }
+
+    fn context(&self) -> Context {
+        Context::List
+    }
+
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
+        if self.view.apply(action, self.rows.len()) {
+            return Nav::Stay;
+        }
+        match action {
+            Action::Select => self.open_selected(sh),
+            Action::SortNext => {
+                self.sort_by(true, &sh.store);
+                Nav::Stay
+            }
+            Action::SortReverse => {
+                self.sort_by(false, &sh.store);
+                Nav::Stay
+            }
+            Action::OpenDocs => self.open_docs(sh),
+            Action::Refresh => {
+                load_apis(sh);
+                Nav::Stay
+            }
+            _ => Nav::Stay,
+        }
+    }
+
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if self.built != Some(sh.store.generations.apis) {
+            self.built = Some(sh.store.generations.apis);
+            self.rebuild(&sh.store, true);
+        }
+        Nav::Stay
+    }
+
+    fn list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.view)
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.view.filter)
+    }
+
+    fn filtered(&mut self, sh: &mut Shared) {
+        self.rebuild(&sh.store, false);
+    }
+
+    fn selected_resource(&self, store: &Store) -> Option<(String, String)> {
+        self.selected_api(store).map(|a| (a.id.clone(), String::new()))
+    }
+
+    /// Select the API (clearing the filter), so going back from its detail lands on it.
+    fn focus(&mut self, target: &Target, sh: &mut Shared) -> bool {
+        let Target::ApiInCatalog(api) = target else { return false };
+        self.view.set_filter(String::new());
+        self.rebuild(&sh.store, false);
+        let apis = sh.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        match self.rows.iter().position(|&i| apis[i].id == api.id && apis[i].region == api.region) {
+            Some(pos) => {
+                self.view.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
+        let s = p.styles;
+        let title = self.title(p.store);
+        if let Some(ph) = placeholder(&p.store.apis, "APIs", p) {
+            frame.render_widget(ph.block(panel(title, s, true)), area);
+            return;
+        }
+        let apis = p.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        let rows = &self.rows;
+        let header = Row::new(
+            COLUMNS.iter().enumerate().map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse))),
+        );
+        let table =
+            VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
+        table.render(frame, area, &self.view, rows.len(), s, |i| api_row(&apis[rows[i]], s));
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn sort_label(name: &str, index: usize, sort: ApiSort, reverse: bool) -> String {
+    match (sort.column() == index, reverse) {
+        (true, false) => format!("{name} ▲"),
+        (true, true) => format!("{name} ▼"),
+        _ => name.to_string(),
+    }
+}
+
+fn widths() -> Vec<Constraint> {
+    vec![
+        Constraint::Fill(3),
+        Constraint::Length(11),
+        Constraint::Length(5),
+        Constraint::Length(14),
+        Constraint::Length(9),
+        Constraint::Fill(1),
+        Constraint::Fill(2),
+        Constraint::Length(10),
+    ]
+}
+
+fn api_row<'a>(a: &Api, s: &crate::tui::theme::Styles) -> Row<'a> {
+    let stages: Vec<&str> = a.stages.iter().map(|st| st.name.as_str()).collect();
+    Row::new(vec![
+        Cell::from(one_line(&a.name, 60)),
+        Cell::from(Span::styled(one_line(&a.id, 12), s.muted)),
+        Cell::from(Span::styled(a.kind.label(), s.accent)),
+        Cell::from(one_line(&a.region, 16)),
+        Cell::from(one_line(a.endpoint_type.as_deref().unwrap_or(""), 10)),
+        Cell::from(one_line(&stages.join(","), 40)),
+        Cell::from(Span::styled(one_line(a.owner().unwrap_or("-"), 30), s.tag)),
+        Cell::from(Span::styled(
+            a.created_date.as_deref().map_or("-", |d| d.get(..10).unwrap_or(d)).to_string(),
+            s.muted,
+        )),
+    ])
+}

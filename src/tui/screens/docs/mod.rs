@@ -1,0 +1,176 @@
+//! The API's exported OpenAPI/Swagger document as browsable docs, one stage's export.
+
+use super::api::Reload;
+use super::{Nav, Paint, Screen, Shared};
+use crate::openapi::{DocLine, LineKind};
+use crate::sanitize::for_terminal;
+use crate::tui::action::{Action, Context};
+use crate::tui::command::{Command, Slot};
+use crate::tui::loadable::Loadable;
+use crate::tui::store::{ApiRef, Store};
+use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+/// Load one stage's export.
+pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared) {
+    let Some(api) = sh.store.api(api_ref).cloned() else { return };
+    let key = (api_ref.clone(), stage.to_string());
+    let present = matches!(sh.store.docs.get(&key), Some(Loadable::Loaded(_) | Loadable::Loading { .. }));
+    if present && reload == Reload::IfMissing {
+        return;
+    }
+    let request = sh.send(|request| Command::LoadDocs { request, api: Box::new(api), stage: stage.to_string() });
+    sh.store.docs.insert(key, Loadable::Loading { request });
+}
+
+#[derive(Debug)]
+pub struct DocsScreen {
+    pub api: ApiRef,
+    pub stage: String,
+    pub view: ListView,
+    rows: FilteredRows,
+    haystacks: Vec<String>,
+    built: Option<u64>,
+}
+
+impl DocsScreen {
+    /// The docs of the API's stage number `stage` (the export comes from a stage), or why not.
+    pub fn open_first(api: &ApiRef, stage: usize, sh: &mut Shared) -> Nav {
+        let name = sh.store.api(api).and_then(|a| a.stages.get(stage)).map(|s| s.name.clone());
+        let Some(stage) = name else {
+            sh.error("this API has no deployed stage: its documentation is exported from a stage");
+            return Nav::Stay;
+        };
+        load_docs(api, &stage, Reload::IfMissing, sh);
+        let mut screen = DocsScreen {
+            api: api.clone(),
+            stage,
+            view: ListView::default(),
+            rows: FilteredRows::default(),
+            haystacks: vec![],
+            built: None,
+        };
+        screen.sync(sh);
+        Nav::Push(Box::new(screen))
+    }
+
+    fn lines<'a>(&self, store: &'a Store) -> &'a [DocLine] {
+        store.doc(&self.api, &self.stage).and_then(Loadable::loaded).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+impl Screen for DocsScreen {
+    fn title(&self) -> String {
+        "docs".into()
+    }
+
+    fn context(&self) -> Context {
+        Context::Docs
+    }
+
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
+        if self.view.apply(action, self.rows.len()) {
+            return Nav::Stay;
+        }
+        if action == Action::Refresh {
+            load_docs(&self.api, &self.stage, Reload::Always, sh);
+        }
+        Nav::Stay
+    }
+
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if sh.store.doc(&self.api, &self.stage).is_none() {
+            load_docs(&self.api, &self.stage, Reload::IfMissing, sh);
+        }
+        if self.built != Some(sh.store.generations.docs) {
+            self.built = Some(sh.store.generations.docs);
+            self.haystacks = self.lines(&sh.store).iter().map(|l| l.text.clone()).collect();
+            self.rows.invalidate();
+            self.filtered(sh);
+        }
+        Nav::Stay
+    }
+
+    fn list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.view)
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.view.filter)
+    }
+
+    fn filtered(&mut self, sh: &mut Shared) {
+        self.rows.update(sh.store.generations.docs, &self.view.filter, &self.haystacks);
+        self.view.clamp(self.rows.len());
+    }
+
+    fn selected_resource(&self, _store: &Store) -> Option<(String, String)> {
+        Some((self.api.id.clone(), String::new()))
+    }
+
+    fn leave(&mut self, sh: &mut Shared) {
+        let key = (self.api.clone(), self.stage.clone());
+        if sh.store.docs.get(&key).is_some_and(Loadable::is_loading) {
+            sh.store.docs.remove(&key);
+            sh.outbox.push(Command::Cancel(Slot::Docs(self.api.clone(), self.stage.clone())));
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
+        let s = p.styles;
+        let name = p.store.api(&self.api).map(|a| a.name.clone()).unwrap_or_default();
+        let filter = if self.view.filter.is_empty() { String::new() } else { format!(" /{}", self.view.filter) };
+        let title = format!(" docs: {} ({}){} ", for_terminal(&name), for_terminal(&self.stage), for_terminal(&filter));
+        let loadable = p.store.doc(&self.api, &self.stage).unwrap_or(&Loadable::NotLoaded);
+        if let Some(ph) = placeholder(loadable, "the API definition", p) {
+            frame.render_widget(ph.block(panel(title, s, true)), area);
+            return;
+        }
+        let lines = self.lines(p.store);
+        let shown: Vec<usize> = self.rows.indices().collect();
+        let table = VirtualTable {
+            header: None,
+            widths: vec![Constraint::Fill(1)],
+            block: panel(title, s, true),
+            focused: true,
+        };
+        table
+            .render(frame, area, &self.view, shown.len(), s, |i| Row::new([Cell::from(doc_line(&lines[shown[i]], s))]));
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn style(kind: LineKind, s: &crate::tui::theme::Styles) -> Style {
+    match kind {
+        LineKind::Title => s.title,
+        LineKind::Heading => s.accent,
+        LineKind::Operation => s.method_get,
+        LineKind::Label => s.header_key,
+        LineKind::Field => s.json_key,
+        LineKind::Text => s.text,
+        LineKind::Muted => s.muted,
+    }
+}
+
+fn doc_line<'a>(l: &DocLine, s: &crate::tui::theme::Styles) -> Line<'a> {
+    let indent = "  ".repeat(l.indent as usize);
+    let text = for_terminal(&l.text).into_owned();
+    if l.kind == LineKind::Operation {
+        let (verb, rest) = text.split_once(' ').unwrap_or((&text, ""));
+        return Line::from(vec![
+            Span::raw(indent),
+            Span::styled(verb.to_string(), super::api::verb_style(verb, s)),
+            Span::styled(format!(" {rest}"), s.title),
+        ]);
+    }
+    Line::from(vec![Span::raw(indent), Span::styled(text, style(l.kind, s))])
+}

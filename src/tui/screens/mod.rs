@@ -1,0 +1,197 @@
+//! Screens as components: each folder owns one screen's state, turns the Actions of its keymap
+//! context into commands or navigation, reacts to the data it reads from the store, and draws
+//! itself from `&self` with its rows cached. A screen never edits another screen: moving
+//! elsewhere is a [`Nav`] value the app carries out.
+//!
+//! Adding a screen: its folder here, plus a line in [`SCREENS`] (its `:` name), a keymap
+//! context (action.rs and keymap.toml), and its `pub mod` line below.
+
+pub mod api;
+pub mod audit;
+pub mod catalog;
+pub mod docs;
+pub mod help;
+pub mod keys;
+pub mod planned;
+pub mod plans;
+pub mod stage;
+
+use super::action::{Action, Context};
+use super::command::Command;
+use super::dialogs::{Answer, Dialog};
+use super::keymap::Keymap;
+use super::store::{ApiRef, Status, Store};
+use super::theme::Styles;
+use super::widgets::list::ListView;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// What a screen may touch while it handles an action or the data it shows: the shared store,
+/// the outbox (with request ids) and the status line.
+pub struct Shared {
+    pub store: Store,
+    pub outbox: Vec<Command>,
+    pub status: Option<Status>,
+    pub tick: u64,
+    next_request: u64,
+}
+
+impl Shared {
+    pub fn new(store: Store) -> Shared {
+        Shared { store, outbox: vec![], status: None, tick: 0, next_request: 0 }
+    }
+
+    pub fn request_id(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    /// Queue a command made with a new request id; returns the id.
+    pub fn send(&mut self, command: impl FnOnce(u64) -> Command) -> u64 {
+        let request = self.request_id();
+        self.outbox.push(command(request));
+        request
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status::Error(text.into()));
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status::Info(text.into()));
+    }
+}
+
+/// What a screen draws with.
+pub struct Paint<'a> {
+    pub store: &'a Store,
+    pub styles: &'a Styles,
+    pub keymap: &'a Keymap,
+    pub tick: u64,
+}
+
+impl Paint<'_> {
+    /// The keys of `action` in `context`, as a hint shows them (`enter/space`).
+    pub fn keys(&self, context: Context, action: Action) -> String {
+        self.keymap.keys_for(context, action).join("/")
+    }
+}
+
+/// Where to go next: the value a screen returns, carried out by the app.
+pub enum Nav {
+    Stay,
+    /// Close this screen (esc).
+    Back,
+    Push(Box<dyn Screen>),
+    /// Back to the root (the API list), then these screens on top.
+    Reset(Vec<Box<dyn Screen>>),
+    /// A dialog over this screen; its answer comes back to this screen.
+    Dialog(Dialog),
+    /// To another screen's resource.
+    Go(Target),
+}
+
+/// A resource to show, wherever it lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The API's detail screen (and one of its stages).
+    Api { api: ApiRef, stage: Option<String> },
+    /// The API selected in the catalog, then its detail (the catalog's filter cleared).
+    ApiInCatalog(ApiRef),
+    /// The keys screen, filtered.
+    Keys { filter: String },
+    /// A usage plan's detail (or the plans list filtered to the id, while plans load).
+    Plan { id: String },
+    /// The audit trail of a resource: its id, and a `/` filter that narrows further.
+    Audit { resource: String, filter: String },
+}
+
+/// One screen on the navigation stack.
+pub trait Screen {
+    /// The breadcrumb in the header.
+    fn title(&self) -> String;
+    /// The keymap context its keys are looked up in.
+    fn context(&self) -> Context;
+    /// An action of its context (global ones the app handles first: quit, help, `:`, `/`, `A`).
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav;
+    /// After every message: catch up with the store (rebuild rows whose data changed, load
+    /// what the screen now needs). Cheap when nothing changed.
+    fn sync(&mut self, _sh: &mut Shared) -> Nav {
+        Nav::Stay
+    }
+    /// The answer of a dialog this screen opened.
+    fn on_answer(&mut self, _answer: Answer, _sh: &mut Shared) -> Nav {
+        Nav::Stay
+    }
+    /// The list `/` filters and the mouse wheel scrolls, if any.
+    fn list(&mut self) -> Option<&mut ListView> {
+        None
+    }
+    fn filter(&self) -> Option<&str> {
+        None
+    }
+    /// The filter changed (the app set `list().filter`): rebuild the rows.
+    fn filtered(&mut self, _sh: &mut Shared) {}
+    /// The selected key, plan, API or stage, for the `A` pivot: its id and a `/` filter.
+    fn selected_resource(&self, _store: &Store) -> Option<(String, String)> {
+        None
+    }
+    /// Asked to show `target` (the catalog selects an API); true if it did.
+    fn focus(&mut self, _target: &Target, _sh: &mut Shared) -> bool {
+        false
+    }
+    /// Closed: stop what it was loading.
+    fn leave(&mut self, _sh: &mut Shared) {}
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint);
+    /// For tests and the help screen's registry: which screen this is.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// Opens a screen by its `:` name: the screens to put on the root (the API list).
+pub type Open = fn(&mut Shared) -> Vec<Box<dyn Screen>>;
+
+/// One `:` command: the screen's name, what it shows (for help), and how it opens; `None` for
+/// a planned screen that is not built yet.
+pub struct Entry {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub open: Option<Open>,
+}
+
+/// The `:` commands. `help` and `quit` are the app's own (help opens over the current screen).
+pub const SCREENS: &[Entry] = &[
+    Entry { name: "apis", about: "the API catalog", open: Some(|_| vec![]) },
+    Entry { name: "plans", about: "usage plans", open: Some(|sh| vec![plans::PlansScreen::open(sh)]) },
+    Entry { name: "keys", about: "API keys", open: Some(|sh| vec![keys::KeysScreen::open(sh, "")]) },
+    Entry { name: "partners", about: "partners", open: None },
+    Entry { name: "audit", about: "the CloudTrail audit trail", open: Some(|sh| vec![audit::AuditScreen::open(sh)]) },
+    Entry { name: "try", about: "call an API", open: None },
+    Entry { name: "findings", about: "governance findings", open: None },
+    Entry { name: "help", about: "this help", open: Some(|_| vec![]) },
+    Entry { name: "quit", about: "quit", open: Some(|_| vec![]) },
+];
+
+/// Screen names that start with what was typed.
+pub fn complete_command(input: &str) -> Vec<&'static str> {
+    let input = input.trim();
+    SCREENS.iter().map(|e| e.name).filter(|n| n.starts_with(input)).collect()
+}
+
+/// The screens that show `target`, and whether they go on the root (true) or on top (false).
+pub fn open_target(target: Target, sh: &mut Shared) -> Result<(bool, Vec<Box<dyn Screen>>), String> {
+    match target {
+        Target::Api { api, stage } => {
+            let detail = api::ApiScreen::open(&api, sh);
+            let a = sh.store.api(&api).cloned();
+            let mut out: Vec<Box<dyn Screen>> = vec![detail];
+            if let Some(stage) = stage.filter(|s| a.is_some_and(|a| a.stages.iter().any(|st| &st.name == s))) {
+                out.push(Box::new(stage::StageScreen::new(api, stage)));
+            }
+            Ok((false, out))
+        }
+        Target::ApiInCatalog(api) => Ok((true, vec![api::ApiScreen::open(&api, sh)])),
+        Target::Keys { filter } => Ok((false, vec![keys::KeysScreen::open(sh, &filter)])),
+        Target::Plan { id } => Ok((false, vec![plans::open_plan(&id, sh)])),
+        Target::Audit { resource, filter } => Ok((false, vec![audit::AuditScreen::pivot(resource, filter, sh)])),
+    }
+}

@@ -1,0 +1,195 @@
+//! Usage plans: the list, and one plan's API stages, keys and usage chart (detail.rs).
+
+mod detail;
+
+pub use detail::{PlanDetailScreen, PlanRow, quota_line, usage_chart};
+
+use super::{Nav, Paint, Screen, Shared};
+use crate::domain::{Throttle, UsagePlan};
+use crate::sanitize::one_line;
+use crate::tui::action::{Action, Context};
+use crate::tui::command::Command;
+use crate::tui::loadable::Loadable;
+use crate::tui::store::Store;
+use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+pub fn load_plans(sh: &mut Shared) {
+    let request = sh.send(|request| Command::LoadPlans { request });
+    sh.store.plans = Loadable::Loading { request };
+}
+
+pub fn load_keys(sh: &mut Shared) {
+    let request = sh.send(|request| Command::LoadKeys { request });
+    sh.store.keys = Loadable::Loading { request };
+}
+
+/// Load what is not there (or failed); what is loading or loaded stays.
+pub fn ensure_plans(sh: &mut Shared) {
+    if matches!(sh.store.plans, Loadable::NotLoaded | Loadable::Failed(_)) {
+        load_plans(sh);
+    }
+}
+
+pub fn ensure_keys(sh: &mut Shared) {
+    if matches!(sh.store.keys, Loadable::NotLoaded | Loadable::Failed(_)) {
+        load_keys(sh);
+    }
+}
+
+pub fn throttle_text(t: &Option<Throttle>) -> String {
+    t.as_ref().map_or("-".into(), |t| {
+        format!("{}/s burst {}", t.rate_limit.unwrap_or_default(), t.burst_limit.unwrap_or_default())
+    })
+}
+
+fn quota_text(p: &UsagePlan) -> String {
+    p.quota.as_ref().map_or("-".into(), |q| format!("{} per {}", q.limit, q.period.to_lowercase()))
+}
+
+/// A plan's detail, or (while plans load, or for a plan not listed yet) the list filtered to it.
+pub fn open_plan(id: &str, sh: &mut Shared) -> Box<dyn Screen> {
+    if sh.store.plan(id).is_some() {
+        return PlanDetailScreen::open(id, sh);
+    }
+    if !sh.store.plans.is_loading() {
+        load_plans(sh);
+    }
+    let mut screen = PlansScreen::new(ListView::with_filter(id));
+    screen.sync(sh);
+    Box::new(screen)
+}
+
+#[derive(Debug)]
+pub struct PlansScreen {
+    pub view: ListView,
+    rows: FilteredRows,
+    haystacks: Vec<String>,
+    built: Option<u64>,
+}
+
+impl PlansScreen {
+    fn new(view: ListView) -> PlansScreen {
+        PlansScreen { view, rows: FilteredRows::default(), haystacks: vec![], built: None }
+    }
+
+    /// `:plans`: the plans (and the keys, for names), loaded if they are not yet.
+    pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
+        ensure_plans(sh);
+        if sh.store.keys.loaded().is_none() && !sh.store.keys.is_loading() {
+            load_keys(sh);
+        }
+        let mut screen = PlansScreen::new(ListView::default());
+        screen.sync(sh);
+        Box::new(screen)
+    }
+
+    pub fn plans<'a>(&'a self, store: &'a Store) -> impl Iterator<Item = &'a UsagePlan> + 'a {
+        let all = store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
+        self.rows.indices().map(move |i| &all[i])
+    }
+
+    fn selected<'a>(&self, store: &'a Store) -> Option<&'a UsagePlan> {
+        let i = self.rows.get(self.view.selected)?;
+        store.plans.loaded()?.get(i)
+    }
+}
+
+impl Screen for PlansScreen {
+    fn title(&self) -> String {
+        "plans".into()
+    }
+
+    fn context(&self) -> Context {
+        Context::Plans
+    }
+
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
+        if self.view.apply(action, self.rows.len()) {
+            return Nav::Stay;
+        }
+        match action {
+            Action::Select => match self.selected(&sh.store).map(|p| p.id.clone()) {
+                Some(id) => Nav::Push(PlanDetailScreen::open(&id, sh)),
+                None => Nav::Stay,
+            },
+            Action::Refresh => {
+                load_plans(sh);
+                Nav::Stay
+            }
+            _ => Nav::Stay,
+        }
+    }
+
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if self.built != Some(sh.store.generations.plans) {
+            self.built = Some(sh.store.generations.plans);
+            let plans = sh.store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
+            self.haystacks = plans.iter().map(|p| format!("{} {} {}", p.name, p.id, p.region)).collect();
+            self.rows.invalidate();
+            self.filtered(sh);
+        }
+        Nav::Stay
+    }
+
+    fn list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.view)
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.view.filter)
+    }
+
+    fn filtered(&mut self, sh: &mut Shared) {
+        self.rows.update(sh.store.generations.plans, &self.view.filter, &self.haystacks);
+        self.view.clamp(self.rows.len());
+    }
+
+    fn selected_resource(&self, store: &Store) -> Option<(String, String)> {
+        self.selected(store).map(|p| (p.id.clone(), String::new()))
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
+        let s = p.styles;
+        let title = format!(" usage plans ({}) ", p.store.plans.loaded().map_or(0, Vec::len));
+        if let Some(ph) = placeholder(&p.store.plans, "usage plans", p) {
+            frame.render_widget(ph.block(panel(title, s, true)), area);
+            return;
+        }
+        let plans: Vec<&UsagePlan> = self.plans(p.store).collect();
+        let header = Row::new(["NAME", "ID", "THROTTLE", "QUOTA", "API STAGES", "KEYS", "REGION"]);
+        let widths = vec![
+            Constraint::Fill(2),
+            Constraint::Length(11),
+            Constraint::Length(18),
+            Constraint::Length(20),
+            Constraint::Fill(3),
+            Constraint::Length(5),
+            Constraint::Length(14),
+        ];
+        let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
+        table.render(frame, area, &self.view, plans.len(), s, |i| plan_row(plans[i], s));
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn plan_row<'a>(p: &UsagePlan, s: &crate::tui::theme::Styles) -> Row<'a> {
+    let stages: Vec<String> = p.api_stages.iter().map(|st| format!("{}/{}", st.api_id, st.stage)).collect();
+    Row::new(vec![
+        Cell::from(Span::styled(one_line(&p.name, 40), s.accent)),
+        Cell::from(Span::styled(one_line(&p.id, 12), s.muted)),
+        Cell::from(throttle_text(&p.throttle)),
+        Cell::from(quota_text(p)),
+        Cell::from(one_line(&stages.join(", "), 80)),
+        Cell::from(p.key_ids.len().to_string()),
+        Cell::from(one_line(&p.region, 16)),
+    ])
+}

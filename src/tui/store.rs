@@ -1,0 +1,278 @@
+//! The data several screens read: the catalog, API details and docs, plans, keys, usage, the
+//! audit feed, and the state of changes in flight. Every result Message lands here (the app
+//! routes them, exhaustively); screens read it, and rebuild their cached rows when the
+//! generation of what they show has moved on.
+
+use super::loadable::Loadable;
+use super::screens::audit::AuditView;
+use crate::domain::{Api, ApiKey, CreatedKey, ResourceNode, Route, Trail, Usage, UsagePlan};
+use crate::openapi::DocLine;
+use std::collections::HashMap;
+
+/// Which API (REST ids and HTTP ids can collide across regions).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApiRef {
+    pub region: String,
+    pub id: String,
+}
+
+impl ApiRef {
+    pub fn of(api: &Api) -> ApiRef {
+        ApiRef { region: api.region.clone(), id: api.id.clone() }
+    }
+}
+
+/// Methods (REST, as a resource tree) or routes (HTTP) of one API.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailData {
+    Rest(Vec<ResourceNode>),
+    Http(Vec<Route>),
+}
+
+/// One row of the detail screen's resources pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailRow<'a> {
+    Resource(&'a ResourceNode),
+    Method(&'a ResourceNode, &'a crate::domain::Method),
+    Route(&'a Route),
+}
+
+impl DetailData {
+    pub fn rows(&self) -> Vec<DetailRow<'_>> {
+        match self {
+            DetailData::Rest(tree) => tree
+                .iter()
+                .flat_map(|n| {
+                    std::iter::once(DetailRow::Resource(n))
+                        .chain(n.methods.iter().map(move |m| DetailRow::Method(n, m)))
+                })
+                .collect(),
+            DetailData::Http(routes) => routes.iter().map(DetailRow::Route).collect(),
+        }
+    }
+}
+
+impl DetailRow<'_> {
+    /// Text the fuzzy filter matches against.
+    pub fn haystack(&self) -> String {
+        match self {
+            DetailRow::Resource(n) => n.path.clone(),
+            DetailRow::Method(n, m) => {
+                format!("{} {} {} {}", m.method, n.path, m.authorization, m.integration_type.as_deref().unwrap_or(""))
+            }
+            DetailRow::Route(r) => format!("{} {}", r.route_key, r.authorization),
+        }
+    }
+}
+
+/// A message on the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// Header facts and settings: how portcullis was started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    pub profile: String,
+    pub regions: String,
+    pub endpoint: Option<String>,
+    pub read_only: bool,
+    /// Seconds until a copied value is cleared from the clipboard (config `clipboard_clear_secs`).
+    pub clipboard_clear_secs: u64,
+    /// The audit source `:audit` opens with (config `audit_source`).
+    pub audit_source: String,
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        Connection {
+            profile: String::new(),
+            regions: String::new(),
+            endpoint: None,
+            read_only: false,
+            clipboard_clear_secs: 30,
+            audit_source: "lookup".into(),
+        }
+    }
+}
+
+/// How often each kind of data changed: a screen keeps the generation its rows were built from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generations {
+    pub apis: u64,
+    pub details: u64,
+    pub docs: u64,
+    pub plans: u64,
+    pub keys: u64,
+    pub usage: u64,
+    pub audit: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub connection: Connection,
+    pub apis: Loadable<Vec<Api>>,
+    /// A refresh in flight while the loaded list stays on screen.
+    pub apis_refresh: Option<u64>,
+    pub last_refresh: Option<String>,
+    pub details: HashMap<ApiRef, Loadable<DetailData>>,
+    pub docs: HashMap<(ApiRef, String), Loadable<Vec<DocLine>>>,
+    pub plans: Loadable<Vec<UsagePlan>>,
+    pub keys: Loadable<Vec<ApiKey>>,
+    /// GetUsage per plan id.
+    pub usage: HashMap<String, Loadable<Usage>>,
+    /// The audit screen's query and events (kept when the screen is left).
+    pub audit: Option<AuditView>,
+    /// DescribeTrails for the source picker: the request in flight, then its answer.
+    pub trails: Loadable<Vec<Trail>>,
+    /// A key change in flight (its request id): one at a time, so no result is dropped.
+    pub mutating: Option<u64>,
+    /// The key whose value is shown unmasked (for 10 seconds).
+    pub revealed: Option<String>,
+    /// Bumped at every reveal, so an earlier timer does not hide a later reveal early.
+    pub reveal_generation: u64,
+    /// Bumped at every copy, so a pending clear does not wipe a later copy.
+    pub clipboard_generation: u64,
+    /// A copied value is still in the clipboard: cleared on quit too.
+    pub clipboard_pending: bool,
+    pub generations: Generations,
+}
+
+impl Store {
+    pub fn new(connection: Connection) -> Store {
+        Store { connection, ..Default::default() }
+    }
+
+    pub fn api(&self, r: &ApiRef) -> Option<&Api> {
+        self.apis.loaded()?.iter().find(|a| a.id == r.id && a.region == r.region)
+    }
+
+    pub fn api_by_id(&self, id: &str) -> Option<&Api> {
+        self.apis.loaded()?.iter().find(|a| a.id == id)
+    }
+
+    pub fn plan(&self, id: &str) -> Option<&UsagePlan> {
+        self.plans.loaded()?.iter().find(|p| p.id == id)
+    }
+
+    pub fn key(&self, id: &str) -> Option<&ApiKey> {
+        self.keys.loaded()?.iter().find(|k| k.id == id)
+    }
+
+    pub fn detail(&self, r: &ApiRef) -> Option<&DetailData> {
+        self.details.get(r)?.loaded()
+    }
+
+    pub fn doc(&self, r: &ApiRef, stage: &str) -> Option<&Loadable<Vec<DocLine>>> {
+        self.docs.get(&(r.clone(), stage.to_string()))
+    }
+
+    /// Is anything loading (for the header's spinner)?
+    pub fn busy(&self) -> bool {
+        self.apis.is_loading()
+            || self.apis_refresh.is_some()
+            || self.details.values().any(Loadable::is_loading)
+            || self.docs.values().any(Loadable::is_loading)
+            || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
+    }
+
+    /// Which region a new key goes to: the first loaded plan's or API's, else the first named.
+    pub fn default_region(&self) -> String {
+        self.plans
+            .loaded()
+            .and_then(|p| p.first())
+            .map(|p| p.region.clone())
+            .or_else(|| self.apis.loaded().and_then(|a| a.first()).map(|a| a.region.clone()))
+            .unwrap_or_else(|| self.connection.regions.split(',').next().unwrap_or_default().to_string())
+    }
+}
+
+/// Results, as the app hands them over. Each returns whether it was taken (a stale result,
+/// for a request that a newer one replaced, is dropped).
+impl Store {
+    pub fn take_apis(&mut self, request: u64, result: Result<Vec<Api>, String>, at: String) -> Result<bool, String> {
+        let fresh = if self.apis_refresh == Some(request) {
+            self.apis_refresh = None;
+            let apis = result.map_err(|e| format!("refresh failed: {e}"))?;
+            self.apis = Loadable::Loaded(apis);
+            // Methods and docs may have changed too: load them again when next opened.
+            self.details.retain(|_, l| l.is_loading());
+            self.docs.retain(|_, l| l.is_loading());
+            true
+        } else {
+            let ok = result.is_ok();
+            self.apis.accept(request, result) && ok
+        };
+        if fresh {
+            self.last_refresh = Some(at);
+        }
+        self.generations.apis += 1;
+        Ok(fresh)
+    }
+
+    pub fn take_detail(&mut self, request: u64, api: &ApiRef, result: Result<DetailData, String>) {
+        if self.details.get_mut(api).is_some_and(|e| e.accept(request, result)) {
+            self.generations.details += 1;
+        }
+    }
+
+    pub fn take_docs(&mut self, request: u64, key: (ApiRef, String), result: Result<Vec<DocLine>, String>) {
+        if self.docs.get_mut(&key).is_some_and(|e| e.accept(request, result)) {
+            self.generations.docs += 1;
+        }
+    }
+
+    pub fn take_plans(&mut self, request: u64, result: Result<Vec<UsagePlan>, String>) {
+        if self.plans.accept(request, result) {
+            self.generations.plans += 1;
+        }
+    }
+
+    pub fn take_keys(&mut self, request: u64, result: Result<Vec<ApiKey>, String>) {
+        if self.keys.accept(request, result) {
+            self.generations.keys += 1;
+        }
+    }
+
+    pub fn take_usage(&mut self, request: u64, plan: &str, result: Result<Usage, String>) {
+        if self.usage.get_mut(plan).is_some_and(|e| e.accept(request, result)) {
+            self.generations.usage += 1;
+        }
+    }
+
+    /// A key change finished: `None` when it is not the change in flight.
+    pub fn take_mutated(
+        &mut self,
+        request: u64,
+        result: Result<Option<CreatedKey>, String>,
+    ) -> Option<Result<Option<CreatedKey>, String>> {
+        if self.mutating != Some(request) {
+            return None;
+        }
+        self.mutating = None;
+        Some(result)
+    }
+
+    /// Hide, unless the value was revealed again since (that reveal has its own timer).
+    pub fn hide_value(&mut self, key: &str, generation: u64) {
+        if self.revealed.as_deref() == Some(key) && generation == self.reveal_generation {
+            self.revealed = None;
+            self.generations.keys += 1;
+        }
+    }
+
+    /// True when the clipboard should be cleared: nothing was copied through portcullis since.
+    pub fn clipboard_expired(&mut self, generation: u64) -> bool {
+        let expired = generation == self.clipboard_generation;
+        if expired {
+            self.clipboard_pending = false;
+        }
+        expired
+    }
+
+    pub fn take_trails(&mut self, request: u64, result: Result<Vec<Trail>, String>) -> bool {
+        self.trails.accept(request, result)
+    }
+}

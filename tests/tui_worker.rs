@@ -1,0 +1,227 @@
+//! The worker, driven directly and through the app: every command gives its result (or, for
+//! the few that answer nothing, none), a panicking task gives the command's failed result,
+//! loads in one slot are "latest wins" (ctrl-r pressed ten times sends GetRestApis at most
+//! twice), and a cancelled or superseded load never answers. The AWS side is a wiremock server
+//! answering in API Gateway's, CloudTrail's and S3's wire formats (or with errors).
+
+mod common;
+mod tui_fixtures;
+
+use common::replay_credentials as credentials;
+use portcullis::config::Settings;
+use portcullis::domain::{Api, ApiKind, AuditQuery, Feed, Mutation, Secret};
+use portcullis::tui::command::{Command, Slot};
+use portcullis::tui::message::Message;
+use portcullis::tui::worker::{Worker, guarded};
+use serde_json::json;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tui_fixtures::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn worker(server: &MockServer) -> (Worker, mpsc::UnboundedReceiver<Message>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (Worker::new(Settings::for_endpoint(&["eu-west-1"], server.uri()), tx), rx)
+}
+
+fn api() -> Box<Api> {
+    let mut a = payments_api();
+    a.kind = ApiKind::Rest;
+    Box::new(a)
+}
+
+fn query() -> Box<AuditQuery> {
+    let now = time::OffsetDateTime::now_utc();
+    Box::new(portcullis::tui::screens::audit::default_query(now, None))
+}
+
+/// The request id a result answers.
+fn answers(m: &Message) -> Option<u64> {
+    match m {
+        Message::ApisLoaded { request, .. }
+        | Message::ApiDetailLoaded { request, .. }
+        | Message::DocsLoaded { request, .. }
+        | Message::PlansLoaded { request, .. }
+        | Message::KeysLoaded { request, .. }
+        | Message::UsageLoaded { request, .. }
+        | Message::Mutated { request, .. }
+        | Message::AuditOpened { request, .. }
+        | Message::AuditPageLoaded { request, .. }
+        | Message::TrailsLoaded { request, .. } => Some(*request),
+        _ => None,
+    }
+}
+
+/// Results received within `wait` (or until `enough` arrived), warnings left out.
+async fn results_until(rx: &mut mpsc::UnboundedReceiver<Message>, enough: usize, wait: Duration) -> Vec<Message> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while out.len() < enough
+        && let Ok(Some(m)) = tokio::time::timeout_at(deadline, rx.recv()).await
+    {
+        if !matches!(m, Message::Warning(_)) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// Every result received within `wait`.
+async fn results(rx: &mut mpsc::UnboundedReceiver<Message>, wait: Duration) -> Vec<Message> {
+    results_until(rx, usize::MAX, wait).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_gives_its_result() {
+    credentials();
+    // Nothing is mounted: every AWS call gets a 500, so every load fails, and says so.
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let (w, mut rx) = worker(&server);
+    let commands = vec![
+        Command::LoadApis { request: 1 },
+        Command::LoadApiDetail { request: 2, api: api() },
+        Command::LoadDocs { request: 3, api: api(), stage: "prod".into() },
+        Command::LoadPlans { request: 4 },
+        Command::LoadKeys { request: 5 },
+        Command::LoadUsage { request: 6, plan: "p1".into(), region: "eu-west-1".into() },
+        Command::Mutate {
+            request: 7,
+            mutation: Mutation::SetEnabled { key_id: "k1".into(), name: "acme".into(), enabled: false },
+            region: "eu-west-1".into(),
+        },
+        Command::OpenAudit { request: 8, query: query(), source: "s3://trail-bucket".into() },
+        Command::LoadAuditPage { request: 9, cursors: vec![] },
+        Command::LoadTrails { request: 10 },
+    ];
+    for c in commands {
+        w.execute(c);
+    }
+    w.execute(Command::After { millis: 10, message: Box::new(Message::ClearClipboard { generation: 3 }) });
+    // These answer nothing: the cache is off, the clipboard is the loop's.
+    w.execute(Command::SaveAuditCache { feed: Box::default(), changed: vec![0] });
+    w.execute(Command::Clipboard(Secret::new("x")));
+    w.execute(Command::Cancel(Slot::Usage("nothing runs here".into())));
+    let got = results_until(&mut rx, 11, Duration::from_secs(30)).await;
+    let mut ids: Vec<u64> = got.iter().filter_map(answers).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=10).collect::<Vec<_>>(), "one result per load, each with its request id: {got:?}");
+    assert!(got.contains(&Message::ClearClipboard { generation: 3 }), "the timer sent its message back");
+    let late = results(&mut rx, Duration::from_millis(300)).await;
+    assert!(late.is_empty(), "nothing else: {late:?}");
+    let failed = |m: &Message| match m {
+        Message::PlansLoaded { result, .. } => result.is_err(),
+        Message::KeysLoaded { result, .. } => result.is_err(),
+        Message::Mutated { result, .. } => result.is_err(),
+        _ => true,
+    };
+    assert!(got.iter().all(failed), "the 500s are failures, not empty lists: {got:?}");
+}
+
+#[tokio::test]
+async fn a_panicking_task_gives_the_commands_failed_result() {
+    let command = Command::LoadKeys { request: 42 };
+    let result = guarded(&command, async { panic!("a bug in a load") }).await;
+    match result {
+        Some(Message::KeysLoaded { request: 42, result: Err(e) }) => assert!(e.contains("internal error"), "{e}"),
+        other => panic!("expected a failed KeysLoaded for request 42, got {other:?}"),
+    }
+    let quiet = Command::SaveAuditCache { feed: Box::new(Feed::default()), changed: vec![] };
+    assert_eq!(guarded(&quiet, async { panic!("nothing to answer") }).await, None);
+    let fine = guarded(&command, async { Some(Message::Tick) }).await;
+    assert_eq!(fine, Some(Message::Tick), "a task that does not panic gives its own result");
+}
+
+/// GetRestApis answers after `delay`, with two APIs; each has one stage and no authorizer.
+async fn slow_catalog(delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    let rest = json!({"item": [{"id": "a1", "name": "one"}, {"id": "a2", "name": "two"}]});
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(rest).set_delay(delay))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/restapis/[^/]+/stages$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [{"stageName": "prod"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/restapis/[^/]+/authorizers$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": []})))
+        .mount(&server)
+        .await;
+    common::answer(&server, "GET", "/v2/apis", 200, json!({"items": []})).await;
+    server
+}
+
+async fn count(server: &MockServer, p: &str) -> usize {
+    server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == p).count()
+}
+
+/// Hand the app's commands to the worker, as the event loop does.
+fn flush(app: &mut portcullis::tui::app::App, w: &Worker) {
+    for c in app.take_commands() {
+        w.execute(c);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_r_ten_times_sends_get_rest_apis_at_most_twice() {
+    credentials();
+    let server = slow_catalog(Duration::from_millis(400)).await;
+    let (w, mut rx) = worker(&server);
+    let mut app = new_app(new_store(false));
+    app.start();
+    flush(&mut app, &w);
+    for m in results_until(&mut rx, 1, Duration::from_secs(5)).await {
+        app.handle(m);
+    }
+    assert_eq!(app.store().apis.loaded().map(Vec::len), Some(2), "the first load arrived");
+    let (first_lists, first_stages) = (count(&server, "/restapis").await, count(&server, "/restapis/a1/stages").await);
+    assert_eq!((first_lists, first_stages), (1, 1));
+
+    // Ten presses, 20 ms apart, faster than one GetRestApis answers.
+    for _ in 0..10 {
+        ctrl(&mut app, 'r');
+        flush(&mut app, &w);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for m in results(&mut rx, Duration::from_secs(3)).await {
+        app.handle(m);
+    }
+    let lists = count(&server, "/restapis").await - first_lists;
+    let stages = count(&server, "/restapis/a1/stages").await - first_stages;
+    assert!(lists <= 2, "ten ctrl-r sent {lists} GetRestApis (at most 2: the one running and the newest)");
+    assert!(lists >= 1, "the refresh ran");
+    assert_eq!(stages, lists, "each GetRestApis that ran read the stages once, no more");
+    assert_eq!(app.store().apis_refresh, None, "the newest refresh answered and was taken");
+    assert!(app.store().last_refresh.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_or_superseded_load_never_answers() {
+    credentials();
+    let server = slow_catalog(Duration::from_millis(500)).await;
+    // The trail's S3 listing answers slowly too.
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")
+                .set_delay(Duration::from_millis(500)),
+        )
+        .mount(&server)
+        .await;
+    let (w, mut rx) = worker(&server);
+    w.execute(Command::LoadApis { request: 1 });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    w.execute(Command::Cancel(Slot::Apis));
+    // A different query in the audit slot cancels the one running.
+    w.execute(Command::OpenAudit { request: 2, query: query(), source: "s3://old-bucket".into() });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    w.execute(Command::OpenAudit { request: 3, query: query(), source: "s3://new-bucket".into() });
+    let got = results(&mut rx, Duration::from_millis(2500)).await;
+    let ids: Vec<u64> = got.iter().filter_map(answers).collect();
+    assert_eq!(ids, vec![3], "only the newest audit query answered; the cancelled catalog load never did: {got:?}");
+}
