@@ -81,6 +81,10 @@ pub async fn run(settings: Settings) -> i32 {
             return 1;
         }
     };
+    let waker = tx.clone();
+    app.shared.wake = Some(std::sync::Arc::new(move || {
+        let _ = waker.send(Message::Tick);
+    }));
     listen_for_signals(tx);
     app.start();
     let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;

@@ -22,7 +22,7 @@ use super::dialogs::{Answer, Dialog};
 use super::keymap::Keymap;
 use super::store::{ApiRef, Status, Store};
 use super::theme::Styles;
-use super::widgets::list::ListView;
+use super::widgets::list::{ListView, Wake};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -33,12 +33,15 @@ pub struct Shared {
     pub outbox: Vec<Command>,
     pub status: Option<Status>,
     pub tick: u64,
+    /// Wakes the event loop from another thread (a big list's filter has finished); without
+    /// it (tests), filters run inline.
+    pub wake: Option<Wake>,
     next_request: u64,
 }
 
 impl Shared {
     pub fn new(store: Store) -> Shared {
-        Shared { store, outbox: vec![], status: None, tick: 0, next_request: 0 }
+        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, next_request: 0 }
     }
 
     pub fn request_id(&mut self) -> u64 {

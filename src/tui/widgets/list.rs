@@ -3,7 +3,7 @@
 //! frame live in cells, so a screen draws from `&self` and still scrolls with its selection.
 
 use crate::tui::action::Action;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use std::cell::Cell;
 
@@ -116,48 +116,180 @@ pub fn fuzzy_scores<'a>(filter: &str, haystacks: impl Iterator<Item = &'a str>) 
     if filter.trim().is_empty() {
         return haystacks.enumerate().map(|(i, _)| (i, 0)).collect();
     }
+    let hay: Vec<&str> = haystacks.collect();
     let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    haystacks
-        .enumerate()
-        .filter_map(|(i, h)| pattern.score(Utf32Str::new(h, &mut buf), &mut matcher).map(|s| (i, s)))
-        .collect()
+    // Past PARALLEL_FROM rows, fuzzy atoms are matched greedily (linear time, a score that is
+    // not always the best alignment's): the list stays responsive while typing.
+    let greedy = hay.len() >= PARALLEL_FROM;
+    let score = |part: &[&str], base: usize| {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        part.iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let h = Utf32Str::new(h, &mut buf);
+                let s = if greedy { greedy_score(&pattern, h, &mut matcher) } else { pattern.score(h, &mut matcher) };
+                s.map(|s| (base + i, s))
+            })
+            .collect::<Vec<_>>()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if hay.len() < PARALLEL_FROM || threads < 2 {
+        return score(&hay, 0);
+    }
+    // Big lists are matched on every core: each thread a contiguous part, the parts in order.
+    let chunk = hay.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> =
+            hay.chunks(chunk).enumerate().map(|(n, part)| s.spawn(move || score(part, n * chunk))).collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_default()).collect()
+    })
+}
+
+/// Lists at least this long are matched on several threads, fuzzy atoms greedily.
+const PARALLEL_FROM: usize = 20_000;
+
+/// [`Pattern::score`] with fuzzy atoms matched greedily; the other kinds as the pattern does.
+fn greedy_score(pattern: &Pattern, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u32> {
+    let mut total = 0u32;
+    for atom in &pattern.atoms {
+        let score = if atom.kind == AtomKind::Fuzzy && !atom.negative {
+            matcher.config.ignore_case = true;
+            matcher.config.normalize = true;
+            matcher.fuzzy_match_greedy(haystack, atom.needle_text())
+        } else {
+            atom.score(haystack, matcher)
+        };
+        total += u32::from(score?);
+    }
+    Some(total)
+}
+
+/// Wakes the event loop (a background filter has finished).
+pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// What the next match works on.
+enum Base {
+    /// Every haystack.
+    All,
+    /// The rows an earlier, shorter filter matched (typing narrows).
+    Rows(Vec<usize>),
+}
+
+/// A match running on another thread, for `(generation, filter)`.
+struct Pending {
+    generation: u64,
+    filter: String,
+    rx: std::sync::mpsc::Receiver<Vec<(usize, u32)>>,
 }
 
 /// A list's rows after its filter, cached: rebuilt only when the data's generation or the
-/// filter changes. When the new filter only adds to the end of the old one (typing), only
-/// the rows that matched before are matched again.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// filter changes. When the new filter only adds to the end of an earlier one (typing), only
+/// the rows that matched that one are matched again; going back to an earlier filter
+/// (backspace) takes its rows back. Big lists match on other threads while the loop goes on
+/// ([`FilteredRows::update_shared`]): the rows in force stay until the new ones arrive.
+#[derive(Default)]
 pub struct FilteredRows {
     /// (index into the haystacks, score), in haystack order.
     matched: Vec<(usize, u32)>,
     /// The data generation and the filter the rows were built for.
     built: Option<(u64, String)>,
+    /// The matches of the shorter filters typed on the way to this one.
+    earlier: Vec<(String, Vec<(usize, u32)>)>,
+    pending: Option<Pending>,
+}
+
+impl std::fmt::Debug for FilteredRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilteredRows").field("rows", &self.matched.len()).field("built", &self.built).finish()
+    }
 }
 
 impl FilteredRows {
     /// Rebuild if `generation` or `filter` differ from the last build; true if it rebuilt.
     pub fn update(&mut self, generation: u64, filter: &str, haystacks: &[String]) -> bool {
-        if let Some((g, f)) = &self.built
-            && *g == generation
-            && f == filter
-        {
+        self.pending = None;
+        if self.is_for(generation, filter) {
             return false;
         }
-        let narrowing = match &self.built {
-            Some((g, old)) => *g == generation && narrows(old, filter),
-            None => false,
-        };
-        self.matched = if narrowing {
-            let previous: Vec<usize> = self.matched.iter().map(|(i, _)| *i).collect();
-            let scored = fuzzy_scores(filter, previous.iter().map(|&i| haystacks[i].as_str()));
-            scored.into_iter().map(|(k, s)| (previous[k], s)).collect()
-        } else {
-            fuzzy_scores(filter, haystacks.iter().map(String::as_str))
-        };
-        self.built = Some((generation, filter.to_string()));
+        if let Some(base) = self.prepare(generation, filter) {
+            self.matched = match_on(filter, haystacks, &base);
+            self.built = Some((generation, filter.to_string()));
+        }
         true
+    }
+
+    /// Like [`FilteredRows::update`]; a big list (with a way to wake the loop) is matched on
+    /// other threads: `poll` takes the rows when they are there. True if the rows changed now.
+    pub fn update_shared(
+        &mut self,
+        generation: u64,
+        filter: &str,
+        haystacks: &std::sync::Arc<Vec<String>>,
+        wake: Option<&Wake>,
+    ) -> bool {
+        let Some(wake) = wake.filter(|_| haystacks.len() >= PARALLEL_FROM && !filter.trim().is_empty()) else {
+            return self.update(generation, filter, haystacks);
+        };
+        let running = self.pending.as_ref().is_some_and(|p| p.generation == generation && p.filter == filter);
+        if running {
+            return false;
+        }
+        self.pending = None;
+        if self.is_for(generation, filter) {
+            return false;
+        }
+        let Some(base) = self.prepare(generation, filter) else { return true };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (hay, text, wake) = (haystacks.clone(), filter.to_string(), wake.clone());
+        std::thread::spawn(move || {
+            // A send fails when a newer filter replaced this one: nobody waits for it then.
+            if tx.send(match_on(&text, &hay, &base)).is_ok() {
+                wake();
+            }
+        });
+        self.pending = Some(Pending { generation, filter: filter.to_string(), rx });
+        false
+    }
+
+    /// Take the rows of a finished background match; true if the rows changed.
+    pub fn poll(&mut self) -> bool {
+        let Some(p) = &self.pending else { return false };
+        let Ok(matched) = p.rx.try_recv() else { return false };
+        let p = self.pending.take().expect("checked above");
+        self.matched = matched;
+        self.built = Some((p.generation, p.filter));
+        true
+    }
+
+    /// Is a background match running?
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn is_for(&self, generation: u64, filter: &str) -> bool {
+        self.built.as_ref().is_some_and(|(g, f)| *g == generation && f == filter)
+    }
+
+    /// Keep what helps with `filter`; `None` when an earlier match is for it (now in force).
+    /// The rows in force stay until the new ones replace them.
+    fn prepare(&mut self, generation: u64, filter: &str) -> Option<Base> {
+        match &self.built {
+            Some((g, f)) if *g == generation => self.earlier.push((f.clone(), self.matched.clone())),
+            _ => self.earlier.clear(),
+        }
+        // Keep the earlier matches that the new filter narrows (or that are for it).
+        self.earlier.retain(|(f, _)| f == filter || narrows(f, filter));
+        let closest = self.earlier.iter().enumerate().max_by_key(|(_, (f, _))| f.len()).map(|(i, _)| i);
+        match closest {
+            Some(i) if self.earlier[i].0 == filter => {
+                self.matched = self.earlier.remove(i).1;
+                self.built = Some((generation, filter.to_string()));
+                None
+            }
+            Some(i) => Some(Base::Rows(self.earlier[i].1.iter().map(|(k, _)| *k).collect())),
+            None => Some(Base::All),
+        }
     }
 
     pub fn matched(&self) -> &[(usize, u32)] {
@@ -184,6 +316,19 @@ impl FilteredRows {
     /// Forget the last build (the next update rebuilds whatever it is given).
     pub fn invalidate(&mut self) {
         self.built = None;
+        self.earlier.clear();
+        self.pending = None;
+    }
+}
+
+/// Match `filter` on the base's haystacks; indices into all of them.
+fn match_on(filter: &str, haystacks: &[String], base: &Base) -> Vec<(usize, u32)> {
+    match base {
+        Base::All => fuzzy_scores(filter, haystacks.iter().map(String::as_str)),
+        Base::Rows(rows) => {
+            let scored = fuzzy_scores(filter, rows.iter().map(|&k| haystacks[k].as_str()));
+            scored.into_iter().map(|(k, s)| (rows[k], s)).collect()
+        }
     }
 }
 
@@ -233,9 +378,40 @@ mod tests {
         assert_eq!(rows.indices().collect::<Vec<_>>(), vec![0, 2]);
         assert!(rows.update(1, "ments-a !ship", &hay));
         assert_eq!(rows.indices().collect::<Vec<_>>(), vec![0]);
-        assert!(rows.update(1, "ments", &hay), "a shorter filter starts again");
+        assert!(rows.update(1, "ments", &hay), "a shorter filter takes back its earlier matches");
+        assert_eq!(rows.indices().collect::<Vec<_>>(), vec![0, 2]);
+        assert!(rows.update(1, "me", &hay), "one never typed is matched again");
         assert_eq!(rows.len(), 2);
         assert!(rows.update(2, "ments", &hay), "new data rebuilds");
         assert!(narrows("pay", "paym") && !narrows("!pay", "!paym") && !narrows("pay", "pa"));
+    }
+
+    #[test]
+    fn big_lists_match_on_other_threads_and_the_newest_filter_wins() {
+        let hay: std::sync::Arc<Vec<String>> =
+            std::sync::Arc::new((0..PARALLEL_FROM + 10).map(|i| format!("api-{i} team-{}", i % 7)).collect());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wake: Wake = std::sync::Arc::new(move || {
+            let _ = tx.send(());
+        });
+        let mut rows = FilteredRows::default();
+        assert!(rows.update_shared(1, "", &hay, Some(&wake)), "no filter: at once");
+        assert_eq!(rows.len(), hay.len());
+        assert!(!rows.update_shared(1, "api-1999", &hay, Some(&wake)), "not yet: another thread matches");
+        assert!(rows.is_pending() && rows.len() == hay.len(), "the rows in force stay meanwhile");
+        assert!(!rows.update_shared(1, "api-20000", &hay, Some(&wake)), "a newer filter replaces it");
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the match wakes the loop");
+        let mut taken = rows.poll();
+        while !taken {
+            rx.recv_timeout(std::time::Duration::from_secs(10)).expect("woken again");
+            taken = rows.poll();
+        }
+        assert!(!rows.is_pending());
+        let mut inline = FilteredRows::default();
+        inline.update(1, "api-20000", &hay);
+        assert_eq!(rows.matched(), inline.matched(), "the newest filter's rows, as matched inline");
+        assert!(rows.indices().any(|i| hay[i] == "api-20000 team-1"));
+        assert!(!rows.update_shared(1, "api-20000", &hay, Some(&wake)), "the same filter again: nothing to do");
+        assert!(!rows.update(1, "api-20000", &hay));
     }
 }

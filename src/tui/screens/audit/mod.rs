@@ -232,7 +232,7 @@ pub struct AuditScreen {
     pub view: ListView,
     /// Indices into the feed's events that the query shows (newest first).
     visible: Vec<usize>,
-    haystacks: Vec<String>,
+    haystacks: std::sync::Arc<Vec<String>>,
     /// After the `/` filter: indices into `visible`.
     rows: FilteredRows,
     built: Option<u64>,
@@ -297,12 +297,13 @@ impl AuditScreen {
     fn rebuild(&mut self, store: &Store) {
         let Some(a) = &store.audit else {
             self.visible.clear();
-            self.haystacks.clear();
+            self.haystacks = Default::default();
             self.rows = FilteredRows::default();
             return;
         };
         self.visible = a.visible();
-        self.haystacks = self.visible.iter().filter_map(|&i| a.event(i)).map(audit_haystack).collect();
+        self.haystacks =
+            std::sync::Arc::new(self.visible.iter().filter_map(|&i| a.event(i)).map(audit_haystack).collect());
         self.rows.invalidate();
         self.rows.update(store.generations.audit, &self.view.filter, &self.haystacks);
         self.view.clamp(self.len(store));
@@ -400,6 +401,8 @@ impl Screen for AuditScreen {
         if self.built != Some(sh.store.generations.audit) {
             self.built = Some(sh.store.generations.audit);
             self.rebuild(&sh.store);
+        } else if self.rows.poll() {
+            self.view.clamp(self.len(&sh.store));
         }
         self.more(Paging::Auto, sh);
         if self.trails && !sh.store.trails.is_loading() {
@@ -418,7 +421,8 @@ impl Screen for AuditScreen {
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rows.update(sh.store.generations.audit, &self.view.filter, &self.haystacks);
+        let generation = sh.store.generations.audit;
+        self.rows.update_shared(generation, &self.view.filter, &self.haystacks, sh.wake.as_ref());
         self.view.clamp(self.len(&sh.store));
         self.more(Paging::ByUser, sh);
     }

@@ -91,9 +91,10 @@ pub struct CatalogScreen {
     /// Filtered and sorted indices into the loaded APIs.
     rows: Vec<usize>,
     matched: FilteredRows,
-    haystacks: Vec<String>,
-    /// Each API's place in the column order (`rank[i]`), for the sort in force.
-    rank: Vec<u32>,
+    haystacks: std::sync::Arc<Vec<String>>,
+    /// The APIs in the column order (ties in catalog order), ascending and descending.
+    order: Vec<usize>,
+    order_reversed: Vec<usize>,
     /// The catalog generation the haystacks and ranks are for.
     built: Option<u64>,
 }
@@ -101,6 +102,11 @@ pub struct CatalogScreen {
 impl CatalogScreen {
     pub fn new() -> CatalogScreen {
         CatalogScreen::default()
+    }
+
+    /// Is a filter being matched on other threads (the rows shown are the previous ones)?
+    pub fn filtering(&self) -> bool {
+        self.matched.is_pending()
     }
 
     /// The APIs shown, in order.
@@ -112,22 +118,42 @@ impl CatalogScreen {
         store.apis.loaded()?.get(*self.rows.get(self.view.selected)?)
     }
 
-    /// Recompute the rows after a change of data, filter or sort; the selected API stays selected.
-    fn rebuild(&mut self, store: &Store, data_changed: bool) {
+    /// New data: haystacks, column order and rows at once.
+    fn reload(&mut self, store: &Store) {
+        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        self.haystacks = std::sync::Arc::new(apis.iter().map(api_haystack).collect());
+        self.rank_by_column(apis);
+        self.matched.update(store.generations.apis, &self.view.filter, &self.haystacks);
+        self.reorder(store);
+    }
+
+    /// The filter changed: a big catalog is matched on other threads (the rows in force stay
+    /// until `sync` takes the new ones).
+    fn refilter(&mut self, sh: &Shared) {
+        let (store, generation) = (&sh.store, sh.store.generations.apis);
+        if self.matched.update_shared(generation, &self.view.filter, &self.haystacks, sh.wake.as_ref()) {
+            self.reorder(store);
+        }
+    }
+
+    /// The rows from the matches, in score then column order; the selected API stays selected.
+    fn reorder(&mut self, store: &Store) {
         let selected = self.selected_api(store).map(ApiRef::of);
         let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
-        if data_changed {
-            self.haystacks = apis.iter().map(api_haystack).collect();
-            self.rank_by_column(apis);
-        }
-        let generation = store.generations.apis;
-        self.matched.update(generation, &self.view.filter, &self.haystacks);
-        let reverse = self.view.sort_reverse;
-        let rank = |i: usize| if reverse { u32::MAX - self.rank[i] } else { self.rank[i] };
-        let mut rows: Vec<(usize, u32)> = self.matched.matched().to_vec();
-        // Best match first while filtering; the chosen column order breaks ties.
-        rows.sort_unstable_by_key(|&(i, score)| (std::cmp::Reverse(score), rank(i), i));
-        self.rows = rows.into_iter().map(|(i, _)| i).collect();
+        let order = if self.view.sort_reverse { &self.order_reversed } else { &self.order };
+        self.rows = if self.view.filter.trim().is_empty() {
+            order.clone()
+        } else {
+            // Best match first while filtering; the column order breaks ties (a stable sort of
+            // the matches taken in column order).
+            let mut score = vec![None; apis.len()];
+            for &(i, s) in self.matched.matched() {
+                score[i] = Some(s);
+            }
+            let mut rows: Vec<usize> = order.iter().copied().filter(|&i| score[i].is_some()).collect();
+            rows.sort_by_key(|&i| std::cmp::Reverse(score[i]));
+            rows
+        };
         self.view.clamp(self.rows.len());
         let Some(r) = selected else { return };
         if let Some(pos) = self.rows.iter().position(|&i| apis[i].id == r.id && apis[i].region == r.region) {
@@ -135,19 +161,15 @@ impl CatalogScreen {
         }
     }
 
-    /// Equal keys share a rank, so ties keep the catalog's order in either direction.
+    /// Both orders are stable, so equal keys keep the catalog's order in either direction.
     fn rank_by_column(&mut self, apis: &[Api]) {
         let keys: Vec<(String, String)> = apis.iter().map(|a| (self.sort.key(a), a.name.to_lowercase())).collect();
         let mut order: Vec<usize> = (0..apis.len()).collect();
         order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-        self.rank = vec![0; apis.len()];
-        let mut place = 0;
-        for (n, &i) in order.iter().enumerate() {
-            if n > 0 && keys[order[n - 1]] != keys[i] {
-                place += 1;
-            }
-            self.rank[i] = place;
-        }
+        let mut reversed = order.clone();
+        reversed.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+        self.order = order;
+        self.order_reversed = reversed;
     }
 
     fn sort_by(&mut self, next: bool, store: &Store) {
@@ -158,7 +180,7 @@ impl CatalogScreen {
         }
         let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.rank_by_column(apis);
-        self.rebuild(store, false);
+        self.reorder(store);
     }
 
     fn open_selected(&self, sh: &mut Shared) -> Nav {
@@ -175,9 +197,10 @@ impl CatalogScreen {
 
     fn title(&self, store: &Store) -> String {
         let total = store.apis.loaded().map_or(0, Vec::len);
+        let busy = if self.matched.is_pending() { " filtering…" } else { "" };
         match self.view.filter.is_empty() {
-            true => format!(" APIs ({total}) "),
-            false => format!(" APIs ({}/{total}) /{} ", self.rows.len(), one_line(&self.view.filter, 30)),
+            true => format!(" APIs ({total}){busy} "),
+            false => format!(" APIs ({}/{total}) /{}{busy} ", self.rows.len(), one_line(&self.view.filter, 30)),
         }
     }
 }
@@ -217,7 +240,9 @@ impl Screen for CatalogScreen {
     fn sync(&mut self, sh: &mut Shared) -> Nav {
         if self.built != Some(sh.store.generations.apis) {
             self.built = Some(sh.store.generations.apis);
-            self.rebuild(&sh.store, true);
+            self.reload(&sh.store);
+        } else if self.matched.poll() {
+            self.reorder(&sh.store);
         }
         Nav::Stay
     }
@@ -231,7 +256,7 @@ impl Screen for CatalogScreen {
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rebuild(&sh.store, false);
+        self.refilter(sh);
     }
 
     fn selected_resource(&self, store: &Store) -> Option<(String, String)> {
@@ -242,7 +267,8 @@ impl Screen for CatalogScreen {
     fn focus(&mut self, target: &Target, sh: &mut Shared) -> bool {
         let Target::ApiInCatalog(api) = target else { return false };
         self.view.set_filter(String::new());
-        self.rebuild(&sh.store, false);
+        self.matched.update(sh.store.generations.apis, "", &self.haystacks);
+        self.reorder(&sh.store);
         let apis = sh.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         match self.rows.iter().position(|&i| apis[i].id == api.id && apis[i].region == api.region) {
             Some(pos) => {
