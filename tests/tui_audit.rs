@@ -389,7 +389,7 @@ fn pivots_from_a_key_and_a_stage_open_the_audit_filtered_to_them() {
 fn from_an_event_to_the_resource_it_touched() {
     let mut app = audit_app(false);
     char_key(&mut app, 'o'); // e1: CreateApiKey of k1
-    assert!(app.screen::<KeysScreen>().is_some_and(|k| k.view.filter == "k1"), "on {}", app.top().title());
+    assert!(app.screen::<KeysScreen>().is_some_and(|k| k.list.view.filter == "k1"), "on {}", app.top().title());
 
     let mut app = audit_app(false);
     open_event(&mut app, "e2"); // DeleteApiKey of k9, which is gone

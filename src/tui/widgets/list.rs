@@ -321,6 +321,78 @@ impl FilteredRows {
     }
 }
 
+/// A filterable list over one kind of data: its view, its haystacks (rebuilt when the data's
+/// generation moves on) and its cached rows. What most screens hold.
+#[derive(Debug, Default)]
+pub struct FilterList {
+    pub view: ListView,
+    rows: FilteredRows,
+    haystacks: std::sync::Arc<Vec<String>>,
+    built: Option<u64>,
+}
+
+impl FilterList {
+    pub fn with_filter(filter: &str) -> FilterList {
+        FilterList { view: ListView::with_filter(filter), ..Default::default() }
+    }
+
+    /// Catch up with data of `generation`: `hay` gives each item's haystack. True if it rebuilt.
+    pub fn sync(&mut self, generation: u64, hay: impl FnOnce() -> Vec<String>) -> bool {
+        if self.built == Some(generation) {
+            return false;
+        }
+        self.built = Some(generation);
+        self.haystacks = std::sync::Arc::new(hay());
+        self.rows.invalidate();
+        self.refilter(None);
+        true
+    }
+
+    /// The filter changed (big lists match on other threads when `wake` is given).
+    pub fn refilter(&mut self, wake: Option<&Wake>) {
+        let generation = self.built.unwrap_or_default();
+        self.rows.update_shared(generation, &self.view.filter, &self.haystacks, wake);
+        self.view.clamp(self.rows.len());
+    }
+
+    /// Take the rows of a finished background match; true if they changed.
+    pub fn poll(&mut self) -> bool {
+        let changed = self.rows.poll();
+        if changed {
+            self.view.clamp(self.rows.len());
+        }
+        changed
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The item shown at row `k`.
+    pub fn get(&self, k: usize) -> Option<usize> {
+        self.rows.get(k)
+    }
+
+    /// The selected item.
+    pub fn selected(&self) -> Option<usize> {
+        self.rows.get(self.view.selected)
+    }
+
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.rows.indices()
+    }
+
+    /// Apply a movement action; false for any other action.
+    pub fn apply(&mut self, action: Action) -> bool {
+        let len = self.rows.len();
+        self.view.apply(action, len)
+    }
+}
+
 /// Match `filter` on the base's haystacks; indices into all of them.
 fn match_on(filter: &str, haystacks: &[String], base: &Base) -> Vec<(usize, u32)> {
     match base {

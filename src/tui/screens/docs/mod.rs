@@ -8,7 +8,7 @@ use crate::tui::action::{Action, Context};
 use crate::tui::command::{Command, Slot};
 use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, Store};
-use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::list::{FilterList, ListView};
 use crate::tui::widgets::vtable::VirtualTable;
 use crate::tui::widgets::{panel, placeholder};
 use ratatui::Frame;
@@ -33,10 +33,7 @@ pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared)
 pub struct DocsScreen {
     pub api: ApiRef,
     pub stage: String,
-    pub view: ListView,
-    rows: FilteredRows,
-    haystacks: Vec<String>,
-    built: Option<u64>,
+    pub list: FilterList,
 }
 
 impl DocsScreen {
@@ -48,14 +45,7 @@ impl DocsScreen {
             return Nav::Stay;
         };
         load_docs(api, &stage, Reload::IfMissing, sh);
-        let mut screen = DocsScreen {
-            api: api.clone(),
-            stage,
-            view: ListView::default(),
-            rows: FilteredRows::default(),
-            haystacks: vec![],
-            built: None,
-        };
+        let mut screen = DocsScreen { api: api.clone(), stage, list: FilterList::default() };
         screen.sync(sh);
         Nav::Push(Box::new(screen))
     }
@@ -75,7 +65,7 @@ impl Screen for DocsScreen {
     }
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
-        if self.view.apply(action, self.rows.len()) {
+        if self.list.apply(action) {
             return Nav::Stay;
         }
         if action == Action::Refresh {
@@ -88,26 +78,21 @@ impl Screen for DocsScreen {
         if sh.store.doc(&self.api, &self.stage).is_none() {
             load_docs(&self.api, &self.stage, Reload::IfMissing, sh);
         }
-        if self.built != Some(sh.store.generations.docs) {
-            self.built = Some(sh.store.generations.docs);
-            self.haystacks = self.lines(&sh.store).iter().map(|l| l.text.clone()).collect();
-            self.rows.invalidate();
-            self.filtered(sh);
-        }
+        let lines = self.lines(&sh.store);
+        self.list.sync(sh.store.generations.docs, || lines.iter().map(|l| l.text.clone()).collect());
         Nav::Stay
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
-        Some(&mut self.view)
+        Some(&mut self.list.view)
     }
 
     fn filter(&self) -> Option<&str> {
-        Some(&self.view.filter)
+        Some(&self.list.view.filter)
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rows.update(sh.store.generations.docs, &self.view.filter, &self.haystacks);
-        self.view.clamp(self.rows.len());
+        self.list.refilter(sh.wake.as_ref());
     }
 
     fn selected_resource(&self, _store: &Store) -> Option<(String, String)> {
@@ -125,7 +110,8 @@ impl Screen for DocsScreen {
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         let s = p.styles;
         let name = p.store.api(&self.api).map(|a| a.name.clone()).unwrap_or_default();
-        let filter = if self.view.filter.is_empty() { String::new() } else { format!(" /{}", self.view.filter) };
+        let view = &self.list.view;
+        let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", view.filter) };
         let title = format!(" docs: {} ({}){} ", for_terminal(&name), for_terminal(&self.stage), for_terminal(&filter));
         let loadable = p.store.doc(&self.api, &self.stage).unwrap_or(&Loadable::NotLoaded);
         if let Some(ph) = placeholder(loadable, "the API definition", p) {
@@ -133,15 +119,14 @@ impl Screen for DocsScreen {
             return;
         }
         let lines = self.lines(p.store);
-        let shown: Vec<usize> = self.rows.indices().collect();
+        let shown: Vec<usize> = self.list.indices().collect();
         let table = VirtualTable {
             header: None,
             widths: vec![Constraint::Fill(1)],
             block: panel(title, s, true),
             focused: true,
         };
-        table
-            .render(frame, area, &self.view, shown.len(), s, |i| Row::new([Cell::from(doc_line(&lines[shown[i]], s))]));
+        table.render(frame, area, view, shown.len(), s, |i| Row::new([Cell::from(doc_line(&lines[shown[i]], s))]));
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -15,7 +15,7 @@ use ratatui::widgets::{Cell, Row};
 
 pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint) {
     let s = p.styles;
-    let view = &screen.view;
+    let view = &screen.list.view;
     let total = p.store.keys.loaded().map_or(0, Vec::len);
     let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 30)) };
     let title = format!(" API keys ({total}){filter} ");

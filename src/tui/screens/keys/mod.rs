@@ -12,7 +12,7 @@ use crate::tui::command::Command;
 use crate::tui::dialogs::{Answer, Confirm, Dialog, Form, FormKind, Pick, Picker, ShowValue, TypedConfirm};
 use crate::tui::message::Message;
 use crate::tui::store::Store;
-use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::list::{FilterList, ListView};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -56,10 +56,7 @@ pub fn finish_change(
 
 #[derive(Debug)]
 pub struct KeysScreen {
-    pub view: ListView,
-    rows: FilteredRows,
-    haystacks: Vec<String>,
-    built: Option<u64>,
+    pub list: FilterList,
 }
 
 impl KeysScreen {
@@ -68,24 +65,18 @@ impl KeysScreen {
     pub fn open(sh: &mut Shared, filter: &str) -> Box<dyn Screen> {
         ensure_keys(sh);
         ensure_plans(sh);
-        let mut screen = KeysScreen {
-            view: ListView::with_filter(filter),
-            rows: FilteredRows::default(),
-            haystacks: vec![],
-            built: None,
-        };
+        let mut screen = KeysScreen { list: FilterList::with_filter(filter) };
         screen.sync(sh);
         Box::new(screen)
     }
 
     pub fn keys<'a>(&'a self, store: &'a Store) -> impl Iterator<Item = &'a ApiKey> + 'a {
         let all = store.keys.loaded().map(Vec::as_slice).unwrap_or_default();
-        self.rows.indices().map(move |i| &all[i])
+        self.list.indices().map(move |i| &all[i])
     }
 
     fn selected<'a>(&self, store: &'a Store) -> Option<&'a ApiKey> {
-        let i = self.rows.get(self.view.selected)?;
-        store.keys.loaded()?.get(i)
+        store.keys.loaded()?.get(self.list.selected()?)
     }
 
     /// Read-only mode is enforced by the AWS layer; saying so here saves a round trip.
@@ -247,7 +238,7 @@ impl Screen for KeysScreen {
     }
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
-        if self.view.apply(action, self.rows.len()) {
+        if self.list.apply(action) {
             return Nav::Stay;
         }
         match action {
@@ -281,27 +272,21 @@ impl Screen for KeysScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        if self.built != Some(sh.store.generations.keys) {
-            self.built = Some(sh.store.generations.keys);
-            let keys = sh.store.keys.loaded().map(Vec::as_slice).unwrap_or_default();
-            self.haystacks = keys.iter().map(key_haystack).collect();
-            self.rows.invalidate();
-            self.filtered(sh);
-        }
+        let keys = sh.store.keys.loaded().map(Vec::as_slice).unwrap_or_default();
+        self.list.sync(sh.store.generations.keys, || keys.iter().map(key_haystack).collect());
         Nav::Stay
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
-        Some(&mut self.view)
+        Some(&mut self.list.view)
     }
 
     fn filter(&self) -> Option<&str> {
-        Some(&self.view.filter)
+        Some(&self.list.view.filter)
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rows.update(sh.store.generations.keys, &self.view.filter, &self.haystacks);
-        self.view.clamp(self.rows.len());
+        self.list.refilter(sh.wake.as_ref());
     }
 
     fn selected_resource(&self, store: &Store) -> Option<(String, String)> {

@@ -11,7 +11,7 @@ use crate::tui::action::{Action, Context};
 use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::store::Store;
-use crate::tui::widgets::list::{FilteredRows, ListView};
+use crate::tui::widgets::list::{FilterList, ListView};
 use crate::tui::widgets::vtable::VirtualTable;
 use crate::tui::widgets::{panel, placeholder};
 use ratatui::Frame;
@@ -60,22 +60,19 @@ pub fn open_plan(id: &str, sh: &mut Shared) -> Box<dyn Screen> {
     if !sh.store.plans.is_loading() {
         load_plans(sh);
     }
-    let mut screen = PlansScreen::new(ListView::with_filter(id));
+    let mut screen = PlansScreen::new(id);
     screen.sync(sh);
     Box::new(screen)
 }
 
 #[derive(Debug)]
 pub struct PlansScreen {
-    pub view: ListView,
-    rows: FilteredRows,
-    haystacks: Vec<String>,
-    built: Option<u64>,
+    pub list: FilterList,
 }
 
 impl PlansScreen {
-    fn new(view: ListView) -> PlansScreen {
-        PlansScreen { view, rows: FilteredRows::default(), haystacks: vec![], built: None }
+    fn new(filter: &str) -> PlansScreen {
+        PlansScreen { list: FilterList::with_filter(filter) }
     }
 
     /// `:plans`: the plans (and the keys, for names), loaded if they are not yet.
@@ -84,19 +81,18 @@ impl PlansScreen {
         if sh.store.keys.loaded().is_none() && !sh.store.keys.is_loading() {
             load_keys(sh);
         }
-        let mut screen = PlansScreen::new(ListView::default());
+        let mut screen = PlansScreen::new("");
         screen.sync(sh);
         Box::new(screen)
     }
 
     pub fn plans<'a>(&'a self, store: &'a Store) -> impl Iterator<Item = &'a UsagePlan> + 'a {
         let all = store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
-        self.rows.indices().map(move |i| &all[i])
+        self.list.indices().map(move |i| &all[i])
     }
 
     fn selected<'a>(&self, store: &'a Store) -> Option<&'a UsagePlan> {
-        let i = self.rows.get(self.view.selected)?;
-        store.plans.loaded()?.get(i)
+        store.plans.loaded()?.get(self.list.selected()?)
     }
 }
 
@@ -110,7 +106,7 @@ impl Screen for PlansScreen {
     }
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
-        if self.view.apply(action, self.rows.len()) {
+        if self.list.apply(action) {
             return Nav::Stay;
         }
         match action {
@@ -127,27 +123,22 @@ impl Screen for PlansScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        if self.built != Some(sh.store.generations.plans) {
-            self.built = Some(sh.store.generations.plans);
-            let plans = sh.store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
-            self.haystacks = plans.iter().map(|p| format!("{} {} {}", p.name, p.id, p.region)).collect();
-            self.rows.invalidate();
-            self.filtered(sh);
-        }
+        let plans = sh.store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
+        let hay = || plans.iter().map(|p| format!("{} {} {}", p.name, p.id, p.region)).collect();
+        self.list.sync(sh.store.generations.plans, hay);
         Nav::Stay
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
-        Some(&mut self.view)
+        Some(&mut self.list.view)
     }
 
     fn filter(&self) -> Option<&str> {
-        Some(&self.view.filter)
+        Some(&self.list.view.filter)
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rows.update(sh.store.generations.plans, &self.view.filter, &self.haystacks);
-        self.view.clamp(self.rows.len());
+        self.list.refilter(sh.wake.as_ref());
     }
 
     fn selected_resource(&self, store: &Store) -> Option<(String, String)> {
@@ -173,7 +164,7 @@ impl Screen for PlansScreen {
             Constraint::Length(14),
         ];
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-        table.render(frame, area, &self.view, plans.len(), s, |i| plan_row(plans[i], s));
+        table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], s));
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
