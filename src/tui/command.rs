@@ -103,10 +103,23 @@ impl Command {
         }
     }
 
+    /// The request id a command carries (0 for those without one).
+    pub fn request(&self) -> u64 {
+        let mut c = self.clone();
+        c.request_mut().map_or(0, |r| *r)
+    }
+
     /// The command with its request id zeroed: two loads of the same thing compare equal.
     pub fn what(&self) -> Command {
         let mut c = self.clone();
-        match &mut c {
+        if let Some(r) = c.request_mut() {
+            *r = 0;
+        }
+        c
+    }
+
+    fn request_mut(&mut self) -> Option<&mut u64> {
+        match self {
             Command::LoadApis { request }
             | Command::LoadApiDetail { request, .. }
             | Command::LoadDocs { request, .. }
@@ -116,10 +129,9 @@ impl Command {
             | Command::Mutate { request, .. }
             | Command::OpenAudit { request, .. }
             | Command::LoadAuditPage { request, .. }
-            | Command::LoadTrails { request } => *request = 0,
-            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => {}
+            | Command::LoadTrails { request } => Some(request),
+            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => None,
         }
-        c
     }
 
     /// The result a command gives when it fails as a whole (no endpoint, a panic in its task):

@@ -402,19 +402,7 @@ pub fn scroll(app: &mut App, kind: MouseEventKind) {
 
 /// The request id a command carries (0 for those without one).
 pub fn request_of(command: &Command) -> u64 {
-    match command {
-        Command::LoadApis { request }
-        | Command::LoadApiDetail { request, .. }
-        | Command::LoadDocs { request, .. }
-        | Command::LoadPlans { request }
-        | Command::LoadKeys { request }
-        | Command::LoadUsage { request, .. }
-        | Command::Mutate { request, .. }
-        | Command::OpenAudit { request, .. }
-        | Command::LoadAuditPage { request, .. }
-        | Command::LoadTrails { request } => *request,
-        Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => 0,
-    }
+    command.request()
 }
 
 /// The app started, its catalog loaded (refreshed at `at`), and the outbox emptied.
