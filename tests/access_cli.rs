@@ -233,7 +233,7 @@ async fn key_values_never_reach_logs_or_debug_output() {
         .unwrap();
     let listed = keys::list_keys(&ctx, None).await.unwrap();
     // The TUI's listing holds every value (for the masked column): its Debug must not show them.
-    let with_values = keys::list_keys_with(&ctx, None, true).await.unwrap();
+    let with_values = keys::list_keys_with(&ctx, None, keys::Values::Read).await.unwrap();
     assert!(with_values.iter().any(|k| k.value.as_ref().is_some_and(|v| v.expose() == created.value.expose())));
     let message = portcullis::tui::message::Message::KeysLoaded { request: 1, result: Ok(with_values.clone()) };
     let value = keys::key_value(&ctx, &created.key.id).await.unwrap();

@@ -119,7 +119,7 @@ async fn sample_estate_reads_back_exactly() {
     let built = build(&ctx, 7, 2, true).await;
     assert_eq!(built.plan_ids.len(), 3);
     assert_eq!(built.key_ids.len(), 10);
-    let apis = catalog::list_apis(&ctx, true).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Detail).await.expect("list");
     assert_matches(&built.apis, &apis);
     // Authorizers: a Cognito one on REST APIs, a JWT one on HTTP APIs (derived from routes under moto).
     let http = apis.iter().find(|a| a.name == "tracking-events").unwrap();
@@ -134,7 +134,7 @@ async fn sample_estate_reads_back_exactly() {
 async fn stage_settings_are_read() {
     let ctx = context(unique_region()).await;
     build(&ctx, 3, 1, false).await;
-    let apis = catalog::list_apis(&ctx, false).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.expect("list");
     let payments = apis.iter().find(|a| a.name == "payments-api").unwrap();
     let prod = payments.stages.iter().find(|s| s.name == "prod").unwrap();
     assert_eq!(prod.execution_logging.as_deref(), Some("ERROR"));
@@ -158,7 +158,7 @@ async fn stage_settings_are_read() {
 async fn more_than_a_hundred_rest_apis_are_all_listed() {
     let ctx = context(unique_region()).await;
     let built = build(&ctx, 120, 0, false).await;
-    let apis = catalog::list_apis(&ctx, false).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.expect("list");
     assert_eq!(apis.len(), 120);
     let mut want: Vec<&str> = built.apis.iter().map(|a| a.name.as_str()).collect();
     let mut got: Vec<&str> = apis.iter().map(|a| a.name.as_str()).collect();
@@ -172,7 +172,7 @@ async fn names_with_escape_sequences_are_kept_exactly() {
     let ctx = context(unique_region()).await;
     let evil = "billing\x1b[31m-red\x1b]0;pwned\x07\u{202e}gnp.exe";
     ctx.apigw.create_rest_api().name(evil).description("desc\x1b[2J").send().await.expect("create");
-    let apis = catalog::list_apis(&ctx, false).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.expect("list");
     assert_eq!(apis.len(), 1);
     assert_eq!(apis[0].name, evil, "the domain keeps the exact string");
     let table = portcullis::cli::apis::table(&apis, false, false);
@@ -194,7 +194,7 @@ async fn unreachable_endpoint_is_a_network_error() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let ctx = aws::connect(&settings("us-east-1", format!("http://127.0.0.1:{port}"))).await.unwrap().remove(0);
-    let err = catalog::list_apis(&ctx, false).await.unwrap_err();
+    let err = catalog::list_apis(&ctx, catalog::Depth::Summary).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Network, "{err}");
     assert!(err.message.contains("could not reach"), "{}", err.message);
 }
@@ -206,7 +206,7 @@ async fn read_only_refuses_to_build() {
     let ctx = aws::connect(&s).await.unwrap().remove(0);
     let err = estate::build(&ctx, &EstateSpec::default()).await.unwrap_err();
     assert!(err.message.contains("read-only"), "{}", err.message);
-    let apis = catalog::list_apis(&ctx, false).await.unwrap();
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.unwrap();
     assert!(apis.is_empty(), "nothing was created");
 }
 
@@ -218,7 +218,7 @@ async fn several_regions_load_together() {
     let mut s = settings(r1, moto().endpoint());
     s.regions = vec![r1.to_string(), r2.to_string()];
     let contexts = aws::connect(&s).await.unwrap();
-    let apis = catalog::list_all(&contexts, false).await.unwrap().apis;
+    let apis = catalog::list_all(&contexts, catalog::Depth::Summary).await.unwrap().apis;
     assert_eq!(apis.iter().filter(|a| a.region == r1).count(), 3);
     assert_eq!(apis.iter().filter(|a| a.region == r2).count(), 1);
 }

@@ -57,7 +57,7 @@ async fn rest_apis_follow_position_with_the_maximum_page_size() {
         .await;
     empty_children(&server).await;
     let ctx = context(&server).await;
-    let apis = catalog::list_apis(&ctx, false).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.expect("list");
     assert_eq!(apis.len(), 502);
     assert!(apis.iter().any(|a| a.id == "b001"));
     assert_eq!(apis[0].created_date.as_deref(), Some("2025-11-24T16:00:00Z"));
@@ -109,7 +109,7 @@ async fn http_apis_and_routes_follow_next_token() {
             .await;
     }
     let ctx = context(&server).await;
-    let apis = catalog::list_apis(&ctx, true).await.expect("list");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Detail).await.expect("list");
     let ids: Vec<&str> = apis.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["h1", "h2"], "WebSocket APIs are not HTTP APIs");
     let routes: Vec<&str> = apis[0].routes.as_ref().unwrap().iter().map(|r| r.route_key.as_str()).collect();
@@ -168,7 +168,7 @@ async fn throttling_is_retried_then_succeeds() {
         .await;
     empty_children(&server).await;
     let ctx = context(&server).await;
-    let apis = catalog::list_apis(&ctx, false).await.expect("retried");
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.expect("retried");
     assert_eq!(apis.len(), 1);
     let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();
     assert_eq!(calls, 2, "one throttled attempt, one retry");
@@ -184,7 +184,7 @@ async fn persistent_throttling_is_a_clear_error() {
         .mount(&server)
         .await;
     empty_children(&server).await;
-    let err = catalog::list_apis(&context(&server).await, false).await.unwrap_err();
+    let err = catalog::list_apis(&context(&server).await, catalog::Depth::Summary).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Throttled);
     assert!(err.message.contains("GetRestApis was throttled"), "{}", err.message);
     let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();

@@ -31,10 +31,19 @@ pub struct Catalog {
     pub region_errors: Vec<(String, AwsError)>,
 }
 
+/// How much of each API a listing reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Stages and authorizers.
+    Summary,
+    /// Also every method (REST) and route (HTTP).
+    Detail,
+}
+
 /// Every REST and HTTP API in every context, with stages and authorizers, sorted by name.
 /// A region that fails does not hide the others; only when every region fails is it an error.
-pub async fn list_all(contexts: &[AwsContext], detail: bool) -> Result<Catalog, AwsError> {
-    let results = futures::future::join_all(contexts.iter().map(|c| list_apis(c, detail))).await;
+pub async fn list_all(contexts: &[AwsContext], depth: Depth) -> Result<Catalog, AwsError> {
+    let results = futures::future::join_all(contexts.iter().map(|c| list_apis(c, depth))).await;
     let mut catalog = Catalog::default();
     let mut last_error = None;
     for (ctx, r) in contexts.iter().zip(results) {
@@ -59,15 +68,18 @@ fn sort_apis(all: &mut [Api]) {
     all.sort_by(|a, b| (a.name.to_lowercase(), &a.region, &a.id).cmp(&(b.name.to_lowercase(), &b.region, &b.id)));
 }
 
-/// The APIs of one region; with `detail`, also every method (REST) and route (HTTP).
-pub async fn list_apis(ctx: &AwsContext, detail: bool) -> Result<Vec<Api>, AwsError> {
+/// The APIs of one region, read to `depth`.
+pub async fn list_apis(ctx: &AwsContext, depth: Depth) -> Result<Vec<Api>, AwsError> {
     let (rest, http) = tokio::try_join!(list_rest_apis(ctx), list_http_apis(ctx))?;
     if let Some(first) = http.first() {
         probe_http_authorizer_list(ctx, &first.id).await;
     }
     let apis: Vec<Api> = rest.into_iter().chain(http).collect();
-    let completed: Vec<Option<Api>> =
-        stream::iter(apis).map(|api| complete(ctx, api, detail)).buffered(MAX_IN_FLIGHT).try_collect().await?;
+    let completed: Vec<Option<Api>> = stream::iter(apis)
+        .map(|api| complete(ctx, api, depth == Depth::Detail))
+        .buffered(MAX_IN_FLIGHT)
+        .try_collect()
+        .await?;
     Ok(completed.into_iter().flatten().collect())
 }
 

@@ -14,18 +14,26 @@ use aws_sdk_apigateway::types::{Op, PatchOperation};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Every API key (optionally one partner's), each with the plans it is in. Values are not read.
-pub async fn list_keys(ctx: &AwsContext, customer_id: Option<&str>) -> Result<Vec<ApiKey>, AwsError> {
-    list_keys_with(ctx, customer_id, false).await
+/// Whether a key listing reads the keys' values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Read, straight into a `Secret` (the TUI shows its last four characters).
+    Read,
+    Skip,
 }
 
-/// Like [`list_keys`]; with `values`, each key's value is read too, straight into a `Secret`
-/// (the TUI shows its last four characters).
+/// Every API key (optionally one partner's), each with the plans it is in. Values are not read.
+pub async fn list_keys(ctx: &AwsContext, customer_id: Option<&str>) -> Result<Vec<ApiKey>, AwsError> {
+    list_keys_with(ctx, customer_id, Values::Skip).await
+}
+
+/// Like [`list_keys`], reading the values or not.
 pub async fn list_keys_with(
     ctx: &AwsContext,
     customer_id: Option<&str>,
-    values: bool,
+    values: Values,
 ) -> Result<Vec<ApiKey>, AwsError> {
+    let values = values == Values::Read;
     let (pages, all_plans) = tokio::try_join!(key_pages(ctx, customer_id, None, values), plans::list_plans(ctx))?;
     let mut keys: Vec<ApiKey> =
         pages.iter().map(|(k, v)| ApiKey { value: v.clone(), ..key_of(ctx, k, &all_plans) }).collect();

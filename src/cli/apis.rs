@@ -17,7 +17,9 @@ pub struct ApisArgs {
 
 pub async fn run(args: ApisArgs, settings: &Settings) -> anyhow::Result<()> {
     let contexts = aws::connect(settings).await?;
-    let catalog = catalog::list_all(&contexts, args.detail).await?;
+    let catalog =
+        catalog::list_all(&contexts, if args.detail { catalog::Depth::Detail } else { catalog::Depth::Summary })
+            .await?;
     let apis = &catalog.apis;
     let text = match args.output {
         Output::Json => serde_json::to_string_pretty(apis)? + "\n",

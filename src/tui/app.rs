@@ -211,16 +211,12 @@ impl App {
     }
 
     fn go(&mut self, target: Target) {
-        match screens::open_target(target.clone(), &mut self.shared) {
-            Ok((on_root, screens)) => {
-                if on_root {
-                    self.pop_to_root();
-                    self.stack[0].focus(&target, &mut self.shared);
-                }
-                self.stack.extend(screens);
-            }
-            Err(e) => self.shared.error(e),
+        let (place, screens) = screens::open_target(target.clone(), &mut self.shared);
+        if place == screens::Place::OnRoot {
+            self.pop_to_root();
+            self.stack[0].focus(&target, &mut self.shared);
         }
+        self.stack.extend(screens);
     }
 
     fn pop(&mut self) {

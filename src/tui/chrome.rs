@@ -8,7 +8,7 @@ use super::screens::{Paint, complete_command};
 use super::store::Status;
 use super::theme::Styles;
 use super::widgets::spinner;
-use super::widgets::text_input::TextInput;
+use super::widgets::text_input::{Caret, TextInput};
 use crate::sanitize;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -71,7 +71,7 @@ fn footer_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
 fn filter_line<'a>(input: &TextInput, p: &Paint) -> Line<'a> {
     let s = p.styles;
     let mut spans = vec![Span::styled("/", s.filter)];
-    spans.extend(input.spans(s.filter, true));
+    spans.extend(input.spans(s.filter, Caret::Shown));
     let keep = p.keys(Context::Filter, Action::Submit);
     let clear = p.keys(Context::Filter, Action::Cancel);
     spans.push(Span::styled(format!("   {keep} keep · {clear} clear"), s.muted));
@@ -81,7 +81,7 @@ fn filter_line<'a>(input: &TextInput, p: &Paint) -> Line<'a> {
 fn command_line<'a>(input: &TextInput, p: &Paint) -> Line<'a> {
     let s = p.styles;
     let mut spans = vec![Span::styled(":", s.command_line)];
-    spans.extend(input.spans(s.command_line, true));
+    spans.extend(input.spans(s.command_line, Caret::Shown));
     spans.push(Span::raw("  "));
     for o in complete_command(input.value()) {
         spans.push(Span::styled(format!(" {o} "), s.muted));

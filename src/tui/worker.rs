@@ -152,7 +152,7 @@ impl Worker {
 
     async fn load_apis(&self, request: u64) -> Message {
         let result = match self.contexts().await {
-            Ok(c) => catalog::list_all(c, false).await.map_err(|e| e.to_string()),
+            Ok(c) => catalog::list_all(c, catalog::Depth::Summary).await.map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         let result = result.map(|catalog| {
@@ -239,7 +239,9 @@ impl Worker {
     }
 
     async fn load_keys(&self, request: u64) -> Message {
-        let result = self.per_region(|c| Box::pin(crate::aws::keys::list_keys_with(c, None, true))).await;
+        let result = self
+            .per_region(|c| Box::pin(crate::aws::keys::list_keys_with(c, None, crate::aws::keys::Values::Read)))
+            .await;
         Message::KeysLoaded { request, result }
     }
 

@@ -6,7 +6,7 @@ use crate::domain::Mutation;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
 use crate::tui::screens::Paint;
-use crate::tui::widgets::text_input::TextInput;
+use crate::tui::widgets::text_input::{Caret, TextInput};
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
@@ -93,7 +93,7 @@ impl TypedConfirm {
             s.warning,
         )));
         let mut prompt = vec![Span::styled("> ", s.command_line)];
-        prompt.extend(self.input.spans(s.command_line, true));
+        prompt.extend(self.input.spans(s.command_line, Caret::Shown));
         lines.push(Line::from(prompt));
         let go = keys_or(p, Context::TypedConfirm, Action::Confirm);
         let cancel = keys_or(p, Context::TypedConfirm, Action::Cancel);

@@ -6,7 +6,7 @@ use super::{Answer, Step};
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
 use crate::tui::screens::Paint;
-use crate::tui::widgets::text_input::TextInput;
+use crate::tui::widgets::text_input::{Caret, TextInput};
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
@@ -125,7 +125,10 @@ impl Form {
                 let focused = self.focus == i;
                 let style = if focused { s.command_line } else { s.text };
                 let (label, mut value) = match f {
-                    Field::Text { label, input } => (*label, input.spans(style, focused)),
+                    Field::Text { label, input } => {
+                        let caret = if focused { Caret::Shown } else { Caret::Hidden };
+                        (*label, input.spans(style, caret))
+                    }
                     Field::Choice { label, choices, chosen } => {
                         (*label, vec![Span::styled(choices.get(*chosen).copied().unwrap_or("").to_string(), style)])
                     }

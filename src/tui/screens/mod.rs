@@ -180,8 +180,16 @@ pub fn complete_command(input: &str) -> Vec<&'static str> {
     SCREENS.iter().map(|e| e.name).filter(|n| n.starts_with(input)).collect()
 }
 
-/// The screens that show `target`, and whether they go on the root (true) or on top (false).
-pub fn open_target(target: Target, sh: &mut Shared) -> Result<(bool, Vec<Box<dyn Screen>>), String> {
+/// Where the screens that show a target go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Back to the root first (which is asked to focus the target).
+    OnRoot,
+    OnTop,
+}
+
+/// The screens that show `target`, and where they go.
+pub fn open_target(target: Target, sh: &mut Shared) -> (Place, Vec<Box<dyn Screen>>) {
     match target {
         Target::Api { api, stage } => {
             let detail = api::ApiScreen::open(&api, sh);
@@ -190,11 +198,11 @@ pub fn open_target(target: Target, sh: &mut Shared) -> Result<(bool, Vec<Box<dyn
             if let Some(stage) = stage.filter(|s| a.is_some_and(|a| a.stages.iter().any(|st| &st.name == s))) {
                 out.push(Box::new(stage::StageScreen::new(api, stage)));
             }
-            Ok((false, out))
+            (Place::OnTop, out)
         }
-        Target::ApiInCatalog(api) => Ok((true, vec![api::ApiScreen::open(&api, sh)])),
-        Target::Keys { filter } => Ok((false, vec![keys::KeysScreen::open(sh, &filter)])),
-        Target::Plan { id } => Ok((false, vec![plans::open_plan(&id, sh)])),
-        Target::Audit { resource, filter } => Ok((false, vec![audit::AuditScreen::pivot(resource, filter, sh)])),
+        Target::ApiInCatalog(api) => (Place::OnRoot, vec![api::ApiScreen::open(&api, sh)]),
+        Target::Keys { filter } => (Place::OnTop, vec![keys::KeysScreen::open(sh, &filter)]),
+        Target::Plan { id } => (Place::OnTop, vec![plans::open_plan(&id, sh)]),
+        Target::Audit { resource, filter } => (Place::OnTop, vec![audit::AuditScreen::pivot(resource, filter, sh)]),
     }
 }

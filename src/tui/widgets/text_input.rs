@@ -9,6 +9,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 use ratatui_textarea::{CursorMove, TextArea};
 
+/// Whether the text shows where the cursor is (the focused field does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caret {
+    Shown,
+    Hidden,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TextInput {
     /// Boxed: a text area is large, and dialogs hold several.
@@ -55,11 +62,11 @@ impl TextInput {
         changed
     }
 
-    /// The text as spans in `style`; with `cursor`, the character under the cursor reversed
+    /// The text as spans in `style`; with the cursor shown, the character under it reversed
     /// (a block after the text when the cursor is at its end). Control characters are made inert.
-    pub fn spans(&self, style: Style, cursor: bool) -> Vec<Span<'static>> {
+    pub fn spans(&self, style: Style, cursor: Caret) -> Vec<Span<'static>> {
         let text = self.value();
-        if !cursor {
+        if cursor == Caret::Hidden {
             return vec![Span::styled(for_terminal(text).into_owned(), style)];
         }
         let col = self.area.cursor().1;
@@ -103,11 +110,11 @@ mod tests {
         assert_eq!(t.value(), "pas", "enter does not break the line");
         t.input(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL));
         assert_eq!(t.value(), "s", "ctrl-j deletes to the start of the line");
-        let spans = t.spans(Style::default(), true);
+        let spans = t.spans(Style::default(), Caret::Shown);
         let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(text, "s", "the cursor is on the s");
         t.input(key(KeyCode::End));
-        let text: String = t.spans(Style::default(), true).iter().map(|s| s.content.to_string()).collect();
+        let text: String = t.spans(Style::default(), Caret::Shown).iter().map(|s| s.content.to_string()).collect();
         assert_eq!(text, "s█");
     }
 }

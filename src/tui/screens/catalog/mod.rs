@@ -69,6 +69,13 @@ impl ApiSort {
     }
 }
 
+/// `s` and `S`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortChange {
+    NextColumn,
+    Reverse,
+}
+
 /// What the API list's filter matches: name first (so name matches score best), then id, kind, region, owner.
 pub fn api_haystack(a: &Api) -> String {
     format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""))
@@ -172,11 +179,10 @@ impl CatalogScreen {
         self.order_reversed = reversed;
     }
 
-    fn sort_by(&mut self, next: bool, store: &Store) {
-        if next {
-            self.sort = self.sort.next();
-        } else {
-            self.view.sort_reverse = !self.view.sort_reverse;
+    fn sort_by(&mut self, change: SortChange, store: &Store) {
+        match change {
+            SortChange::NextColumn => self.sort = self.sort.next(),
+            SortChange::Reverse => self.view.sort_reverse = !self.view.sort_reverse,
         }
         let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.rank_by_column(apis);
@@ -221,11 +227,11 @@ impl Screen for CatalogScreen {
         match action {
             Action::Select => self.open_selected(sh),
             Action::SortNext => {
-                self.sort_by(true, &sh.store);
+                self.sort_by(SortChange::NextColumn, &sh.store);
                 Nav::Stay
             }
             Action::SortReverse => {
-                self.sort_by(false, &sh.store);
+                self.sort_by(SortChange::Reverse, &sh.store);
                 Nav::Stay
             }
             Action::OpenDocs => self.open_docs(sh),
