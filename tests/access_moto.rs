@@ -149,14 +149,6 @@ async fn one_plan_per_api_stage_per_key() {
 }
 
 #[tokio::test]
-async fn usage_is_unavailable_from_moto_with_a_clear_message() {
-    let ctx = context(unique_region()).await;
-    let built = estate(&ctx).await;
-    let e = plans::usage(&ctx, &built.plan_ids[0], None, 7).await.unwrap_err();
-    assert_eq!(e.message, plans::USAGE_UNAVAILABLE);
-}
-
-#[tokio::test]
 async fn read_only_refuses_every_mutation_and_changes_nothing() {
     let region = unique_region();
     let ctx = context(region).await;

@@ -56,6 +56,20 @@ fn keys_screen_masks_values() {
     assert!(text.contains("••••••••89k1") && !text.contains(VALUE_K1), "{text}");
 }
 
+/// The keys screen in an area of its own, narrow: the value column keeps its width and the
+/// masked value stays whole; a revealed value shows in full only while it is revealed.
+#[test]
+fn keys_screen_in_its_own_narrow_area() {
+    let mut app = keys_app();
+    let terminal = render_top(&app, 90, 7);
+    insta::assert_snapshot!(terminal.backend());
+    let text = rows(terminal.backend().buffer()).join("\n");
+    assert!(text.contains("••••••••89k1") && !text.contains(VALUE_K1), "{text}");
+    char_key(&mut app, 'v');
+    let text = rows(render_top(&app, 90, 7).backend().buffer()).join("\n");
+    assert!(text.contains(VALUE_K1), "revealed: {text}");
+}
+
 #[test]
 fn confirm_dialog() {
     let mut app = keys_app();

@@ -690,7 +690,7 @@ fn page_keys_use_the_drawn_height() {
 fn a_user_keymap_changes_the_quit_key() {
     let keymap = Keymap::with_overrides("keymap.toml", "[global]\nquit = [\"x\"]\n").expect("valid override");
     let mut app = loaded_app();
-    app.keymap = keymap;
+    app.shared.keymap = keymap;
     char_key(&mut app, 'q');
     assert!(!app.quit, "q no longer quits");
     assert!(footer(&mut app).contains("<x> quit"));

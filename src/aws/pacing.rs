@@ -1,10 +1,43 @@
 //! Client-side token buckets, so our calls stay under AWS's account-wide limits
 //! (which CI/CD, CloudFormation and the console share with us).
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// governor's buckets on tokio's clock: waits are tokio sleeps, so a test on tokio's paused
+/// clock sees exact times (and a runtime's clock is the one the pacing follows).
+#[derive(Debug, Clone)]
+struct TokioClock {
+    start: tokio::time::Instant,
+}
+
+impl Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        tokio::time::Instant::now().saturating_duration_since(self.start)
+    }
+}
+
+type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>;
+
+fn limiter(quota: Quota) -> Arc<(Limiter, TokioClock)> {
+    let clock = TokioClock { start: tokio::time::Instant::now() };
+    Arc::new((RateLimiter::direct_with_clock(quota, clock.clone()), clock))
+}
+
+/// Wait until the bucket has a token, and take it.
+async fn take(bucket: &(Limiter, TokioClock)) {
+    let (limiter, clock) = bucket;
+    while let Err(not_until) = limiter.check() {
+        tokio::time::sleep(not_until.wait_time_from(clock.now())).await;
+    }
+}
 
 /// AWS's published API Gateway control-plane limit is 10 requests/s, burst 40,
 /// for the whole account: we default well below it.
@@ -14,10 +47,10 @@ pub const DEFAULT_APIGATEWAY_BURST: u32 = 20;
 /// A token bucket; `Pacer::off()` never waits.
 #[derive(Clone, Default)]
 pub struct Pacer {
-    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    limiter: Option<Arc<(Limiter, TokioClock)>>,
     rps: f64,
     /// GetResources has its own, lower limit (5 per 2 s): paced on top of the control-plane bucket.
-    resources: Option<Arc<DefaultDirectRateLimiter>>,
+    resources: Option<Arc<(Limiter, TokioClock)>>,
 }
 
 /// GetResources: 5 requests per 2 seconds per account.
@@ -49,11 +82,7 @@ impl Pacer {
         let resources = Quota::with_period(RESOURCES_PERIOD.max(period))
             .expect("period is positive")
             .allow_burst(NonZeroU32::new(RESOURCES_BURST).expect("non-zero"));
-        Pacer {
-            limiter: Some(Arc::new(RateLimiter::direct(quota))),
-            rps,
-            resources: Some(Arc::new(RateLimiter::direct(resources))),
-        }
+        Pacer { limiter: Some(limiter(quota)), rps, resources: Some(limiter(resources)) }
     }
 
     /// The pacing for the API Gateway control plane: on (8/s, burst 20) for AWS's own
@@ -77,14 +106,14 @@ impl Pacer {
     /// Wait for a token.
     pub async fn wait(&self) {
         if let Some(l) = &self.limiter {
-            l.until_ready().await;
+            take(l).await;
         }
     }
 
     /// Wait for a GetResources token (and a control-plane one).
     pub async fn wait_resources(&self) {
         if let Some(l) = &self.resources {
-            l.until_ready().await;
+            take(l).await;
         }
         self.wait().await;
     }
@@ -102,15 +131,34 @@ mod tests {
         assert!(!Pacer::for_apigateway(false, Some(0.0), None).is_on());
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn burst_then_paced() {
-        // 20 requests/s, burst 2: the 2 first pass at once, 4 more need ~200 ms.
+        // 20 requests/s, burst 2: the 2 first pass at once, 4 more need 200 ms (50 ms each).
+        // On tokio's paused clock the times are exact, so the bounds hold both ways.
         let p = Pacer::new(20.0, 2);
-        let start = std::time::Instant::now();
-        for _ in 0..6 {
+        let start = tokio::time::Instant::now();
+        for _ in 0..2 {
+            p.wait().await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "the burst passes at once");
+        for _ in 0..4 {
             p.wait().await;
         }
         let took = start.elapsed();
-        assert!(took >= Duration::from_millis(180), "took {took:?}");
+        assert!(took >= Duration::from_millis(200), "paced: took {took:?}");
+        assert!(took <= Duration::from_millis(210), "no slower than the rate: took {took:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn get_resources_is_paced_at_five_per_two_seconds() {
+        // The control plane allows 100/s here; GetResources still waits for its own bucket:
+        // 5 at once, then one every 400 ms.
+        let p = Pacer::new(100.0, 100);
+        let start = tokio::time::Instant::now();
+        for _ in 0..7 {
+            p.wait_resources().await;
+        }
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(800) && took <= Duration::from_millis(820), "took {took:?}");
     }
 }

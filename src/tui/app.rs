@@ -25,7 +25,6 @@ pub struct App {
     pub stack: Vec<Box<dyn Screen>>,
     pub dialogs: Vec<Dialog>,
     pub mode: Mode,
-    pub keymap: Keymap,
     pub styles: Styles,
     pub quit: bool,
 }
@@ -33,7 +32,7 @@ pub struct App {
 impl App {
     pub fn new(store: Store, keymap: Keymap, styles: Styles) -> App {
         let stack: Vec<Box<dyn Screen>> = vec![Box::new(CatalogScreen::new())];
-        App { shared: Shared::new(store), stack, dialogs: vec![], mode: Mode::Normal, keymap, styles, quit: false }
+        App { shared: Shared::new(store, keymap), stack, dialogs: vec![], mode: Mode::Normal, styles, quit: false }
     }
 
     /// First load.
@@ -71,7 +70,12 @@ impl App {
     }
 
     pub fn draw(&self, frame: &mut Frame) {
-        let p = Paint { store: &self.shared.store, styles: &self.styles, keymap: &self.keymap, tick: self.shared.tick };
+        let p = Paint {
+            store: &self.shared.store,
+            styles: &self.styles,
+            keymap: &self.shared.keymap,
+            tick: self.shared.tick,
+        };
         chrome::draw(frame, self, &p);
     }
 
@@ -136,15 +140,15 @@ impl App {
             return;
         }
         if let Some(dialog) = self.dialogs.last_mut() {
-            let action = self.keymap.action(dialog.context(), &key);
+            let action = self.shared.keymap.action(dialog.context(), &key);
             let step = dialog.on_key(key, action);
             return self.on_step(step);
         }
         if self.mode != Mode::Normal {
-            let typed = self.mode.on_key(key, &self.keymap);
+            let typed = self.mode.on_key(key, &self.shared.keymap);
             return self.on_typed(typed);
         }
-        if let Some(action) = self.keymap.action(self.top().context(), &key) {
+        if let Some(action) = self.shared.keymap.action(self.top().context(), &key) {
             self.on_action(action);
         }
     }
@@ -243,7 +247,7 @@ impl App {
 
     fn open_help(&mut self) {
         if self.screen::<screens::help::HelpScreen>().is_none() {
-            self.stack.push(screens::help::HelpScreen::open(&self.keymap));
+            self.stack.push(screens::help::HelpScreen::open(&self.shared.keymap));
         }
     }
 

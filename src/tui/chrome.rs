@@ -63,7 +63,7 @@ fn footer_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
         (Mode::Command(input), _) => command_line(input, p),
         (_, Some(Status::Error(e))) => Line::from(Span::styled(format!(" ✗ {}", sanitize::for_terminal(e)), s.error)),
         (_, Some(Status::Info(i))) => Line::from(Span::styled(format!(" {}", sanitize::for_terminal(i)), s.success)),
-        _ => hints(&app.keymap, app.top().context(), s),
+        _ => hints(p.keymap, app.top().context(), s),
     };
     Paragraph::new(line).style(s.footer)
 }

@@ -36,12 +36,19 @@ pub struct Shared {
     /// Wakes the event loop from another thread (a big list's filter has finished); without
     /// it (tests), filters run inline.
     pub wake: Option<Wake>,
+    /// The keymap in force (hints in messages name its keys).
+    pub keymap: Keymap,
     next_request: u64,
 }
 
 impl Shared {
-    pub fn new(store: Store) -> Shared {
-        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, next_request: 0 }
+    pub fn new(store: Store, keymap: Keymap) -> Shared {
+        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, next_request: 0 }
+    }
+
+    /// The keys of `action` in `context`, for a message (`ctrl-r`).
+    pub fn keys(&self, context: Context, action: Action) -> String {
+        self.keymap.keys_for(context, action).join("/")
     }
 
     pub fn request_id(&mut self) -> u64 {

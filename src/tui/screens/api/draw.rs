@@ -3,6 +3,7 @@
 use super::{ApiScreen, Pane};
 use crate::domain::{Api, Method, Route, Stage};
 use crate::sanitize::{for_terminal, one_line};
+use crate::tui::action::{Action, Context};
 use crate::tui::loadable::Loadable;
 use crate::tui::screens::Paint;
 use crate::tui::store::DetailRow;
@@ -18,10 +19,9 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 pub(super) fn draw(screen: &ApiScreen, frame: &mut Frame, area: Rect, p: &Paint) {
     let s = p.styles;
     let Some(a) = p.store.api(&screen.api) else {
-        frame.render_widget(
-            Paragraph::new("This API is no longer in the catalog (ctrl-r on the list reloads it)."),
-            area,
-        );
+        let reload = p.keys(Context::List, Action::Refresh);
+        let gone = format!("This API is no longer in the catalog ({reload} on the list reloads it).");
+        frame.render_widget(Paragraph::new(gone), area);
         return;
     };
     let stage_height = (a.stages.len() as u16 + 3).clamp(4, 10);
@@ -29,7 +29,7 @@ pub(super) fn draw(screen: &ApiScreen, frame: &mut Frame, area: Rect, p: &Paint)
         Layout::vertical([Constraint::Length(6), Constraint::Fill(1), Constraint::Length(stage_height)]).areas(area);
     frame.render_widget(info_panel(a, s), info);
     draw_resources(screen, frame, main, a, p);
-    draw_stages(screen, frame, bottom, a, s);
+    draw_stages(screen, frame, bottom, a, p);
 }
 
 fn info_panel<'a>(a: &Api, s: &Styles) -> Paragraph<'a> {
@@ -136,7 +136,8 @@ fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
     ])
 }
 
-fn draw_stages(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, s: &Styles) {
+fn draw_stages(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, p: &Paint) {
+    let s = p.styles;
     let view = &screen.stages;
     let focused = screen.pane == Pane::Stages;
     let shown = &screen.stage_rows;
@@ -151,7 +152,8 @@ fn draw_stages(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, s: &S
         Constraint::Fill(1),
     ];
     let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 20)) };
-    let title = format!(" stages ({}){filter} — enter for details ", shown.len());
+    let enter = p.keymap.keys_for(Context::Detail, Action::Select).into_iter().next().unwrap_or_default();
+    let title = format!(" stages ({}){filter} — {enter} for details ", shown.len());
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, focused), focused };
     table.render(frame, area, view, shown.len(), s, |i| stage_row(&a.stages[shown[i]], s));
 }

@@ -24,9 +24,13 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
         return;
     }
     let keys: Vec<&ApiKey> = screen.keys(p.store).collect();
-    let header = Row::new(["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "TAGS", "VALUE"]);
-    let widths = vec![
-        Constraint::Min(26),
+    // A revealed value is shown whole (up to 40 characters): where the table is too narrow for
+    // it, the two date columns give way while it shows.
+    let revealed = p.store.revealed.is_some();
+    let shown = |column: usize| !(revealed && area.width < WIDE_ENOUGH && (column == 4 || column == 5));
+    let header = Row::new(COLUMNS.iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, h)| *h));
+    let widths = [
+        Constraint::Min(if revealed { 12 } else { 26 }),
         Constraint::Length(11),
         Constraint::Fill(2),
         Constraint::Length(7),
@@ -35,17 +39,25 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
         Constraint::Fill(2),
         Constraint::Fill(2),
         // Wide enough for a 40-character value while one is revealed.
-        Constraint::Length(if p.store.revealed.is_some() { 42 } else { 14 }),
+        Constraint::Length(if revealed { 42 } else { 14 }),
     ];
+    let widths = widths.into_iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, w)| w).collect();
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-    table.render(frame, area, view, keys.len(), s, |i| key_row(p.store, keys[i], s));
+    table.render(frame, area, view, keys.len(), s, |i| {
+        Row::new(key_cells(p.store, keys[i], s).into_iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, x)| x))
+    });
 }
+
+const COLUMNS: [&str; 9] = ["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "TAGS", "VALUE"];
+
+/// Below this width a revealed value does not fit beside every column.
+const WIDE_ENOUGH: u16 = 120;
 
 fn day(d: &Option<String>) -> String {
     d.as_deref().map_or("-".to_string(), |d| d.get(..10).unwrap_or(d).to_string())
 }
 
-fn key_row<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Row<'a> {
+fn key_cells<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Vec<Cell<'a>> {
     let plans: Vec<String> =
         k.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |p| p.name.clone())).collect();
     let tags: Vec<String> = k.tags.iter().map(|(a, b)| format!("{a}={b}")).collect();
@@ -54,7 +66,7 @@ fn key_row<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Row<'a> {
         (Some(v), true) => Span::styled(v.expose().to_string(), s.warning),
         _ => Span::styled(k.masked(), s.muted),
     };
-    Row::new(vec![
+    vec![
         Cell::from(one_line(&k.name, 50)),
         Cell::from(Span::styled(one_line(&k.id, 12), s.muted)),
         Cell::from(Span::styled(one_line(k.customer_id.as_deref().unwrap_or("-"), 30), s.tag)),
@@ -64,5 +76,5 @@ fn key_row<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Row<'a> {
         Cell::from(one_line(&plans.join(","), 40)),
         Cell::from(one_line(&tags.join(" "), 40)),
         Cell::from(value),
-    ])
+    ]
 }

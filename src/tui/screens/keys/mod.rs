@@ -148,7 +148,8 @@ impl KeysScreen {
     fn reveal(&self, sh: &mut Shared) -> Nav {
         let Some(k) = self.selected(&sh.store).cloned() else { return Nav::Stay };
         if k.value.is_none() {
-            sh.error("the value is not loaded (ctrl-r reloads keys)");
+            let reload = sh.keys(Context::Keys, Action::Refresh);
+            sh.error(format!("the value is not loaded ({reload} reloads keys)"));
             return Nav::Stay;
         }
         sh.store.revealed = Some(k.id.clone());

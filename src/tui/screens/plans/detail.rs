@@ -90,7 +90,8 @@ impl PlanDetailScreen {
                 match sh.store.api_by_id(&st.api_id).map(ApiRef::of) {
                     Some(api) => Nav::Go(Target::ApiInCatalog(api)),
                     None => {
-                        sh.error(format!("API {} is not in the catalog (ctrl-r on :apis reloads it)", st.api_id));
+                        let reload = sh.keys(Context::List, Action::Refresh);
+                        sh.error(format!("API {} is not in the catalog ({reload} on :apis reloads it)", st.api_id));
                         Nav::Stay
                     }
                 }
@@ -162,7 +163,8 @@ impl Screen for PlanDetailScreen {
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         let s = p.styles;
         let Some(plan) = p.store.plan(&self.plan) else {
-            frame.render_widget(Paragraph::new("This plan is no longer listed (ctrl-r reloads)."), area);
+            let reload = p.keys(Context::Plans, Action::Refresh);
+            frame.render_widget(Paragraph::new(format!("This plan is no longer listed ({reload} reloads).")), area);
             return;
         };
         let [info, rows, chart] =
