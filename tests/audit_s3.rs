@@ -214,6 +214,15 @@ async fn audit_cli_prints_json_and_warns_about_broken_files() {
     assert_eq!(first["resources"][0], json!({"type": "AWS::ApiGateway::RestApi", "name": "api123"}));
     let cached = std::fs::read_dir(cache.path().join("portcullis/audit")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(cached, 1, "the CLI keeps what it read in the XDG cache dir");
+    assert!(!stderr.contains("--limit N shows more"), "all 6 shown, nothing said: {stderr}");
+
+    // A limit that cuts the list says so on stderr (the trail's logs give the total).
+    let out = common::run_cli(region, &[&args[..], &["--output", "json", "--limit", "2"]].concat(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("showing 2 of 6 matching events; --limit N shows more"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON array");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]

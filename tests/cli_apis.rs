@@ -175,3 +175,30 @@ fn unreachable_endpoint_fails_with_a_clear_message() {
     assert!(out.stdout.is_empty(), "nothing on stdout on failure");
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not reach the endpoint"));
 }
+
+/// A newcomer with no credentials anywhere, on a machine whose instance-metadata endpoint
+/// refuses everything (a local server answering 403): the message is the no-credentials one,
+/// not a network error.
+#[tokio::test]
+async fn no_credentials_and_a_refusing_metadata_endpoint_say_no_credentials() {
+    let imds = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(403))
+        .mount(&imds)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.uri())
+        .args(["--region", "us-east-1", "apis"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run portcullis");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no AWS credentials found; set a profile with --profile"), "{stderr}");
+    assert!(!stderr.contains("could not reach"), "{stderr}");
+    assert!(!imds.received_requests().await.unwrap_or_default().is_empty(), "the metadata endpoint was asked");
+}

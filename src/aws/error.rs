@@ -182,6 +182,9 @@ fn is_missing_credentials(lower: &str) -> bool {
         "credentials provider",
         "credential provider",
         "no providers in chain",
+        // IMDS refusing or unreachable, after every other provider found nothing.
+        "while loading credentials",
+        "imds session token",
     ]
     .iter()
     .any(|needle| lower.contains(needle))
@@ -278,6 +281,15 @@ mod tests {
     #[test]
     fn missing_credentials() {
         // The SDK's own wording when the default chain finds nothing.
+        let imds =
+            "dispatch failure: other: an error occurred while loading credentials: failed to load IMDS session token";
+        let e = classify("GetRestApis", None, None, None, None, imds);
+        assert_eq!(e.kind, ErrorKind::NoCredentials, "{}", e.message);
+        assert!(
+            e.message.starts_with("GetRestApis: no AWS credentials found; set a profile with --profile"),
+            "{}",
+            e.message
+        );
         let sdk = "dispatch failure: other: the credential provider was not enabled: no providers in chain provided credentials";
         let e = classify("GetRestApis", None, None, None, None, sdk);
         assert_eq!(e.kind, ErrorKind::NoCredentials);

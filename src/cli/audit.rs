@@ -63,10 +63,14 @@ pub fn query(args: &AuditArgs, now: time::OffsetDateTime) -> anyhow::Result<Audi
 }
 
 pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
-    let q = query(&args, time::OffsetDateTime::now_utc())?;
+    let mut q = query(&args, time::OffsetDateTime::now_utc())?;
     let contexts = aws::connect(settings).await?;
     let mut events = Vec::new();
-    if args.source == "lookup" {
+    let lookup = args.source == "lookup";
+    // One event more than asked for tells whether the limit cut the list (LookupEvents pages
+    // stop there); the trail's logs are read whole anyway, so all their matches are counted.
+    q.limit = if lookup { args.limit.saturating_add(1) } else { usize::MAX };
+    if lookup {
         for ctx in &contexts {
             let (found, filters) = audit::lookup(ctx, &q, settings.cache_dir.as_deref()).await?;
             let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
@@ -86,12 +90,40 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
         events = found.events;
     }
     sort_newest_first(&mut events);
-    events.truncate(q.limit);
+    if let Some(notice) = limit_notice(events.len(), args.limit, lookup) {
+        eprintln!("{notice}");
+    }
+    events.truncate(args.limit);
     let text = match args.output {
         Output::Json => serde_json::to_string_pretty(&events)? + "\n",
         Output::Table => table(&events),
     };
     Ok(write_stdout(&text)?)
+}
+
+/// What to say on stderr when `--limit` cut the list of `matched` events.
+pub fn limit_notice(matched: usize, limit: usize, lookup: bool) -> Option<String> {
+    if matched <= limit {
+        return None;
+    }
+    Some(if lookup {
+        format!("showing the newest {} matching events; --limit N shows more", thousands(limit))
+    } else {
+        format!("showing {} of {} matching events; --limit N shows more", thousands(limit), thousands(matched))
+    })
+}
+
+/// 1807 -> `1,807`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub fn table(events: &[AuditEvent]) -> String {
@@ -109,4 +141,24 @@ pub fn table(events: &[AuditEvent]) -> String {
         ]);
     }
     t.render(super::table::use_colour())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_notice_says_what_was_left_out() {
+        assert_eq!(limit_notice(100, 100, false), None, "nothing cut");
+        assert_eq!(
+            limit_notice(1807, 100, false).as_deref(),
+            Some("showing 100 of 1,807 matching events; --limit N shows more")
+        );
+        assert_eq!(
+            limit_notice(101, 100, true).as_deref(),
+            Some("showing the newest 100 matching events; --limit N shows more")
+        );
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 }
