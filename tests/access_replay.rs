@@ -300,3 +300,25 @@ async fn attach_reads_only_the_keys_plans_and_the_target() {
     assert!(e.message.contains("already in usage plan gold for API stage a1/prod"), "{}", e.message);
     assert!(!server.received_requests().await.unwrap().iter().any(|r| r.method.as_str() == "POST"));
 }
+
+/// Changes keep the standard 3 attempts (each checks after a lost answer itself): an
+/// UpdateApiKey that keeps failing is tried three times, not eight.
+#[tokio::test]
+async fn a_failing_change_is_tried_three_times_not_eight() {
+    credentials();
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/apikeys/k1"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("x-amzn-ErrorType", "InternalFailure")
+                .set_body_json(json!({"message": "Internal server error"})),
+        )
+        .mount(&server)
+        .await;
+    let ctx = context(&server, false).await;
+    let err = keys::set_enabled(&ctx, "k1", false).await.unwrap_err();
+    assert!(err.message.contains("UpdateApiKey"), "{}", err.message);
+    let calls = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "PATCH").count();
+    assert_eq!(calls, aws::clients::CHANGE_ATTEMPTS as usize);
+}

@@ -188,7 +188,33 @@ async fn persistent_throttling_is_a_clear_error() {
     assert_eq!(err.kind, ErrorKind::Throttled);
     assert!(err.message.contains("GetRestApis was throttled"), "{}", err.message);
     let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();
-    assert_eq!(calls, 3, "standard retry mode, 3 attempts");
+    assert_eq!(calls, aws::clients::READ_ATTEMPTS as usize, "reads get {} attempts", aws::clients::READ_ATTEMPTS);
+}
+
+/// Five failures in a row (HTTP 500 InternalFailure, as API Gateway sends under load) would
+/// sink a 3-attempt client; a read gets more attempts and the listing comes back whole.
+#[tokio::test]
+async fn a_run_of_server_errors_is_retried_until_the_read_succeeds() {
+    credentials();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(error(500, "InternalFailure", "Internal server error"))
+        .up_to_n_times(5)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [rest_api("x1"), rest_api("x2")]})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    empty_children(&server).await;
+    let apis = catalog::list_apis(&context(&server).await, catalog::Depth::Summary).await.expect("retried");
+    assert_eq!(apis.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["x1", "x2"]);
+    let calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/restapis").count();
+    assert_eq!(calls, 6, "five failures, then the answer");
 }
 
 #[tokio::test]

@@ -70,15 +70,37 @@ impl AwsContext {
     }
 }
 
+/// Reads are idempotent: they get more attempts than the SDK's standard 3, with capped
+/// exponential backoff and full jitter (the SDK's standard strategy, which also decides what is
+/// retryable: throttling, transient errors, 5xx, timeouts and dropped connections), inside an
+/// overall time budget per call. Changes override this with [`change_retries`].
+pub const READ_ATTEMPTS: u32 = 8;
+const READ_BUDGET: Duration = Duration::from_secs(90);
+
+/// Changes keep the standard 3 attempts: each change checks after a lost answer itself (and
+/// CreateApiKey is not retried blindly at all).
+pub const CHANGE_ATTEMPTS: u32 = 3;
+
+fn read_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(READ_ATTEMPTS)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(5))
+}
+
+/// The retry override for an API Gateway change.
+pub fn change_retries() -> aws_sdk_apigateway::config::Builder {
+    aws_sdk_apigateway::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(CHANGE_ATTEMPTS))
+}
+
 async fn load_sdk_config(settings: &Settings) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .build(),
-        );
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(read_retries()).timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(READ_BUDGET)
+            .build(),
+    );
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
     }

@@ -7,6 +7,7 @@ use super::catalog::{PAGE_SIZE, date, tags};
 use super::clients::AwsContext;
 use super::error::{AwsError, ErrorKind};
 use super::paging::{all_pages, next};
+use super::clients::change_retries;
 use super::plans;
 use crate::domain::{ApiKey, CreatedKey, NewKey, Secret, UsagePlan};
 use aws_config::retry::RetryConfig;
@@ -140,7 +141,8 @@ pub async fn set_enabled(ctx: &AwsContext, key_id: &str, enabled: bool) -> Resul
     ctx.check_writable("UpdateApiKey")?;
     let op = PatchOperation::builder().op(Op::Replace).path("/enabled").value(enabled.to_string()).build();
     ctx.pacer.wait().await;
-    let r = ctx.apigw.update_api_key().api_key(key_id).patch_operations(op).send().await;
+    let req = ctx.apigw.update_api_key().api_key(key_id).patch_operations(op);
+    let r = req.customize().config_override(change_retries()).send().await;
     r.map_err(|e| ctx.err("UpdateApiKey", e).with_subject("API key", key_id))?;
     Ok(())
 }
@@ -148,7 +150,7 @@ pub async fn set_enabled(ctx: &AwsContext, key_id: &str, enabled: bool) -> Resul
 pub async fn delete_key(ctx: &AwsContext, key_id: &str) -> Result<(), AwsError> {
     ctx.check_writable("DeleteApiKey")?;
     ctx.pacer.wait().await;
-    let r = ctx.apigw.delete_api_key().api_key(key_id).send().await;
+    let r = ctx.apigw.delete_api_key().api_key(key_id).customize().config_override(change_retries()).send().await;
     r.map_err(|e| ctx.err("DeleteApiKey", e).with_subject("API key", key_id))?;
     Ok(())
 }
@@ -203,7 +205,8 @@ pub async fn detach(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(),
         return Err(AwsError::new(ErrorKind::Conflict, "DeleteUsagePlanKey", msg));
     }
     ctx.pacer.wait().await;
-    let r = ctx.apigw.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).send().await;
+    let req = ctx.apigw.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id);
+    let r = req.customize().config_override(change_retries()).send().await;
     r.map_err(|e| ctx.err("DeleteUsagePlanKey", e))?;
     Ok(())
 }
@@ -250,7 +253,8 @@ fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
 /// CreateUsagePlanKey; a conflict after an SDK retry of a call that had worked is success.
 async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
     ctx.pacer.wait().await;
-    let r = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY").send().await;
+    let req = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY");
+    let r = req.customize().config_override(change_retries()).send().await;
     match r.map_err(|e| ctx.err("CreateUsagePlanKey", e)) {
         Err(e) if e.kind == ErrorKind::Conflict => {
             if plans::plan_key_ids(ctx, plan_id).await?.iter().any(|k| k == key_id) { Ok(()) } else { Err(e) }
