@@ -243,3 +243,54 @@ async fn expired_credentials_and_access_denied_say_what_to_do() {
     assert_eq!(err.kind, ErrorKind::AccessDenied);
     assert!(err.message.contains("GetApis"), "{}", err.message);
 }
+
+/// One API whose stages can never be read (HTTP 500 after every retry): the other APIs are
+/// printed whole, that one with what did load and an `error` field, stderr names it, exit 1.
+#[tokio::test]
+async fn one_api_that_cannot_be_read_leaves_the_others_whole() {
+    credentials();
+    let server = MockServer::start().await;
+    answer(&server, "GET", "/restapis", 200, json!({"item": [rest_api("ok1"), rest_api("bad"), rest_api("ok2")]}))
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/restapis/bad/stages"))
+        .respond_with(error(500, "InternalFailure", "Internal server error"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/restapis/[^/]+/stages$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [{"stageName": "prod"}]})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    empty_children(&server).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["--endpoint-url", &server.uri(), "--region", "eu-west-1", "apis", "--output", "json"])
+        .env("AWS_ACCESS_KEY_ID", "replay")
+        .env("AWS_SECRET_ACCESS_KEY", "replay")
+        .env("XDG_CONFIG_HOME", std::env::temp_dir().join("portcullis-test-no-config"))
+        .env_remove("AWS_PROFILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run portcullis");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let apis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON list");
+    let ids: Vec<&str> = apis.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["bad", "ok1", "ok2"], "every API is printed (sorted by name)");
+    for a in apis.as_array().unwrap() {
+        match a["id"].as_str() {
+            Some("bad") => {
+                assert!(a["error"].as_str().is_some_and(|e| e.contains("GetStages")), "{a}");
+                assert_eq!(a["name"], "api-bad", "what did load is there");
+                assert_eq!(a["stages"], json!([]));
+            }
+            _ => {
+                assert!(a.get("error").is_none(), "no error field when all loaded: {a}");
+                assert_eq!(a["stages"][0]["name"], "prod");
+            }
+        }
+    }
+    assert!(stderr.contains("API api-bad (bad, eu-west-1) is incomplete"), "{stderr}");
+}

@@ -305,3 +305,20 @@ fn header_shows_read_only() {
     let buffer = draw_buffer(&mut catalog_app());
     assert!(!rows(&buffer)[0].contains("READ-ONLY"));
 }
+
+/// An API some of whose reads failed after every retry: marked on the list, and its detail
+/// says what is missing while showing what did load.
+#[test]
+fn an_incomplete_api_is_marked_and_its_detail_says_why() {
+    let mut orders = orders_api();
+    orders.error = Some("GetStages failed: Internal server error".into());
+    let mut app = catalog_app_with(vec![payments_api(), orders], false);
+    let text = screen(&mut app);
+    let row = text.lines().find(|l| l.contains("orders-api")).expect("the API is listed");
+    assert!(row.contains("! orders-api"), "{row}");
+    assert!(!text.lines().any(|l| l.contains("! payments-api")), "the whole one is not marked");
+    let orders = app.store().apis.loaded().unwrap().iter().find(|a| a.name == "orders-api").cloned().unwrap();
+    open_detail(&mut app, &orders, DetailData::Http(orders_routes()));
+    let text = screen(&mut app);
+    assert!(text.contains("incomplete  GetStages failed: Internal server error"), "{text}");
+}

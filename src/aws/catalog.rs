@@ -84,30 +84,47 @@ pub async fn list_apis(ctx: &AwsContext, depth: Depth) -> Result<Vec<Api>, AwsEr
 }
 
 /// Stages, authorizers and (with `detail`) methods or routes; `None` when the API was deleted
-/// between the list and these calls.
+/// between the list and these calls. A read that still fails after its retries leaves its field
+/// as it is and is named in the API's `error`: one failing call never hides the other APIs.
 async fn complete(ctx: &AwsContext, api: Api, detail: bool) -> Result<Option<Api>, AwsError> {
-    match complete_api(ctx, api, detail).await {
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-        other => other.map(Some),
+    let (mut api, errors) = complete_api(ctx, api, detail).await;
+    if errors.iter().any(|e| e.kind == ErrorKind::NotFound) {
+        return Ok(None);
     }
+    if !errors.is_empty() {
+        let what: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        api.error = Some(what.join("; "));
+    }
+    Ok(Some(api))
 }
 
-async fn complete_api(ctx: &AwsContext, mut api: Api, detail: bool) -> Result<Api, AwsError> {
+/// The API with what loaded, and the reads that failed.
+async fn complete_api(ctx: &AwsContext, mut api: Api, detail: bool) -> (Api, Vec<AwsError>) {
+    let mut errors = Vec::new();
     match api.kind {
         ApiKind::Rest => {
-            let (stages, authorizers) = tokio::try_join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id))?;
-            (api.stages, api.authorizers) = (stages, authorizers);
+            let (stages, authorizers) = tokio::join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id));
+            api.stages = keep_or_note(stages, &mut errors).unwrap_or_default();
+            api.authorizers = keep_or_note(authorizers, &mut errors).unwrap_or_default();
             if detail {
-                api.methods = Some(rest_methods(ctx, &api.id).await?.0);
+                api.methods = keep_or_note(rest_methods(ctx, &api.id).await, &mut errors).map(|(methods, _)| methods);
             }
         }
         ApiKind::Http => {
-            let (stages, (routes, authorizers)) =
-                tokio::try_join!(http_stages(ctx, &api.id), http_routes_and_authorizers(ctx, &api.id, detail))?;
-            (api.stages, api.routes, api.authorizers) = (stages, routes, authorizers);
+            let (stages, routes) =
+                tokio::join!(http_stages(ctx, &api.id), http_routes_and_authorizers(ctx, &api.id, detail));
+            api.stages = keep_or_note(stages, &mut errors).unwrap_or_default();
+            if let Some((routes, authorizers)) = keep_or_note(routes, &mut errors) {
+                (api.routes, api.authorizers) = (routes, authorizers);
+            }
         }
     }
-    Ok(api)
+    (api, errors)
+}
+
+/// The value, or `None` with the error noted.
+fn keep_or_note<T>(r: Result<T, AwsError>, errors: &mut Vec<AwsError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
 }
 
 /// Routes (with `detail`) and authorizers; when authorizers are derived from routes, the routes are read once.
@@ -150,6 +167,7 @@ fn rest_api(ctx: &AwsContext, a: &gw::RestApi) -> Api {
         authorizers: vec![],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 
@@ -352,6 +370,7 @@ fn http_api(ctx: &AwsContext, a: &gw2::Api) -> Api {
         authorizers: vec![],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 

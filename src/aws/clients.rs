@@ -90,7 +90,8 @@ fn read_retries() -> RetryConfig {
 
 /// The retry override for an API Gateway change.
 pub fn change_retries() -> aws_sdk_apigateway::config::Builder {
-    aws_sdk_apigateway::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(CHANGE_ATTEMPTS))
+    aws_sdk_apigateway::config::Builder::default()
+        .retry_config(RetryConfig::standard().with_max_attempts(CHANGE_ATTEMPTS))
 }
 
 async fn load_sdk_config(settings: &Settings) -> SdkConfig {

@@ -5,9 +5,9 @@
 
 use super::catalog::{PAGE_SIZE, date, tags};
 use super::clients::AwsContext;
+use super::clients::change_retries;
 use super::error::{AwsError, ErrorKind};
 use super::paging::{all_pages, next};
-use super::clients::change_retries;
 use super::plans;
 use crate::domain::{ApiKey, CreatedKey, NewKey, Secret, UsagePlan};
 use aws_config::retry::RetryConfig;

@@ -176,6 +176,7 @@ fn apis(n: usize) -> Vec<Api> {
             authorizers: vec![],
             methods: None,
             routes: None,
+            error: None,
         })
         .collect()
 }

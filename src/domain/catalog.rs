@@ -44,6 +44,10 @@ pub struct Api {
     /// HTTP APIs with `--detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routes: Option<Vec<Route>>,
+    /// What could not be read after every retry (its stages, authorizers, methods or routes);
+    /// the fields that did load are there. Absent when everything loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Api {

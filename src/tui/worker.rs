@@ -159,6 +159,13 @@ impl Worker {
             if !catalog.region_errors.is_empty() {
                 let _ = self.tx.send(Message::Warning(region_warning(&catalog.region_errors)));
             }
+            let incomplete: Vec<&Api> = catalog.apis.iter().filter(|a| a.error.is_some()).collect();
+            if let Some(first) = incomplete.first() {
+                let n = incomplete.len();
+                let why = first.error.as_deref().unwrap_or_default();
+                let text = format!("{n} API(s) could not be read completely (marked !; the detail says what): {why}");
+                let _ = self.tx.send(Message::Warning(text));
+            }
             catalog.apis
         });
         Message::ApisLoaded { request, result, at: now_hms() }

@@ -185,6 +185,7 @@ pub fn payments_api() -> Api {
         ],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 
@@ -212,6 +213,7 @@ pub fn orders_api() -> Api {
         authorizers: vec![authorizer("jwt001", "orders-jwt", "JWT")],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 
@@ -231,6 +233,7 @@ pub fn inventory_api() -> Api {
         authorizers: vec![],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 
@@ -250,6 +253,7 @@ pub fn legacy_api() -> Api {
         authorizers: vec![],
         methods: None,
         routes: None,
+        error: None,
     }
 }
 

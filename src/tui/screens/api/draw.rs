@@ -25,8 +25,10 @@ pub(super) fn draw(screen: &ApiScreen, frame: &mut Frame, area: Rect, p: &Paint)
         return;
     };
     let stage_height = (a.stages.len() as u16 + 3).clamp(4, 10);
+    let info_height = if a.error.is_some() { 7 } else { 6 };
     let [info, main, bottom] =
-        Layout::vertical([Constraint::Length(6), Constraint::Fill(1), Constraint::Length(stage_height)]).areas(area);
+        Layout::vertical([Constraint::Length(info_height), Constraint::Fill(1), Constraint::Length(stage_height)])
+            .areas(area);
     frame.render_widget(info_panel(a, s), info);
     draw_resources(screen, frame, main, a, p);
     draw_stages(screen, frame, bottom, a, p);
@@ -53,6 +55,14 @@ fn info_panel<'a>(a: &Api, s: &Styles) -> Paragraph<'a> {
         field("tags", if tags.is_empty() { "-".into() } else { tags.join("  ") }),
         field("authorizers", if auths.is_empty() { "-".into() } else { auths.join(", ") }),
     ];
+    let mut lines = lines;
+    if let Some(e) = &a.error {
+        // What could not be read after every retry: the rest of the API is shown as loaded.
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<12}", "incomplete"), s.error),
+            Span::styled(for_terminal(e).into_owned(), s.error),
+        ]));
+    }
     Paragraph::new(lines).block(panel(format!(" {} ", one_line(&a.name, 60)), s, false))
 }
 

@@ -330,8 +330,13 @@ fn widths() -> Vec<Constraint> {
 
 fn api_row<'a>(a: &Api, s: &crate::tui::theme::Styles) -> Row<'a> {
     let stages: Vec<&str> = a.stages.iter().map(|st| st.name.as_str()).collect();
+    // An API some of whose reads failed is marked; its detail says what is missing.
+    let name = match &a.error {
+        Some(_) => Cell::from(Span::styled(format!("! {}", one_line(&a.name, 60)), s.error)),
+        None => Cell::from(one_line(&a.name, 60)),
+    };
     Row::new(vec![
-        Cell::from(one_line(&a.name, 60)),
+        name,
         Cell::from(Span::styled(one_line(&a.id, 12), s.muted)),
         Cell::from(Span::styled(a.kind.label(), s.accent)),
         Cell::from(one_line(&a.region, 16)),
