@@ -6,3 +6,4 @@ pub mod bench_parse;
 pub mod bench_tui;
 pub mod estate;
 pub mod estate_cli;
+pub mod proxy;

@@ -1,0 +1,338 @@
+//! A local HTTP proxy in front of the emulator that behaves like AWS under load, for the tests
+//! and `scripts/bench`: it forwards each request to the upstream, and on the way can
+//! - answer a share of requests with HTTP 500 `InternalFailure` (some of them as a dropped
+//!   connection instead), from a fixed seed, so a run can be repeated exactly;
+//! - impose API Gateway's account bucket (10 requests/s, burst 40 by default): over it, HTTP 429
+//!   with `x-amzn-ErrorType: TooManyRequestsException`, as API Gateway answers;
+//! - add a latency to every request;
+//!
+//! and counts what it saw (requests per operation, faults, throttles). HTTP/1.1, one request
+//! per connection (it answers `Connection: close`), which the SDK handles like any server.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the proxy does to the traffic.
+#[derive(Debug, Clone)]
+pub struct Weather {
+    /// Share of requests that fail (0.0 to 1.0).
+    pub fault_rate: f64,
+    /// Of the failing ones, the share that is a dropped connection rather than a 500.
+    pub drop_share: f64,
+    pub seed: u64,
+    /// The account bucket: requests per second and burst; `None` for no limit.
+    pub limit: Option<(f64, f64)>,
+    pub latency: Duration,
+}
+
+impl Default for Weather {
+    fn default() -> Self {
+        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limit: None, latency: Duration::ZERO }
+    }
+}
+
+/// What the proxy saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Requests per operation (`METHOD /path` with ids replaced by `{}`), faults and throttles included.
+    pub operations: BTreeMap<String, usize>,
+    pub requests: usize,
+    pub faults: usize,
+    pub dropped: usize,
+    pub throttled: usize,
+}
+
+impl Counts {
+    /// Requests that reached the upstream (neither a fault nor a throttle).
+    pub fn forwarded(&self) -> usize {
+        self.requests - self.faults - self.dropped - self.throttled
+    }
+
+    pub fn of(&self, operation: &str) -> usize {
+        self.operations.get(operation).copied().unwrap_or(0)
+    }
+}
+
+struct State {
+    weather: Weather,
+    upstream: SocketAddr,
+    rng: u64,
+    /// Tokens in the bucket, and when it was last filled.
+    bucket: (f64, Instant),
+    counts: Counts,
+}
+
+/// A running proxy; it stops when dropped.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Proxy {
+    /// Listen on a free loopback port and forward to `upstream` (an `http://127.0.0.1:PORT` URL).
+    pub async fn start(upstream: &str, weather: Weather) -> std::io::Result<Proxy> {
+        let upstream = upstream_addr(upstream)?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let burst = weather.limit.map_or(0.0, |(_, b)| b);
+        let state = Arc::new(Mutex::new(State {
+            rng: weather.seed.max(1),
+            weather,
+            upstream,
+            bucket: (burst, Instant::now()),
+            counts: Counts::default(),
+        }));
+        let shared = state.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(serve(client, shared.clone()));
+            }
+        });
+        Ok(Proxy { addr, state, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).counts.clone()
+    }
+
+    pub fn reset_counts(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).counts = Counts::default();
+    }
+}
+
+fn upstream_addr(url: &str) -> std::io::Result<SocketAddr> {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    host.parse().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{url}: {e}")))
+}
+
+/// What happens to one request.
+enum Fate {
+    Forward,
+    Fail,
+    Drop,
+    Throttle,
+}
+
+impl State {
+    /// xorshift64*: the same seed gives the same faults in the same order.
+    fn next(&mut self) -> f64 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn fate(&mut self, operation: String) -> Fate {
+        self.counts.requests += 1;
+        *self.counts.operations.entry(operation).or_default() += 1;
+        if let Some((rate, burst)) = self.weather.limit {
+            let (tokens, at) = self.bucket;
+            let now = Instant::now();
+            let tokens = (tokens + now.duration_since(at).as_secs_f64() * rate).min(burst);
+            if tokens < 1.0 {
+                self.bucket = (tokens, now);
+                self.counts.throttled += 1;
+                return Fate::Throttle;
+            }
+            self.bucket = (tokens - 1.0, now);
+        }
+        if self.weather.fault_rate > 0.0 && self.next() < self.weather.fault_rate {
+            if self.next() < self.weather.drop_share {
+                self.counts.dropped += 1;
+                return Fate::Drop;
+            }
+            self.counts.faults += 1;
+            return Fate::Fail;
+        }
+        Fate::Forward
+    }
+}
+
+async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
+    let Some(request) = read_request(&mut client).await else { return };
+    let (fate, upstream, latency) = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        (s.fate(operation(&request)), s.upstream, s.weather.latency)
+    };
+    tokio::time::sleep(latency).await;
+    let answer = match fate {
+        Fate::Drop => return,
+        Fate::Throttle => error_response(429, "TooManyRequestsException", "Too Many Requests"),
+        Fate::Fail => error_response(500, "InternalFailure", "Internal server error"),
+        Fate::Forward => match forward(&request, upstream).await {
+            Some(a) => a,
+            None => error_response(502, "BadGateway", "the upstream did not answer"),
+        },
+    };
+    let _ = client.write_all(&answer).await;
+    let _ = client.shutdown().await;
+}
+
+/// `GET /restapis/{}/stages`: the method and the path with ids replaced, for counting.
+fn operation(request: &[u8]) -> String {
+    let line = request.split(|b| *b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let path = target.split('?').next().unwrap_or("");
+    let segments: Vec<&str> =
+        path.split('/').map(|seg| if seg.is_empty() || WORDS.contains(&seg) { seg } else { "{}" }).collect();
+    format!("{method} {}", segments.join("/"))
+}
+
+/// Path segments that name a collection (the others are ids).
+const WORDS: [&str; 16] = [
+    "restapis",
+    "stages",
+    "authorizers",
+    "resources",
+    "methods",
+    "usageplans",
+    "apikeys",
+    "keys",
+    "usage",
+    "v2",
+    "apis",
+    "routes",
+    "integrations",
+    "deployments",
+    "exports",
+    "tags",
+];
+
+/// The whole request: head and `Content-Length` body (the SDK sends no chunked requests here).
+async fn read_request(client: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = client.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            let length = content_length(&buf[..end]);
+            while buf.len() < end + 4 + length {
+                let n = client.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some(buf);
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok()).flatten()
+        })
+        .unwrap_or(0)
+}
+
+/// Send the request upstream asking it to close the connection after answering, and read the
+/// answer to the end.
+async fn forward(request: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
+    let end = find(request, b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&request[..end]);
+    let mut out = String::new();
+    for line in head.lines() {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(upstream).await.ok()?;
+    up.write_all(out.as_bytes()).await.ok()?;
+    up.write_all(&request[end + 4..]).await.ok()?;
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), up.read_to_end(&mut answer)).await.ok()?.ok()?;
+    Some(close_after(answer))
+}
+
+/// The upstream's answer with `Connection: close` (the proxy closes after each answer).
+fn close_after(answer: Vec<u8>) -> Vec<u8> {
+    let Some(end) = find(&answer, b"\r\n\r\n") else { return answer };
+    let head = String::from_utf8_lossy(&answer[..end]);
+    let mut out = String::new();
+    for line in head.lines() {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&answer[end + 4..]);
+    bytes
+}
+
+/// An error in API Gateway's REST JSON shape.
+fn error_response(status: u16, code: &str, message: &str) -> Vec<u8> {
+    let body = format!("{{\"message\":\"{message}\"}}");
+    let reason = match status {
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        _ => "Internal Server Error",
+    };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nx-amzn-ErrorType: {code}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_counted_without_ids() {
+        assert_eq!(operation(b"GET /restapis/a1b2/stages?limit=500 HTTP/1.1\r\n"), "GET /restapis/{}/stages");
+        assert_eq!(operation(b"GET /restapis HTTP/1.1\r\n"), "GET /restapis");
+        assert_eq!(operation(b"GET /v2/apis/x1/routes HTTP/1.1\r\n"), "GET /v2/apis/{}/routes");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_weather() {
+        let state = |seed| State {
+            weather: Weather { fault_rate: 0.1, seed, ..Default::default() },
+            upstream: "127.0.0.1:1".parse().unwrap(),
+            rng: seed,
+            bucket: (0.0, Instant::now()),
+            counts: Counts::default(),
+        };
+        let run = |seed| {
+            let mut s = state(seed);
+            (0..1000).map(|_| matches!(s.fate("GET /".into()), Fate::Forward)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        let failed = run(7).iter().filter(|ok| !**ok).count();
+        assert!((60..=140).contains(&failed), "about 10 % fail: {failed}");
+    }
+}

@@ -1,0 +1,80 @@
+//! The catalog in the weather of a real account: through a local proxy in front of moto that
+//! fails requests (HTTP 500 InternalFailure, some as dropped connections) from fixed seeds, or
+//! imposes API Gateway's account bucket (10 requests/s, burst 40, HTTP 429
+//! TooManyRequestsException). Every listing must come back complete and exact, and the pacing
+//! must keep the bucket from ever answering 429.
+
+mod common;
+
+use common::{moto, unique_region};
+use portcullis::aws::{self, catalog};
+use portcullis::config::Settings;
+use portcullis::dev::estate::{self, EstateSpec};
+use portcullis::dev::proxy::{Proxy, Weather};
+use std::time::Duration;
+
+async fn build(region: &str, rest: usize, http: usize) {
+    let ctx = aws::connect(&Settings::for_endpoint(&[region], moto().endpoint())).await.unwrap().remove(0);
+    estate::build(&ctx, &EstateSpec { rest_apis: rest, http_apis: http, ..Default::default() }).await.unwrap();
+}
+
+async fn listing(region: &str, endpoint: String, pace: Option<(f64, u32)>) -> serde_json::Value {
+    let mut settings = Settings::for_endpoint(&[region], endpoint);
+    if let Some((rps, burst)) = pace {
+        (settings.pace_rps, settings.pace_burst) = (Some(rps), Some(burst));
+    }
+    let contexts = aws::connect(&settings).await.unwrap();
+    let listed = catalog::list_all(&contexts, catalog::Depth::Detail).await.expect("the listing completes");
+    serde_json::to_value(&listed.apis).unwrap()
+}
+
+/// Ten runs with 10 % of requests failing (a quarter of them dropped connections), each seed
+/// fixed. A run makes about 100 calls; with 3 attempts a call is lost once in 1,000
+/// (0.1^3), so a 3-attempt client would lose about one run in ten; with 8 attempts, one call
+/// in 10^8. Every run must equal the listing made without faults, field for field.
+#[tokio::test]
+async fn every_listing_through_the_fault_proxy_is_complete_and_exact() {
+    let region = unique_region();
+    build(region, 24, 3).await;
+    let clean = listing(region, moto().endpoint(), None).await;
+    assert_eq!(clean.as_array().map(Vec::len), Some(27));
+    let mut faults = 0;
+    for seed in 1..=10u64 {
+        let weather = Weather { fault_rate: 0.10, drop_share: 0.25, seed, ..Default::default() };
+        let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
+        let seen = listing(region, proxy.url(), None).await;
+        assert!(seen.as_array().unwrap().iter().all(|a| a.get("error").is_none()), "seed {seed}: {seen}");
+        assert_eq!(seen, clean, "seed {seed}: the listing through the faults is the listing without them");
+        let c = proxy.counts();
+        faults += c.faults + c.dropped;
+    }
+    assert!(faults >= 50, "the proxy did fail requests ({faults} over ten runs)");
+}
+
+/// Through API Gateway's account bucket (10 requests/s, burst 40) with 20 ms of latency: with
+/// `--pace-rps 10` and with the pacing portcullis uses against AWS (8/s, burst 20), the bucket
+/// never answers 429.
+#[tokio::test]
+async fn paced_listings_are_never_throttled_by_the_account_bucket() {
+    let region = unique_region();
+    build(region, 30, 2).await;
+    for pace in [(10.0, 20), (aws::pacing::DEFAULT_APIGATEWAY_RPS, aws::pacing::DEFAULT_APIGATEWAY_BURST)] {
+        let weather = Weather { limit: Some((10.0, 40.0)), latency: Duration::from_millis(20), ..Default::default() };
+        let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
+        let mut settings = Settings::for_endpoint(&[region], proxy.url());
+        (settings.pace_rps, settings.pace_burst) = (Some(pace.0), Some(pace.1));
+        let contexts = aws::connect(&settings).await.unwrap();
+        let listed = catalog::list_all(&contexts, catalog::Depth::Summary).await.unwrap();
+        assert_eq!(listed.apis.len(), 32);
+        let c = proxy.counts();
+        assert_eq!(c.throttled, 0, "pacing {pace:?}: {c:?}");
+        assert!(c.requests >= 60, "the listing went through the proxy: {c:?}");
+    }
+    // Unpaced, the same listing does hit the bucket: the test can tell.
+    let weather = Weather { limit: Some((10.0, 40.0)), ..Default::default() };
+    let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
+    let contexts = aws::connect(&Settings::for_endpoint(&[region], proxy.url())).await.unwrap();
+    let listed = catalog::list_all(&contexts, catalog::Depth::Summary).await.unwrap();
+    assert_eq!(listed.apis.len(), 32, "retried through the throttles");
+    assert!(proxy.counts().throttled > 0, "unpaced, the bucket answers 429: {:?}", proxy.counts());
+}
