@@ -294,3 +294,40 @@ async fn one_api_that_cannot_be_read_leaves_the_others_whole() {
     }
     assert!(stderr.contains("API api-bad (bad, eu-west-1) is incomplete"), "{stderr}");
 }
+
+/// Only what the fields need is read: `apis` (no --detail) asks for stages alone; with --detail
+/// GetAuthorizers goes only to the API one of whose methods names an authorizer.
+#[tokio::test]
+async fn get_authorizers_only_for_apis_whose_methods_name_one() {
+    credentials();
+    let server = MockServer::start().await;
+    answer(&server, "GET", "/restapis", 200, json!({"item": [rest_api("plain"), rest_api("guarded")]})).await;
+    let method_json = |auth: &str, authorizer: Option<&str>| json!({"httpMethod": "GET", "authorizationType": auth, "authorizerId": authorizer, "apiKeyRequired": false});
+    for (id, auth, authorizer) in [("plain", "NONE", None), ("guarded", "COGNITO_USER_POOLS", Some("au1"))] {
+        let body =
+            json!({"item": [{"id": "r1", "path": "/a", "resourceMethods": {"GET": method_json(auth, authorizer)}}]});
+        answer(&server, "GET", format!("/restapis/{id}/resources"), 200, body).await;
+    }
+    let authorizers = json!({"item": [{"id": "au1", "name": "pool", "type": "COGNITO_USER_POOLS"}]});
+    answer(&server, "GET", "/restapis/guarded/authorizers", 200, authorizers).await;
+    empty_children(&server).await;
+    let count = |p: &'static str| {
+        let server = &server;
+        async move { server.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with(p)).count() }
+    };
+
+    let ctx = context(&server).await;
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Summary).await.unwrap();
+    assert_eq!(apis.len(), 2);
+    assert_eq!((count("/authorizers").await, count("/resources").await), (0, 0), "the summary reads stages only");
+    assert_eq!(count("/stages").await, 2);
+
+    let apis = catalog::list_apis(&ctx, catalog::Depth::Detail).await.unwrap();
+    let paths: Vec<String> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_string()).collect();
+    assert_eq!(count("/authorizers").await, 1, "one GetAuthorizers, for the API that uses one: {paths:?}");
+    assert!(paths.contains(&"/restapis/guarded/authorizers".to_string()));
+    let guarded = apis.iter().find(|a| a.id == "guarded").unwrap();
+    assert_eq!(guarded.authorizer_name(Some("au1")), Some("pool"));
+    assert!(apis.iter().find(|a| a.id == "plain").unwrap().authorizers.is_empty());
+}

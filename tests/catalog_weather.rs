@@ -51,30 +51,30 @@ async fn every_listing_through_the_fault_proxy_is_complete_and_exact() {
     assert!(faults >= 50, "the proxy did fail requests ({faults} over ten runs)");
 }
 
-/// Through API Gateway's account bucket (10 requests/s, burst 40) with 20 ms of latency: with
-/// `--pace-rps 10` and with the pacing portcullis uses against AWS (8/s, burst 20), the bucket
-/// never answers 429.
+/// Through API Gateway's account bucket (10 requests/s, burst 40) with 20 ms of latency, a
+/// `--detail` listing of about 60 calls: with `--pace-rps 10` and with the pacing portcullis
+/// uses against AWS (8/s, burst 20), the bucket never answers 429.
 #[tokio::test]
 async fn paced_listings_are_never_throttled_by_the_account_bucket() {
     let region = unique_region();
-    build(region, 30, 2).await;
+    build(region, 16, 2).await;
     for pace in [(10.0, 20), (aws::pacing::DEFAULT_APIGATEWAY_RPS, aws::pacing::DEFAULT_APIGATEWAY_BURST)] {
         let weather = Weather { limit: Some((10.0, 40.0)), latency: Duration::from_millis(20), ..Default::default() };
         let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
         let mut settings = Settings::for_endpoint(&[region], proxy.url());
         (settings.pace_rps, settings.pace_burst) = (Some(pace.0), Some(pace.1));
         let contexts = aws::connect(&settings).await.unwrap();
-        let listed = catalog::list_all(&contexts, catalog::Depth::Summary).await.unwrap();
-        assert_eq!(listed.apis.len(), 32);
+        let listed = catalog::list_all(&contexts, catalog::Depth::Detail).await.unwrap();
+        assert_eq!(listed.apis.len(), 18);
         let c = proxy.counts();
         assert_eq!(c.throttled, 0, "pacing {pace:?}: {c:?}");
-        assert!(c.requests >= 60, "the listing went through the proxy: {c:?}");
+        assert!(c.requests > 40, "more calls than the bucket's burst went through the proxy: {c:?}");
     }
     // Unpaced, the same listing does hit the bucket: the test can tell.
     let weather = Weather { limit: Some((10.0, 40.0)), ..Default::default() };
     let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
     let contexts = aws::connect(&Settings::for_endpoint(&[region], proxy.url())).await.unwrap();
-    let listed = catalog::list_all(&contexts, catalog::Depth::Summary).await.unwrap();
-    assert_eq!(listed.apis.len(), 32, "retried through the throttles");
+    let listed = catalog::list_all(&contexts, catalog::Depth::Detail).await.unwrap();
+    assert_eq!(listed.apis.len(), 18, "retried through the throttles");
     assert!(proxy.counts().throttled > 0, "unpaced, the bucket answers 429: {:?}", proxy.counts());
 }

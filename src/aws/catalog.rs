@@ -71,9 +71,6 @@ fn sort_apis(all: &mut [Api]) {
 /// The APIs of one region, read to `depth`.
 pub async fn list_apis(ctx: &AwsContext, depth: Depth) -> Result<Vec<Api>, AwsError> {
     let (rest, http) = tokio::try_join!(list_rest_apis(ctx), list_http_apis(ctx))?;
-    if let Some(first) = http.first() {
-        probe_http_authorizer_list(ctx, &first.id).await;
-    }
     let apis: Vec<Api> = rest.into_iter().chain(http).collect();
     let completed: Vec<Option<Api>> = stream::iter(apis)
         .map(|api| complete(ctx, api, depth == Depth::Detail))
@@ -98,44 +95,53 @@ async fn complete(ctx: &AwsContext, api: Api, detail: bool) -> Result<Option<Api
     Ok(Some(api))
 }
 
-/// The API with what loaded, and the reads that failed.
+/// The API with what loaded, and the reads that failed. Only what the fields need is read:
+/// stages always; with `detail` the methods or routes, and the authorizers only when one of
+/// them references an authorizer (an API without authorizers costs no GetAuthorizers).
 async fn complete_api(ctx: &AwsContext, mut api: Api, detail: bool) -> (Api, Vec<AwsError>) {
     let mut errors = Vec::new();
-    match api.kind {
-        ApiKind::Rest => {
-            let (stages, authorizers) = tokio::join!(rest_stages(ctx, &api.id), rest_authorizers(ctx, &api.id));
+    match (api.kind, detail) {
+        (ApiKind::Rest, false) => {
+            api.stages = keep_or_note(rest_stages(ctx, &api.id).await, &mut errors).unwrap_or_default()
+        }
+        (ApiKind::Http, false) => {
+            api.stages = keep_or_note(http_stages(ctx, &api.id).await, &mut errors).unwrap_or_default()
+        }
+        (ApiKind::Rest, true) => {
+            let (stages, methods) = tokio::join!(rest_stages(ctx, &api.id), rest_methods(ctx, &api.id));
             api.stages = keep_or_note(stages, &mut errors).unwrap_or_default();
-            api.authorizers = keep_or_note(authorizers, &mut errors).unwrap_or_default();
-            if detail {
-                api.methods = keep_or_note(rest_methods(ctx, &api.id).await, &mut errors).map(|(methods, _)| methods);
+            api.methods = keep_or_note(methods, &mut errors).map(|(methods, _)| methods);
+            if api.methods.as_ref().is_some_and(|m| m.iter().any(|m| m.authorizer_id.is_some())) {
+                api.authorizers = keep_or_note(rest_authorizers(ctx, &api.id).await, &mut errors).unwrap_or_default();
             }
         }
-        ApiKind::Http => {
-            let (stages, routes) =
-                tokio::join!(http_stages(ctx, &api.id), http_routes_and_authorizers(ctx, &api.id, detail));
+        (ApiKind::Http, true) => {
+            let (stages, routes) = tokio::join!(http_stages(ctx, &api.id), http_routes(ctx, &api.id));
             api.stages = keep_or_note(stages, &mut errors).unwrap_or_default();
-            if let Some((routes, authorizers)) = keep_or_note(routes, &mut errors) {
-                (api.routes, api.authorizers) = (routes, authorizers);
+            api.routes = keep_or_note(routes, &mut errors);
+            if let Some(routes) = api.routes.as_deref().filter(|r| r.iter().any(|r| r.authorizer_id.is_some())) {
+                let found = referenced_http_authorizers(ctx, &api.id, routes).await;
+                api.authorizers = keep_or_note(found, &mut errors).unwrap_or_default();
             }
         }
     }
     (api, errors)
 }
 
+/// The authorizers of an HTTP API whose routes reference some: the list (asked once per
+/// region whether the endpoint has it), else each one the routes name.
+pub async fn referenced_http_authorizers(
+    ctx: &AwsContext,
+    api_id: &str,
+    routes: &[Route],
+) -> Result<Vec<Authorizer>, AwsError> {
+    ctx.quirks.http_authorizer_list_probed.get_or_init(|| probe_http_authorizer_list(ctx, api_id)).await;
+    http_authorizers_or_derived(ctx, api_id, Some(routes)).await
+}
+
 /// The value, or `None` with the error noted.
 fn keep_or_note<T>(r: Result<T, AwsError>, errors: &mut Vec<AwsError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
-}
-
-/// Routes (with `detail`) and authorizers; when authorizers are derived from routes, the routes are read once.
-async fn http_routes_and_authorizers(
-    ctx: &AwsContext,
-    api_id: &str,
-    detail: bool,
-) -> Result<(Option<Vec<Route>>, Vec<Authorizer>), AwsError> {
-    let routes = if detail { Some(http_routes(ctx, api_id).await?) } else { None };
-    let authorizers = http_authorizers_or_derived(ctx, api_id, routes.as_deref()).await?;
-    Ok((routes, authorizers))
 }
 
 // ---------- REST (apigateway) ----------

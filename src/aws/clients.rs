@@ -42,6 +42,8 @@ pub struct AwsContext {
 pub struct Quirks {
     /// moto has no list operation for HTTP API authorizers.
     pub no_http_authorizer_list: std::sync::atomic::AtomicBool,
+    /// Whether the endpoint lists HTTP API authorizers has been asked (once, when first needed).
+    pub http_authorizer_list_probed: tokio::sync::OnceCell<()>,
 }
 
 impl AwsContext {

@@ -6,13 +6,13 @@
 use super::action::Action;
 use super::chrome;
 use super::command::Command;
-use super::dialogs::{Answer, Dialog, Step};
+use super::dialogs::{Dialog, Step};
 use super::keymap::Keymap;
 use super::message::Message;
 pub use super::prompt::Mode;
-use super::prompt::Typed;
+use super::prompt::{self, Jump, Typed};
 use super::screens::catalog::{CatalogScreen, load_apis};
-use super::screens::{self, Nav, Paint, SCREENS, Screen, Shared, Target, audit, complete_command, keys};
+use super::screens::{self, Nav, Screen, Shared, Target, audit, keys};
 use super::store::Store;
 use super::theme::Styles;
 use super::widgets::text_input::TextInput;
@@ -70,13 +70,7 @@ impl App {
     }
 
     pub fn draw(&self, frame: &mut Frame) {
-        let p = Paint {
-            store: &self.shared.store,
-            styles: &self.styles,
-            keymap: &self.shared.keymap,
-            tick: self.shared.tick,
-        };
-        chrome::draw(frame, self, &p);
+        chrome::draw(frame, self, &self.shared.paint(&self.styles));
     }
 
     pub fn handle(&mut self, msg: Message) {
@@ -93,6 +87,11 @@ impl App {
                 }
             }
             Message::ApiDetailLoaded { request, api, result } => sh.store.take_detail(request, &api, result),
+            Message::AuthorizersLoaded { api, result } => {
+                if let Err(e) = sh.store.take_authorizers(&api, result) {
+                    sh.error(e);
+                }
+            }
             Message::DocsLoaded { request, api, stage, result } => sh.store.take_docs(request, (api, stage), result),
             Message::PlansLoaded { request, result } => sh.store.take_plans(request, result),
             Message::KeysLoaded { request, result } => sh.store.take_keys(request, result),
@@ -160,8 +159,7 @@ impl App {
                 self.dialogs.pop();
             }
             Step::Refuse(why) => self.shared.error(why),
-            Step::Tell(Answer::Copy(value)) => keys::copy(value, &mut self.shared),
-            Step::Tell(_) => {}
+            Step::Copy(value) => keys::copy(value, &mut self.shared),
             Step::Answer(answer) => {
                 self.dialogs.pop();
                 let nav = self.with_top(|s, sh| s.on_answer(answer, sh));
@@ -177,9 +175,14 @@ impl App {
             _ => return,
         };
         for _ in 0..3 {
-            let nav = self.with_top(|s, sh| s.on_action(action, sh));
-            self.navigate(nav);
+            self.act_on_top(action);
         }
+    }
+
+    /// An action for the top screen; where it says to go, the app goes.
+    fn act_on_top(&mut self, action: Action) {
+        let nav = self.with_top(|s, sh| s.on_action(action, sh));
+        self.navigate(nav);
     }
 
     fn on_action(&mut self, action: Action) {
@@ -191,10 +194,7 @@ impl App {
             Action::Command => self.mode = Mode::Command(TextInput::default()),
             Action::Help => self.open_help(),
             Action::Audit => self.pivot_to_audit(),
-            other => {
-                let nav = self.with_top(|s, sh| s.on_action(other, sh));
-                self.navigate(nav);
-            }
+            other => self.act_on_top(other),
         }
     }
 
@@ -202,10 +202,10 @@ impl App {
     pub fn navigate(&mut self, nav: Nav) {
         match nav {
             Nav::Stay => return,
-            Nav::Back => self.pop(),
+            Nav::Back => self.pop_to(self.stack.len() - 1),
             Nav::Push(screen) => self.stack.push(screen),
             Nav::Reset(screens) => {
-                self.pop_to_root();
+                self.pop_to(1);
                 self.stack.extend(screens);
             }
             Nav::Dialog(dialog) => self.dialogs.push(dialog),
@@ -217,28 +217,23 @@ impl App {
     fn go(&mut self, target: Target) {
         let (place, screens) = screens::open_target(target.clone(), &mut self.shared);
         if place == screens::Place::OnRoot {
-            self.pop_to_root();
+            self.pop_to(1);
             self.stack[0].focus(&target, &mut self.shared);
         }
         self.stack.extend(screens);
     }
 
-    fn pop(&mut self) {
-        if self.stack.len() > 1 {
+    /// Close screens down to `depth` (the root stays), each stopping what it was loading.
+    fn pop_to(&mut self, depth: usize) {
+        while self.stack.len() > depth.max(1) {
             let mut screen = self.stack.pop().expect("more than the root");
             screen.leave(&mut self.shared);
         }
     }
 
-    fn pop_to_root(&mut self) {
-        while self.stack.len() > 1 {
-            self.pop();
-        }
-    }
-
     fn back(&mut self) {
         if self.stack.len() > 1 {
-            self.pop();
+            self.pop_to(self.stack.len() - 1);
             self.sync();
         } else if self.top().filter().is_some_and(|f| !f.is_empty()) {
             self.set_filter("");
@@ -260,8 +255,7 @@ impl App {
     }
 
     fn start_filter(&mut self) {
-        let filter = self.with_top(|s, _| s.list().map(|l| l.filter.clone()));
-        if let Some(filter) = filter {
+        if let Some(filter) = self.top().filter().map(str::to_string) {
             self.mode = Mode::Filter(TextInput::new(&filter));
         }
     }
@@ -284,10 +278,7 @@ impl App {
                 self.mode = Mode::Normal;
                 self.set_filter("");
             }
-            Typed::Move(action) => {
-                let nav = self.with_top(|s, sh| s.on_action(action, sh));
-                self.navigate(nav);
-            }
+            Typed::Move(action) => self.act_on_top(action),
             Typed::Run(text) => {
                 self.mode = Mode::Normal;
                 self.run_command(&text);
@@ -297,27 +288,11 @@ impl App {
 
     /// `:name`: jump to a screen (a unique prefix is enough).
     pub fn run_command(&mut self, input: &str) {
-        let matches = complete_command(input);
-        let name = match (matches.as_slice(), input) {
-            (_, "") => return,
-            (_, "q" | "q!") => "quit",
-            ([one], _) => one,
-            (many, _) if many.contains(&input) => input,
-            ([], _) => return self.shared.error(format!("unknown command `:{input}`; try :apis, :help")),
-            (many, _) => return self.shared.error(format!("`:{input}` is ambiguous: {}", many.join(", "))),
-        };
-        let entry = SCREENS.iter().find(|e| e.name == name);
-        match (name, entry.and_then(|e| e.open)) {
-            ("quit", _) => self.quit = true,
-            ("help", _) => self.open_help(),
-            (_, Some(open)) => {
-                let screens = open(&mut self.shared);
-                self.navigate(Nav::Reset(screens));
-            }
-            (_, None) => {
-                let planned = Box::new(screens::planned::PlannedScreen { name: name.to_string() });
-                self.navigate(Nav::Push(planned));
-            }
+        match prompt::resolve(input, &mut self.shared) {
+            Jump::Stay => {}
+            Jump::Quit => self.quit = true,
+            Jump::Help => self.open_help(),
+            Jump::To(nav) => self.navigate(nav),
         }
     }
 }

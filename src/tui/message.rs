@@ -2,7 +2,7 @@
 //! Commands, what the worker is asked to do, are apart in `command.rs`.
 
 use super::store::{ApiRef, DetailData};
-use crate::domain::{Api, ApiKey, CreatedKey, Feed, LookupPage, Trail, Usage, UsagePlan};
+use crate::domain::{Api, ApiKey, Authorizer, CreatedKey, Feed, LookupPage, Trail, Usage, UsagePlan};
 use crate::openapi::DocLine;
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -26,6 +26,11 @@ pub enum Message {
         request: u64,
         api: ApiRef,
         result: Result<DetailData, String>,
+    },
+    /// An API's authorizers, read with its detail (the catalog does not read them).
+    AuthorizersLoaded {
+        api: ApiRef,
+        result: Result<Vec<Authorizer>, String>,
     },
     DocsLoaded {
         request: u64,

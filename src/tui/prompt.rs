@@ -4,7 +4,7 @@
 
 use super::action::{Action, Context};
 use super::keymap::Keymap;
-use super::screens::complete_command;
+use super::screens::{Nav, SCREENS, Shared, complete_command, planned::PlannedScreen};
 use super::widgets::text_input::TextInput;
 use crossterm::event::KeyEvent;
 
@@ -74,5 +74,38 @@ fn command_key(input: &mut TextInput, key: KeyEvent, keymap: &Keymap) -> Typed {
             input.input(key);
             Typed::Nothing
         }
+    }
+}
+
+/// Where a `:` command goes.
+pub enum Jump {
+    Stay,
+    Quit,
+    Help,
+    To(Nav),
+}
+
+/// The screen `input` names (a unique prefix is enough), or why none (on the status line).
+pub fn resolve(input: &str, sh: &mut Shared) -> Jump {
+    let matches = complete_command(input);
+    let name = match (matches.as_slice(), input) {
+        (_, "") => return Jump::Stay,
+        (_, "q" | "q!") => "quit",
+        ([one], _) => one,
+        (many, _) if many.contains(&input) => input,
+        ([], _) => {
+            sh.error(format!("unknown command `:{input}`; try :apis, :help"));
+            return Jump::Stay;
+        }
+        (many, _) => {
+            sh.error(format!("`:{input}` is ambiguous: {}", many.join(", ")));
+            return Jump::Stay;
+        }
+    };
+    match (name, SCREENS.iter().find(|e| e.name == name).and_then(|e| e.open)) {
+        ("quit", _) => Jump::Quit,
+        ("help", _) => Jump::Help,
+        (_, Some(open)) => Jump::To(Nav::Reset(open(sh))),
+        (_, None) => Jump::To(Nav::Push(Box::new(PlannedScreen { name: name.to_string() }))),
     }
 }

@@ -218,6 +218,22 @@ impl Store {
         }
     }
 
+    /// An API's authorizers, into its catalog entry; an error is returned to be shown.
+    pub fn take_authorizers(
+        &mut self,
+        api: &ApiRef,
+        result: Result<Vec<crate::domain::Authorizer>, String>,
+    ) -> Result<(), String> {
+        let found = result.map_err(|e| format!("the authorizers of API {} could not be read: {e}", api.id))?;
+        let entry =
+            self.apis.loaded_mut().and_then(|apis| apis.iter_mut().find(|a| a.id == api.id && a.region == api.region));
+        if let Some(a) = entry {
+            a.authorizers = found;
+            self.generations.apis += 1;
+        }
+        Ok(())
+    }
+
     pub fn take_docs(&mut self, request: u64, key: (ApiRef, String), result: Result<Vec<DocLine>, String>) {
         if self.docs.get_mut(&key).is_some_and(|e| e.accept(request, result)) {
             self.generations.docs += 1;

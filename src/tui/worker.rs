@@ -183,13 +183,25 @@ impl Worker {
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
         let result = async {
             let ctx = self.context_for(self.contexts().await?, &api)?;
+            // The catalog does not read authorizers: the detail does, when a method or route names one.
+            let wanted = api.authorizers.is_empty();
             match api.kind {
                 ApiKind::Rest => {
                     let (methods, paths) = catalog::rest_methods(&ctx, &api.id).await.map_err(|e| e.to_string())?;
+                    if wanted && methods.iter().any(|m| m.authorizer_id.is_some()) {
+                        let found = catalog::rest_authorizers(&ctx, &api.id).await.map_err(|e| e.to_string());
+                        let _ = self.tx.send(Message::AuthorizersLoaded { api: api_ref.clone(), result: found });
+                    }
                     Ok(DetailData::Rest(resource_tree(&methods, &paths)))
                 }
                 ApiKind::Http => {
-                    Ok(DetailData::Http(catalog::http_routes(&ctx, &api.id).await.map_err(|e| e.to_string())?))
+                    let routes = catalog::http_routes(&ctx, &api.id).await.map_err(|e| e.to_string())?;
+                    if wanted && routes.iter().any(|r| r.authorizer_id.is_some()) {
+                        let found = catalog::referenced_http_authorizers(&ctx, &api.id, &routes).await;
+                        let result = found.map_err(|e| e.to_string());
+                        let _ = self.tx.send(Message::AuthorizersLoaded { api: api_ref.clone(), result });
+                    }
+                    Ok(DetailData::Http(routes))
                 }
             }
         }

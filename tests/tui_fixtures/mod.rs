@@ -463,9 +463,8 @@ pub fn answer_docs(app: &mut App, api: &Api, stage: &str, lines: Vec<DocLine>) {
 /// Only the top screen, drawn into a `width` x `height` area of its own (no header, footer or
 /// dialog): for snapshots where the whole frame is not the point.
 pub fn render_top(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    use portcullis::tui::screens::Paint;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    let p = Paint { store: app.store(), styles: &app.styles, keymap: &app.shared.keymap, tick: app.shared.tick };
+    let p = app.shared.paint(&app.styles);
     terminal.draw(|f| app.top().draw(f, f.area(), &p)).expect("draw");
     terminal
 }

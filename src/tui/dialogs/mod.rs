@@ -40,8 +40,6 @@ pub enum Answer {
     Picked { pick: Pick, value: String },
     /// The form as submitted (the screen checks it, and may open it again with an error).
     Submitted(Form),
-    /// Copy this value to the clipboard (the dialog stays).
-    Copy(Secret),
 }
 
 /// What a key did in a dialog.
@@ -50,8 +48,8 @@ pub enum Step {
     Close,
     /// Close, and hand this to the screen.
     Answer(Answer),
-    /// Stay open, and hand this to the app (copy).
-    Tell(Answer),
+    /// Stay open; the app copies this to the clipboard.
+    Copy(Secret),
     /// A message on the status line (e.g. the typed name does not match).
     Refuse(String),
 }

@@ -1,6 +1,6 @@
 //! A new key's value, shown this once; it can be copied (and is cleared from the clipboard later).
 
-use super::{Answer, Step, keys_slash};
+use super::{Step, keys_slash};
 use crate::domain::Secret;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
@@ -16,7 +16,7 @@ pub struct ShowValue {
 impl ShowValue {
     pub(super) fn on_action(&mut self, action: Option<Action>) -> Step {
         match action {
-            Some(Action::Copy) => Step::Tell(Answer::Copy(self.value.clone())),
+            Some(Action::Copy) => Step::Copy(self.value.clone()),
             Some(Action::Cancel) => Step::Close,
             _ => Step::Stay,
         }

@@ -46,6 +46,11 @@ impl Shared {
         Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, next_request: 0 }
     }
 
+    /// What a screen draws with.
+    pub fn paint<'a>(&'a self, styles: &'a Styles) -> Paint<'a> {
+        Paint { store: &self.store, styles, keymap: &self.keymap, tick: self.tick }
+    }
+
     /// The keys of `action` in `context`, for a message (`ctrl-r`).
     pub fn keys(&self, context: Context, action: Action) -> String {
         self.keymap.keys_for(context, action).join("/")

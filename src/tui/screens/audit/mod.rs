@@ -154,7 +154,7 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
             }
             Nav::Stay
         }
-        Answer::Submitted(_) | Answer::Picked { .. } | Answer::Confirmed { .. } | Answer::Copy(_) => Nav::Stay,
+        Answer::Submitted(_) | Answer::Picked { .. } | Answer::Confirmed { .. } => Nav::Stay,
     }
 }
 
