@@ -4,8 +4,9 @@ plain sequential boto3 calls, and print it as one JSON array.
 
 Usage: bench_boto3.py ENDPOINT_URL REGION
 
-Per REST API: GetStages, GetAuthorizers, GetResources(embed=methods).
-Per HTTP API: GetStages, GetRoutes, GetAuthorizers.
+Per REST API: GetStages, GetResources(embed=methods), and GetAuthorizers when a
+method names an authorizer. Per HTTP API: GetStages, GetRoutes, and the
+authorizers when a route names one (the same fields portcullis reads).
 The output shape is simple (not portcullis's), but the counts of APIs, stages,
 authorizers, methods and routes are comparable.
 """
@@ -74,7 +75,6 @@ def main() -> int:
     for api in rest_pages(v1.get_rest_apis):
         api_id = api["id"]
         stages = v1.get_stages(restApiId=api_id).get("item", [])
-        authorizers = list(rest_pages(v1.get_authorizers, restApiId=api_id))
         methods = []
         for resource in rest_pages(v1.get_resources, restApiId=api_id, embed=["methods"]):
             for verb, method in sorted(resource.get("resourceMethods", {}).items()):
@@ -88,6 +88,9 @@ def main() -> int:
                         "integrationType": method.get("methodIntegration", {}).get("type"),
                     }
                 )
+        authorizers = []
+        if any(m["authorizerId"] for m in methods):
+            authorizers = list(rest_pages(v1.get_authorizers, restApiId=api_id))
         out.append(
             {
                 "id": api_id,
@@ -111,7 +114,9 @@ def main() -> int:
         stages = list(v2_pages(v2.get_stages, ApiId=api_id))
         routes = list(v2_pages(v2.get_routes, ApiId=api_id))
         try:
-            authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
+            authorizers = []
+            if any(r.get("AuthorizerId") for r in routes):
+                authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
         except ClientError as err:
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status != 500:

@@ -44,6 +44,14 @@ async fn take(bucket: &(Limiter, TokioClock)) {
 pub const DEFAULT_APIGATEWAY_RPS: f64 = 8.0;
 pub const DEFAULT_APIGATEWAY_BURST: u32 = 20;
 
+/// The burst for a rate given without one: three seconds' worth, at most 32, which leaves a
+/// quarter of API Gateway's account burst (40) to the other tools of the account.
+fn burst_for(rps: f64) -> u32 {
+    ((rps * 3.0).ceil() as u32).clamp(1, MAX_BURST)
+}
+
+const MAX_BURST: u32 = 32;
+
 /// A token bucket; `Pacer::off()` never waits.
 #[derive(Clone, Default)]
 pub struct Pacer {
@@ -89,7 +97,7 @@ impl Pacer {
     /// endpoints, off against a custom endpoint unless `rps` is given.
     pub fn for_apigateway(custom_endpoint: bool, rps: Option<f64>, burst: Option<u32>) -> Pacer {
         match (rps, custom_endpoint) {
-            (Some(r), _) => Pacer::new(r, burst.unwrap_or(DEFAULT_APIGATEWAY_BURST.min(r.ceil().max(1.0) as u32 * 2))),
+            (Some(r), _) => Pacer::new(r, burst.unwrap_or_else(|| burst_for(r))),
             (None, true) => Pacer::off(),
             (None, false) => Pacer::new(DEFAULT_APIGATEWAY_RPS, burst.unwrap_or(DEFAULT_APIGATEWAY_BURST)),
         }

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use portcullis::config::{Overrides, Settings};
-use portcullis::dev::{bench_parse, bench_tui, estate_cli};
+use portcullis::dev::{bench_parse, bench_tui, estate_cli, proxy};
 
 #[derive(Debug, Parser)]
 #[command(name = "portcullis-dev", about = "Demo and benchmark helpers for portcullis (not the product)")]
@@ -29,6 +29,8 @@ enum DevCommand {
     BenchParse(bench_parse::BenchParseArgs),
     /// Time drawing and filtering the TUI's biggest screens (scripts/bench tui).
     BenchTui(bench_tui::BenchTuiArgs),
+    /// A local proxy that fails, throttles and slows requests like AWS under load (scripts/bench).
+    Proxy(proxy::ProxyArgs),
 }
 
 fn main() {
@@ -45,6 +47,7 @@ fn main() {
         },
         DevCommand::BenchParse(args) => bench_parse::run(args),
         DevCommand::BenchTui(args) => bench_tui::run(args),
+        DevCommand::Proxy(args) => proxy::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -165,6 +165,11 @@ impl State {
 
 async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
     let Some(request) = read_request(&mut client).await else { return };
+    if let Some(answer) = control(&request, &state) {
+        let _ = client.write_all(&answer).await;
+        let _ = client.shutdown().await;
+        return;
+    }
     let (fate, upstream, latency) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         (s.fate(operation(&request)), s.upstream, s.weather.latency)
@@ -181,6 +186,39 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
     };
     let _ = client.write_all(&answer).await;
     let _ = client.shutdown().await;
+}
+
+/// The proxy's own endpoints (not forwarded, not counted): `GET /_proxy/counts` answers the
+/// counts as JSON, `POST /_proxy/reset` zeroes them.
+fn control(request: &[u8], state: &Arc<Mutex<State>>) -> Option<Vec<u8>> {
+    let line = String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or_default()).to_string();
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let body = if line.starts_with("GET /_proxy/counts") {
+        counts_json(&s.counts)
+    } else if line.starts_with("POST /_proxy/reset") {
+        s.counts = Counts::default();
+        "{}".to_string()
+    } else {
+        return None;
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    Some([head.into_bytes(), body.into_bytes()].concat())
+}
+
+fn counts_json(c: &Counts) -> String {
+    let ops: Vec<String> = c.operations.iter().map(|(k, v)| format!("{:?}:{v}", k)).collect();
+    format!(
+        "{{\"requests\":{},\"forwarded\":{},\"faults\":{},\"dropped\":{},\"throttled\":{},\"operations\":{{{}}}}}",
+        c.requests,
+        c.forwarded(),
+        c.faults,
+        c.dropped,
+        c.throttled,
+        ops.join(",")
+    )
 }
 
 /// `GET /restapis/{}/stages`: the method and the path with ids replaced, for counting.
@@ -335,4 +373,47 @@ mod tests {
         let failed = run(7).iter().filter(|ok| !**ok).count();
         assert!((60..=140).contains(&failed), "about 10 % fail: {failed}");
     }
+}
+
+/// `portcullis-dev proxy`: run the proxy until killed (scripts/bench).
+#[derive(Debug, clap::Args)]
+pub struct ProxyArgs {
+    /// Where to forward (`http://127.0.0.1:PORT`).
+    #[arg(long)]
+    pub upstream: String,
+    /// Share of requests that fail (HTTP 500 InternalFailure, a quarter as dropped connections).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The account bucket's rate (requests/s); 0: no limit.
+    #[arg(long, default_value_t = 0.0)]
+    pub rps: f64,
+    #[arg(long, default_value_t = 40.0)]
+    pub burst: f64,
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Write the proxy's URL here once it listens.
+    #[arg(long)]
+    pub url_file: Option<std::path::PathBuf>,
+}
+
+pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
+    let weather = Weather {
+        fault_rate: args.fault_rate,
+        seed: args.seed,
+        limit: (args.rps > 0.0).then_some((args.rps, args.burst)),
+        latency: Duration::from_millis(args.latency_ms),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let proxy = Proxy::start(&args.upstream, weather).await?;
+        match &args.url_file {
+            Some(path) => std::fs::write(path, proxy.url())?,
+            None => println!("{}", proxy.url()),
+        }
+        std::future::pending::<()>().await;
+        Ok(())
+    })
 }

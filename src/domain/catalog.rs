@@ -3,10 +3,10 @@
 //! Field names serialise in camelCase; they are the `apis --output json` contract
 //! documented in the README. Add fields freely, never rename.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ApiKind {
     Rest,
@@ -22,7 +22,7 @@ impl ApiKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Api {
     pub id: String,
@@ -36,7 +36,7 @@ pub struct Api {
     /// HTTP APIs: the `https://{id}.execute-api.{region}.amazonaws.com` base.
     pub api_endpoint: Option<String>,
     pub stages: Vec<Stage>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authorizers: Vec<Authorizer>,
     /// REST APIs with `--detail` (or once the detail screen loaded them).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,21 +70,21 @@ impl Api {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Throttle {
     pub rate_limit: Option<f64>,
     pub burst_limit: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessLog {
     pub destination_arn: Option<String>,
     pub format: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
     pub name: String,
@@ -109,7 +109,7 @@ pub struct Stage {
     pub last_updated_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authorizer {
     pub id: String,
@@ -122,7 +122,7 @@ pub struct Authorizer {
     pub audience: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Method {
     pub path: String,
@@ -138,7 +138,7 @@ pub struct Method {
     pub authorization_scopes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Route {
     pub route_key: String,

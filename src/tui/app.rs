@@ -11,7 +11,8 @@ use super::keymap::Keymap;
 use super::message::Message;
 pub use super::prompt::Mode;
 use super::prompt::{self, Jump, Typed};
-use super::screens::catalog::{CatalogScreen, load_apis};
+use super::screens::catalog::cache::CachedCatalog;
+use super::screens::catalog::{self, CatalogScreen, load_apis};
 use super::screens::{self, Nav, Screen, Shared, Target, audit, keys};
 use super::store::Store;
 use super::theme::Styles;
@@ -35,10 +36,15 @@ impl App {
         App { shared: Shared::new(store, keymap), stack, dialogs: vec![], mode: Mode::Normal, styles, quit: false }
     }
 
-    /// First load.
+    /// First load; a catalog kept from the last run shows at once while it refreshes.
     pub fn start(&mut self) {
         load_apis(&mut self.shared);
         self.sync();
+    }
+
+    pub fn start_cached(&mut self, cached: Option<CachedCatalog>) {
+        catalog::show_cached(cached, &mut self.shared);
+        self.start();
     }
 
     pub fn take_commands(&mut self) -> Vec<Command> {
@@ -81,11 +87,7 @@ impl App {
             Message::Resize => {}
             Message::Tick => sh.tick = sh.tick.wrapping_add(1),
             Message::Terminate => self.quit = true,
-            Message::ApisLoaded { request, result, at } => {
-                if let Err(e) = sh.store.take_apis(request, result, at) {
-                    sh.error(e);
-                }
-            }
+            Message::ApisLoaded { request, result, at } => catalog::take_apis(request, result, at, sh),
             Message::ApiDetailLoaded { request, api, result } => sh.store.take_detail(request, &api, result),
             Message::AuthorizersLoaded { api, result } => {
                 if let Err(e) = sh.store.take_authorizers(&api, result) {

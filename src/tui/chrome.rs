@@ -50,7 +50,11 @@ fn header_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
     if p.store.busy() {
         spans.extend([sep.clone(), Span::styled(format!("{} loading", spinner(p.tick)), s.spinner)]);
     }
-    if let Some(t) = &p.store.last_refresh {
+    if let Some(at) = &p.store.cached_at {
+        let age = super::screens::catalog::cache::age(at, time::OffsetDateTime::now_utc());
+        let doing = if p.store.apis_refresh.is_some() { " · refreshing" } else { "" };
+        spans.extend([sep, Span::styled(format!("cached {age}{doing}"), s.warning)]);
+    } else if let Some(t) = &p.store.last_refresh {
         spans.extend([sep, Span::styled(format!("refreshed {t}"), s.muted)]);
     }
     Paragraph::new(Line::from(spans)).style(s.header)

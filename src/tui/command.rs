@@ -55,6 +55,10 @@ pub enum Command {
     LoadTrails {
         request: u64,
     },
+    /// Keep the catalog for the next start (the warm start; no result comes back).
+    SaveCatalog {
+        apis: Box<Vec<Api>>,
+    },
     /// Write to the clipboard with OSC 52 (done by the loop: it owns the terminal).
     Clipboard(Secret),
     /// Send `message` back after `millis` (reveal and clipboard timeouts).
@@ -97,6 +101,7 @@ impl Command {
             Command::LoadTrails { .. } => Some(Slot::Trails),
             Command::Mutate { .. }
             | Command::SaveAuditCache { .. }
+            | Command::SaveCatalog { .. }
             | Command::Clipboard(_)
             | Command::After { .. }
             | Command::Cancel(_) => None,
@@ -130,7 +135,11 @@ impl Command {
             | Command::OpenAudit { request, .. }
             | Command::LoadAuditPage { request, .. }
             | Command::LoadTrails { request } => Some(request),
-            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => None,
+            Command::SaveAuditCache { .. }
+            | Command::SaveCatalog { .. }
+            | Command::Clipboard(_)
+            | Command::After { .. }
+            | Command::Cancel(_) => None,
         }
     }
 
@@ -163,9 +172,11 @@ impl Command {
                 Message::AuditPageLoaded { request: *request, pages: vec![(usize::MAX, Err(e()))] }
             }
             Command::LoadTrails { request } => Message::TrailsLoaded { request: *request, result: Err(e()) },
-            Command::SaveAuditCache { .. } | Command::Clipboard(_) | Command::After { .. } | Command::Cancel(_) => {
-                return None;
-            }
+            Command::SaveAuditCache { .. }
+            | Command::SaveCatalog { .. }
+            | Command::Clipboard(_)
+            | Command::After { .. }
+            | Command::Cancel(_) => return None,
         })
     }
 }

@@ -43,6 +43,7 @@ pub fn connection(settings: &Settings) -> Connection {
         read_only: settings.read_only,
         clipboard_clear_secs: settings.clipboard_clear_secs,
         audit_source: settings.audit_source.clone(),
+        keep_catalog: screens::catalog::cache::path(settings).is_some(),
     }
 }
 
@@ -73,6 +74,8 @@ pub async fn run(settings: Settings) -> i32 {
     let mut app = App::new(Store::new(connection(&settings)), keymap, styles);
     app.shared.status = status;
     let (tx, rx) = mpsc::unbounded_channel();
+    // The catalog kept from the last run, shown before any AWS answer (not with --no-cache).
+    let cached = screens::catalog::cache::path(&settings).and_then(|p| screens::catalog::cache::load(&p));
     let worker = worker::Worker::new(settings, tx.clone());
     let mut guard = match terminal::TerminalGuard::enter() {
         Ok(g) => g,
@@ -86,7 +89,7 @@ pub async fn run(settings: Settings) -> i32 {
         let _ = waker.send(Message::Tick);
     }));
     listen_for_signals(tx);
-    app.start();
+    app.start_cached(cached);
     let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;
     if app.store().clipboard_pending {
         // The clear timer dies with the app: do not leave a key value on the clipboard.

@@ -83,6 +83,8 @@ pub struct Connection {
     pub clipboard_clear_secs: u64,
     /// The audit source `:audit` opens with (config `audit_source`).
     pub audit_source: String,
+    /// Keep each fresh catalog for the next start (the cache is on: not with `--no-cache`).
+    pub keep_catalog: bool,
 }
 
 impl Default for Connection {
@@ -94,6 +96,7 @@ impl Default for Connection {
             read_only: false,
             clipboard_clear_secs: 30,
             audit_source: "lookup".into(),
+            keep_catalog: false,
         }
     }
 }
@@ -117,6 +120,8 @@ pub struct Store {
     /// A refresh in flight while the loaded list stays on screen.
     pub apis_refresh: Option<u64>,
     pub last_refresh: Option<String>,
+    /// The catalog shown came from the cache, saved then (RFC 3339), until a fresh one arrives.
+    pub cached_at: Option<String>,
     pub details: HashMap<ApiRef, Loadable<DetailData>>,
     pub docs: HashMap<(ApiRef, String), Loadable<Vec<DocLine>>>,
     pub plans: Loadable<Vec<UsagePlan>>,
@@ -207,6 +212,7 @@ impl Store {
         };
         if fresh {
             self.last_refresh = Some(at);
+            self.cached_at = None;
         }
         self.generations.apis += 1;
         Ok(fresh)

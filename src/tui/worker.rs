@@ -134,6 +134,16 @@ impl Worker {
                 }
                 None
             }
+            Command::SaveCatalog { apis } => {
+                if let Some(path) = crate::tui::screens::catalog::cache::path(&self.settings) {
+                    let now = time::OffsetDateTime::now_utc();
+                    let save = move || crate::tui::screens::catalog::cache::save(&path, &apis, now);
+                    if let Ok(Err(e)) = tokio::task::spawn_blocking(save).await {
+                        tracing::warn!(error = %e, "could not keep the catalog for the next start");
+                    }
+                }
+                None
+            }
             Command::LoadTrails { request } => {
                 let result = match self.contexts().await {
                     Ok(c) => audit::describe_trails(c).await.map_err(|e| e.to_string()),

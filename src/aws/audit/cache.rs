@@ -45,7 +45,7 @@ impl CacheKey {
 }
 
 /// Letters, digits and `.-_=` stay; anything else becomes `_` (no separators, no `..`).
-fn safe(s: &str) -> String {
+pub fn safe(s: &str) -> String {
     let out: String =
         s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_=".contains(c) || c == '.' { c } else { '_' }).collect();
     if out.chars().all(|c| c == '.') { out.replace('.', "_") } else { out }
@@ -188,7 +188,8 @@ pub fn save(root: &Path, key: &CacheKey, file: &CacheFile) -> std::io::Result<()
     write_json(&key.path(root), file)
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+/// Write `value` as JSON to a temporary name readable by the owner only, synced, then renamed.
+pub fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     let dir = path.parent().expect("the path has a directory");
     std::fs::create_dir_all(dir)?;
     // Unique per write: two saves of the same directory may run at once.

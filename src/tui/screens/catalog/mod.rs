@@ -2,6 +2,8 @@
 //! virtualised. Its rows (filtered and sorted indices) are rebuilt only when the catalog or
 //! the filter changes; the sort order is computed once per column.
 
+pub mod cache;
+
 use super::{Nav, Paint, Screen, Shared, Target};
 use crate::domain::Api;
 use crate::sanitize::one_line;
@@ -79,6 +81,26 @@ enum SortChange {
 /// What the API list's filter matches: name first (so name matches score best), then id, kind, region, owner.
 pub fn api_haystack(a: &Api) -> String {
     format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""))
+}
+
+/// The catalog kept from the last run, shown until the fresh one arrives.
+pub fn show_cached(cached: Option<cache::CachedCatalog>, sh: &mut Shared) {
+    if let Some(c) = cached {
+        (sh.store.apis, sh.store.cached_at) = (Loadable::Loaded(c.apis), Some(c.saved_at));
+        sh.store.generations.apis += 1;
+    }
+}
+
+/// A catalog answer; a fresh one is kept for the next start (when the cache is on).
+pub fn take_apis(request: u64, result: Result<Vec<Api>, String>, at: String, sh: &mut Shared) {
+    match sh.store.take_apis(request, result, at) {
+        Ok(true) if sh.store.connection.keep_catalog => {
+            let apis = Box::new(sh.store.apis.loaded().cloned().unwrap_or_default());
+            sh.outbox.push(Command::SaveCatalog { apis });
+        }
+        Ok(_) => {}
+        Err(e) => sh.error(e),
+    }
 }
 
 /// How the catalog loads: a reload keeps the loaded list on screen (the header shows the spinner).

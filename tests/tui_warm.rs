@@ -1,0 +1,128 @@
+//! The warm start: the catalog kept from the last run is on screen before any AWS answer
+//! (the endpoint holds every response for seconds), then replaced by the fresh one (APIs
+//! deleted since vanish, new ones appear, the selection stays), which is kept for the next
+//! start. A corrupt file is ignored; `--no-cache` neither reads nor writes (unit tests in
+//! src/tui/screens/catalog/cache.rs cover the file itself: 0600, atomic, formats).
+
+mod common;
+mod tui_fixtures;
+
+use common::replay_credentials as credentials;
+use portcullis::config::Settings;
+use portcullis::tui::message::Message;
+use portcullis::tui::screens::catalog::{CatalogScreen, cache};
+use portcullis::tui::worker::Worker;
+use serde_json::json;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tui_fixtures::*;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn names(app: &portcullis::tui::app::App) -> Vec<String> {
+    let c = app.root::<CatalogScreen>().expect("the catalog is the root");
+    let apis = app.store().apis.loaded().expect("a catalog is shown");
+    c.rows().iter().map(|&i| apis[i].name.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cached_catalog_shows_at_once_then_the_fresh_one_replaces_it() {
+    credentials();
+    let server = MockServer::start().await;
+    let fresh = json!({"item": [{"id": "pay1", "name": "payments-api"}, {"id": "new1", "name": "brand-new-api"}]});
+    Mock::given(method("GET"))
+        .and(path("/restapis"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fresh).set_delay(Duration::from_secs(2)))
+        .mount(&server)
+        .await;
+    for p in [r"^/restapis/[^/]+/stages$"] {
+        Mock::given(method("GET"))
+            .and(path_regex(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"item": [{"stageName": "prod"}]})))
+            .mount(&server)
+            .await;
+    }
+    common::answer(&server, "GET", "/v2/apis", 200, json!({"items": []})).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_endpoint(&["eu-west-1"], server.uri());
+    settings.cache_dir = Some(dir.path().to_path_buf());
+    let file = cache::path(&settings).expect("the cache is on");
+    // Last run: payments (same id as now) and a legacy API deleted since.
+    let mut payments = payments_api();
+    (payments.id, payments.region) = ("pay1".into(), "eu-west-1".into());
+    let mut legacy = legacy_api();
+    legacy.region = "eu-west-1".into();
+    let saved = time::OffsetDateTime::now_utc() - time::Duration::minutes(12);
+    cache::save(&file, &[legacy, payments], saved).unwrap();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let worker = Worker::new(settings.clone(), tx);
+    let mut store = new_store(false);
+    store.connection.keep_catalog = true;
+    let mut app = new_app(store);
+    app.start_cached(cache::load(&file));
+    assert_eq!(names(&app), ["legacy-admin", "payments-api"], "the kept catalog, before any answer");
+    assert!(header(&mut app).contains("cached 12 min ago · refreshing"), "{}", header(&mut app));
+    select_api(&mut app, "payments-api");
+    for c in app.take_commands() {
+        worker.execute(c);
+    }
+
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(rx.try_recv().is_err(), "the endpoint has not answered yet");
+    assert_eq!(names(&app), ["legacy-admin", "payments-api"], "still shown while the refresh runs");
+
+    let answer = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("the refresh answers");
+    app.handle(answer.expect("a message"));
+    assert_eq!(names(&app), ["brand-new-api", "payments-api"], "deleted APIs vanish, new ones appear");
+    let c = app.root::<CatalogScreen>().unwrap();
+    assert_eq!(c.selected_api(app.store()).map(|a| a.id.as_str()), Some("pay1"), "the selection stays");
+    let head = header(&mut app);
+    assert!(head.contains("refreshed") && !head.contains("cached"), "{head}");
+
+    // The fresh catalog is kept for the next start.
+    for c in app.take_commands() {
+        worker.execute(c);
+    }
+    let mut kept = None;
+    for _ in 0..50 {
+        kept = cache::load(&file).filter(|k| k.apis.iter().any(|a| a.id == "new1"));
+        if kept.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ids: Vec<String> = kept.expect("the fresh catalog was saved").apis.into_iter().map(|a| a.id).collect();
+    assert_eq!(ids, ["new1", "pay1"]);
+}
+
+#[test]
+fn a_corrupt_cache_file_is_ignored_and_the_catalog_loads_as_usual() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_endpoint(&["eu-west-1"], "http://127.0.0.1:9");
+    settings.cache_dir = Some(dir.path().to_path_buf());
+    let file = cache::path(&settings).unwrap();
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"{\"format\": 1, \"saved_at\": \"2026-12-01T").unwrap();
+    let mut app = new_app(new_store(false));
+    app.start_cached(cache::load(&file));
+    assert!(app.store().apis.is_loading(), "no catalog to show: it loads as on a first start");
+    assert!(app.store().cached_at.is_none());
+}
+
+fn header(app: &mut portcullis::tui::app::App) -> String {
+    rows(render(app).backend().buffer())[0].clone()
+}
+
+#[test]
+fn without_the_cache_nothing_is_kept() {
+    // --no-cache: Settings::cache_dir is None, so there is no path, and the app sends no save.
+    let settings = Settings::for_endpoint(&["eu-west-1"], "http://127.0.0.1:9");
+    assert!(cache::path(&settings).is_none());
+    let mut app = new_app(new_store(false));
+    app.start();
+    app.take_commands();
+    app.handle(Message::ApisLoaded { request: 1, result: Ok(apis()), at: "10:00:00".into() });
+    assert_eq!(app.take_commands(), vec![], "keep_catalog is off: no SaveCatalog");
+}
