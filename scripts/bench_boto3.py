@@ -62,8 +62,10 @@ def main() -> int:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    v1 = boto3.client("apigateway", **common)
-    v2 = boto3.client("apigatewayv2", **common)
+    # As careful as portcullis: standard retries, 8 attempts (throttling included).
+    careful = Config(retries={"mode": "standard", "max_attempts": 8})
+    v1 = boto3.client("apigateway", config=careful, **common)
+    v2 = boto3.client("apigatewayv2", config=careful, **common)
     # moto 5.2.5 does not implement apigatewayv2 GetAuthorizers (HTTP 500):
     # try it once without retries, then read the routes' authorizers one by one.
     v2_once = boto3.client(

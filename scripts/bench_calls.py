@@ -56,9 +56,10 @@ def boto3(url, region):
 
 
 def timed(cmd):
+    """Seconds the command took, or None when it failed."""
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start if done.returncode == 0 else None
 
 
 def main():
@@ -100,7 +101,8 @@ def main():
         finally:
             p.kill()
         floor = max(0, c["forwarded"] - BURST) / RATE
-        print(f"  {name:28}{seconds:9.2f}{c['forwarded']:7}{c['throttled']:6}{floor:9.2f}")
+        took = f"{seconds:9.2f}" if seconds is not None else "   FAILED"
+        print(f"  {name:28}{took}{c['forwarded']:7}{c['throttled']:6}{floor:9.2f}")
 
 
 if __name__ == "__main__":
