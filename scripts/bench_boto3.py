@@ -118,7 +118,13 @@ def main() -> int:
         try:
             authorizers = []
             if any(r.get("AuthorizerId") for r in routes):
-                authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
+                try:
+                    authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
+                except ClientError as err:
+                    if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 429:
+                        raise
+                    # Throttled (not unsupported): ask again with retries.
+                    authorizers = list(v2_pages(v2.get_authorizers, ApiId=api_id))
         except ClientError as err:
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status != 500:
