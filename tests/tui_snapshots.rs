@@ -318,7 +318,37 @@ fn an_incomplete_api_is_marked_and_its_detail_says_why() {
     assert!(row.contains("! orders-api"), "{row}");
     assert!(!text.lines().any(|l| l.contains("! payments-api")), "the whole one is not marked");
     let orders = app.store().apis.loaded().unwrap().iter().find(|a| a.name == "orders-api").cloned().unwrap();
-    open_detail(&mut app, &orders, DetailData::Http(orders_routes()));
+    // (Enter would read it again first: the detail is opened directly, as a jump from elsewhere does.)
+    let detail = ApiScreen::open(&api_ref(&orders), &mut app.shared);
+    app.navigate(Nav::Push(detail));
+    let request = app.take_commands().iter().map(|c| c.request()).next().expect("the detail loads");
+    app.handle(Message::ApiDetailLoaded {
+        request,
+        api: api_ref(&orders),
+        result: Ok(DetailData::Http(orders_routes())),
+    });
     let text = screen(&mut app);
     assert!(text.contains("incomplete  GetStages failed: Internal server error"), "{text}");
+}
+
+/// Enter on an incomplete API reads it again (no detail yet); the answer replaces the entry,
+/// and enter then opens the detail.
+#[test]
+fn enter_on_an_incomplete_api_reads_it_again() {
+    use portcullis::tui::command::Command;
+    let mut orders = orders_api();
+    orders.error = Some("GetStages failed: Internal server error".into());
+    let mut app = catalog_app_with(vec![payments_api(), orders.clone()], false);
+    select_api(&mut app, "orders-api");
+    press(&mut app, KeyCode::Enter);
+    let request = match app.take_commands().as_slice() {
+        [Command::RereadApi { request, api }] if api.id == orders.id => *request,
+        other => panic!("expected a RereadApi of the orders API, got {other:?}"),
+    };
+    assert!(app.screen::<CatalogScreen>().is_some(), "still on the list while it is read again");
+    let whole = orders_api();
+    app.handle(Message::ApiReread { request, api: api_ref(&whole), result: Ok(Some(whole.clone())) });
+    assert!(!screen(&mut app).contains("! orders-api"), "the mark is gone");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.screen::<ApiScreen>().is_some_and(|d| d.api == api_ref(&whole)), "now enter opens the detail");
 }

@@ -95,6 +95,13 @@ async fn complete(ctx: &AwsContext, api: Api, detail: bool) -> Result<Option<Api
     Ok(Some(api))
 }
 
+/// Read one listed API's stages (and with `Depth::Detail` its methods or routes) again:
+/// `None` when it was deleted; its `error` says what still failed.
+pub async fn reread(ctx: &AwsContext, mut api: Api, depth: Depth) -> Result<Option<Api>, AwsError> {
+    api.error = None;
+    complete(ctx, api, depth == Depth::Detail).await
+}
+
 /// The API with what loaded, and the reads that failed. Only what the fields need is read:
 /// stages always; with `detail` the methods or routes, and the authorizers only when one of
 /// them references an authorizer (an API without authorizers costs no GetAuthorizers).

@@ -89,11 +89,8 @@ impl App {
             Message::Terminate => self.quit = true,
             Message::ApisLoaded { request, result, at } => catalog::take_apis(request, result, at, sh),
             Message::ApiDetailLoaded { request, api, result } => sh.store.take_detail(request, &api, result),
-            Message::AuthorizersLoaded { api, result } => {
-                if let Err(e) = sh.store.take_authorizers(&api, result) {
-                    sh.error(e);
-                }
-            }
+            Message::ApiReread { request, api, result } => catalog::take_reread(request, &api, result, sh),
+            Message::AuthorizersLoaded { api, result } => catalog::take_authorizers(&api, result, sh),
             Message::DocsLoaded { request, api, stage, result } => sh.store.take_docs(request, (api, stage), result),
             Message::PlansLoaded { request, result } => sh.store.take_plans(request, result),
             Message::KeysLoaded { request, result } => sh.store.take_keys(request, result),

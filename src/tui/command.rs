@@ -14,6 +14,11 @@ pub enum Command {
         request: u64,
         api: Box<Api>,
     },
+    /// Read an incomplete API of the catalog again (its stages).
+    RereadApi {
+        request: u64,
+        api: Box<Api>,
+    },
     LoadDocs {
         request: u64,
         api: Box<Api>,
@@ -76,6 +81,7 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Slot {
     Apis,
+    Api(ApiRef),
     Detail(ApiRef),
     Docs(ApiRef, String),
     Plans,
@@ -92,6 +98,7 @@ impl Command {
         match self {
             Command::LoadApis { .. } => Some(Slot::Apis),
             Command::LoadApiDetail { api, .. } => Some(Slot::Detail(ApiRef::of(api))),
+            Command::RereadApi { api, .. } => Some(Slot::Api(ApiRef::of(api))),
             Command::LoadDocs { api, stage, .. } => Some(Slot::Docs(ApiRef::of(api), stage.clone())),
             Command::LoadPlans { .. } => Some(Slot::Plans),
             Command::LoadKeys { .. } => Some(Slot::Keys),
@@ -127,6 +134,7 @@ impl Command {
         match self {
             Command::LoadApis { request }
             | Command::LoadApiDetail { request, .. }
+            | Command::RereadApi { request, .. }
             | Command::LoadDocs { request, .. }
             | Command::LoadPlans { request }
             | Command::LoadKeys { request }
@@ -153,6 +161,9 @@ impl Command {
             }
             Command::LoadApiDetail { request, api } => {
                 Message::ApiDetailLoaded { request: *request, api: ApiRef::of(api), result: Err(e()) }
+            }
+            Command::RereadApi { request, api } => {
+                Message::ApiReread { request: *request, api: ApiRef::of(api), result: Err(e()) }
             }
             Command::LoadDocs { request, api, stage } => {
                 Message::DocsLoaded { request: *request, api: ApiRef::of(api), stage: stage.clone(), result: Err(e()) }

@@ -27,6 +27,12 @@ pub enum Message {
         api: ApiRef,
         result: Result<DetailData, String>,
     },
+    /// An incomplete API read again: `None` when it was deleted since.
+    ApiReread {
+        request: u64,
+        api: ApiRef,
+        result: Result<Option<Api>, String>,
+    },
     /// An API's authorizers, read with its detail (the catalog does not read them).
     AuthorizersLoaded {
         api: ApiRef,

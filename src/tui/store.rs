@@ -119,6 +119,8 @@ pub struct Store {
     pub apis: Loadable<Vec<Api>>,
     /// A refresh in flight while the loaded list stays on screen.
     pub apis_refresh: Option<u64>,
+    /// An incomplete API being read again (its request id).
+    pub rereading: Option<(u64, ApiRef)>,
     pub last_refresh: Option<String>,
     /// The catalog shown came from the cache, saved then (RFC 3339), until a fresh one arrives.
     pub cached_at: Option<String>,
@@ -178,6 +180,7 @@ impl Store {
     pub fn busy(&self) -> bool {
         self.apis.is_loading()
             || self.apis_refresh.is_some()
+            || self.rereading.is_some()
             || self.details.values().any(Loadable::is_loading)
             || self.docs.values().any(Loadable::is_loading)
             || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
@@ -222,6 +225,31 @@ impl Store {
         if self.details.get_mut(api).is_some_and(|e| e.accept(request, result)) {
             self.generations.details += 1;
         }
+    }
+
+    /// An incomplete API read again: it replaces its entry (or leaves, when deleted since).
+    /// True if it was the read in flight.
+    pub fn take_reread(
+        &mut self,
+        request: u64,
+        api: &ApiRef,
+        result: Result<Option<Api>, String>,
+    ) -> Result<bool, String> {
+        if self.rereading.as_ref().map(|(r, _)| *r) != Some(request) {
+            return Ok(false);
+        }
+        self.rereading = None;
+        let fresh = result.map_err(|e| format!("API {} could not be read again: {e}", api.id))?;
+        let Some(apis) = self.apis.loaded_mut() else { return Ok(true) };
+        match (apis.iter().position(|a| a.id == api.id && a.region == api.region), fresh) {
+            (Some(i), Some(a)) => apis[i] = a,
+            (Some(i), None) => {
+                apis.remove(i);
+            }
+            (None, _) => {}
+        }
+        self.generations.apis += 1;
+        Ok(true)
     }
 
     /// An API's authorizers, into its catalog entry; an error is returned to be shown.

@@ -122,6 +122,15 @@ impl Worker {
             Command::LoadApis { request } => Some(self.load_apis(request).await),
             Command::LoadApiDetail { request, api } => Some(self.load_detail(request, *api).await),
             Command::LoadDocs { request, api, stage } => Some(self.load_docs(request, *api, stage).await),
+            Command::RereadApi { request, api } => {
+                let api_ref = ApiRef::of(&api);
+                let result = async {
+                    let ctx = self.context_for(self.contexts().await?, &api)?;
+                    catalog::reread(&ctx, *api, catalog::Depth::Summary).await.map_err(|e| e.to_string())
+                }
+                .await;
+                Some(Message::ApiReread { request, api: api_ref, result })
+            }
             Command::LoadPlans { request } => Some(self.load_plans(request).await),
             Command::LoadKeys { request } => Some(self.load_keys(request).await),
             Command::LoadUsage { request, plan, region } => Some(self.load_usage(request, plan, region).await),

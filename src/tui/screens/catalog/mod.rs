@@ -103,6 +103,25 @@ pub fn take_apis(request: u64, result: Result<Vec<Api>, String>, at: String, sh:
     }
 }
 
+/// An incomplete API read again; what still fails is on the status line.
+pub fn take_reread(request: u64, api: &ApiRef, result: Result<Option<Api>, String>, sh: &mut Shared) {
+    match sh.store.take_reread(request, api, result) {
+        Ok(false) => {}
+        Ok(true) => match sh.store.api(api).and_then(|a| a.error.clone()) {
+            Some(still) => sh.error(format!("API {} is still incomplete: {still}", api.id)),
+            None => sh.info(format!("API {} read again", api.id)),
+        },
+        Err(e) => sh.error(e),
+    }
+}
+
+/// An API's authorizers, read with its detail.
+pub fn take_authorizers(api: &ApiRef, result: Result<Vec<crate::domain::Authorizer>, String>, sh: &mut Shared) {
+    if let Err(e) = sh.store.take_authorizers(api, result) {
+        sh.error(e);
+    }
+}
+
 /// How the catalog loads: a reload keeps the loaded list on screen (the header shows the spinner).
 pub fn load_apis(sh: &mut Shared) {
     let request = sh.send(|request| Command::LoadApis { request });
@@ -211,11 +230,18 @@ impl CatalogScreen {
         self.reorder(store);
     }
 
+    /// Enter: the API's detail; on an incomplete API, read it again first (its detail says
+    /// what is missing until then).
     fn open_selected(&self, sh: &mut Shared) -> Nav {
-        match self.selected_api(&sh.store).map(ApiRef::of) {
-            Some(api) => Nav::Push(super::api::ApiScreen::open(&api, sh)),
-            None => Nav::Stay,
+        let Some(api) = self.selected_api(&sh.store).cloned() else { return Nav::Stay };
+        let api_ref = ApiRef::of(&api);
+        if api.error.is_some() && sh.store.rereading.is_none() {
+            sh.info(format!("reading API {} again…", crate::sanitize::one_line(&api.name, 40)));
+            let request = sh.send(|request| Command::RereadApi { request, api: Box::new(api) });
+            sh.store.rereading = Some((request, api_ref));
+            return Nav::Stay;
         }
+        Nav::Push(super::api::ApiScreen::open(&api_ref, sh))
     }
 
     fn open_docs(&self, sh: &mut Shared) -> Nav {
