@@ -13,6 +13,7 @@ authorizers, methods and routes are comparable.
 
 import json
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -118,13 +119,16 @@ def main() -> int:
         try:
             authorizers = []
             if any(r.get("AuthorizerId") for r in routes):
-                try:
-                    authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
-                except ClientError as err:
-                    if err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 429:
-                        raise
-                    # Throttled (not unsupported): ask again with retries.
-                    authorizers = list(v2_pages(v2.get_authorizers, ApiId=api_id))
+                for attempt in range(8):
+                    try:
+                        authorizers = list(v2_pages(v2_once.get_authorizers, ApiId=api_id))
+                        break
+                    except ClientError as err:
+                        throttled = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 429
+                        if not throttled or attempt == 7:
+                            raise
+                        # Throttled, not unsupported: wait and ask again (one attempt each time).
+                        time.sleep(min(5.0, 0.1 * 2**attempt))
         except ClientError as err:
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status != 500:
