@@ -35,7 +35,7 @@ pub struct Cli {
     /// API Gateway control-plane requests per second (0 = unpaced).
     #[arg(long, global = true)]
     pub pace_rps: Option<f64>,
-    /// Neither read nor write the audit cache (events already fetched, kept in the XDG cache dir).
+    /// Neither read nor write the caches in the XDG cache dir (audit events already fetched; the TUI's last catalog).
     #[arg(long, global = true)]
     pub no_cache: bool,
     #[command(subcommand)]

@@ -167,14 +167,13 @@ impl App {
         }
     }
 
+    /// The wheel scrolls three rows at a time.
     fn on_mouse(&mut self, m: MouseEvent) {
-        let action = match m.kind {
-            MouseEventKind::ScrollUp => Action::Up,
-            MouseEventKind::ScrollDown => Action::Down,
-            _ => return,
-        };
-        for _ in 0..3 {
-            self.act_on_top(action);
+        let up = m.kind == MouseEventKind::ScrollUp;
+        if up || m.kind == MouseEventKind::ScrollDown {
+            for _ in 0..3 {
+                self.act_on_top(if up { Action::Up } else { Action::Down });
+            }
         }
     }
 

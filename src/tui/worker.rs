@@ -101,7 +101,7 @@ impl Worker {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let next = match slots.get_mut(&slot) {
             Some(running) if running.task == task => running.next.take(),
-            _ => return,
+            Some(_) | None => return,
         };
         slots.remove(&slot);
         drop(slots);
