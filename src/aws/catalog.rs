@@ -448,7 +448,10 @@ async fn http_authorizers_or_derived(
                 tracing::debug!(api_id, "GetAuthorizers unsupported here; deriving authorizers from routes");
                 ctx.quirks.no_http_authorizer_list.store(true, Ordering::Relaxed);
             }
-            other => return other,
+            // The list still failing after its retries: the routes name the authorizers, each
+            // one can be read on its own (the same data); if that fails too, the list's error stands.
+            Err(e) => return derive_http_authorizers(ctx, api_id, routes).await.map_err(|_| e),
+            ok => return ok,
         }
     }
     derive_http_authorizers(ctx, api_id, routes).await
@@ -456,15 +459,21 @@ async fn http_authorizers_or_derived(
 
 /// Ask once, without retries, whether the endpoint lists HTTP API authorizers, so that an
 /// emulator without the operation does not cost every API three attempts with back-off.
+/// A transient failure (a throttle, a dropped connection) says nothing: it asks again, up to
+/// three times, one attempt each.
 async fn probe_http_authorizer_list(ctx: &AwsContext, api_id: &str) {
-    let no_retry =
-        aws_sdk_apigatewayv2::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled());
-    ctx.pacer.wait().await;
-    let r = ctx.apigw2.get_authorizers().api_id(api_id).customize().config_override(no_retry).send().await;
-    if let Err(e) = r.map_err(|e| ctx.err("GetAuthorizers", e))
-        && e.kind == ErrorKind::NotImplemented
-    {
-        ctx.quirks.no_http_authorizer_list.store(true, Ordering::Relaxed);
+    for _ in 0..3 {
+        let no_retry =
+            aws_sdk_apigatewayv2::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled());
+        ctx.pacer.wait().await;
+        let r = ctx.apigw2.get_authorizers().api_id(api_id).customize().config_override(no_retry).send().await;
+        match r.map_err(|e| ctx.err("GetAuthorizers", e)) {
+            Ok(_) => return,
+            Err(e) if e.kind == ErrorKind::NotImplemented => {
+                return ctx.quirks.no_http_authorizer_list.store(true, Ordering::Relaxed);
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
     }
 }
 
