@@ -295,17 +295,9 @@ fn content_length(head: &[u8]) -> usize {
 /// answer to the end.
 async fn forward(request: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
     let end = find(request, b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&request[..end]);
-    let mut out = String::new();
-    for line in head.lines() {
-        if !line.to_ascii_lowercase().starts_with("connection:") {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-    }
-    out.push_str("Connection: close\r\n\r\n");
+    let head = closing(&request[..end]);
     let mut up = TcpStream::connect(upstream).await.ok()?;
-    up.write_all(out.as_bytes()).await.ok()?;
+    up.write_all(head.as_bytes()).await.ok()?;
     up.write_all(&request[end + 4..]).await.ok()?;
     let mut answer = Vec::new();
     tokio::time::timeout(Duration::from_secs(60), up.read_to_end(&mut answer)).await.ok()?.ok()?;
@@ -315,18 +307,21 @@ async fn forward(request: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
 /// The upstream's answer with `Connection: close` (the proxy closes after each answer).
 fn close_after(answer: Vec<u8>) -> Vec<u8> {
     let Some(end) = find(&answer, b"\r\n\r\n") else { return answer };
-    let head = String::from_utf8_lossy(&answer[..end]);
-    let mut out = String::new();
-    for line in head.lines() {
-        if !line.to_ascii_lowercase().starts_with("connection:") {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-    }
-    out.push_str("Connection: close\r\n\r\n");
-    let mut bytes = out.into_bytes();
+    let mut bytes = closing(&answer[..end]).into_bytes();
     bytes.extend_from_slice(&answer[end + 4..]);
     bytes
+}
+
+/// A message head with its `Connection` header replaced by `Connection: close`, ending the head.
+fn closing(head: &[u8]) -> String {
+    let head = String::from_utf8_lossy(head);
+    let mut out = String::new();
+    for line in head.lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")) {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    out
 }
 
 /// An error in API Gateway's REST JSON shape.
