@@ -730,3 +730,31 @@ fn commands_sent_go_to_the_outbox() {
     assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 2 }, Command::Cancel(Slot::Apis)]);
     assert_eq!(app.take_commands(), vec![]);
 }
+
+/// A new catalog whose order differs keeps the API that was selected (not the row number).
+#[test]
+fn a_new_catalog_keeps_the_selected_api_when_its_row_moves() {
+    let mut app = app_with(vec![payments_api(), legacy_api()]);
+    select_api(&mut app, "payments-api");
+    ctrl(&mut app, 'r');
+    let request = app.take_commands()[0].request();
+    let fresh = vec![orders_api(), inventory_api(), payments_api()];
+    app.handle(Message::ApisLoaded { request, result: Ok(fresh), at: "10:30:00".into() });
+    assert_eq!(selected_name(&app), "payments-api");
+}
+
+/// Jumping to an API in the catalog after the catalog changed while another screen was on
+/// top: the catalog catches up first (it used to index the old rows into the new list).
+#[test]
+fn jumping_to_an_api_after_the_catalog_shrank_elsewhere() {
+    use portcullis::tui::screens::{Nav, Target, planned::PlannedScreen};
+    let mut app = app_with(vec![payments_api(), orders_api(), legacy_api(), inventory_api()]);
+    select_api(&mut app, "payments-api");
+    app.navigate(Nav::Push(Box::new(PlannedScreen { name: "partners".into() })));
+    ctrl(&mut app, 'r');
+    let request = app.take_commands()[0].request();
+    app.handle(Message::ApisLoaded { request, result: Ok(vec![orders_api()]), at: "10:31:00".into() });
+    app.navigate(Nav::Go(Target::ApiInCatalog(api_ref(&orders_api()))));
+    assert_eq!(app.stack.len(), 2, "the catalog, then the API's detail");
+    assert_eq!(selected_name(&app), "orders-api");
+}

@@ -51,62 +51,64 @@ impl Worker {
             Command::Cancel(slot) => return self.cancel(slot),
             c => c.slot(),
         };
-        let Some(slot) = slot else { return self.spawn(command, None) };
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(slot) = slot else {
+            self.task(command, None);
+            return;
+        };
+        let mut slots = self.lock();
         match slots.get_mut(&slot) {
             Some(running) if running.what == command.what() => running.next = Some(command),
-            Some(running) => {
-                running.abort.abort();
-                slots.remove(&slot);
-                drop(slots);
-                self.spawn(command, Some(slot));
-            }
-            None => {
-                drop(slots);
-                self.spawn(command, Some(slot));
-            }
+            Some(_) | None => self.spawn_in(&mut slots, command, slot),
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Slot, Running>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn cancel(&self, slot: &Slot) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(running) = slots.remove(slot) {
+        if let Some(running) = self.lock().remove(slot) {
             running.abort.abort();
         }
     }
 
-    /// Run `command` in its own task; in a slot, the next one waiting there follows it.
-    fn spawn(&self, command: Command, slot: Option<Slot>) {
+    /// Start `command` in `slot`, the slot's lock held (so no other command can slip in between):
+    /// whatever ran there is stopped.
+    fn spawn_in(&self, slots: &mut HashMap<Slot, Running>, command: Command, slot: Slot) {
+        let what = command.what();
+        let (task, abort) = self.task(command, Some(slot.clone()));
+        if let Some(old) = slots.insert(slot, Running { what, task, abort, next: None }) {
+            old.abort.abort();
+        }
+    }
+
+    /// Run `command` in its own task; in a slot, the one waiting there follows it. The task
+    /// reports back through `finished`, which waits for the slot's lock (held by the caller
+    /// until the task is registered).
+    fn task(&self, command: Command, slot: Option<Slot>) -> (u64, AbortHandle) {
         let w = self.clone();
         let task = TASKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let what = command.what();
-        // Held while the task is registered, so it cannot finish before it is known.
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let slot_for_task = slot.clone();
         let handle = tokio::spawn(async move {
             if let Some(result) = guarded(&command, w.run(command.clone())).await {
                 let _ = w.tx.send(result);
             }
-            if let Some(slot) = slot_for_task {
+            if let Some(slot) = slot {
                 w.finished(slot, task);
             }
         });
-        if let Some(slot) = slot {
-            slots.insert(slot, Running { what, task, abort: handle.abort_handle(), next: None });
-        }
+        (task, handle.abort_handle())
     }
 
-    /// A slot's task is done: the load waiting behind it, if any, starts.
+    /// A slot's task is done: the load waiting behind it, if any, starts (under the same lock).
     fn finished(&self, slot: Slot, task: u64) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slots = self.lock();
         let next = match slots.get_mut(&slot) {
             Some(running) if running.task == task => running.next.take(),
             Some(_) | None => return,
         };
         slots.remove(&slot);
-        drop(slots);
         if let Some(next) = next {
-            self.spawn(next, Some(slot));
+            self.spawn_in(&mut slots, next, slot);
         }
     }
 

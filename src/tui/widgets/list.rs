@@ -275,7 +275,11 @@ impl FilteredRows {
     /// The rows in force stay until the new ones replace them.
     fn prepare(&mut self, generation: u64, filter: &str) -> Option<Base> {
         match &self.built {
-            Some((g, f)) if *g == generation => self.earlier.push((f.clone(), self.matched.clone())),
+            Some((g, f)) if *g == generation => {
+                if !self.earlier.iter().any(|(e, _)| e == f) {
+                    self.earlier.push((f.clone(), self.matched.clone()));
+                }
+            }
             _ => self.earlier.clear(),
         }
         // Keep the earlier matches that the new filter narrows (or that are for it).
@@ -337,9 +341,10 @@ impl FilterList {
     }
 
     /// Catch up with data of `generation`: `hay` gives each item's haystack. True if it rebuilt.
+    /// (With the same data, a background match that finished is taken.)
     pub fn sync(&mut self, generation: u64, hay: impl FnOnce() -> Vec<String>) -> bool {
         if self.built == Some(generation) {
-            return false;
+            return self.poll();
         }
         self.built = Some(generation);
         self.haystacks = std::sync::Arc::new(hay());
@@ -485,5 +490,26 @@ mod tests {
         assert!(rows.indices().any(|i| hay[i] == "api-20000 team-1"));
         assert!(!rows.update_shared(1, "api-20000", &hay, Some(&wake)), "the same filter again: nothing to do");
         assert!(!rows.update(1, "api-20000", &hay));
+    }
+
+    #[test]
+    fn a_filter_list_takes_its_background_match_when_it_syncs() {
+        let n = PARALLEL_FROM + 5;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wake: Wake = std::sync::Arc::new(move || {
+            let _ = tx.send(());
+        });
+        let mut list = FilterList::default();
+        list.sync(1, || (0..n).map(|i| format!("item-{i}")).collect());
+        list.view.set_filter("item-2000".into());
+        list.refilter(Some(&wake));
+        assert_eq!(list.len(), n, "the rows in force stay while it matches");
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("woken");
+        let mut taken = list.sync(1, Vec::new);
+        while !taken {
+            rx.recv_timeout(std::time::Duration::from_secs(10)).expect("woken again");
+            taken = list.sync(1, Vec::new);
+        }
+        assert!(list.len() < n && !list.is_empty(), "the same data: sync takes the finished match ({})", list.len());
     }
 }

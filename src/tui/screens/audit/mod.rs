@@ -61,6 +61,10 @@ fn apply_query(query: AuditQuery, since: String, until: Option<String>, source: 
             return true;
         }
     }
+    // Asked anew: a range relative to now (`24h`) ends now, not when the last query was opened.
+    let mut query = query;
+    (query.since, query.until) =
+        AuditView::new(query.clone(), since.clone(), until.clone(), source.clone()).current_range();
     start(query, since, until, source, sh);
     false
 }
@@ -88,7 +92,7 @@ fn pick_source(sh: &mut Shared) {
 }
 
 /// The trails listed: the picker, or why there is none.
-fn trails_answered(sh: &mut Shared) -> Nav {
+pub(crate) fn trails_answered(sh: &mut Shared) -> Nav {
     let trails: Vec<Trail> = match std::mem::take(&mut sh.store.trails) {
         Loadable::Loaded(t) => t,
         Loadable::Failed(e) => {
@@ -150,7 +154,9 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
         },
         Answer::Picked { pick: Pick::AuditSource, value } => {
             if let Some(a) = sh.store.audit.clone() {
-                start(a.query, a.since, a.until, value, sh);
+                let mut q = a.query.clone();
+                (q.since, q.until) = a.current_range();
+                start(q, a.since, a.until, value, sh);
             }
             Nav::Stay
         }

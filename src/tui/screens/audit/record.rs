@@ -1,7 +1,7 @@
 //! One event's record as folded, highlighted JSON, parsed once when the screen opens.
 //! Containers two levels down start folded; enter (or space) folds and unfolds.
 
-use super::{jump, shared_action, shared_answer};
+use super::{jump, shared_action, shared_answer, trails_answered};
 use crate::domain::AuditEvent;
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
@@ -42,6 +42,8 @@ pub struct RecordScreen {
     doc: Vec<JsonLine>,
     /// The lines shown (folds closed, then the `/` filter), as indices into `doc`.
     shown: Vec<usize>,
+    /// A DescribeTrails this screen waits for (the source picker opens when it answers).
+    trails: bool,
 }
 
 impl RecordScreen {
@@ -54,8 +56,15 @@ impl RecordScreen {
             one_line(&e.event_time, 30),
             one_line(&e.event_id, 40)
         );
-        let mut screen =
-            RecordScreen { id: e.event_id.clone(), view: ListView::default(), folded, title, doc, shown: vec![] };
+        let mut screen = RecordScreen {
+            id: e.event_id.clone(),
+            view: ListView::default(),
+            folded,
+            title,
+            doc,
+            shown: vec![],
+            trails: false,
+        };
         screen.refold();
         screen
     }
@@ -95,6 +104,9 @@ impl Screen for RecordScreen {
         if self.view.apply(action, self.shown.len()) {
             return Nav::Stay;
         }
+        if action == Action::PickSource {
+            self.trails = true;
+        }
         if let Some(nav) = shared_action(action, sh) {
             return nav;
         }
@@ -113,6 +125,14 @@ impl Screen for RecordScreen {
 
     fn on_answer(&mut self, answer: Answer, sh: &mut Shared) -> Nav {
         shared_answer(answer, sh)
+    }
+
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if self.trails && !sh.store.trails.is_loading() {
+            self.trails = false;
+            return trails_answered(sh);
+        }
+        Nav::Stay
     }
 
     fn list(&mut self) -> Option<&mut ListView> {

@@ -33,7 +33,12 @@ pub fn path(settings: &Settings) -> Option<PathBuf> {
         who.push_str(&format!("{:016x}", fnv(key_id.as_bytes())));
     }
     let endpoint = settings.endpoint_url.clone().unwrap_or_else(|| "aws".into());
-    let regions = if settings.regions.is_empty() { "configured".to_string() } else { settings.regions.join(",") };
+    // Without --region the region comes from the environment or the profile: keep them apart.
+    let regions = match (settings.regions.is_empty(), env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"))) {
+        (false, _) => settings.regions.join(","),
+        (true, Some(r)) => r,
+        (true, None) => "profile".to_string(),
+    };
     Some(root.join("catalog").join(safe(&who)).join(safe(&endpoint)).join(format!("{}.json", safe(&regions))))
 }
 

@@ -145,6 +145,8 @@ pub struct CatalogScreen {
     order_reversed: Vec<usize>,
     /// The catalog generation the haystacks and ranks are for.
     built: Option<u64>,
+    /// The selected API, as of the rows in force: kept across a new catalog, whose indices differ.
+    keep: Option<ApiRef>,
 }
 
 impl CatalogScreen {
@@ -166,13 +168,22 @@ impl CatalogScreen {
         store.apis.loaded()?.get(*self.rows.get(self.view.selected)?)
     }
 
-    /// New data: haystacks, column order and rows at once.
+    /// New data: haystacks, column order and rows at once; the API selected before stays.
     fn reload(&mut self, store: &Store) {
+        self.built = Some(store.generations.apis);
         let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.haystacks = std::sync::Arc::new(apis.iter().map(api_haystack).collect());
         self.rank_by_column(apis);
         self.matched.update(store.generations.apis, &self.view.filter, &self.haystacks);
-        self.reorder(store);
+        let keep = self.keep.clone();
+        self.reorder_keeping(store, keep);
+    }
+
+    /// Catch up with a catalog that changed while another screen was on top.
+    fn catch_up(&mut self, store: &Store) {
+        if self.built != Some(store.generations.apis) {
+            self.reload(store);
+        }
     }
 
     /// The filter changed: a big catalog is matched on other threads (the rows in force stay
@@ -186,7 +197,11 @@ impl CatalogScreen {
 
     /// The rows from the matches, in score then column order; the selected API stays selected.
     fn reorder(&mut self, store: &Store) {
-        let selected = self.selected_api(store).map(ApiRef::of);
+        let keep = self.selected_api(store).map(ApiRef::of);
+        self.reorder_keeping(store, keep);
+    }
+
+    fn reorder_keeping(&mut self, store: &Store, selected: Option<ApiRef>) {
         let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         let order = if self.view.sort_reverse { &self.order_reversed } else { &self.order };
         self.rows = if self.view.filter.trim().is_empty() {
@@ -203,10 +218,12 @@ impl CatalogScreen {
             rows
         };
         self.view.clamp(self.rows.len());
-        let Some(r) = selected else { return };
-        if let Some(pos) = self.rows.iter().position(|&i| apis[i].id == r.id && apis[i].region == r.region) {
+        if let Some(r) = selected
+            && let Some(pos) = self.rows.iter().position(|&i| apis.get(i).is_some_and(|a| ApiRef::of(a) == r))
+        {
             self.view.selected = pos;
         }
+        self.keep = self.selected_api(store).map(ApiRef::of);
     }
 
     /// Both orders are stable, so equal keys keep the catalog's order in either direction.
@@ -270,6 +287,7 @@ impl Screen for CatalogScreen {
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
         if self.view.apply(action, self.rows.len()) {
+            self.keep = self.selected_api(&sh.store).map(ApiRef::of);
             return Nav::Stay;
         }
         match action {
@@ -293,7 +311,6 @@ impl Screen for CatalogScreen {
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
         if self.built != Some(sh.store.generations.apis) {
-            self.built = Some(sh.store.generations.apis);
             self.reload(&sh.store);
         } else if self.matched.poll() {
             self.reorder(&sh.store);
@@ -320,17 +337,11 @@ impl Screen for CatalogScreen {
     /// Select the API (clearing the filter), so going back from its detail lands on it.
     fn focus(&mut self, target: &Target, sh: &mut Shared) -> bool {
         let Target::ApiInCatalog(api) = target else { return false };
+        self.catch_up(&sh.store);
         self.view.set_filter(String::new());
         self.matched.update(sh.store.generations.apis, "", &self.haystacks);
-        self.reorder(&sh.store);
-        let apis = sh.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
-        match self.rows.iter().position(|&i| apis[i].id == api.id && apis[i].region == api.region) {
-            Some(pos) => {
-                self.view.selected = pos;
-                true
-            }
-            None => false,
-        }
+        self.reorder_keeping(&sh.store, Some(api.clone()));
+        self.keep.as_ref() == Some(api)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
@@ -347,7 +358,10 @@ impl Screen for CatalogScreen {
         );
         let table =
             VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
-        table.render(frame, area, &self.view, rows.len(), s, |i| api_row(&apis[rows[i]], s));
+        table.render(frame, area, &self.view, rows.len(), s, |i| match apis.get(rows[i]) {
+            Some(a) => api_row(a, s),
+            None => Row::new([""]),
+        });
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
