@@ -91,7 +91,8 @@ fn pick_source(sh: &mut Shared) {
     sh.info("listing trails (DescribeTrails)…");
 }
 
-/// The trails listed: the picker, or why there is none.
+/// Once the trails asked for (`pick_source`) are listed: the picker, or why there is none.
+/// Called from either audit screen's `sync`; the answer is taken once, by whichever is on top.
 pub(crate) fn trails_answered(sh: &mut Shared) -> Nav {
     let trails: Vec<Trail> = match std::mem::take(&mut sh.store.trails) {
         Loadable::Loaded(t) => t,
@@ -242,8 +243,6 @@ pub struct AuditScreen {
     /// After the `/` filter: indices into `visible`.
     rows: FilteredRows,
     built: Option<u64>,
-    /// A DescribeTrails this screen waits for (the source picker opens when it answers).
-    trails: bool,
 }
 
 impl AuditScreen {
@@ -376,9 +375,6 @@ impl Screen for AuditScreen {
             self.more(Paging::ByUser, sh);
             return Nav::Stay;
         }
-        if action == Action::PickSource {
-            self.trails = true;
-        }
         if let Some(nav) = shared_action(action, sh) {
             if action == Action::ToggleErrors {
                 self.sync(sh);
@@ -411,11 +407,7 @@ impl Screen for AuditScreen {
             self.view.clamp(self.len(&sh.store));
         }
         self.more(Paging::Auto, sh);
-        if self.trails && !sh.store.trails.is_loading() {
-            self.trails = false;
-            return trails_answered(sh);
-        }
-        Nav::Stay
+        trails_answered(sh)
     }
 
     fn list(&mut self) -> Option<&mut ListView> {

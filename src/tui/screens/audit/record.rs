@@ -42,8 +42,6 @@ pub struct RecordScreen {
     doc: Vec<JsonLine>,
     /// The lines shown (folds closed, then the `/` filter), as indices into `doc`.
     shown: Vec<usize>,
-    /// A DescribeTrails this screen waits for (the source picker opens when it answers).
-    trails: bool,
 }
 
 impl RecordScreen {
@@ -56,15 +54,8 @@ impl RecordScreen {
             one_line(&e.event_time, 30),
             one_line(&e.event_id, 40)
         );
-        let mut screen = RecordScreen {
-            id: e.event_id.clone(),
-            view: ListView::default(),
-            folded,
-            title,
-            doc,
-            shown: vec![],
-            trails: false,
-        };
+        let mut screen =
+            RecordScreen { id: e.event_id.clone(), view: ListView::default(), folded, title, doc, shown: vec![] };
         screen.refold();
         screen
     }
@@ -104,9 +95,6 @@ impl Screen for RecordScreen {
         if self.view.apply(action, self.shown.len()) {
             return Nav::Stay;
         }
-        if action == Action::PickSource {
-            self.trails = true;
-        }
         if let Some(nav) = shared_action(action, sh) {
             return nav;
         }
@@ -128,11 +116,7 @@ impl Screen for RecordScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        if self.trails && !sh.store.trails.is_loading() {
-            self.trails = false;
-            return trails_answered(sh);
-        }
-        Nav::Stay
+        trails_answered(sh)
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
