@@ -322,3 +322,75 @@ async fn a_failing_change_is_tried_three_times_not_eight() {
     let calls = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "PATCH").count();
     assert_eq!(calls, aws::clients::CHANGE_ATTEMPTS as usize);
 }
+
+/// Plans p1 and p2 (p2's keys can never be read: HTTP 500 after every retry) and keys k1 (in
+/// p1) and k2, in API Gateway's REST JSON.
+async fn a_plan_whose_keys_fail(server: &MockServer) {
+    let plan =
+        |id: &str| json!({"id": id, "name": format!("plan-{id}"), "apiStages": [{"apiId": "a1", "stage": "prod"}]});
+    answer(server, "GET", "/usageplans", 200, json!({"item": [plan("p1"), plan("p2")]})).await;
+    let key_entry = json!({"id": "k1", "type": "API_KEY", "name": "acme-prod", "value": "k1VALUEabcdefghij0123456789"});
+    answer(server, "GET", "/usageplans/p1/keys", 200, json!({"item": [key_entry]})).await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans/p2/keys"))
+        .respond_with(api_error(500, "InternalFailure", "Internal server error"))
+        .mount(server)
+        .await;
+    let key = |id: &str| json!({"id": id, "name": format!("acme-{id}"), "customerId": "acme", "enabled": true, "createdDate": 1764000000});
+    answer(server, "GET", "/apikeys", 200, json!({"item": [key("k1"), key("k2")]})).await;
+}
+
+/// A plan whose keys cannot be read after every retry: `plans` prints every plan, that one with
+/// an `error` field (and the others without), names it on stderr and exits 1; `keys` prints
+/// every key, each saying its `planIds` may be incomplete, and exits 1. Never an empty stdout.
+#[tokio::test]
+async fn a_plan_that_cannot_be_read_leaves_plans_and_keys_listed() {
+    credentials();
+    let server = MockServer::start().await;
+    a_plan_whose_keys_fail(&server).await;
+    let out = common::run_cli_at(&server.uri(), "eu-central-1", &["plans", "--output", "json"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let plans: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON list");
+    assert_eq!(plans[0]["id"], "p1");
+    assert_eq!(plans[0]["keyIds"], json!(["k1"]));
+    assert!(plans[0].get("error").is_none(), "no error field when all loaded: {}", plans[0]);
+    assert_eq!(plans[1]["id"], "p2");
+    assert_eq!(plans[1]["apiStages"][0]["apiId"], "a1", "what did load is there");
+    assert!(plans[1]["error"].as_str().is_some_and(|e| e.contains("GetUsagePlanKeys")), "{}", plans[1]);
+    assert!(stderr.contains("usage plan plan-p2 (p2, eu-central-1)"), "{stderr}");
+    assert!(stderr.contains("1 usage plan(s) could not be read completely"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("k1VALUE"), "no key value in the output");
+
+    let out = common::run_cli_at(&server.uri(), "eu-central-1", &["keys", "--output", "json"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let keys: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON list");
+    let ids: Vec<&str> = keys.as_array().unwrap().iter().map(|k| k["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["k1", "k2"]);
+    assert_eq!(keys[0]["planIds"], json!(["p1"]), "the plans that were read still count");
+    for k in keys.as_array().unwrap() {
+        assert!(k["error"].as_str().is_some_and(|e| e.contains("p2")), "{k}");
+    }
+    assert!(stderr.contains("the keys of usage plan p2 could not be read"), "{stderr}");
+    assert!(stderr.contains("2 key(s) could not be read completely"), "{stderr}");
+}
+
+/// The plan list itself failing leaves the keys listed without their plans (and says so).
+#[tokio::test]
+async fn keys_are_listed_when_the_plans_cannot_be_read() {
+    credentials();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/usageplans"))
+        .respond_with(api_error(503, "ServiceUnavailableException", "Service unavailable"))
+        .mount(&server)
+        .await;
+    let key = json!({"id": "k1", "name": "acme-prod", "customerId": "acme", "enabled": true});
+    answer(&server, "GET", "/apikeys", 200, json!({"item": [key]})).await;
+    let listed = keys::list_keys(&context(&server, false).await, None).await.expect("the keys still list");
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].plan_ids.is_empty());
+    let error = listed[0].error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("plans unknown") && error.contains("GetUsagePlans"), "{error}");
+}

@@ -265,15 +265,7 @@ async fn one_api_that_cannot_be_read_leaves_the_others_whole() {
         .mount(&server)
         .await;
     empty_children(&server).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["--endpoint-url", &server.uri(), "--region", "eu-west-1", "apis", "--output", "json"])
-        .env("AWS_ACCESS_KEY_ID", "replay")
-        .env("AWS_SECRET_ACCESS_KEY", "replay")
-        .env("XDG_CONFIG_HOME", std::env::temp_dir().join("portcullis-test-no-config"))
-        .env_remove("AWS_PROFILE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run portcullis");
+    let out = common::run_cli_at(&server.uri(), "eu-west-1", &["apis", "--output", "json"], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let apis: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON list");

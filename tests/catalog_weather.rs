@@ -7,7 +7,7 @@
 mod common;
 
 use common::{moto, unique_region};
-use portcullis::aws::{self, catalog};
+use portcullis::aws::{self, catalog, keys, plans};
 use portcullis::config::Settings;
 use portcullis::dev::estate::{self, EstateSpec};
 use portcullis::dev::proxy::{Proxy, Weather};
@@ -25,11 +25,19 @@ async fn listing(region: &str, endpoint: String, pace: Option<(f64, u32)>) -> se
     }
     let contexts = aws::connect(&settings).await.unwrap();
     let listed = catalog::list_all(&contexts, catalog::Depth::Detail).await.expect("the listing completes");
-    serde_json::to_value(&listed.apis).unwrap()
+    let plans = plans::list_plans(&contexts[0]).await.expect("the plans list");
+    let keys = keys::list_keys(&contexts[0], None).await.expect("the keys list");
+    serde_json::json!({"apis": listed.apis, "plans": plans, "keys": keys})
+}
+
+/// Every listed item (API, plan, key) without an `error` field.
+fn all_whole(listing: &serde_json::Value) -> bool {
+    ["apis", "plans", "keys"].iter().all(|k| listing[k].as_array().unwrap().iter().all(|a| a.get("error").is_none()))
 }
 
 /// Ten runs with 10 % of requests failing (a quarter of them dropped connections), each seed
-/// fixed. A run makes about 100 calls; with 3 attempts a call is lost once in 1,000
+/// fixed, each listing the APIs (with detail), the usage plans and the keys. A run makes about
+/// 100 calls; with 3 attempts a call is lost once in 1,000
 /// (0.1^3), so a 3-attempt client would lose about one run in ten; with 8 attempts, one call
 /// in 10^8. Every run must equal the listing made without faults, field for field.
 #[tokio::test]
@@ -37,13 +45,16 @@ async fn every_listing_through_the_fault_proxy_is_complete_and_exact() {
     let region = unique_region();
     build(region, 24, 3).await;
     let clean = listing(region, moto().endpoint(), None).await;
-    assert_eq!(clean.as_array().map(Vec::len), Some(27));
+    assert_eq!(clean["apis"].as_array().map(Vec::len), Some(27));
+    assert!(clean["plans"].as_array().is_some_and(|p| !p.is_empty()), "the estate has plans");
+    assert!(clean["keys"].as_array().is_some_and(|k| !k.is_empty()), "the estate has keys");
+    assert!(all_whole(&clean));
     let mut faults = 0;
     for seed in 1..=10u64 {
         let weather = Weather { fault_rate: 0.10, drop_share: 0.25, seed, ..Default::default() };
         let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
         let seen = listing(region, proxy.url(), None).await;
-        assert!(seen.as_array().unwrap().iter().all(|a| a.get("error").is_none()), "seed {seed}: {seen}");
+        assert!(all_whole(&seen), "seed {seed}: {seen}");
         assert_eq!(seen, clean, "seed {seed}: the listing through the faults is the listing without them");
         let c = proxy.counts();
         faults += c.faults + c.dropped;

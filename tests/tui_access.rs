@@ -7,6 +7,7 @@ use crossterm::event::KeyCode;
 use portcullis::domain::{Mutation, Secret};
 use portcullis::tui::command::Command;
 use portcullis::tui::dialogs::{Confirm, Dialog, ShowValue};
+use portcullis::tui::loadable::Loadable;
 use portcullis::tui::message::Message;
 use portcullis::tui::screens::api::ApiScreen;
 use portcullis::tui::screens::keys::KeysScreen;
@@ -294,4 +295,35 @@ fn every_confirmation_dialog() {
         app.dialogs.push(Dialog::Confirm(Confirm::new(mutation, "eu-west-1".into())));
         insta::assert_snapshot!(name, render(&mut app).backend());
     }
+}
+
+/// A plan whose keys could not be read is in the list, marked `!` with its key count unknown;
+/// enter reads the plans again instead of opening a detail built on missing keys. A key whose
+/// plans may be incomplete is marked in the keys list.
+#[test]
+fn incomplete_plans_and_keys_are_marked_and_enter_reads_again() {
+    let mut store = access_store(false);
+    if let Loadable::Loaded(plans) = &mut store.plans {
+        let first = &mut plans[0];
+        (first.error, first.key_ids) = (Some("its keys could not be read: GetUsagePlanKeys failed".into()), vec![]);
+    }
+    if let Loadable::Loaded(keys) = &mut store.keys {
+        keys[0].error = Some("plans may be incomplete".into());
+    }
+    let mut app = loaded_at(store, apis(), "09:30:00");
+    command(&mut app, "plans");
+    let text = screen(&mut app);
+    let name = app.shared.store.plans.loaded().unwrap()[0].name.clone();
+    let line = text.lines().find(|l| l.contains(&name)).unwrap_or_default();
+    assert!(line.contains(&format!("! {name}")) && line.contains(" ? "), "{text}");
+    let other = app.shared.store.plans.loaded().unwrap()[1].name.clone();
+    assert!(!text.contains(&format!("! {other}")), "only the incomplete plan is marked: {text}");
+    press(&mut app, KeyCode::Enter);
+    let sent = app.take_commands();
+    assert!(matches!(sent.as_slice(), [Command::LoadPlans { .. }]), "{sent:?}");
+    assert!(app.screen::<PlansScreen>().is_some(), "still on the list: {}", app.top().title());
+    command(&mut app, "keys");
+    let text = screen(&mut app);
+    let key = app.shared.store.keys.loaded().unwrap()[0].name.clone();
+    assert!(text.contains(&format!("! {key}")), "{text}");
 }

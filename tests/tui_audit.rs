@@ -33,6 +33,7 @@ fn key(id: &str, name: &str) -> ApiKey {
         plan_ids: vec![],
         tags: BTreeMap::new(),
         region: "eu-west-1".into(),
+        error: None,
         value: None,
     }
 }

@@ -126,3 +126,90 @@ fn without_the_cache_nothing_is_kept() {
     app.handle(Message::ApisLoaded { request: 1, result: Ok(apis()), at: "10:00:00".into() });
     assert_eq!(app.take_commands(), vec![], "keep_catalog is off: no SaveCatalog");
 }
+
+/// The methods (REST) at `/restapis/pay1/resources` and an OpenAPI export of stage prod, in
+/// API Gateway's REST JSON, answered after `delay`; `path` names the one resource.
+async fn detail_and_docs(server: &MockServer, resource: &str, delay: Duration) {
+    let method_json = json!({"httpMethod": "GET", "authorizationType": "NONE", "apiKeyRequired": false});
+    let body = json!({"item": [{"id": "r1", "path": resource, "resourceMethods": {"GET": method_json}}]});
+    Mock::given(method("GET"))
+        .and(path("/restapis/pay1/resources"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body).set_delay(delay))
+        .mount(server)
+        .await;
+    let doc = json!({"openapi": "3.0.1", "info": {"title": "payments", "version": "1"},
+        "paths": {resource: {"get": {"summary": format!("read {resource}"), "responses": {"200": {"description": "ok"}}}}}});
+    Mock::given(method("GET"))
+        .and(path("/restapis/pay1/stages/prod/exports/oas30"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(doc).set_delay(delay))
+        .mount(server)
+        .await;
+}
+
+/// The next message from the worker, within `secs`.
+async fn next(rx: &mut mpsc::UnboundedReceiver<Message>, secs: u64) -> Message {
+    tokio::time::timeout(Duration::from_secs(secs), rx.recv()).await.expect("an answer in time").expect("a message")
+}
+
+/// An API detail and a docs page opened in one run are kept; opened again (the next start, or
+/// after a refresh) they show at once, marked cached, while the endpoint holds its answer for
+/// two seconds; the fresh answer then replaces them (and is kept in turn).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_details_and_docs_show_at_once_the_next_time() {
+    credentials();
+    let server = MockServer::start().await;
+    detail_and_docs(&server, "/charges", Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::for_endpoint(&["eu-west-1"], server.uri());
+    settings.cache_dir = Some(dir.path().to_path_buf());
+    let mut payments = payments_api();
+    (payments.id, payments.region) = ("pay1".into(), "eu-west-1".into());
+
+    // Two runs of the app over the same cache: the first reads and keeps, the second shows.
+    let mut seen = vec![];
+    for run in 0..2 {
+        if run == 1 {
+            server.reset().await;
+            detail_and_docs(&server, "/refunds", Duration::from_secs(2)).await;
+        }
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let worker = Worker::new(settings.clone(), tx);
+        let mut app = loaded_at(new_store(false), vec![payments.clone()], "09:30:00");
+        select_api(&mut app, "payments-api");
+        press(&mut app, crossterm::event::KeyCode::Enter);
+        for c in app.take_commands() {
+            worker.execute(c);
+        }
+        let started = std::time::Instant::now();
+        app.handle(next(&mut rx, 10).await);
+        let text = screen(&mut app);
+        seen.push((started.elapsed(), text.contains("/charges"), text.contains("cached just now, refreshing")));
+        if run == 1 {
+            app.handle(next(&mut rx, 10).await);
+            let text = screen(&mut app);
+            assert!(text.contains("/refunds") && !text.contains("/charges") && !text.contains("cached"), "{text}");
+        }
+        press(&mut app, crossterm::event::KeyCode::Char('d'));
+        for c in app.take_commands() {
+            worker.execute(c);
+        }
+        let started = std::time::Instant::now();
+        app.handle(next(&mut rx, 10).await);
+        let text = screen(&mut app);
+        seen.push((started.elapsed(), text.contains("read /charges"), text.contains("cached just now, refreshing")));
+        if run == 1 {
+            app.handle(next(&mut rx, 10).await);
+            let text = screen(&mut app);
+            assert!(text.contains("read /refunds") && !text.contains("cached"), "{text}");
+        }
+    }
+    let (first_detail, first_docs, detail, docs) = (&seen[0], &seen[1], &seen[2], &seen[3]);
+    assert!(first_detail.1 && !first_detail.2 && first_docs.1 && !first_docs.2, "the first run reads live: {seen:?}");
+    assert!(detail.1 && detail.2 && detail.0 < Duration::from_secs(1), "the kept detail, at once: {seen:?}");
+    assert!(docs.1 && docs.2 && docs.0 < Duration::from_secs(1), "the kept docs, at once: {seen:?}");
+    let file = cache::path(&settings).unwrap();
+    let api = portcullis::tui::store::ApiRef { region: "eu-west-1".into(), id: "pay1".into() };
+    let kept: cache::CachedItem<cache::KeptDetail> =
+        cache::load_item(&cache::item_path(&file, &api, cache::Item::Detail)).expect("kept");
+    assert!(format!("{:?}", kept.data.detail).contains("/refunds"), "the fresh detail is kept in turn");
+}

@@ -43,25 +43,10 @@ pub enum Depth {
 /// Every REST and HTTP API in every context, with stages and authorizers, sorted by name.
 /// A region that fails does not hide the others; only when every region fails is it an error.
 pub async fn list_all(contexts: &[AwsContext], depth: Depth) -> Result<Catalog, AwsError> {
-    let results = futures::future::join_all(contexts.iter().map(|c| list_apis(c, depth))).await;
-    let mut catalog = Catalog::default();
-    let mut last_error = None;
-    for (ctx, r) in contexts.iter().zip(results) {
-        match r {
-            Ok(apis) => catalog.apis.extend(apis),
-            Err(e) => {
-                catalog.region_errors.push((ctx.region.clone(), e.clone()));
-                last_error = Some(e);
-            }
-        }
-    }
-    match last_error {
-        Some(e) if catalog.region_errors.len() == contexts.len() => Err(e),
-        _ => {
-            sort_apis(&mut catalog.apis);
-            Ok(catalog)
-        }
-    }
+    let listed = super::across_regions(contexts, |c| list_apis(c, depth)).await?;
+    let mut catalog = Catalog { apis: listed.items, region_errors: listed.region_errors };
+    sort_apis(&mut catalog.apis);
+    Ok(catalog)
 }
 
 fn sort_apis(all: &mut [Api]) {

@@ -35,9 +35,24 @@ pub async fn list_keys_with(
     values: Values,
 ) -> Result<Vec<ApiKey>, AwsError> {
     let values = values == Values::Read;
-    let (pages, all_plans) = tokio::try_join!(key_pages(ctx, customer_id, None, values), plans::list_plans(ctx))?;
-    let mut keys: Vec<ApiKey> =
-        pages.iter().map(|(k, v)| ApiKey { value: v.clone(), ..key_of(ctx, k, &all_plans) }).collect();
+    let (pages, all_plans) = tokio::join!(key_pages(ctx, customer_id, None, values), plans::list_plans(ctx));
+    let pages = pages?;
+    // Without the plans (or some plans' keys) the keys are still listed; their `error` says
+    // why `planIds` may be incomplete.
+    let (all_plans, error) = match all_plans {
+        Ok(p) => {
+            let unread: Vec<&str> = p.iter().filter(|p| p.error.is_some()).map(|p| p.id.as_str()).collect();
+            let error = (!unread.is_empty()).then(|| {
+                format!("plans may be incomplete: the keys of usage plan {} could not be read", unread.join(", "))
+            });
+            (p, error)
+        }
+        Err(e) => (vec![], Some(format!("plans unknown: the usage plans could not be read: {e}"))),
+    };
+    let mut keys: Vec<ApiKey> = pages
+        .iter()
+        .map(|(k, v)| ApiKey { value: v.clone(), error: error.clone(), ..key_of(ctx, k, &all_plans) })
+        .collect();
     // The filter also goes to the server; applied here too, for endpoints that ignore it (moto).
     keys.retain(|k| customer_id.is_none_or(|c| k.customer_id.as_deref() == Some(c)));
     keys.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
@@ -98,6 +113,7 @@ fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[Usag
         plan_ids,
         tags: tags(k.tags()),
         region: ctx.region.clone(),
+        error: None,
         value: None,
         id,
     }
@@ -246,6 +262,7 @@ fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
         plan_ids: new.plan_ids.clone(),
         tags: BTreeMap::new(),
         region: ctx.region.clone(),
+        error: None,
         value: None,
     }
 }

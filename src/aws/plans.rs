@@ -6,20 +6,26 @@ use super::error::AwsError;
 use super::paging::{all_pages, next};
 use crate::domain::{DayUsage, PlanStage, Quota, Throttle, Usage, UsagePlan};
 use aws_sdk_apigateway::types as gw;
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{self, StreamExt};
 use std::collections::BTreeMap;
 
-/// Every usage plan with the ids of its keys.
+/// Every usage plan with the ids of its keys. A plan whose keys cannot be read after every
+/// retry is still listed, with no key ids and its `error` saying so; only the plan list itself
+/// failing is an error.
 pub async fn list_plans(ctx: &AwsContext) -> Result<Vec<UsagePlan>, AwsError> {
     let plans = plan_pages(ctx).await?;
     let mut out: Vec<UsagePlan> = stream::iter(plans)
         .map(|p| async move {
-            let key_ids = plan_key_ids(ctx, p.id().unwrap_or_default()).await?;
-            Ok::<_, AwsError>(plan(ctx, &p, key_ids))
+            match plan_key_ids(ctx, p.id().unwrap_or_default()).await {
+                Ok(key_ids) => plan(ctx, &p, key_ids),
+                Err(e) => {
+                    UsagePlan { error: Some(format!("its keys could not be read: {e}")), ..plan(ctx, &p, vec![]) }
+                }
+            }
         })
         .buffered(MAX_IN_FLIGHT)
-        .try_collect()
-        .await?;
+        .collect()
+        .await;
     out.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
     Ok(out)
 }
@@ -106,6 +112,7 @@ fn plan(ctx: &AwsContext, p: &gw::UsagePlan, key_ids: Vec<String>) -> UsagePlan 
         key_ids,
         tags: tags(p.tags()),
         region: ctx.region.clone(),
+        error: None,
     }
 }
 

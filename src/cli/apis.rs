@@ -26,26 +26,14 @@ pub async fn run(args: ApisArgs, settings: &Settings) -> anyhow::Result<()> {
         Output::Table => table(apis, args.detail, super::table::use_colour()),
     };
     super::write_stdout(&text)?;
-    let partial: Vec<&Api> = apis.iter().filter(|a| a.error.is_some()).collect();
-    for a in &partial {
-        eprintln!(
-            "warning: API {} ({}, {}) is incomplete: {}",
-            a.name,
-            a.id,
-            a.region,
-            a.error.as_deref().unwrap_or("")
-        );
-    }
-    for (region, e) in &catalog.region_errors {
-        eprintln!("warning: {region}: {e}");
-    }
-    match (partial.len(), catalog.region_errors.len()) {
-        (0, 0) => Ok(()),
-        (n, 0) => anyhow::bail!(
-            "{n} API(s) could not be read completely (their `error` field says what); the others are whole"
-        ),
-        (_, r) => anyhow::bail!("{r} of {} regions could not be read; the output holds the others", contexts.len()),
-    }
+    let incomplete: Vec<String> = apis
+        .iter()
+        .filter_map(|a| {
+            let e = a.error.as_deref()?;
+            Some(format!("API {} ({}, {}) is incomplete: {e}", a.name, a.id, a.region))
+        })
+        .collect();
+    super::report_incomplete(&incomplete, incomplete.len(), "API", &catalog.region_errors, contexts.len())
 }
 
 pub fn table(apis: &[Api], detail: bool, colour: bool) -> String {

@@ -99,15 +99,19 @@ pub async fn run(args: KeysArgs, settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -> anyhow::Result<()> {
-    let mut all = Vec::new();
-    for ctx in contexts {
-        all.extend(keys::list_keys(ctx, customer).await?);
-    }
+    let listed = aws::across_regions(contexts, |c| keys::list_keys(c, customer)).await?;
+    let all = &listed.items;
     let text = match output {
-        Output::Json => serde_json::to_string_pretty(&all)? + "\n",
-        Output::Table => keys_table(&all),
+        Output::Json => serde_json::to_string_pretty(all)? + "\n",
+        Output::Table => keys_table(all),
     };
-    Ok(write_stdout(&text)?)
+    write_stdout(&text)?;
+    // The keys share one reason per region (their plans); it is said once per region.
+    let mut incomplete: Vec<String> =
+        all.iter().filter_map(|k| Some(format!("{}: {}", k.region, k.error.as_ref()?))).collect();
+    incomplete.dedup();
+    let n = all.iter().filter(|k| k.error.is_some()).count();
+    super::report_incomplete(&incomplete, n, "key", &listed.region_errors, contexts.len())
 }
 
 pub fn keys_table(keys: &[ApiKey]) -> String {

@@ -84,6 +84,32 @@ pub fn one_region(contexts: &[crate::aws::AwsContext]) -> anyhow::Result<&crate:
     }
 }
 
+/// After a listing is printed: say on stderr what could not be read completely (`lines`, about
+/// `count` items) and each region that failed; exit 1 when there is any.
+pub fn report_incomplete(
+    lines: &[String],
+    count: usize,
+    noun: &str,
+    region_errors: &[(String, crate::aws::AwsError)],
+    regions: usize,
+) -> anyhow::Result<()> {
+    for line in lines {
+        eprintln!("warning: {line}");
+    }
+    for (region, e) in region_errors {
+        eprintln!("warning: {region}: {e}");
+    }
+    match (count, region_errors.len()) {
+        (0, 0) => Ok(()),
+        (n, 0) => {
+            anyhow::bail!(
+                "{n} {noun}(s) could not be read completely (their `error` field says what); the others are whole"
+            )
+        }
+        (_, r) => anyhow::bail!("{r} of {regions} regions could not be read; the output holds the others"),
+    }
+}
+
 /// Print to stdout; a closed pipe (`| head`) is not an error.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     use std::io::Write;

@@ -30,15 +30,18 @@ pub async fn run(args: PlansArgs, settings: &Settings) -> anyhow::Result<()> {
     let contexts = aws::connect(settings).await?;
     match args.command {
         None => {
-            let mut all = Vec::new();
-            for ctx in &contexts {
-                all.extend(plans::list_plans(ctx).await?);
-            }
+            let listed = aws::across_regions(&contexts, plans::list_plans).await?;
+            let all = &listed.items;
             let text = match args.output {
-                Output::Json => serde_json::to_string_pretty(&all)? + "\n",
-                Output::Table => plans_table(&all),
+                Output::Json => serde_json::to_string_pretty(all)? + "\n",
+                Output::Table => plans_table(all),
             };
-            Ok(write_stdout(&text)?)
+            write_stdout(&text)?;
+            let incomplete: Vec<String> = all
+                .iter()
+                .filter_map(|p| Some(format!("usage plan {} ({}, {}): {}", p.name, p.id, p.region, p.error.as_ref()?)))
+                .collect();
+            super::report_incomplete(&incomplete, incomplete.len(), "usage plan", &listed.region_errors, contexts.len())
         }
         Some(PlansCommand::Usage { plan_id, key, days }) => {
             let ctx = one_region(&contexts)?;

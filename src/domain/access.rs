@@ -38,6 +38,9 @@ pub struct UsagePlan {
     pub key_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub region: String,
+    /// What could not be read after every retry (the plan's keys); absent when all loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl UsagePlan {
@@ -64,6 +67,10 @@ pub struct ApiKey {
     pub plan_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub region: String,
+    /// Why `planIds` may be incomplete (a plan's keys could not be read after every retry);
+    /// absent when all loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Only when asked for (the TUI's masked column); never serialised.
     #[serde(skip)]
     pub value: Option<Secret>,

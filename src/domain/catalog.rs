@@ -151,7 +151,7 @@ pub struct Route {
 }
 
 /// A resource-tree row for the REST detail view: the resource path and its methods.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceNode {
     pub path: String,
     pub depth: usize,

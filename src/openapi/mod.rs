@@ -130,7 +130,7 @@ pub struct SchemaNode {
 }
 
 /// The kind of a rendered line, for styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineKind {
     Title,
     Heading,
@@ -142,7 +142,7 @@ pub enum LineKind {
 }
 
 /// One rendered line: `indent` is a nesting level (not a column count).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocLine {
     pub indent: u16,
     pub kind: LineKind,

@@ -91,6 +91,7 @@ impl App {
             Message::ApiDetailLoaded { request, api, result } => sh.store.take_detail(request, &api, result),
             Message::ApiReread { request, api, result } => catalog::take_reread(request, &api, result, sh),
             Message::AuthorizersLoaded { api, result } => catalog::take_authorizers(&api, result, sh),
+            Message::Cached(cached) => sh.store.take_cached(cached),
             Message::DocsLoaded { request, api, stage, result } => sh.store.take_docs(request, (api, stage), result),
             Message::PlansLoaded { request, result } => sh.store.take_plans(request, result),
             Message::KeysLoaded { request, result } => sh.store.take_keys(request, result),

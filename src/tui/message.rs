@@ -38,6 +38,8 @@ pub enum Message {
         api: ApiRef,
         result: Result<Vec<Authorizer>, String>,
     },
+    /// What was kept from the last run for a load in flight, shown until its answer.
+    Cached(Cached),
     DocsLoaded {
         request: u64,
         api: ApiRef,
@@ -85,4 +87,11 @@ pub enum Message {
     },
     /// Something went partly wrong (e.g. one region failed); shown on the status line.
     Warning(String),
+}
+
+/// A detail or docs page from the warm cache, for the load `request` in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cached {
+    Detail { request: u64, api: ApiRef, data: DetailData, authorizers: Vec<Authorizer>, saved_at: String },
+    Docs { request: u64, api: ApiRef, stage: String, lines: Vec<DocLine>, saved_at: String },
 }

@@ -23,7 +23,7 @@ impl ApiRef {
 }
 
 /// Methods (REST, as a resource tree) or routes (HTTP) of one API.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum DetailData {
     Rest(Vec<ResourceNode>),
     Http(Vec<Route>),
@@ -266,6 +266,29 @@ impl Store {
             self.generations.apis += 1;
         }
         Ok(())
+    }
+
+    /// A kept detail or docs page for a load in flight: shown until the answer replaces it.
+    pub fn take_cached(&mut self, cached: crate::tui::message::Cached) {
+        use crate::tui::message::Cached;
+        match cached {
+            Cached::Detail { request, api, data, authorizers, saved_at } => {
+                if self.details.get_mut(&api).is_some_and(|e| e.show_cached(request, data, saved_at)) {
+                    self.generations.details += 1;
+                    // The authorizers the kept methods name, until the fresh ones come.
+                    let entry = self.apis.loaded_mut().and_then(|all| all.iter_mut().find(|a| ApiRef::of(a) == api));
+                    if let Some(a) = entry.filter(|a| a.authorizers.is_empty() && !authorizers.is_empty()) {
+                        a.authorizers = authorizers;
+                        self.generations.apis += 1;
+                    }
+                }
+            }
+            Cached::Docs { request, api, stage, lines, saved_at } => {
+                if self.docs.get_mut(&(api, stage)).is_some_and(|e| e.show_cached(request, lines, saved_at)) {
+                    self.generations.docs += 1;
+                }
+            }
+        }
     }
 
     pub fn take_docs(&mut self, request: u64, key: (ApiRef, String), result: Result<Vec<DocLine>, String>) {

@@ -5,13 +5,16 @@
 //! becomes the command's failed result, so no spinner spins forever.
 
 use super::command::{Command, Slot};
-use super::message::Message;
+use super::message::{Cached, Message};
+use super::screens::catalog::cache::{self, CachedItem, Item, KeptDetail};
 use super::store::{ApiRef, DetailData};
 use crate::aws::{self, AwsContext, audit, catalog};
 use crate::config::Settings;
 use crate::domain::{Api, ApiKind, AuditQuery, Cursor, Feed, Mutation, resource_tree};
+use crate::openapi::DocLine;
 use futures::FutureExt;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{OnceCell, mpsc};
 use tokio::task::AbortHandle;
@@ -146,9 +149,9 @@ impl Worker {
                 None
             }
             Command::SaveCatalog { apis } => {
-                if let Some(path) = crate::tui::screens::catalog::cache::path(&self.settings) {
+                if let Some(path) = cache::path(&self.settings) {
                     let now = time::OffsetDateTime::now_utc();
-                    let save = move || crate::tui::screens::catalog::cache::save(&path, &apis, now);
+                    let save = move || cache::save(&path, &apis, now).map(|()| cache::prune(&path, &apis));
                     if let Ok(Err(e)) = tokio::task::spawn_blocking(save).await {
                         tracing::warn!(error = %e, "could not keep the catalog for the next start");
                     }
@@ -202,29 +205,40 @@ impl Worker {
 
     async fn load_detail(&self, request: u64, api: Api) -> Message {
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
+        let kept = self.kept_path(&api_ref, Item::Detail);
+        if let Some(c) = load_kept::<KeptDetail>(kept.clone()).await {
+            let (data, authorizers) = (c.data.detail, c.data.authorizers);
+            let cached = Cached::Detail { request, api: api_ref.clone(), data, authorizers, saved_at: c.saved_at };
+            let _ = self.tx.send(Message::Cached(cached));
+        }
         let result = async {
             let ctx = self.context_for(self.contexts().await?, &api)?;
             // The catalog does not read authorizers: the detail does, when a method or route names one.
             let wanted = api.authorizers.is_empty();
-            match api.kind {
+            let mut authorizers = api.authorizers.clone();
+            let detail = match api.kind {
                 ApiKind::Rest => {
                     let (methods, paths) = catalog::rest_methods(&ctx, &api.id).await.map_err(|e| e.to_string())?;
                     if wanted && methods.iter().any(|m| m.authorizer_id.is_some()) {
                         let found = catalog::rest_authorizers(&ctx, &api.id).await.map_err(|e| e.to_string());
+                        authorizers = found.clone().unwrap_or_default();
                         let _ = self.tx.send(Message::AuthorizersLoaded { api: api_ref.clone(), result: found });
                     }
-                    Ok(DetailData::Rest(resource_tree(&methods, &paths)))
+                    DetailData::Rest(resource_tree(&methods, &paths))
                 }
                 ApiKind::Http => {
                     let routes = catalog::http_routes(&ctx, &api.id).await.map_err(|e| e.to_string())?;
                     if wanted && routes.iter().any(|r| r.authorizer_id.is_some()) {
                         let found = catalog::referenced_http_authorizers(&ctx, &api.id, &routes).await;
                         let result = found.map_err(|e| e.to_string());
+                        authorizers = result.clone().unwrap_or_default();
                         let _ = self.tx.send(Message::AuthorizersLoaded { api: api_ref.clone(), result });
                     }
-                    Ok(DetailData::Http(routes))
+                    DetailData::Http(routes)
                 }
-            }
+            };
+            keep(kept, KeptDetail { detail: detail.clone(), authorizers }).await;
+            Ok(detail)
         }
         .await;
         Message::ApiDetailLoaded { request, api: api_ref, result }
@@ -232,14 +246,47 @@ impl Worker {
 
     async fn load_docs(&self, request: u64, api: Api, stage: String) -> Message {
         let api_ref = ApiRef { region: api.region.clone(), id: api.id.clone() };
+        let kept = self.kept_path(&api_ref, Item::Docs(&stage));
+        if let Some(c) = load_kept::<Vec<DocLine>>(kept.clone()).await {
+            let (api, stage) = (api_ref.clone(), stage.clone());
+            let _ = self.tx.send(Message::Cached(Cached::Docs {
+                request,
+                api,
+                stage,
+                lines: c.data,
+                saved_at: c.saved_at,
+            }));
+        }
         let result = async {
             let ctx = self.context_for(self.contexts().await?, &api)?;
             let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
             let doc = crate::openapi::parse(&text).map_err(|e| e.to_string())?;
-            Ok(crate::openapi::render_lines(&doc))
+            let lines = crate::openapi::render_lines(&doc);
+            keep(kept, lines.clone()).await;
+            Ok(lines)
         }
         .await;
         Message::DocsLoaded { request, api: api_ref, stage, result }
+    }
+
+    /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.
+    fn kept_path(&self, api: &ApiRef, item: Item) -> Option<PathBuf> {
+        cache::path(&self.settings).map(|catalog| cache::item_path(&catalog, api, item))
+    }
+}
+
+/// A kept detail or docs page, read off the async threads (`None`: none, or unreadable).
+async fn load_kept<T: serde::de::DeserializeOwned + Send + 'static>(path: Option<PathBuf>) -> Option<CachedItem<T>> {
+    let path = path?;
+    tokio::task::spawn_blocking(move || cache::load_item(&path)).await.ok().flatten()
+}
+
+/// Keep a fresh detail or docs page for the next time it opens (a failure is only logged).
+async fn keep<T: serde::Serialize + Send + 'static>(path: Option<PathBuf>, data: T) {
+    let Some(path) = path else { return };
+    let save = move || cache::save_item(&path, &data, time::OffsetDateTime::now_utc());
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(save).await {
+        tracing::warn!(error = %e, "could not keep a detail for the next start");
     }
 }
 
@@ -275,6 +322,10 @@ impl Worker {
 
     async fn load_plans(&self, request: u64) -> Message {
         let result = self.per_region(|c| Box::pin(crate::aws::plans::list_plans(c))).await;
+        if let Ok(plans) = &result {
+            let unread: Vec<&str> = plans.iter().filter(|p| p.error.is_some()).map(|p| p.name.as_str()).collect();
+            self.incomplete("usage plan", &unread);
+        }
         Message::PlansLoaded { request, result }
     }
 
@@ -282,7 +333,20 @@ impl Worker {
         let result = self
             .per_region(|c| Box::pin(crate::aws::keys::list_keys_with(c, None, crate::aws::keys::Values::Read)))
             .await;
+        if let Ok(keys) = &result {
+            let unread: Vec<&str> = keys.iter().filter(|k| k.error.is_some()).map(|k| k.name.as_str()).collect();
+            self.incomplete("key", &unread);
+        }
         Message::KeysLoaded { request, result }
+    }
+
+    /// Items listed with an `error` (some of their reads failed after every retry): said on
+    /// the status line, with how to read them again.
+    fn incomplete(&self, noun: &str, names: &[&str]) {
+        let Some(first) = names.first() else { return };
+        let more = if names.len() > 1 { format!(" and {} more", names.len() - 1) } else { String::new() };
+        let text = format!("{noun} {first}{more} could not be read completely (marked !); ctrl-r reads again");
+        let _ = self.tx.send(Message::Warning(text));
     }
 
     async fn load_usage(&self, request: u64, plan: String, region: String) -> Message {

@@ -22,8 +22,18 @@ pub fn replay_credentials() {
 /// Run the real binary against the test's moto in `region`, with test credentials, no config
 /// file, no log filter and no terminal on stdin; `env` adds or overrides variables.
 pub fn run_cli(region: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> std::process::Output {
+    run_cli_at(&moto().endpoint(), region, args, env)
+}
+
+/// Like [`run_cli`], against any endpoint (a replay server, a proxy).
+pub fn run_cli_at(
+    endpoint: &str,
+    region: &str,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> std::process::Output {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"));
-    c.args(["--endpoint-url", &moto().endpoint(), "--region", region]).args(args);
+    c.args(["--endpoint-url", endpoint, "--region", region]).args(args);
     c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing").env_remove("AWS_PROFILE");
     c.env("XDG_CONFIG_HOME", std::env::temp_dir().join("portcullis-test-no-config")).env_remove("RUST_LOG");
     c.env("XDG_CACHE_HOME", std::env::temp_dir().join(format!("portcullis-test-cache-{}", std::process::id())));

@@ -49,7 +49,7 @@ pub fn placeholder<'a, T>(l: &Loadable<T>, what: &str, p: &Paint) -> Option<Para
                 .wrap(Wrap { trim: false }),
             );
         }
-        Loadable::Loaded(_) => return None,
+        Loadable::Loaded(_) | Loadable::Refreshing { .. } => return None,
     };
     Some(Paragraph::new(line))
 }

@@ -34,7 +34,7 @@ pub enum Reload {
 /// Load an API's methods (REST) or routes (HTTP).
 pub fn load_detail(api_ref: &ApiRef, reload: Reload, sh: &mut Shared) {
     let Some(api) = sh.store.api(api_ref).cloned() else { return };
-    let present = matches!(sh.store.details.get(api_ref), Some(Loadable::Loaded(_) | Loadable::Loading { .. }));
+    let present = sh.store.details.get(api_ref).is_some_and(|l| l.loaded().is_some() || l.is_loading());
     if present && reload == Reload::IfMissing {
         return;
     }

@@ -21,7 +21,7 @@ use ratatui::widgets::{Cell, Row};
 pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared) {
     let Some(api) = sh.store.api(api_ref).cloned() else { return };
     let key = (api_ref.clone(), stage.to_string());
-    let present = matches!(sh.store.docs.get(&key), Some(Loadable::Loaded(_) | Loadable::Loading { .. }));
+    let present = sh.store.docs.get(&key).is_some_and(|l| l.loaded().is_some() || l.is_loading());
     if present && reload == Reload::IfMissing {
         return;
     }
@@ -112,8 +112,10 @@ impl Screen for DocsScreen {
         let name = p.store.api(&self.api).map(|a| a.name.clone()).unwrap_or_default();
         let view = &self.list.view;
         let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", view.filter) };
-        let title = format!(" docs: {} ({}){} ", for_terminal(&name), for_terminal(&self.stage), for_terminal(&filter));
         let loadable = p.store.doc(&self.api, &self.stage).unwrap_or(&Loadable::NotLoaded);
+        let cached = crate::tui::screens::catalog::cache::note(loadable);
+        let (name, stage, filter) = (for_terminal(&name), for_terminal(&self.stage), for_terminal(&filter));
+        let title = format!(" docs: {name} ({stage}){filter}{cached} ");
         if let Some(ph) = placeholder(loadable, "the API definition", p) {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;

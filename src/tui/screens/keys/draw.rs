@@ -66,14 +66,19 @@ fn key_cells<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Vec<Cell<'a>> {
         (Some(v), true) => Span::styled(v.expose().to_string(), s.warning),
         _ => Span::styled(k.masked(), s.muted),
     };
+    // A key whose plans may be incomplete (a plan's keys could not be read) is marked.
+    let (name, plans) = match &k.error {
+        Some(_) => (Span::styled(format!("! {}", one_line(&k.name, 50)), s.error), format!("{}?", plans.join(","))),
+        None => (Span::raw(one_line(&k.name, 50)), plans.join(",")),
+    };
     vec![
-        Cell::from(one_line(&k.name, 50)),
+        Cell::from(name),
         Cell::from(Span::styled(one_line(&k.id, 12), s.muted)),
         Cell::from(Span::styled(one_line(k.customer_id.as_deref().unwrap_or("-"), 30), s.tag)),
         Cell::from(if k.enabled { Span::styled("yes", s.success) } else { Span::styled("no", s.error) }),
         Cell::from(day(&k.created_date)),
         Cell::from(day(&k.last_updated_date)),
-        Cell::from(one_line(&plans.join(","), 40)),
+        Cell::from(one_line(&plans, 40)),
         Cell::from(one_line(&tags.join(" "), 40)),
         Cell::from(value),
     ]

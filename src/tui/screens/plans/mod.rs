@@ -110,8 +110,14 @@ impl Screen for PlansScreen {
             return Nav::Stay;
         }
         match action {
-            Action::Select => match self.selected(&sh.store).map(|p| p.id.clone()) {
-                Some(id) => Nav::Push(PlanDetailScreen::open(&id, sh)),
+            Action::Select => match self.selected(&sh.store).map(|p| (p.id.clone(), p.error.is_some())) {
+                // A plan whose keys could not be read: enter reads the plans again.
+                Some((id, true)) if !sh.store.plans.is_loading() => {
+                    sh.info(format!("reading usage plan {id} again"));
+                    load_plans(sh);
+                    Nav::Stay
+                }
+                Some((id, _)) => Nav::Push(PlanDetailScreen::open(&id, sh)),
                 None => Nav::Stay,
             },
             Action::Refresh => {
@@ -174,13 +180,18 @@ impl Screen for PlansScreen {
 
 fn plan_row<'a>(p: &UsagePlan, s: &crate::tui::theme::Styles) -> Row<'a> {
     let stages: Vec<String> = p.api_stages.iter().map(|st| format!("{}/{}", st.api_id, st.stage)).collect();
+    // A plan whose keys could not be read is marked, and its key count is unknown.
+    let (name, keys) = match &p.error {
+        Some(_) => (Span::styled(format!("! {}", one_line(&p.name, 40)), s.error), "?".to_string()),
+        None => (Span::styled(one_line(&p.name, 40), s.accent), p.key_ids.len().to_string()),
+    };
     Row::new(vec![
-        Cell::from(Span::styled(one_line(&p.name, 40), s.accent)),
+        Cell::from(name),
         Cell::from(Span::styled(one_line(&p.id, 12), s.muted)),
         Cell::from(throttle_text(&p.throttle)),
         Cell::from(quota_text(p)),
         Cell::from(one_line(&stages.join(", "), 80)),
-        Cell::from(p.key_ids.len().to_string()),
+        Cell::from(keys),
         Cell::from(one_line(&p.region, 16)),
     ])
 }
