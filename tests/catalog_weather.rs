@@ -18,6 +18,15 @@ async fn build(region: &str, rest: usize, http: usize) {
     estate::build(&ctx, &EstateSpec { rest_apis: rest, http_apis: http, ..Default::default() }).await.unwrap();
 }
 
+/// A REST API with one method and no authorizer at all (the estate's APIs all have one).
+async fn plain_api(region: &str, name: &str) {
+    let ctx = aws::connect(&Settings::for_endpoint(&[region], moto().endpoint())).await.unwrap().remove(0);
+    let api = ctx.apigw.create_rest_api().name(name).send().await.unwrap();
+    let (id, root) = (api.id().unwrap(), api.root_resource_id().unwrap());
+    let put = ctx.apigw.put_method().rest_api_id(id).resource_id(root).http_method("GET").authorization_type("NONE");
+    put.send().await.unwrap();
+}
+
 async fn listing(region: &str, endpoint: String, pace: Option<(f64, u32)>) -> serde_json::Value {
     let mut settings = Settings::for_endpoint(&[region], endpoint);
     if let Some((rps, burst)) = pace {
@@ -44,11 +53,27 @@ fn all_whole(listing: &serde_json::Value) -> bool {
 async fn every_listing_through_the_fault_proxy_is_complete_and_exact() {
     let region = unique_region();
     build(region, 24, 3).await;
+    for name in ["plain-a", "plain-b", "plain-c"] {
+        plain_api(region, name).await;
+    }
     let clean = listing(region, moto().endpoint(), None).await;
-    assert_eq!(clean["apis"].as_array().map(Vec::len), Some(27));
+    assert_eq!(clean["apis"].as_array().map(Vec::len), Some(30));
     assert!(clean["plans"].as_array().is_some_and(|p| !p.is_empty()), "the estate has plans");
     assert!(clean["keys"].as_array().is_some_and(|k| !k.is_empty()), "the estate has keys");
     assert!(all_whole(&clean));
+    // Fewest calls: GetAuthorizers goes only to the REST APIs one of whose methods names an
+    // authorizer, once each (one page): the three plain ones get none.
+    let counter = Proxy::start(&moto().endpoint(), Weather::default()).await.unwrap();
+    assert_eq!(listing(region, counter.url(), None).await, clean);
+    let rest: Vec<&serde_json::Value> =
+        clean["apis"].as_array().unwrap().iter().filter(|a| a["kind"] == "rest").collect();
+    let guarded = rest
+        .iter()
+        .filter(|a| a["methods"].as_array().is_some_and(|l| l.iter().any(|m| m["authorizerId"].is_string())))
+        .count();
+    assert_eq!((rest.len(), guarded), (27, 24), "the estate's REST APIs name an authorizer, the plain ones do not");
+    let ops = counter.counts().operations;
+    assert_eq!(ops.get("GET /restapis/{}/authorizers"), Some(&guarded), "{ops:?}");
     let mut faults = 0;
     for seed in 1..=10u64 {
         let weather = Weather { fault_rate: 0.10, drop_share: 0.25, seed, ..Default::default() };
