@@ -19,6 +19,12 @@ pub struct FileConfig {
     pub pacing: Pacing,
     /// Where the audit screen reads events: `lookup` (default) or `s3://BUCKET[/PREFIX]`.
     pub audit_source: Option<String>,
+    /// The Cognito user pool whose app clients are the partners' (`--user-pool` overrides).
+    pub partner_pool: Option<String>,
+    /// How long old and new credentials both work after a rotation (default `7d`).
+    pub rotation_grace: Option<String>,
+    /// How long a retired (disabled) key is kept before it is deleted (default `7d`).
+    pub retire_delete_after: Option<String>,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -62,6 +68,39 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// The audit screen's first source (config `audit_source`).
     pub audit_source: String,
+    /// The partner user pool (config `partner_pool`, or `--user-pool`).
+    pub partner_pool: Option<String>,
+    pub rotation_grace: std::time::Duration,
+    pub retire_delete_after: std::time::Duration,
+    /// Where operations in flight are journalled (`$XDG_STATE_HOME/portcullis`).
+    pub state_dir: Option<PathBuf>,
+}
+
+/// Seven days: the default grace of a rotation and the time a retired key is kept.
+pub const SEVEN_DAYS: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// `7d`, `12h`, `30m`, `90s` (or a plain number of seconds) as a duration.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)"))?;
+    let secs = match unit {
+        "d" => n * 86_400,
+        "h" => n * 3600,
+        "m" => n * 60,
+        "s" | "" => n,
+        _ => return Err(format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// The state directory: `$XDG_STATE_HOME/portcullis` or `~/.local/state/portcullis`.
+pub fn state_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| dirs::home_dir().map(|h| h.join(".local/state")))
+        .map(|d| d.join("portcullis"))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +159,10 @@ impl Settings {
             clipboard_clear_secs: 30,
             cache_dir: None,
             audit_source: "lookup".into(),
+            partner_pool: None,
+            rotation_grace: SEVEN_DAYS,
+            retire_delete_after: SEVEN_DAYS,
+            state_dir: None,
         }
     }
 
@@ -127,6 +170,12 @@ impl Settings {
         let dir = config_dir();
         let file = read_file(o.config.as_deref(), dir.as_deref())?;
         let regions = split_regions(&o.regions);
+        let path = o.config.clone().or_else(|| dir.as_ref().map(|d| d.join("config.toml"))).unwrap_or_default();
+        let duration = |v: &Option<String>| match v {
+            None => Ok(SEVEN_DAYS),
+            Some(t) => parse_duration(t).map_err(|message| ConfigError::Parse { path: path.clone(), message }),
+        };
+        let (rotation_grace, retire_delete_after) = (duration(&file.rotation_grace)?, duration(&file.retire_delete_after)?);
         Ok(Settings {
             profile: o.profile.or(file.profile),
             regions: if regions.is_empty() { file.regions } else { regions },
@@ -140,6 +189,10 @@ impl Settings {
             clipboard_clear_secs: file.clipboard_clear_secs.unwrap_or(30),
             cache_dir: if o.no_cache { None } else { crate::aws::audit::cache::cache_dir() },
             audit_source: file.audit_source.unwrap_or_else(|| "lookup".into()),
+            partner_pool: file.partner_pool,
+            rotation_grace,
+            retire_delete_after,
+            state_dir: state_dir(),
         })
     }
 }
@@ -159,6 +212,15 @@ mod tests {
         let err = parse_file(Path::new("c.toml"), "themee = \"light\"\n").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("c.toml") && msg.contains("themee"), "{msg}");
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("7d"), Ok(SEVEN_DAYS));
+        assert_eq!(parse_duration("12h").unwrap().as_secs(), 43_200);
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert!(parse_duration("7 weeks").unwrap_err().contains("not a duration"));
+        assert!(parse_duration("").is_err());
     }
 
     #[test]

@@ -8,5 +8,6 @@ pub mod config;
 pub mod dev;
 pub mod domain;
 pub mod openapi;
+pub mod partners;
 pub mod sanitize;
 pub mod tui;

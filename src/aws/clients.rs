@@ -22,6 +22,8 @@ pub struct AwsContext {
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub trail: aws_sdk_cloudtrail::Client,
     pub s3: aws_sdk_s3::Client,
+    /// Where onboarding can hand credentials over (`--secret-name`).
+    pub secrets: aws_sdk_secretsmanager::Client,
     /// GetCallerIdentity: the account, for the audit cache.
     pub sts: aws_sdk_sts::Client,
     /// The custom endpoint, when there is one (the cache keeps emulators apart from AWS).
@@ -30,6 +32,10 @@ pub struct AwsContext {
     pub trail_pacer: Pacer,
     /// Shared by both API Gateway clients: the limit is per account and region.
     pub pacer: Pacer,
+    /// Cognito's app-client reads and updates: about 15/s per account, shared; paced below it.
+    pub cognito_pacer: Pacer,
+    /// CreateApiKey and DeleteApiKey: 5/s each.
+    pub key_pacer: Pacer,
     pub read_only: bool,
     /// What this endpoint was found not to support (emulators), learned once per region.
     pub quirks: Arc<Quirks>,
@@ -44,6 +50,8 @@ pub struct Quirks {
     pub no_http_authorizer_list: std::sync::atomic::AtomicBool,
     /// Whether the endpoint lists HTTP API authorizers has been asked (once, when first needed).
     pub http_authorizer_list_probed: tokio::sync::OnceCell<()>,
+    /// moto has no Add/List/DeleteUserPoolClientSecret (Cognito's two-secret model).
+    pub no_client_secrets: std::sync::atomic::AtomicBool,
 }
 
 impl AwsContext {
@@ -156,6 +164,7 @@ fn context_for(
     let trail = aws_sdk_cloudtrail::config::Builder::from(sdk).region(r.clone()).build();
     // Path-style addressing works with emulators and with every bucket name.
     let s3 = aws_sdk_s3::config::Builder::from(sdk).region(r.clone()).force_path_style(true).build();
+    let secrets = aws_sdk_secretsmanager::config::Builder::from(sdk).region(r.clone()).build();
     let sts = aws_sdk_sts::config::Builder::from(sdk).region(r).build();
     AwsContext {
         region,
@@ -165,9 +174,12 @@ fn context_for(
         cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
         trail: aws_sdk_cloudtrail::Client::from_conf(trail),
         s3: aws_sdk_s3::Client::from_conf(s3),
+        secrets: aws_sdk_secretsmanager::Client::from_conf(secrets),
         sts: aws_sdk_sts::Client::from_conf(sts),
         endpoint: sdk.endpoint_url().map(str::to_string),
         trail_pacer: Pacer::new(2.0, 2),
+        cognito_pacer: Pacer::new(12.0, 12),
+        key_pacer: Pacer::new(5.0, 5),
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,
         quirks: Arc::default(),

@@ -268,7 +268,7 @@ fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
 }
 
 /// CreateUsagePlanKey; a conflict after an SDK retry of a call that had worked is success.
-async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+pub async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
     ctx.pacer.wait().await;
     let req = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY");
     let r = req.customize().config_override(change_retries()).send().await;
@@ -383,6 +383,72 @@ async fn recover(
             ),
             ..cause
         }),
+    }
+}
+
+/// A partner key whose value the caller chose (and already handed over). The value is unique
+/// in the region, so it doubles as an idempotency key: a retried create that had worked is a
+/// conflict, and the key with that value is the one made. Returns the key's id.
+pub async fn create_with_value(
+    ctx: &AwsContext,
+    name: &str,
+    customer_id: &str,
+    value: &Secret,
+    tags: &BTreeMap<String, String>,
+) -> Result<String, AwsError> {
+    ctx.check_writable("CreateApiKey")?;
+    ctx.key_pacer.wait().await;
+    ctx.pacer.wait().await;
+    let tags: std::collections::HashMap<String, String> = tags.clone().into_iter().collect();
+    let req = ctx.apigw.create_api_key().name(name).enabled(true).customer_id(customer_id).value(value.expose());
+    let out = req.set_tags(Some(tags)).customize().config_override(change_retries()).send().await;
+    match out.map_err(|e| ctx.err("CreateApiKey", e)) {
+        Ok(k) => Ok(k.id().unwrap_or_default().to_string()),
+        Err(e) if e.kind == ErrorKind::Conflict => match find_by_value(ctx, customer_id, value).await? {
+            Some(id) => Ok(id),
+            None => Err(AwsError { message: format!("{} (and no key of {customer_id} has this value)", e.message), ..e }),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// The id of `customer_id`'s key whose value is `value`, if there is one.
+pub async fn find_by_value(ctx: &AwsContext, customer_id: &str, value: &Secret) -> Result<Option<String>, AwsError> {
+    let keys = key_pages(ctx, Some(customer_id), None, true).await?;
+    Ok(keys.into_iter().find(|(_, v)| v.as_ref() == Some(value)).and_then(|(k, _)| k.id))
+}
+
+/// The ids of `customer_id`'s keys whose value has this fingerprint (what a journal holds).
+pub async fn find_by_fingerprint(
+    ctx: &AwsContext,
+    customer_id: &str,
+    fingerprint: &str,
+    of: impl Fn(&Secret) -> String,
+) -> Result<Vec<String>, AwsError> {
+    let keys = key_pages(ctx, Some(customer_id), None, true).await?;
+    let found = keys.into_iter().filter(|(k, v)| {
+        k.customer_id() == Some(customer_id) && v.as_ref().is_some_and(|v| of(v) == fingerprint)
+    });
+    Ok(found.filter_map(|(k, _)| k.id).collect())
+}
+
+/// Delete a key; one already gone is done.
+pub async fn delete_if_there(ctx: &AwsContext, key_id: &str) -> Result<(), AwsError> {
+    ctx.key_pacer.wait().await;
+    match delete_key(ctx, key_id).await {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Take a key out of a plan; not in it (or either gone) is done.
+pub async fn remove_from_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+    ctx.check_writable("DeleteUsagePlanKey")?;
+    ctx.pacer.wait().await;
+    let req = ctx.apigw.delete_usage_plan_key().usage_plan_id(plan_id).key_id(key_id);
+    match req.customize().config_override(change_retries()).send().await.map_err(|e| ctx.err("DeleteUsagePlanKey", e)) {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other.map(|_| ()),
     }
 }
 

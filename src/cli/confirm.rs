@@ -26,9 +26,40 @@ pub enum Decision {
 #[error("{0}")]
 pub struct Refused(pub String);
 
+/// One change as the confirmation shows it: what it does, its AWS CLI equivalent, and the
+/// word to type when a plain yes is not enough (a deletion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub describe: String,
+    pub aws_cli: Vec<String>,
+    /// (what must be typed, the question that asks for it).
+    pub typed: Option<(String, String)>,
+}
+
+impl Change {
+    fn of(m: &Mutation, region: &str) -> Change {
+        let typed = match m {
+            // A key without a name is confirmed by its id, so an empty answer never deletes.
+            Mutation::DeleteKey { name, key_id } if name.is_empty() => {
+                Some((key_id.clone(), format!("The key has no name: type its id ({key_id}) to delete it: ")))
+            }
+            Mutation::DeleteKey { name, .. } => Some((
+                name.clone(),
+                format!("Type the key's name ({}) to delete it: ", crate::sanitize::for_terminal(name)),
+            )),
+            _ => None,
+        };
+        Change { describe: m.describe(), aws_cli: m.aws_cli(region), typed }
+    }
+}
+
 pub fn decide(m: &Mutation, region: &str, flags: &MutationFlags) -> Result<Decision, Refused> {
+    decide_change(&Change::of(m, region), region, flags)
+}
+
+pub fn decide_change(c: &Change, region: &str, flags: &MutationFlags) -> Result<Decision, Refused> {
     if flags.dry_run {
-        for line in m.aws_cli(region) {
+        for line in &c.aws_cli {
             super::write_stdout(&format!("{line}\n")).map_err(|e| Refused(e.to_string()))?;
         }
         return Ok(Decision::DryRun);
@@ -37,44 +68,29 @@ pub fn decide(m: &Mutation, region: &str, flags: &MutationFlags) -> Result<Decis
         return Ok(Decision::Go);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Refused(format!("not confirmed: {} (pass --yes to do it without asking)", m.describe())));
+        return Err(Refused(format!("not confirmed: {} (pass --yes to do it without asking)", c.describe)));
     }
-    ask(m, region)
+    ask(c, region)
 }
 
-fn ask(m: &Mutation, region: &str) -> Result<Decision, Refused> {
+fn ask(c: &Change, region: &str) -> Result<Decision, Refused> {
     let mut err = std::io::stderr();
     let safe = |s: &str| crate::sanitize::for_terminal(s).into_owned();
-    let _ = writeln!(err, "This will {} in {region}.\nEquivalent AWS CLI:", safe(&m.describe()));
-    for line in m.aws_cli(region) {
-        let _ = writeln!(err, "  {}", safe(&line));
+    let _ = writeln!(err, "This will {} in {region}.\nEquivalent AWS CLI:", safe(&c.describe));
+    for line in &c.aws_cli {
+        let _ = writeln!(err, "  {}", safe(line));
     }
-    let typed = prompt(m)?;
-    match m {
-        Mutation::DeleteKey { name, key_id } => {
-            // A key without a name is confirmed by its id, so an empty answer never deletes.
-            let expected = if name.is_empty() { key_id } else { name };
-            if typed == *expected {
-                Ok(Decision::Go)
-            } else {
-                Err(Refused("not confirmed: that is not the key's name".into()))
-            }
-        }
-        _ if typed.eq_ignore_ascii_case("y") || typed.eq_ignore_ascii_case("yes") => Ok(Decision::Go),
-        _ => Err(Refused("not confirmed".into())),
+    let question = c.typed.as_ref().map_or("Proceed? [y/N] ", |(_, q)| q.as_str());
+    let typed = prompt(question)?;
+    match &c.typed {
+        Some((expected, _)) if typed == *expected => Ok(Decision::Go),
+        Some(_) => Err(Refused("not confirmed: that is not what was asked for".into())),
+        None if typed.eq_ignore_ascii_case("y") || typed.eq_ignore_ascii_case("yes") => Ok(Decision::Go),
+        None => Err(Refused("not confirmed".into())),
     }
 }
 
-fn prompt(m: &Mutation) -> Result<String, Refused> {
-    let question = match m {
-        Mutation::DeleteKey { name, key_id } if name.is_empty() => {
-            format!("The key has no name: type its id ({key_id}) to delete it: ")
-        }
-        Mutation::DeleteKey { name, .. } => {
-            format!("Type the key's name ({}) to delete it: ", crate::sanitize::for_terminal(name))
-        }
-        _ => "Proceed? [y/N] ".to_string(),
-    };
+fn prompt(question: &str) -> Result<String, Refused> {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();

@@ -4,6 +4,7 @@ pub mod apis;
 pub mod audit;
 pub mod confirm;
 pub mod keys;
+pub mod partners;
 pub mod plans;
 pub mod table;
 
@@ -50,6 +51,8 @@ pub enum Command {
     Plans(plans::PlansArgs),
     /// API keys (never their values); create, enable, disable, delete, attach, detach.
     Keys(keys::KeysArgs),
+    /// Partners across Cognito and API Gateway: onboard, rotate, offboard, reconcile.
+    Partners(partners::PartnersArgs),
     /// CloudTrail events for API Gateway and Cognito (or any source), from LookupEvents or S3 logs.
     Audit(audit::AuditArgs),
 }
@@ -127,6 +130,7 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Plans(args) => plans::run(args, &settings).await,
         Command::Keys(args) => keys::run(args, &settings).await,
         Command::Audit(args) => audit::run(args, &settings).await,
+        Command::Partners(args) => partners::run(args, &settings).await,
     };
     match result {
         Ok(()) => 0,

@@ -146,7 +146,7 @@ pub enum Mutation {
     Detach { key_id: String, plan_id: String },
 }
 
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=,".contains(c)) {
         s.to_string()
     } else {

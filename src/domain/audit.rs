@@ -319,6 +319,12 @@ impl AuditQuery {
     }
 }
 
+/// A time as RFC 3339 in whole seconds (`2026-12-01T10:00:00Z`).
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// RFC 3339 to a time.
 pub fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod audit_feed;
 mod catalog;
+mod partner;
 mod redact;
 mod secret;
 
@@ -11,4 +12,5 @@ pub use access::*;
 pub use audit::*;
 pub use audit_feed::*;
 pub use catalog::*;
+pub use partner::*;
 pub use secret::Secret;

@@ -54,7 +54,7 @@ pub fn load(path: &Path) -> Option<CachedCatalog> {
 }
 
 pub fn save(path: &Path, apis: &[Api], saved_at: time::OffsetDateTime) -> std::io::Result<()> {
-    let saved_at = saved_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let saved_at = crate::domain::rfc3339(saved_at);
     #[derive(Serialize)]
     struct Out<'a> {
         format: u32,
@@ -106,7 +106,7 @@ pub fn load_item<T: DeserializeOwned>(path: &Path) -> Option<CachedItem<T>> {
 }
 
 pub fn save_item<T: Serialize>(path: &Path, data: &T, saved_at: time::OffsetDateTime) -> std::io::Result<()> {
-    let saved_at = saved_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let saved_at = crate::domain::rfc3339(saved_at);
     write_json(path, &CachedItem { format: FORMAT, saved_at, data })
 }
 

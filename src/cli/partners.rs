@@ -1,0 +1,272 @@
+//! `portcullis partners` and its operations: onboard, rotate, offboard, reconcile.
+
+use super::confirm::{Change, Decision, MutationFlags, Refused, decide_change};
+use super::table::Table;
+use super::{Output, one_region, write_stdout};
+use crate::aws::{self, AwsContext};
+use crate::config::Settings;
+use crate::domain::{Partner, parse_time};
+use crate::partners::ops::{self, Credential, Env, OnboardRequest, OpError};
+use crate::partners::{Credentials, Destination, handover};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct PartnersArgs {
+    #[command(subcommand)]
+    pub command: Option<PartnersCommand>,
+    /// The partner user pool (default: `partner_pool` in the config).
+    #[arg(long, global = true)]
+    pub user_pool: Option<String>,
+    #[arg(long, short, value_enum, default_value_t, global = true)]
+    pub output: Output,
+}
+
+/// Where the credentials go (stdout when neither is given).
+#[derive(Debug, Clone, clap::Args)]
+pub struct HandoverArgs {
+    /// Write the credentials as JSON to this new file (mode 0600; never overwritten).
+    #[arg(long, conflicts_with = "secret_name")]
+    pub export: Option<PathBuf>,
+    /// Store them in this new AWS Secrets Manager secret (JSON) instead.
+    #[arg(long)]
+    pub secret_name: Option<String>,
+    /// The KMS key for the secret (default: the account's Secrets Manager key).
+    #[arg(long, requires = "secret_name")]
+    pub kms_key: Option<String>,
+}
+
+impl HandoverArgs {
+    fn destination(&self) -> Destination {
+        match (&self.export, &self.secret_name) {
+            (Some(path), _) => Destination::File { path: path.clone() },
+            (None, Some(name)) => Destination::SecretsManager { name: name.clone(), kms_key: self.kms_key.clone() },
+            (None, None) => Destination::Stdout,
+        }
+    }
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PartnersCommand {
+    /// Onboard a partner: an app client (client credentials), an API key in the plans, the
+    /// credentials handed over once.
+    Onboard {
+        id: String,
+        /// A usage plan for the partner's key (repeatable; at least one).
+        #[arg(long = "plan", required = true)]
+        plans: Vec<String>,
+        /// A scope the app client may ask for, `<resource server>/<scope>` (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[command(flatten)]
+        handover: HandoverArgs,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Rotate the API key or the client secret; old and new both work during the grace.
+    Rotate {
+        id: String,
+        #[arg(long, conflicts_with = "secret", required_unless_present = "secret")]
+        key: bool,
+        #[arg(long)]
+        secret: bool,
+        /// How long both work (default: `rotation_grace` in the config, 7d).
+        #[arg(long, value_parser = crate::config::parse_duration)]
+        grace: Option<std::time::Duration>,
+        /// Retire the old credential at once (a leaked one); asks for the partner id.
+        #[arg(long)]
+        now: bool,
+        #[command(flatten)]
+        handover: HandoverArgs,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Offboard a partner: disable every key, then delete keys and app clients (asks for the id).
+    Offboard {
+        id: String,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+    /// Finish what is due (retirements past their date), take up interrupted operations, and
+    /// report what cannot be fixed.
+    Reconcile {
+        id: Option<String>,
+        #[command(flatten)]
+        flags: MutationFlags,
+    },
+}
+
+pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> {
+    let mut settings = settings.clone();
+    if args.user_pool.is_some() {
+        settings.partner_pool = args.user_pool.clone();
+    }
+    let contexts = aws::connect(&settings).await?;
+    let pool = settings.partner_pool.clone();
+    let env = |ctx, grace: Option<std::time::Duration>| Env {
+        ctx,
+        state: settings.state_dir.as_deref(),
+        grace: grace.unwrap_or(settings.rotation_grace),
+        retire_delete_after: settings.retire_delete_after,
+        table: args.output == Output::Table,
+    };
+    let Some(command) = args.command else {
+        return list(&contexts, pool.as_deref(), &settings, args.output).await;
+    };
+    let ctx = one_region(&contexts)?;
+    let need_pool = || pool.clone().ok_or_else(|| anyhow::anyhow!(NO_POOL));
+    match command {
+        PartnersCommand::Onboard { id, plans, scopes, handover, flags } => {
+            let req = OnboardRequest { partner: id, pool: need_pool()?, plans, scopes, destination: handover.destination() };
+            let plan = ops::check_onboard(env(ctx, None), req).await.map_err(op_error)?;
+            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed: None };
+            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+                return Ok(());
+            }
+            let creds = ops::onboard(env(ctx, None), &plan).await.map_err(op_error)?;
+            said(&creds, args.output)
+        }
+        PartnersCommand::Rotate { id, key, secret: _, grace, now, handover, flags } => {
+            let credential = if key { Credential::Key } else { Credential::Secret };
+            let e = env(ctx, grace);
+            let plan = ops::check_rotate(e, &id, pool.as_deref(), credential, handover.destination(), now)
+                .await
+                .map_err(op_error)?;
+            let typed = now.then(|| (id.clone(), format!("The old credential stops working at once: type the partner id ({id}): ")));
+            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed };
+            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+                return Ok(());
+            }
+            let creds = ops::rotate(e, &plan).await.map_err(op_error)?;
+            eprintln!("strategy: {}", creds.strategy);
+            said(&creds, args.output)
+        }
+        PartnersCommand::Offboard { id, flags } => {
+            let plan = ops::check_offboard(env(ctx, None), &id, pool.as_deref()).await.map_err(op_error)?;
+            let typed = Some((id.clone(), format!("Type the partner id ({id}) to offboard it: ")));
+            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed };
+            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+                return Ok(());
+            }
+            for line in ops::offboard(env(ctx, None), &plan).await.map_err(op_error)? {
+                eprintln!("done: {line}");
+            }
+            Ok(())
+        }
+        PartnersCommand::Reconcile { id, flags } => {
+            let e = env(ctx, None);
+            let mut actions = ops::due(e, pool.as_deref(), id.as_deref()).await.map_err(op_error)?;
+            let doable = actions.iter().filter(|a| a.kind != "cannot fix").count();
+            if doable > 0 {
+                let cli: Vec<String> = actions.iter().filter_map(|a| a.aws_cli.clone()).collect();
+                let describe = format!("carry out {doable} reconcile action(s)");
+                match confirm(ctx, &Change { describe, aws_cli: cli, typed: None }, &flags) {
+                    Ok(Decision::Go) => ops::reconcile(e, pool.as_deref(), &mut actions).await.map_err(op_error)?,
+                    Ok(Decision::DryRun) => {}
+                    Err(refused) => eprintln!("{refused}"),
+                }
+            }
+            let text = match args.output {
+                Output::Json => serde_json::to_string_pretty(&actions)? + "\n",
+                Output::Table => actions_table(&actions),
+            };
+            write_stdout(&text)?;
+            match actions.iter().filter(|a| !a.done && a.kind != "cannot fix").count() {
+                0 if actions.iter().all(|a| a.kind != "cannot fix") => Ok(()),
+                0 => anyhow::bail!("some partners need a fix reconcile cannot make (see above)"),
+                n if flags.dry_run => {
+                    eprintln!("{n} action(s) due (dry run: nothing changed)");
+                    Ok(())
+                }
+                n => anyhow::bail!("{n} action(s) not carried out"),
+            }
+        }
+    }
+}
+
+const NO_POOL: &str = "no partner user pool: set partner_pool in the config or pass --user-pool";
+
+fn confirm(ctx: &AwsContext, change: &Change, flags: &MutationFlags) -> anyhow::Result<Decision> {
+    // A dry run changes nothing, so it is allowed in read-only mode.
+    if !flags.dry_run {
+        ctx.check_writable(&change.describe)?;
+    }
+    Ok(decide_change(change, &ctx.region, flags).map_err(|Refused(r)| anyhow::anyhow!(r))?)
+}
+
+fn op_error(e: OpError) -> anyhow::Error {
+    anyhow::anyhow!(e.to_string())
+}
+
+/// After the hand-over: the credentials were printed once already (stdout), or where they went
+/// is said (without their values).
+fn said(creds: &Credentials, output: Output) -> anyhow::Result<()> {
+    if creds.exported_to.is_none() {
+        return Ok(());
+    }
+    let v = creds.to_json(false);
+    let text = match output {
+        Output::Json => handover::pretty(&v),
+        Output::Table => handover::as_table(&v),
+    };
+    Ok(write_stdout(&text)?)
+}
+
+async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, output: Output) -> anyhow::Result<()> {
+    if pool.is_none() {
+        eprintln!("note: {NO_POOL}; partners are shown from their API keys alone");
+    }
+    let state = settings.state_dir.as_deref();
+    let listed = aws::across_regions(contexts, |c| crate::partners::list(c, pool, state, settings.rotation_grace, None))
+        .await?;
+    let text = match output {
+        Output::Json => serde_json::to_string_pretty(&listed.items)? + "\n",
+        Output::Table => partners_table(&listed.items, time::OffsetDateTime::now_utc()),
+    };
+    write_stdout(&text)?;
+    let incomplete: Vec<String> = listed
+        .items
+        .iter()
+        .filter_map(|p| Some(format!("partner {} ({}): {}", p.id, p.region, p.error.as_ref()?)))
+        .collect();
+    super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, contexts.len())
+}
+
+/// `3 days`, `5 months`: how old a credential is.
+pub fn age(date: Option<&str>, now: time::OffsetDateTime) -> String {
+    let Some(t) = date.and_then(parse_time) else { return "-".into() };
+    let days = (now - t).whole_days().max(0);
+    match days {
+        0 => "today".into(),
+        1..60 => format!("{days} days"),
+        60..730 => format!("{} months", days / 30),
+        _ => format!("{} years", days / 365),
+    }
+}
+
+pub fn partners_table(partners: &[Partner], now: time::OffsetDateTime) -> String {
+    let mut t = Table::new(&["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS", "REGION"]);
+    for p in partners {
+        t.row(vec![
+            p.id.clone(),
+            p.app_clients.len().to_string(),
+            format!("{}/{}", p.enabled_keys(), p.keys.len()),
+            p.plan_ids.join(","),
+            p.scopes.join(" "),
+            age(p.oldest_credential_date.as_deref(), now),
+            p.status.clone(),
+            p.region.clone(),
+        ]);
+    }
+    t.render(super::table::use_colour())
+}
+
+fn actions_table(actions: &[ops::Action]) -> String {
+    if actions.is_empty() {
+        return "nothing to reconcile\n".into();
+    }
+    let mut t = Table::new(&["PARTNER", "ACTION", "WHAT", "DONE"]);
+    for a in actions {
+        t.row(vec![a.partner.clone(), a.kind.clone(), a.what.clone(), if a.done { "yes" } else { "no" }.into()]);
+    }
+    t.render(super::table::use_colour())
+}

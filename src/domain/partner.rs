@@ -1,0 +1,333 @@
+//! Partners: an external company's credentials across Cognito and API Gateway, derived from AWS
+//! every time (API keys whose `customerId` is the partner id, app clients in the partner pool
+//! named `id` or `id/suffix`). Field names serialise in camelCase: the `partners --output json`
+//! contract. No secret value is ever part of these types.
+
+use super::ApiKey;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The tag on a key made by a rotation: the id of the key it replaces.
+pub const TAG_ROTATES: &str = "portcullis:rotates";
+/// The tag on a key made by a rotation: when the key it replaces is retired (RFC 3339).
+pub const TAG_RETIRE_AFTER: &str = "portcullis:retire-after";
+/// The tag every partner key carries (as `keys create --customer-id` sets it).
+pub const TAG_PARTNER: &str = "partner";
+
+/// One of an app client's secrets (Cognito's two-secret model: at most two at once).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSecretInfo {
+    /// `<client id>--<epoch>`; `None` where the endpoint cannot list secrets (the client's
+    /// own secret, made with it).
+    pub id: Option<String>,
+    pub created_date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppClient {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_date: Option<String>,
+    pub secrets: Vec<ClientSecretInfo>,
+    /// `client_credentials` for a partner client.
+    #[serde(skip)]
+    pub flows: Vec<String>,
+}
+
+impl AppClient {
+    /// The partner this client belongs to: its name up to the first `/`.
+    pub fn partner(&self) -> &str {
+        self.name.split('/').next().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerKey {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    pub created_date: Option<String>,
+    pub plan_ids: Vec<String>,
+    /// On a key a rotation replaced: when it is retired (the new key's tag says).
+    pub retire_after: Option<String>,
+    /// On a key a rotation made: the key it replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotates: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Partner {
+    pub id: String,
+    pub region: String,
+    pub user_pool_id: Option<String>,
+    pub app_clients: Vec<AppClient>,
+    pub keys: Vec<PartnerKey>,
+    pub plan_ids: Vec<String>,
+    pub scopes: Vec<String>,
+    pub status: String,
+    pub oldest_credential_date: Option<String>,
+    /// Why this partner could not be read completely (absent when it was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Partner {
+    pub fn enabled_keys(&self) -> usize {
+        self.keys.iter().filter(|k| k.enabled).count()
+    }
+}
+
+/// An unfinished operation found in the journal: its partner and what it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    pub partner: String,
+    pub operation: String,
+}
+
+/// What the partner view is made of, as read from AWS (and the journal).
+#[derive(Debug, Clone, Default)]
+pub struct PartnerSources<'a> {
+    pub region: &'a str,
+    pub user_pool_id: Option<&'a str>,
+    pub keys: &'a [ApiKey],
+    pub clients: &'a [AppClient],
+    pub unfinished: &'a [Unfinished],
+    /// How long old and new credentials both work after a rotation.
+    pub grace: std::time::Duration,
+}
+
+/// A partner id: a slug of lowercase letters, digits and `-`, 2 to 63 characters, starting
+/// with a letter or digit (it becomes a key's customer id and an app client's name).
+pub fn check_partner_id(id: &str) -> Result<(), String> {
+    let ok_chars = id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_start = id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if (2..=63).contains(&id.len()) && ok_chars && ok_start {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` is not a partner id: use 2 to 63 lowercase letters, digits and `-`, starting with a letter or digit"
+        ))
+    }
+}
+
+/// Join keys and app clients into partners, sorted by id, each with its status at `now`.
+pub fn assemble(src: &PartnerSources, now: time::OffsetDateTime) -> Vec<Partner> {
+    let mut ids: BTreeSet<&str> = src.keys.iter().filter_map(|k| k.customer_id.as_deref()).collect();
+    ids.extend(src.clients.iter().map(AppClient::partner));
+    ids.extend(src.unfinished.iter().map(|u| u.partner.as_str()));
+    ids.retain(|id| !id.is_empty());
+    ids.into_iter().map(|id| partner(src, id, now)).collect()
+}
+
+fn partner(src: &PartnerSources, id: &str, now: time::OffsetDateTime) -> Partner {
+    let api_keys: Vec<&ApiKey> = src.keys.iter().filter(|k| k.customer_id.as_deref() == Some(id)).collect();
+    let keys: Vec<PartnerKey> = api_keys.iter().map(|k| partner_key(k, &api_keys)).collect();
+    let app_clients: Vec<AppClient> = src.clients.iter().filter(|c| c.partner() == id).cloned().collect();
+    let plan_ids: BTreeSet<String> = keys.iter().flat_map(|k| k.plan_ids.iter().cloned()).collect();
+    let scopes: BTreeSet<String> = app_clients.iter().flat_map(|c| c.scopes.iter().cloned()).collect();
+    let oldest = keys
+        .iter()
+        .filter(|k| k.enabled)
+        .filter_map(|k| k.created_date.clone())
+        .chain(app_clients.iter().flat_map(|c| c.secrets.iter().filter_map(|s| s.created_date.clone())))
+        .min_by_key(|d| super::parse_time(d));
+    let error = api_keys.iter().find_map(|k| k.error.clone());
+    let mut p = Partner {
+        id: id.to_string(),
+        region: src.region.to_string(),
+        user_pool_id: src.user_pool_id.map(str::to_string),
+        app_clients,
+        keys,
+        plan_ids: plan_ids.into_iter().collect(),
+        scopes: scopes.into_iter().collect(),
+        status: String::new(),
+        oldest_credential_date: oldest,
+        error,
+    };
+    p.status = status(&p, src, now);
+    p
+}
+
+fn partner_key(k: &ApiKey, all: &[&ApiKey]) -> PartnerKey {
+    // The key that replaces this one carries the date this one retires.
+    let successor = all.iter().find(|n| n.tags.get(TAG_ROTATES) == Some(&k.id));
+    PartnerKey {
+        id: k.id.clone(),
+        name: k.name.clone(),
+        enabled: k.enabled,
+        created_date: k.created_date.clone(),
+        plan_ids: k.plan_ids.clone(),
+        retire_after: successor.and_then(|n| n.tags.get(TAG_RETIRE_AFTER).cloned()),
+        rotates: k.tags.get(TAG_ROTATES).cloned(),
+    }
+}
+
+/// `interrupted: <operation>`, `incomplete: <what>`, `rotating until <date>`, `rotation due
+/// since <date>` or `ok`, in that order of precedence.
+fn status(p: &Partner, src: &PartnerSources, now: time::OffsetDateTime) -> String {
+    if let Some(u) = src.unfinished.iter().find(|u| u.partner == p.id) {
+        return format!("interrupted: {}", u.operation);
+    }
+    let mut missing = Vec::new();
+    if p.keys.is_empty() {
+        missing.push("no API key".to_string());
+    }
+    if p.app_clients.is_empty() {
+        missing.push("no app client".to_string());
+    }
+    if !p.keys.is_empty() && p.enabled_keys() == 0 {
+        missing.push("every key disabled".to_string());
+    }
+    for k in p.keys.iter().filter(|k| k.enabled && k.plan_ids.is_empty()) {
+        missing.push(format!("key {} in no plan", k.id));
+    }
+    if !missing.is_empty() {
+        return format!("incomplete: {}", missing.join(", "));
+    }
+    match rotation_end(p, src.grace) {
+        Some(end) if end > now => format!("rotating until {}", super::rfc3339(end)),
+        Some(end) => format!("rotation due since {}", super::rfc3339(end)),
+        None => "ok".into(),
+    }
+}
+
+/// When the rotation in progress ends (the old credential retires), if one is: the latest
+/// retire-after of a key still enabled, a second client secret's creation plus the grace, or
+/// the newest of several app clients' creation plus the grace.
+pub fn rotation_end(p: &Partner, grace: std::time::Duration) -> Option<time::OffsetDateTime> {
+    let grace = time::Duration::try_from(grace).unwrap_or(time::Duration::days(7));
+    let keys = p.keys.iter().filter(|k| k.enabled).filter_map(|k| k.retire_after.as_deref().and_then(super::parse_time));
+    let newest = |dates: Vec<Option<time::OffsetDateTime>>| dates.into_iter().flatten().max();
+    let secrets = p.app_clients.iter().filter(|c| c.secrets.len() > 1).filter_map(|c| {
+        newest(c.secrets.iter().map(|s| s.created_date.as_deref().and_then(super::parse_time)).collect())
+            .map(|d| d + grace)
+    });
+    let clients = (p.app_clients.len() > 1)
+        .then(|| newest(p.app_clients.iter().map(|c| c.created_date.as_deref().and_then(super::parse_time)).collect()))
+        .flatten()
+        .map(|d| d + grace);
+    keys.chain(secrets).chain(clients).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn key(id: &str, partner: &str, enabled: bool, plans: &[&str], tags: &[(&str, &str)]) -> ApiKey {
+        ApiKey {
+            id: id.into(),
+            name: format!("{partner}-{id}"),
+            description: None,
+            enabled,
+            customer_id: Some(partner.into()),
+            created_date: Some("2026-01-10T00:00:00Z".into()),
+            last_updated_date: None,
+            plan_ids: plans.iter().map(|p| p.to_string()).collect(),
+            tags: tags.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<BTreeMap<_, _>>(),
+            region: "eu-west-1".into(),
+            error: None,
+            value: None,
+        }
+    }
+
+    fn client(name: &str, created: &str, secrets: &[&str]) -> AppClient {
+        AppClient {
+            client_id: format!("c-{name}"),
+            name: name.into(),
+            scopes: vec!["partners/read".into()],
+            created_date: Some(created.into()),
+            secrets: secrets
+                .iter()
+                .map(|d| ClientSecretInfo { id: Some(format!("c--{d}")), created_date: Some(d.to_string()) })
+                .collect(),
+            flows: vec!["client_credentials".into()],
+        }
+    }
+
+    fn statuses(keys: &[ApiKey], clients: &[AppClient], unfinished: &[Unfinished]) -> Vec<(String, String)> {
+        let src = PartnerSources {
+            region: "eu-west-1",
+            user_pool_id: Some("pool"),
+            keys,
+            clients,
+            unfinished,
+            grace: std::time::Duration::from_secs(7 * 86_400),
+        };
+        let now = super::super::parse_time("2026-12-01T12:00:00Z").unwrap();
+        assemble(&src, now).into_iter().map(|p| (p.id, p.status)).collect()
+    }
+
+    #[test]
+    fn every_status() {
+        let keys = [
+            key("k1", "acme", true, &["p1"], &[]),
+            key("k2", "bolt", true, &["p1"], &[]),
+            key("k3", "bolt", true, &["p1"], &[(TAG_ROTATES, "k2"), (TAG_RETIRE_AFTER, "2026-12-05T00:00:00Z")]),
+            key("k4", "cargo", true, &[], &[]),
+            key("k5", "dune", false, &["p1"], &[]),
+            key("k6", "echo", true, &["p1"], &[]),
+            key("k7", "fjord", true, &["p1"], &[(TAG_ROTATES, "k8"), (TAG_RETIRE_AFTER, "2026-11-20T00:00:00Z")]),
+            key("k8", "fjord", true, &["p1"], &[]),
+        ];
+        let clients = [
+            client("acme", "2026-01-10T00:00:00Z", &["2026-01-10T00:00:00Z"]),
+            client("bolt", "2026-01-10T00:00:00Z", &["2026-01-10T00:00:00Z"]),
+            client("cargo", "2026-01-10T00:00:00Z", &[]),
+            client("dune", "2026-01-10T00:00:00Z", &[]),
+            client("echo", "2026-01-10T00:00:00Z", &[]),
+            client("fjord", "2026-01-10T00:00:00Z", &[]),
+            client("glade", "2026-01-10T00:00:00Z", &[]),
+            client("hive", "2026-01-10T00:00:00Z", &["2026-01-10T00:00:00Z", "2026-11-28T12:00:00Z"]),
+            client("iris", "2026-01-10T00:00:00Z", &[]),
+            client("iris/2026-11-30", "2026-11-30T00:00:00Z", &[]),
+        ];
+        let hive_key = key("k9", "hive", true, &["p1"], &[]);
+        let iris_key = key("k10", "iris", true, &["p1"], &[]);
+        let all_keys: Vec<ApiKey> = keys.iter().cloned().chain([hive_key, iris_key]).collect();
+        let unfinished = [Unfinished { partner: "echo".into(), operation: "rotate key".into() }];
+        let got = statuses(&all_keys, &clients, &unfinished);
+        let want = [
+            ("acme", "ok"),
+            ("bolt", "rotating until 2026-12-05T00:00:00Z"),
+            ("cargo", "incomplete: key k4 in no plan"),
+            ("dune", "incomplete: every key disabled"),
+            ("echo", "interrupted: rotate key"),
+            ("fjord", "rotation due since 2026-11-20T00:00:00Z"),
+            ("glade", "incomplete: no API key"),
+            ("hive", "rotating until 2026-12-05T12:00:00Z"),
+            ("iris", "rotating until 2026-12-07T00:00:00Z"),
+        ];
+        let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        assert_eq!(got, want);
+        let lone = statuses(&[key("k1", "kilo", true, &["p1"], &[])], &[], &[]);
+        assert_eq!(lone, [("kilo".to_string(), "incomplete: no app client".to_string())]);
+    }
+
+    #[test]
+    fn the_retiring_key_carries_its_retire_after() {
+        let keys = [
+            key("old", "bolt", true, &["p1"], &[]),
+            key("new", "bolt", true, &["p1"], &[(TAG_ROTATES, "old"), (TAG_RETIRE_AFTER, "2026-12-05T00:00:00Z")]),
+        ];
+        let src = PartnerSources { region: "r", keys: &keys, grace: std::time::Duration::ZERO, ..Default::default() };
+        let p = &assemble(&src, time::OffsetDateTime::UNIX_EPOCH)[0];
+        let by_id = |id: &str| p.keys.iter().find(|k| k.id == id).unwrap();
+        assert_eq!(by_id("old").retire_after.as_deref(), Some("2026-12-05T00:00:00Z"));
+        assert_eq!((by_id("new").retire_after.as_deref(), by_id("new").rotates.as_deref()), (None, Some("old")));
+        assert_eq!(p.plan_ids, ["p1"]);
+    }
+
+    #[test]
+    fn partner_ids_are_slugs() {
+        assert!(check_partner_id("acme-logistics").is_ok());
+        for bad in ["", "a", "Acme", "-acme", "acme/x", "acme logistics", &"a".repeat(64)] {
+            assert!(check_partner_id(bad).is_err(), "{bad}");
+        }
+    }
+}
