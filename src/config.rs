@@ -175,7 +175,8 @@ impl Settings {
             None => Ok(SEVEN_DAYS),
             Some(t) => parse_duration(t).map_err(|message| ConfigError::Parse { path: path.clone(), message }),
         };
-        let (rotation_grace, retire_delete_after) = (duration(&file.rotation_grace)?, duration(&file.retire_delete_after)?);
+        let (rotation_grace, retire_delete_after) =
+            (duration(&file.rotation_grace)?, duration(&file.retire_delete_after)?);
         Ok(Settings {
             profile: o.profile.or(file.profile),
             regions: if regions.is_empty() { file.regions } else { regions },

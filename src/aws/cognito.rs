@@ -26,7 +26,8 @@ pub struct PoolInfo {
 /// Changes keep the standard 3 attempts (none of them has an idempotency token: each step
 /// checks what exists before it acts).
 fn change_retries() -> aws_sdk_cognitoidentityprovider::config::Builder {
-    aws_sdk_cognitoidentityprovider::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(3))
+    aws_sdk_cognitoidentityprovider::config::Builder::default()
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
 }
 
 pub async fn pool_info(ctx: &AwsContext, pool: &str) -> Result<PoolInfo, AwsError> {
@@ -107,7 +108,11 @@ pub async fn describe(ctx: &AwsContext, pool: &str, client_id: &str) -> Result<(
     let out = ctx.cognito.describe_user_pool_client().user_pool_id(pool).client_id(client_id).send().await;
     let out = out.map_err(|e| ctx.err("DescribeUserPoolClient", e).with_subject("app client", client_id))?;
     let Some(c) = out.user_pool_client() else {
-        return Err(AwsError::new(ErrorKind::NotFound, "DescribeUserPoolClient", format!("app client {client_id} not found")));
+        return Err(AwsError::new(
+            ErrorKind::NotFound,
+            "DescribeUserPoolClient",
+            format!("app client {client_id} not found"),
+        ));
     };
     let secret = c.client_secret().filter(|s| !s.is_empty()).map(Secret::new);
     let mut client = app_client(c);
@@ -215,7 +220,8 @@ pub async fn delete_client(ctx: &AwsContext, pool: &str, client_id: &str) -> Res
     ctx.check_writable("DeleteUserPoolClient")?;
     ctx.cognito_pacer.wait().await;
     let req = ctx.cognito.delete_user_pool_client().user_pool_id(pool).client_id(client_id);
-    match req.customize().config_override(change_retries()).send().await.map_err(|e| ctx.err("DeleteUserPoolClient", e)) {
+    match req.customize().config_override(change_retries()).send().await.map_err(|e| ctx.err("DeleteUserPoolClient", e))
+    {
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
         other => other.map(|_| ()),
     }

@@ -406,7 +406,9 @@ pub async fn create_with_value(
         Ok(k) => Ok(k.id().unwrap_or_default().to_string()),
         Err(e) if e.kind == ErrorKind::Conflict => match find_by_value(ctx, customer_id, value).await? {
             Some(id) => Ok(id),
-            None => Err(AwsError { message: format!("{} (and no key of {customer_id} has this value)", e.message), ..e }),
+            None => {
+                Err(AwsError { message: format!("{} (and no key of {customer_id} has this value)", e.message), ..e })
+            }
         },
         Err(e) => Err(e),
     }
@@ -426,9 +428,9 @@ pub async fn find_by_fingerprint(
     of: impl Fn(&Secret) -> String,
 ) -> Result<Vec<String>, AwsError> {
     let keys = key_pages(ctx, Some(customer_id), None, true).await?;
-    let found = keys.into_iter().filter(|(k, v)| {
-        k.customer_id() == Some(customer_id) && v.as_ref().is_some_and(|v| of(v) == fingerprint)
-    });
+    let found = keys
+        .into_iter()
+        .filter(|(k, v)| k.customer_id() == Some(customer_id) && v.as_ref().is_some_and(|v| of(v) == fingerprint));
     Ok(found.filter_map(|(k, _)| k.id).collect())
 }
 

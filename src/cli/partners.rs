@@ -116,7 +116,8 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
     let need_pool = || pool.clone().ok_or_else(|| anyhow::anyhow!(NO_POOL));
     match command {
         PartnersCommand::Onboard { id, plans, scopes, handover, flags } => {
-            let req = OnboardRequest { partner: id, pool: need_pool()?, plans, scopes, destination: handover.destination() };
+            let req =
+                OnboardRequest { partner: id, pool: need_pool()?, plans, scopes, destination: handover.destination() };
             let plan = ops::check_onboard(env(ctx, None), req).await.map_err(op_error)?;
             let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed: None };
             if confirm(ctx, &change, &flags)? == Decision::DryRun {
@@ -131,7 +132,9 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
             let plan = ops::check_rotate(e, &id, pool.as_deref(), credential, handover.destination(), now)
                 .await
                 .map_err(op_error)?;
-            let typed = now.then(|| (id.clone(), format!("The old credential stops working at once: type the partner id ({id}): ")));
+            let typed = now.then(|| {
+                (id.clone(), format!("The old credential stops working at once: type the partner id ({id}): "))
+            });
             let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed };
             if confirm(ctx, &change, &flags)? == Decision::DryRun {
                 return Ok(());
@@ -190,7 +193,7 @@ fn confirm(ctx: &AwsContext, change: &Change, flags: &MutationFlags) -> anyhow::
     if !flags.dry_run {
         ctx.check_writable(&change.describe)?;
     }
-    Ok(decide_change(change, &ctx.region, flags).map_err(|Refused(r)| anyhow::anyhow!(r))?)
+    decide_change(change, &ctx.region, flags).map_err(|Refused(r)| anyhow::anyhow!(r))
 }
 
 fn op_error(e: OpError) -> anyhow::Error {
@@ -216,8 +219,8 @@ async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, 
         eprintln!("note: {NO_POOL}; partners are shown from their API keys alone");
     }
     let state = settings.state_dir.as_deref();
-    let listed = aws::across_regions(contexts, |c| crate::partners::list(c, pool, state, settings.rotation_grace, None))
-        .await?;
+    let listed =
+        aws::across_regions(contexts, |c| crate::partners::list(c, pool, state, settings.rotation_grace, None)).await?;
     let text = match output {
         Output::Json => serde_json::to_string_pretty(&listed.items)? + "\n",
         Output::Table => partners_table(&listed.items, time::OffsetDateTime::now_utc()),
@@ -244,7 +247,8 @@ pub fn age(date: Option<&str>, now: time::OffsetDateTime) -> String {
 }
 
 pub fn partners_table(partners: &[Partner], now: time::OffsetDateTime) -> String {
-    let mut t = Table::new(&["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS", "REGION"]);
+    let mut t =
+        Table::new(&["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS", "REGION"]);
     for p in partners {
         t.row(vec![
             p.id.clone(),

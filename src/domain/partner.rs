@@ -201,7 +201,8 @@ fn status(p: &Partner, src: &PartnerSources, now: time::OffsetDateTime) -> Strin
 /// the newest of several app clients' creation plus the grace.
 pub fn rotation_end(p: &Partner, grace: std::time::Duration) -> Option<time::OffsetDateTime> {
     let grace = time::Duration::try_from(grace).unwrap_or(time::Duration::days(7));
-    let keys = p.keys.iter().filter(|k| k.enabled).filter_map(|k| k.retire_after.as_deref().and_then(super::parse_time));
+    let keys =
+        p.keys.iter().filter(|k| k.enabled).filter_map(|k| k.retire_after.as_deref().and_then(super::parse_time));
     let newest = |dates: Vec<Option<time::OffsetDateTime>>| dates.into_iter().flatten().max();
     let secrets = p.app_clients.iter().filter(|c| c.secrets.len() > 1).filter_map(|c| {
         newest(c.secrets.iter().map(|s| s.created_date.as_deref().and_then(super::parse_time)).collect())

@@ -11,9 +11,10 @@ use std::io::Write;
 pub async fn check_free(ctx: &AwsContext, dest: &Destination) -> Result<(), String> {
     match dest {
         Destination::Stdout => Ok(()),
-        Destination::File { path } if path.exists() => {
-            Err(format!("{} already exists: the credentials go to a new file (it is never overwritten)", path.display()))
-        }
+        Destination::File { path } if path.exists() => Err(format!(
+            "{} already exists: the credentials go to a new file (it is never overwritten)",
+            path.display()
+        )),
         Destination::File { path } => match path.parent().filter(|p| !p.as_os_str().is_empty()) {
             Some(dir) if !dir.is_dir() => Err(format!("{}: no such directory", dir.display())),
             _ => Ok(()),
@@ -142,7 +143,9 @@ pub fn as_table(v: &serde_json::Value) -> String {
     for (k, v) in m {
         let text = match v {
             serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Array(a) => a.iter().map(|x| x.as_str().unwrap_or_default()).collect::<Vec<_>>().join(", "),
+            serde_json::Value::Array(a) => {
+                a.iter().map(|x| x.as_str().unwrap_or_default()).collect::<Vec<_>>().join(", ")
+            }
             other => other.to_string(),
         };
         out.push_str(&format!("{k:width$}  {}\n", crate::sanitize::for_terminal(&text)));

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "camelCase")]
 pub enum Record {
-    Begin { at: String, operation: Operation },
+    Begin { at: String, operation: Box<Operation> },
     Intent { at: String, step: String },
     Done { at: String, step: String, ids: BTreeMap<String, String> },
     Finished { at: String },
@@ -27,7 +27,9 @@ pub enum JournalError {
     NoStateDir,
     #[error("another portcullis is running an operation on partner {0}; wait for it to finish")]
     Busy(String),
-    #[error("partner {partner} has an unfinished operation ({operation}); run `portcullis partners reconcile {partner}` first")]
+    #[error(
+        "partner {partner} has an unfinished operation ({operation}); run `portcullis partners reconcile {partner}` first"
+    )]
     Unfinished { partner: String, operation: String },
     #[error("journal {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
@@ -94,7 +96,7 @@ impl Journal {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(io(&path))?;
         let mut j = Journal { path, file, _lock: lock, done: BTreeMap::new() };
-        j.append(&Record::Begin { at: now(), operation: op.clone() })?;
+        j.append(&Record::Begin { at: now(), operation: Box::new(op.clone()) })?;
         // The new file's name must survive a crash too.
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
@@ -127,10 +129,8 @@ impl Journal {
     }
 
     fn append(&mut self, r: &Record) -> Result<(), JournalError> {
-        let mut line = serde_json::to_vec(r).map_err(|e| JournalError::Corrupt {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
+        let mut line = serde_json::to_vec(r)
+            .map_err(|e| JournalError::Corrupt { path: self.path.clone(), message: e.to_string() })?;
         line.push(b'\n');
         self.file.write_all(&line).map_err(io(&self.path))?;
         self.file.sync_all().map_err(io(&self.path))
@@ -171,13 +171,19 @@ pub fn read(path: &Path) -> Result<(Operation, Vec<Record>), JournalError> {
             Ok(r) => records.push(r),
             Err(_) if i == last => {}
             Err(e) => {
-                return Err(JournalError::Corrupt { path: path.to_path_buf(), message: format!("line {}: {e}", i + 1) });
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    message: format!("line {}: {e}", i + 1),
+                });
             }
         }
     }
     match records.first() {
-        Some(Record::Begin { operation, .. }) => Ok((operation.clone(), records)),
-        _ => Err(JournalError::Corrupt { path: path.to_path_buf(), message: "it does not start with the operation".into() }),
+        Some(Record::Begin { operation, .. }) => Ok(((**operation).clone(), records)),
+        _ => Err(JournalError::Corrupt {
+            path: path.to_path_buf(),
+            message: "it does not start with the operation".into(),
+        }),
     }
 }
 

@@ -108,7 +108,13 @@ impl OnboardPlan {
         }));
         if let Destination::SecretsManager { name, kms_key } = &self.request.destination {
             let kms = kms_key.as_ref().map(|k| format!(" --kms-key-id {}", quote(k))).unwrap_or_default();
-            out.insert(0, format!("aws secretsmanager create-secret --name {}{kms} --secret-string file://credentials.json {r}", quote(name)));
+            out.insert(
+                0,
+                format!(
+                    "aws secretsmanager create-secret --name {}{kms} --secret-string file://credentials.json {r}",
+                    quote(name)
+                ),
+            );
         }
         out
     }
@@ -143,10 +149,17 @@ pub async fn check_onboard(env: Env<'_>, req: OnboardRequest) -> Result<OnboardP
         )));
     }
     if req.scopes.is_empty() {
-        return Err(refused(format!("name at least one scope with --scope (the pool has: {})", pool.scopes.join(", "))));
+        return Err(refused(format!(
+            "name at least one scope with --scope (the pool has: {})",
+            pool.scopes.join(", ")
+        )));
     }
     if let Some(s) = req.scopes.iter().find(|s| !pool.scopes.contains(s)) {
-        return Err(refused(format!("scope {s} is not in user pool {} (it has: {})", req.pool, pool.scopes.join(", "))));
+        return Err(refused(format!(
+            "scope {s} is not in user pool {} (it has: {})",
+            req.pool,
+            pool.scopes.join(", ")
+        )));
     }
     let mut chosen: Vec<UsagePlan> = Vec::new();
     for id in &req.plans {
@@ -424,7 +437,10 @@ pub async fn check_rotate(
     let found = super::list(ctx, pool, env.state, env.grace, Some(partner)).await?;
     let Some(p) = found.into_iter().next() else { return Err(refused(format!("partner {partner} not found"))) };
     if p.status.starts_with("interrupted") {
-        return Err(refused(format!("partner {partner}: {}; run `portcullis partners reconcile {partner}` first", p.status)));
+        return Err(refused(format!(
+            "partner {partner}: {}; run `portcullis partners reconcile {partner}` first",
+            p.status
+        )));
     }
     handover::check_free(ctx, &destination).await.map_err(refused)?;
     let retire_after = if at_once { now() } else { now() + time::Duration::try_from(env.grace).unwrap_or_default() };
@@ -442,21 +458,32 @@ pub async fn check_rotate(
     match credential {
         Credential::Key => {
             let keys = keys::list_keys(ctx, Some(partner)).await?;
-            if let Some(k) = keys.iter().find(|k| k.enabled && plan.partner.keys.iter().any(|pk| pk.id == k.id && pk.retire_after.is_some())) {
+            if let Some(k) = keys
+                .iter()
+                .find(|k| k.enabled && plan.partner.keys.iter().any(|pk| pk.id == k.id && pk.retire_after.is_some()))
+            {
                 return Err(refused(format!(
                     "partner {partner} is rotating key {} already (retired after {}); `partners reconcile` finishes it",
                     k.id,
-                    plan.partner.keys.iter().find(|pk| pk.id == k.id).and_then(|pk| pk.retire_after.clone()).unwrap_or_default()
+                    plan.partner
+                        .keys
+                        .iter()
+                        .find(|pk| pk.id == k.id)
+                        .and_then(|pk| pk.retire_after.clone())
+                        .unwrap_or_default()
                 )));
             }
             // The newest enabled key is the one in use.
             let old = keys.iter().filter(|k| k.enabled).max_by(|a, b| a.created_date.cmp(&b.created_date)).cloned();
-            let Some(old) = old else { return Err(refused(format!("partner {partner} has no enabled API key to rotate"))) };
+            let Some(old) = old else {
+                return Err(refused(format!("partner {partner} has no enabled API key to rotate")));
+            };
             plan.strategy = "new API key".into();
             plan.old_key = Some(old);
         }
         Credential::Secret => {
-            let pool = pool.ok_or_else(|| refused("no partner user pool: set partner_pool in the config or pass --user-pool"))?;
+            let pool = pool
+                .ok_or_else(|| refused("no partner user pool: set partner_pool in the config or pass --user-pool"))?;
             let clients = &plan.partner.app_clients;
             let client = match clients.as_slice() {
                 [] => return Err(refused(format!("partner {partner} has no app client"))),
@@ -615,7 +642,8 @@ async fn rotate_steps(
                     Some(id) => id,
                     None => {
                         journal.intent("create-client")?;
-                        let found = cognito::client_names(ctx, &pool).await?.into_iter().find(|(_, n)| n == fallback_client);
+                        let found =
+                            cognito::client_names(ctx, &pool).await?.into_iter().find(|(_, n)| n == fallback_client);
                         let id = match found {
                             Some((id, _)) => id,
                             None => cognito::create_client(ctx, &pool, fallback_client, &creds.scopes, &secret).await?,
@@ -654,10 +682,8 @@ async fn retire_now(env: Env<'_>, journal: &mut Journal, op: &Operation, creds: 
                 cognito::delete_secret(ctx, &pool, client_id, s.id.as_deref().unwrap_or_default()).await?;
             }
         }
-        OpKind::RotateSecret { client_id, .. } => {
-            if creds.client_id.as_deref() != Some(client_id) {
-                cognito::delete_client(ctx, &pool, client_id).await?;
-            }
+        OpKind::RotateSecret { client_id, .. } if creds.client_id.as_deref() != Some(client_id) => {
+            cognito::delete_client(ctx, &pool, client_id).await?;
         }
         _ => {}
     }
@@ -734,7 +760,11 @@ impl OffboardPlan {
             .collect();
         for k in &p.keys {
             out.extend(k.plan_ids.iter().map(|plan| {
-                format!("aws apigateway delete-usage-plan-key --usage-plan-id {} --key-id {} {r}", quote(plan), quote(&k.id))
+                format!(
+                    "aws apigateway delete-usage-plan-key --usage-plan-id {} --key-id {} {r}",
+                    quote(plan),
+                    quote(&k.id)
+                )
             }));
         }
         out.extend(p.keys.iter().map(|k| format!("aws apigateway delete-api-key --api-key {} {r}", quote(&k.id))));
@@ -803,7 +833,9 @@ async fn offboard_steps(env: Env<'_>, journal: &mut Journal, op: &Operation) -> 
         done.push(format!("deleted API key {}", k.id));
     }
     if let Some(pool) = &op.user_pool_id {
-        for (id, _) in cognito::client_names(ctx, pool).await?.into_iter().filter(|(_, n)| cognito::names_partner(n, &op.partner)) {
+        for (id, _) in
+            cognito::client_names(ctx, pool).await?.into_iter().filter(|(_, n)| cognito::names_partner(n, &op.partner))
+        {
             let step = format!("delete-client:{id}");
             journal.intent(&step)?;
             cognito::delete_client(ctx, pool, &id).await?;
@@ -839,7 +871,10 @@ pub enum Todo {
     Resume(std::path::PathBuf),
     DisableKey(String),
     DeleteKey(String),
-    DeleteSecret { client: String, secret: String },
+    DeleteSecret {
+        client: String,
+        secret: String,
+    },
     DeleteClient(String),
     #[default]
     Nothing,
@@ -888,7 +923,12 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
                 out.push(Action {
                     partner: p.id.clone(),
                     kind: "delete".into(),
-                    what: format!("delete API key {} (retired {}, kept {} days)", k.id, rfc3339(retire), after.whole_days()),
+                    what: format!(
+                        "delete API key {} (retired {}, kept {} days)",
+                        k.id,
+                        rfc3339(retire),
+                        after.whole_days()
+                    ),
                     aws_cli: Some(format!("aws apigateway delete-api-key --api-key {} {r}", quote(&k.id))),
                     done: false,
                     todo: Todo::DeleteKey(k.id.clone()),

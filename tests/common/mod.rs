@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod moto;
+pub mod partners;
 
 pub use moto::{Moto, moto, test_env, unique_region};
 

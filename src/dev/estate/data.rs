@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+/// The partner pool's domain prefix.
+pub const POOL_DOMAIN: &str = "kestrel-partners";
 pub const RESOURCE_SERVER: &str = "https://api.kestrel-freight.example";
 pub const SCOPES: &[(&str, &str)] = &[
     ("read", "Read shipments, orders and tracking"),

@@ -115,6 +115,14 @@ async fn user_pool(ctx: &AwsContext) -> Result<String, AwsError> {
         .send()
         .await
         .map_err(|e| ctx.err("CreateResourceServer", e))?;
+    // A domain: the token URL of client credentials (`https://<domain>.auth.<region>.amazoncognito.com`).
+    ctx.cognito
+        .create_user_pool_domain()
+        .user_pool_id(&id)
+        .domain(data::POOL_DOMAIN)
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateUserPoolDomain", e))?;
     Ok(id)
 }
 
