@@ -320,3 +320,51 @@ async fn credentials_can_go_to_secrets_manager() {
     );
     assert!(failed(&again).contains("already exists"));
 }
+
+/// With trace logging on, no value handed over (API keys, client secrets) reaches the log,
+/// a listing, or the Debug rendering of what the library returns.
+#[tokio::test]
+async fn partner_secrets_never_reach_logs_listings_or_debug_output() {
+    let f = fixture(unique_region()).await;
+    let trace = [("RUST_LOG", "trace".as_ref())];
+    let mut logs = String::new();
+    let mut values = Vec::new();
+    let path = |name: &str| f.path(name).to_str().unwrap().to_string();
+    let (first, key, secret) = (path("first.json"), path("key.json"), path("secret.json"));
+    let runs: [(Vec<&str>, &str); 3] = [
+        (
+            vec!["onboard", "acme", "--plan", &f.plans[0], "--scope", "partners/read", "--export", &first, "--yes"],
+            "first.json",
+        ),
+        (vec!["rotate", "acme", "--key", "--export", &key, "--yes"], "key.json"),
+        (vec!["rotate", "acme", "--secret", "--export", &secret, "--yes"], "secret.json"),
+    ];
+    for (args, file) in &runs {
+        let out = f.partners(args, &trace);
+        logs.push_str(&ok(&out));
+        let e = exported(&f.path(file));
+        values.extend(["apiKey", "clientSecret"].iter().filter_map(|k| e[*k].as_str().map(str::to_string)));
+    }
+    for args in [&["--output", "json"][..], &[], &["reconcile", "--dry-run"]] {
+        let out = f.partners(args, &trace);
+        logs.push_str(&ok(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(values.iter().all(|v| !stdout.contains(v.as_str())), "a listing printed a value: {stdout}");
+    }
+    assert_eq!(values.len(), 4, "two keys and two secrets were handed over");
+    assert!(logs.lines().count() > 100, "trace logging was on ({} lines)", logs.lines().count());
+    for v in &values {
+        assert!(!logs.contains(v.as_str()), "a value reached the log");
+    }
+    // The library's own types.
+    let listed =
+        portcullis::partners::list(&f.ctx, Some(&f.pool), None, std::time::Duration::ZERO, None).await.unwrap();
+    let (_, secret) =
+        portcullis::aws::cognito::describe(&f.ctx, &f.pool, listed[0].app_clients[0].client_id.as_str()).await.unwrap();
+    let creds = portcullis::partners::Credentials::from_json(&exported(&f.path("first.json")));
+    let rendered = format!("{listed:?} {secret:?} {creds:?} {creds:#?}");
+    for v in &values {
+        assert!(!rendered.contains(v.as_str()), "a Debug rendering shows a value");
+    }
+    assert!(secret.is_some() && creds.api_key.is_some(), "there were values to hide");
+}
