@@ -18,7 +18,7 @@ async fn context(region: &str) -> AwsContext {
     aws::connect(&settings(region, false)).await.unwrap().remove(0)
 }
 
-/// A small estate with the default 3 plans and 10 keys.
+/// A small estate with the default 3 plans and 11 keys (one partner mid-rotation).
 async fn estate(ctx: &AwsContext) -> estate::EstateSummary {
     estate::build(ctx, &EstateSpec { rest_apis: 6, http_apis: 0, ..Default::default() }).await.unwrap()
 }
@@ -54,9 +54,9 @@ async fn plans_and_keys_list_what_aws_holds() {
     }
     let keys = keys::list_keys(&ctx, None).await.unwrap();
     assert_eq!(keys.len(), built.key_ids.len());
-    let partner = keys::list_keys(&ctx, Some("bluefin-markets")).await.unwrap();
+    let partner = keys::list_keys(&ctx, Some("northpeak-outdoor")).await.unwrap();
     let names: Vec<&str> = partner.iter().map(|k| k.name.as_str()).collect();
-    assert_eq!(names, ["bluefin-markets-prod", "bluefin-markets-sandbox"]);
+    assert_eq!(names, ["northpeak-outdoor-prod", "northpeak-outdoor-sandbox"]);
     let disabled: Vec<&str> = keys.iter().filter(|k| !k.enabled).map(|k| k.name.as_str()).collect();
     assert_eq!(disabled, ["tidewater-shipping-prod"]);
 }

@@ -245,8 +245,9 @@ async fn the_sample_estate_has_a_readable_trail() {
     let spec = portcullis::dev::estate::EstateSpec { rest_apis: 3, http_apis: 0, ..Default::default() };
     let built = portcullis::dev::estate::build(&ctx, &spec).await.unwrap();
     let (bucket, written) = built.trail.clone().expect("trail logs written");
-    // 3 plans, 10 keys, 3 stage updates, 1 denied delete, and 2 Cognito reads.
-    assert_eq!(written, 3 + 10 + 3 + 1 + 2);
+    // 3 plans, 11 keys (10 and the rotating partner's new one), 3 stage updates, 1 denied
+    // delete, and 2 Cognito reads.
+    assert_eq!(written, 3 + 11 + 3 + 1 + 2);
     let mut q = query();
     let now = time::OffsetDateTime::now_utc();
     (q.since, q.until) = (now - time::Duration::days(7), now);

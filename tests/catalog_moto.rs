@@ -118,7 +118,7 @@ async fn sample_estate_reads_back_exactly() {
     let ctx = context(unique_region()).await;
     let built = build(&ctx, 7, 2, true).await;
     assert_eq!(built.plan_ids.len(), 3);
-    assert_eq!(built.key_ids.len(), 10);
+    assert_eq!(built.key_ids.len(), 11, "two per partner, and the successor of the rotating partner's key");
     let apis = catalog::list_apis(&ctx, catalog::Depth::Detail).await.expect("list");
     assert_matches(&built.apis, &apis);
     // Authorizers: a Cognito one on REST APIs, a JWT one on HTTP APIs (derived from routes under moto).

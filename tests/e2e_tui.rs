@@ -124,7 +124,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&[":"]);
     s.type_text("keys");
     s.keys(&["Enter"]);
-    s.wait_until(&["API keys (10)", "bluefin-markets", "••••••••"], &[]);
+    s.wait_until(&["API keys (11)", "bluefin-markets", "••••••••"], &[]);
     // The audit screen: moto has no LookupEvents, so the error says so; the trail picker
     // (DescribeTrails) switches to the estate's trail logs in S3.
     s.keys(&[":"]);

@@ -368,3 +368,38 @@ async fn partner_secrets_never_reach_logs_listings_or_debug_output() {
     }
     assert!(secret.is_some() && creds.api_key.is_some(), "there were values to hide");
 }
+
+/// The sample estate's partners show every status AWS alone can give: ok, rotating until a
+/// date (a key with its successor), incomplete (keys and no app client).
+#[tokio::test]
+async fn the_sample_estate_has_a_partner_in_every_state() {
+    use portcullis::dev::estate::{self, EstateSpec, data};
+    let region = unique_region();
+    let ctx =
+        portcullis::aws::connect(&portcullis::config::Settings::for_endpoint(&[region], common::moto().endpoint()))
+            .await
+            .unwrap()
+            .remove(0);
+    let built =
+        estate::build(&ctx, &EstateSpec { rest_apis: 3, http_apis: 0, with_trail: false, ..Default::default() })
+            .await
+            .unwrap();
+    let listed = portcullis::partners::list(
+        &ctx,
+        Some(&built.user_pool_id),
+        None,
+        std::time::Duration::from_secs(7 * 86_400),
+        None,
+    )
+    .await
+    .unwrap();
+    let status = |id: &str| listed.iter().find(|p| p.id == id).map(|p| p.status.clone()).unwrap_or_default();
+    assert_eq!(listed.len(), data::PARTNERS.len());
+    assert_eq!(status("northpeak-outdoor"), "ok");
+    assert!(status(data::PARTNER_ROTATING).starts_with("rotating until "), "{}", status(data::PARTNER_ROTATING));
+    assert_eq!(status(data::PARTNER_WITHOUT_CLIENT), "incomplete: no app client");
+    let rotating = listed.iter().find(|p| p.id == data::PARTNER_ROTATING).unwrap();
+    assert_eq!(rotating.keys.iter().filter(|k| k.retire_after.is_some()).count(), 1, "the key being retired says when");
+    let pool = portcullis::aws::cognito::pool_info(&ctx, &built.user_pool_id).await.unwrap();
+    assert!(pool.token_url.is_some_and(|u| u.contains("kestrel-partners.auth.")), "the pool has a domain");
+}

@@ -13,6 +13,9 @@ pub struct EstateArgs {
     /// Base URL HTTP_PROXY integrations forward to.
     #[arg(long)]
     pub upstream: Option<String>,
+    /// Write `partner_pool = "<first region's pool id>"` (a config line) to this file.
+    #[arg(long)]
+    pub partner_pool_out: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
@@ -21,8 +24,11 @@ pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
     if let Some(u) = args.upstream {
         spec.upstream = u;
     }
-    for ctx in &contexts {
+    for (i, ctx) in contexts.iter().enumerate() {
         let s = estate::build(ctx, &spec).await?;
+        if let (0, Some(path)) = (i, &args.partner_pool_out) {
+            std::fs::write(path, format!("partner_pool = \"{}\"\n", s.user_pool_id))?;
+        }
         eprintln!(
             "built in {}: {} APIs, {} usage plans, {} API keys, user pool {}",
             ctx.region,

@@ -219,6 +219,8 @@ pub async fn list(
     only: Option<&str>,
 ) -> Result<Vec<Partner>, AwsError> {
     let all_keys = keys::list_keys(ctx, only).await?;
+    // A pool lives in one region (its id starts with it): elsewhere there are only keys.
+    let pool = pool.filter(|p| p.split('_').next().is_none_or(|r| r == ctx.region || !p.contains('_')));
     let clients = match pool {
         Some(p) => cognito::partner_clients(ctx, p, only).await?,
         None => vec![],

@@ -285,8 +285,12 @@ pub struct KeySpec {
     pub plans: Vec<usize>,
 }
 
-const PARTNERS: &[&str] =
+pub const PARTNERS: &[&str] =
     &["northpeak-outdoor", "bluefin-markets", "copperleaf-pharma", "tidewater-shipping", "lumen-grocers"];
+/// The partner in the middle of a key rotation.
+pub const PARTNER_ROTATING: &str = "bluefin-markets";
+/// The partner with keys and no app client (incomplete).
+pub const PARTNER_WITHOUT_CLIENT: &str = "lumen-grocers";
 
 /// Two keys per partner: a sandbox key and a production key; one partner's production key is disabled.
 pub fn keys() -> Vec<KeySpec> {

@@ -17,7 +17,7 @@ use aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
-mod data;
+pub mod data;
 pub mod trail;
 pub use data::{ExpectedApi, ExpectedMethod, ExpectedRoute, ExpectedStage};
 
@@ -421,5 +421,50 @@ async fn plans_and_keys(ctx: &AwsContext, summary: &mut EstateSummary) -> Result
         }
         summary.key_ids.push(key_id);
     }
+    partners(ctx, summary).await
+}
+
+/// The partners' app clients in the partner pool (client credentials, the read scope), and a
+/// key rotation in progress: every status shows on `:partners` (one partner has no app client).
+async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), AwsError> {
+    for partner in data::PARTNERS.iter().filter(|p| **p != data::PARTNER_WITHOUT_CLIENT) {
+        ctx.cognito
+            .create_user_pool_client()
+            .user_pool_id(&summary.user_pool_id)
+            .client_name(*partner)
+            .generate_secret(true)
+            .allowed_o_auth_flows_user_pool_client(true)
+            .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::ClientCredentials)
+            .allowed_o_auth_scopes(format!("{}/read", data::RESOURCE_SERVER))
+            .send()
+            .await
+            .map_err(|e| ctx.err("CreateUserPoolClient", e))?;
+    }
+    // The rotating partner's production key has a successor; both work until retire-after.
+    let keys = data::keys();
+    let Some(i) = keys.iter().position(|k| k.partner == data::PARTNER_ROTATING && k.name.ends_with("-prod")) else {
+        return Ok(());
+    };
+    let old = summary.key_ids[i].clone();
+    let retire = crate::domain::rfc3339(time::OffsetDateTime::now_utc() + time::Duration::days(4));
+    let key = ctx
+        .apigw
+        .create_api_key()
+        .name(format!("{}-prod-2", data::PARTNER_ROTATING))
+        .description(format!("{} production access (rotated)", data::PARTNER_ROTATING))
+        .enabled(true)
+        .customer_id(data::PARTNER_ROTATING)
+        .tags("partner", data::PARTNER_ROTATING)
+        .tags(crate::domain::TAG_ROTATES, &old)
+        .tags(crate::domain::TAG_RETIRE_AFTER, retire)
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateApiKey", e))?;
+    let key_id = key.id().unwrap_or_default().to_string();
+    for plan in keys[i].plans.iter().filter_map(|p| summary.plan_ids.get(*p)) {
+        let req = ctx.apigw.create_usage_plan_key().usage_plan_id(plan).key_id(&key_id).key_type("API_KEY");
+        req.send().await.map_err(|e| ctx.err("CreateUsagePlanKey", e))?;
+    }
+    summary.key_ids.push(key_id);
     Ok(())
 }
