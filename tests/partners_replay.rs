@@ -95,7 +95,7 @@ fn env<'a>(ctx: &'a AwsContext, state: &'a std::path::Path) -> Env<'a> {
         state: Some(state),
         grace: std::time::Duration::from_secs(7 * DAY as u64),
         retire_delete_after: std::time::Duration::ZERO,
-        table: false,
+        show: ops::Show::Json,
     }
 }
 

@@ -107,7 +107,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
         state: settings.state_dir.as_deref(),
         grace: grace.unwrap_or(settings.rotation_grace),
         retire_delete_after: settings.retire_delete_after,
-        table: args.output == Output::Table,
+        show: if args.output == Output::Table { ops::Show::Table } else { ops::Show::Json },
     };
     let Some(command) = args.command else {
         return list(&contexts, pool.as_deref(), &settings, args.output).await;

@@ -313,7 +313,9 @@ impl AuditQuery {
             && self.event_name.as_ref().is_none_or(|n| e.event_name.eq_ignore_ascii_case(n))
             && (self.event_sources.is_empty() || self.event_sources.iter().any(|s| s == &e.event_source))
             && self.user.as_ref().is_none_or(|u| e.username.as_deref().is_some_and(|x| contains_ci(x, u)))
-            && self.resource.as_ref().is_none_or(|r| e.resources.iter().any(|x| contains_ci(&x.name, r)))
+            && self.resource.as_ref().is_none_or(|r| {
+                r.split(',').map(str::trim).any(|one| e.resources.iter().any(|x| contains_ci(&x.name, one)))
+            })
             && (!self.errors_only || e.error_code.is_some())
             && self.read_only.is_none_or(|ro| e.read_only == Some(ro))
     }
@@ -423,5 +425,13 @@ mod query_tests {
         assert!(!q.matches(&event("DeleteApiKey", "2026-11-02T00:00:00Z", "jane", Some("x"))), "name");
         assert!(!q.matches(&event("CreateApiKey", "2026-12-02T00:00:00Z", "jane", Some("x"))), "time");
         assert!(!q.matches(&event("CreateApiKey", "2026-11-02T00:00:00Z", "bob", Some("x"))), "user");
+        // Several resources (a partner's): any of them.
+        let any = AuditQuery { resource: Some("k9, k123,c1".into()), ..q.clone() };
+        assert!(any.matches(&event("CreateApiKey", "2026-11-02T00:00:00Z", "Jane.Doe", Some("AccessDenied"))));
+        let none = AuditQuery { resource: Some("k9,c1".into()), ..q };
+        assert!(!none.matches(&event("CreateApiKey", "2026-11-02T00:00:00Z", "Jane.Doe", Some("AccessDenied"))));
+        let filters = crate::domain::server_filters(&any);
+        let names: Vec<String> = filters.iter().flatten().map(|f| f.value.clone()).collect();
+        assert_eq!(names, ["k9", "k123", "c1"], "one LookupEvents cursor per resource");
     }
 }

@@ -32,12 +32,13 @@ impl ServerFilter {
     }
 }
 
-/// The most selective single attribute of the query (LookupEvents takes one): a resource,
-/// else an event name, else a user, else one call per event source.
+/// The most selective single attribute of the query (LookupEvents takes one): a resource (or
+/// each of several), else an event name, else a user, else one call per event source.
 pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
     let one = |key, value: &String| vec![Some(ServerFilter::new(key, value))];
+    // Several resources (a partner's keys and app clients, `,` between them): one each.
     if let Some(r) = &q.resource {
-        return one("ResourceName", r);
+        return r.split(',').map(str::trim).filter(|x| !x.is_empty()).map(|x| Some(ServerFilter::new("ResourceName", x))).collect();
     }
     if let Some(n) = &q.event_name {
         return one("EventName", n);

@@ -3,6 +3,7 @@
 //! written before the first call that makes a value live (`prepare`), completed with the ids
 //! at the end (`complete`), and read back by `reconcile` to finish an interrupted operation.
 
+use super::ops::Show;
 use super::{Credentials, Destination};
 use crate::aws::{AwsContext, AwsError, ErrorKind};
 use std::io::Write;
@@ -60,10 +61,14 @@ pub async fn prepare(ctx: &AwsContext, dest: &Destination, creds: &Credentials, 
 
 /// Write the whole hand-over (ids included) where it goes; stdout prints it, once (a table
 /// for people, or JSON).
-pub async fn complete(ctx: &AwsContext, dest: &Destination, creds: &Credentials, table: bool) -> Result<(), AwsError> {
+pub async fn complete(ctx: &AwsContext, dest: &Destination, creds: &Credentials, show: Show) -> Result<(), AwsError> {
     match dest {
         Destination::Stdout => {
-            let text = if table { as_table(&creds.to_json(true)) } else { pretty(&creds.to_json(true)) };
+            let text = match show {
+                Show::Table => as_table(&creds.to_json(true)),
+                Show::Json => pretty(&creds.to_json(true)),
+                Show::Caller => return Ok(()),
+            };
             crate::cli::write_stdout(&text).map_err(|e| AwsError::new(ErrorKind::Other, "write", e.to_string()))
         }
         Destination::File { path } => replace_file(path, &json(creds)).map_err(|e| file_error(path, e)),

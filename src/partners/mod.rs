@@ -12,6 +12,7 @@ pub mod crash;
 pub mod handover;
 pub mod journal;
 pub mod ops;
+pub mod run;
 pub mod values;
 
 use crate::aws::{AwsContext, AwsError, cognito, keys};

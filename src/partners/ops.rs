@@ -23,8 +23,17 @@ pub struct Env<'a> {
     pub state: Option<&'a Path>,
     pub grace: Duration,
     pub retire_delete_after: Duration,
-    /// Credentials printed on stdout as a table for people (else JSON).
-    pub table: bool,
+    /// How credentials handed over to stdout are shown.
+    pub show: Show,
+}
+
+/// How the credentials for stdout are shown: printed (a table for people, or JSON), or left
+/// to the caller (the TUI shows them in a dialog; its screen owns the terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    Table,
+    Json,
+    Caller,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,7 +311,7 @@ async fn onboard_steps(
     if destination.durable() {
         creds.exported_to = Some(destination.describe());
     }
-    handover::complete(ctx, destination, &creds, env.table).await?;
+    handover::complete(ctx, destination, &creds, env.show).await?;
     journal.record_done("finalize", ids(&[("clientId", &client_id), ("keyId", &key_id)]))?;
     Ok(creds)
 }
@@ -663,7 +672,7 @@ async fn rotate_steps(
     if destination.durable() {
         creds.exported_to = Some(destination.describe());
     }
-    handover::complete(ctx, &destination, &creds, env.table).await?;
+    handover::complete(ctx, &destination, &creds, env.show).await?;
     journal.record_done("finalize", BTreeMap::new())?;
     Ok(creds)
 }

@@ -49,11 +49,15 @@ pub enum Action {
     PrevField,
     Complete,
     Clear,
+    RotateKey,
+    RotateSecret,
+    Offboard,
+    Reconcile,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 43] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -93,6 +97,10 @@ impl Action {
         Action::PrevField,
         Action::Complete,
         Action::Clear,
+        Action::RotateKey,
+        Action::RotateSecret,
+        Action::Offboard,
+        Action::Reconcile,
     ];
 
     /// The snake_case name used in keymap files.
@@ -137,6 +145,10 @@ impl Action {
             Action::PrevField => "prev_field",
             Action::Complete => "complete",
             Action::Clear => "clear",
+            Action::RotateKey => "rotate_key",
+            Action::RotateSecret => "rotate_secret",
+            Action::Offboard => "offboard",
+            Action::Reconcile => "reconcile",
         }
     }
 
@@ -182,6 +194,10 @@ impl Action {
             Action::PrevField => "previous field",
             Action::Complete => "complete",
             Action::Clear => "clear",
+            Action::RotateKey => "rotate the API key",
+            Action::RotateSecret => "rotate the client secret",
+            Action::Offboard => "offboard",
+            Action::Reconcile => "reconcile what is due",
         }
     }
 }
@@ -201,6 +217,7 @@ pub enum Context {
     Keys,
     Plans,
     Audit,
+    Partners,
     Filter,
     CommandLine,
     Confirm,
@@ -212,7 +229,7 @@ pub enum Context {
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -221,6 +238,7 @@ impl Context {
         Context::Keys,
         Context::Plans,
         Context::Audit,
+        Context::Partners,
         Context::Filter,
         Context::CommandLine,
         Context::Confirm,
@@ -241,6 +259,7 @@ impl Context {
             Context::Keys => "keys",
             Context::Plans => "plans",
             Context::Audit => "audit",
+            Context::Partners => "partners",
             Context::Filter => "filter",
             Context::CommandLine => "command_line",
             Context::Confirm => "confirm",
@@ -262,6 +281,7 @@ impl Context {
             Context::Keys => "API keys (:keys)",
             Context::Plans => "Usage plans (:plans)",
             Context::Audit => "Audit trail (:audit) and an event's record",
+            Context::Partners => "Partners (:partners) and a partner",
             Context::Filter => "Typing a / filter",
             Context::CommandLine => "Typing a : command",
             Context::Confirm => "Confirmation dialogs",
@@ -284,6 +304,7 @@ impl Context {
                 | Context::Keys
                 | Context::Plans
                 | Context::Audit
+                | Context::Partners
         )
     }
 }

@@ -13,7 +13,7 @@ pub use super::prompt::Mode;
 use super::prompt::{self, Jump, Typed};
 use super::screens::catalog::cache::CachedCatalog;
 use super::screens::catalog::{self, CatalogScreen, load_apis};
-use super::screens::{self, Nav, Screen, Shared, Target, audit, keys};
+use super::screens::{self, Nav, Screen, Shared, Target, audit, keys, partners};
 use super::store::Store;
 use super::theme::Styles;
 use super::widgets::text_input::TextInput;
@@ -98,15 +98,16 @@ impl App {
             Message::UsageLoaded { request, plan, result } => sh.store.take_usage(request, &plan, result),
             Message::Mutated { request, description, result } => {
                 let done = sh.store.take_mutated(request, result);
-                if let Some(dialog) = done.and_then(|r| keys::finish_change(description, r, sh)) {
-                    self.dialogs.push(dialog);
-                }
+                self.dialogs.extend(done.and_then(|r| keys::finish_change(description, r, sh)));
+            }
+            Message::PartnersLoaded { request, result } => sh.store.take_partners(request, result),
+            Message::PartnerChanged { request, description, result } => {
+                let done = sh.store.take_partner_change(request, result);
+                self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));
             }
             Message::AuditOpened { request, result, problems } => audit::take_opened(request, result, problems, sh),
             Message::AuditPageLoaded { request, pages } => audit::take_page(request, pages, sh),
-            Message::TrailsLoaded { request, result } => {
-                sh.store.take_trails(request, result);
-            }
+            Message::TrailsLoaded { request, result } => _ = sh.store.take_trails(request, result),
             Message::HideValue { key, generation } => sh.store.hide_value(&key, generation),
             Message::ClearClipboard { generation } => {
                 if sh.store.clipboard_expired(generation) {

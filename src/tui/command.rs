@@ -4,6 +4,7 @@
 use super::message::Message;
 use super::store::ApiRef;
 use crate::domain::{Api, AuditQuery, Cursor, Feed, Mutation, Secret};
+pub use crate::partners::run::PartnerOp;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -60,6 +61,15 @@ pub enum Command {
     LoadTrails {
         request: u64,
     },
+    /// The partners, the partner pool, and what reconcile would do.
+    LoadPartners {
+        request: u64,
+    },
+    /// A reviewed partner change (one at a time, like key changes).
+    PartnerChange {
+        request: u64,
+        op: Box<PartnerOp>,
+    },
     /// Keep the catalog for the next start (the warm start; no result comes back).
     SaveCatalog {
         apis: Box<Vec<Api>>,
@@ -90,6 +100,7 @@ pub enum Slot {
     Audit,
     AuditPage,
     Trails,
+    Partners,
 }
 
 impl Command {
@@ -106,7 +117,9 @@ impl Command {
             Command::OpenAudit { .. } => Some(Slot::Audit),
             Command::LoadAuditPage { .. } => Some(Slot::AuditPage),
             Command::LoadTrails { .. } => Some(Slot::Trails),
+            Command::LoadPartners { .. } => Some(Slot::Partners),
             Command::Mutate { .. }
+            | Command::PartnerChange { .. }
             | Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
             | Command::Clipboard(_)
@@ -142,7 +155,9 @@ impl Command {
             | Command::Mutate { request, .. }
             | Command::OpenAudit { request, .. }
             | Command::LoadAuditPage { request, .. }
-            | Command::LoadTrails { request } => Some(request),
+            | Command::LoadTrails { request }
+            | Command::LoadPartners { request }
+            | Command::PartnerChange { request, .. } => Some(request),
             Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
             | Command::Clipboard(_)
@@ -183,6 +198,10 @@ impl Command {
                 Message::AuditPageLoaded { request: *request, pages: vec![(usize::MAX, Err(e()))] }
             }
             Command::LoadTrails { request } => Message::TrailsLoaded { request: *request, result: Err(e()) },
+            Command::LoadPartners { request } => Message::PartnersLoaded { request: *request, result: Err(e()) },
+            Command::PartnerChange { request, op } => {
+                Message::PartnerChanged { request: *request, description: op.describe(), result: Err(e()) }
+            }
             Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
             | Command::Clipboard(_)

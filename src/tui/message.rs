@@ -1,9 +1,10 @@
 //! Messages into the controller: input, ticks, and results in the past tense (ApisLoaded).
 //! Commands, what the worker is asked to do, are apart in `command.rs`.
 
-use super::store::{ApiRef, DetailData};
+use super::store::{ApiRef, DetailData, PartnersView};
 use crate::domain::{Api, ApiKey, Authorizer, CreatedKey, Feed, LookupPage, Trail, Usage, UsagePlan};
 use crate::openapi::DocLine;
+use crate::partners::Credentials;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +64,16 @@ pub enum Message {
         request: u64,
         description: String,
         result: Result<Option<CreatedKey>, String>,
+    },
+    PartnersLoaded {
+        request: u64,
+        result: Result<PartnersView, String>,
+    },
+    /// A partner change finished: the credentials it handed over, if it made any.
+    PartnerChanged {
+        request: u64,
+        description: String,
+        result: Result<Option<Credentials>, String>,
     },
     AuditOpened {
         request: u64,

@@ -44,6 +44,7 @@ pub fn connection(settings: &Settings) -> Connection {
         clipboard_clear_secs: settings.clipboard_clear_secs,
         audit_source: settings.audit_source.clone(),
         keep_catalog: screens::catalog::cache::path(settings).is_some(),
+        partner_pool: settings.partner_pool.clone(),
     }
 }
 

@@ -85,6 +85,8 @@ pub struct Connection {
     pub audit_source: String,
     /// Keep each fresh catalog for the next start (the cache is on: not with `--no-cache`).
     pub keep_catalog: bool,
+    /// The partner user pool (config `partner_pool`).
+    pub partner_pool: Option<String>,
 }
 
 impl Default for Connection {
@@ -97,6 +99,7 @@ impl Default for Connection {
             clipboard_clear_secs: 30,
             audit_source: "lookup".into(),
             keep_catalog: false,
+            partner_pool: None,
         }
     }
 }
@@ -111,7 +114,10 @@ pub struct Generations {
     pub keys: u64,
     pub usage: u64,
     pub audit: u64,
+    pub partners: u64,
 }
+
+pub use crate::partners::run::View as PartnersView;
 
 #[derive(Debug, Default)]
 pub struct Store {
@@ -136,6 +142,9 @@ pub struct Store {
     pub trails: Loadable<Vec<Trail>>,
     /// A key change in flight (its request id): one at a time, so no result is dropped.
     pub mutating: Option<u64>,
+    pub partners: Loadable<PartnersView>,
+    /// A partner change in flight (its request id), one at a time.
+    pub partner_change: Option<u64>,
     /// The key whose value is shown unmasked (for 10 seconds).
     pub revealed: Option<String>,
     /// Bumped at every reveal, so an earlier timer does not hide a later reveal early.
@@ -184,6 +193,8 @@ impl Store {
             || self.details.values().any(Loadable::is_loading)
             || self.docs.values().any(Loadable::is_loading)
             || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
+            || self.partners.is_loading()
+            || self.partner_change.is_some()
     }
 
     /// Which region a new key goes to: the first loaded plan's or API's, else the first named.
@@ -307,6 +318,20 @@ impl Store {
         if self.keys.accept(request, result) {
             self.generations.keys += 1;
         }
+    }
+
+    pub fn take_partners(&mut self, request: u64, result: Result<PartnersView, String>) {
+        if self.partners.accept(request, result) {
+            self.generations.partners += 1;
+        }
+    }
+
+    /// A partner change finished: `None` when it is not the change in flight.
+    pub fn take_partner_change<T>(&mut self, request: u64, result: T) -> Option<T> {
+        (self.partner_change == Some(request)).then(|| {
+            self.partner_change = None;
+            result
+        })
     }
 
     pub fn take_usage(&mut self, request: u64, plan: &str, result: Result<Usage, String>) {

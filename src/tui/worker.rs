@@ -165,6 +165,20 @@ impl Worker {
                 };
                 Some(Message::TrailsLoaded { request, result })
             }
+            Command::LoadPartners { request } => {
+                let result = match self.contexts().await {
+                    Ok(c) => crate::partners::run::load_view(c, &self.settings).await,
+                    Err(e) => Err(e),
+                };
+                Some(Message::PartnersLoaded { request, result })
+            }
+            Command::PartnerChange { request, op } => {
+                let result = match self.contexts().await {
+                    Ok(c) => crate::partners::run::run(c, &self.settings, &op).await,
+                    Err(e) => Err(e),
+                };
+                Some(Message::PartnerChanged { request, description: op.describe(), result })
+            }
             Command::After { millis, message } => {
                 tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 Some(*message)

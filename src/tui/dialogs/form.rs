@@ -18,6 +18,10 @@ pub enum FormKind {
         region: String,
     },
     AuditFilters,
+    /// Onboarding a partner in this region.
+    Onboard {
+        region: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +115,7 @@ impl Form {
         match self.kind {
             FormKind::NewKey { .. } => " new API key ",
             FormKind::AuditFilters => " audit filters ",
+            FormKind::Onboard { .. } => " onboard a partner ",
         }
     }
 

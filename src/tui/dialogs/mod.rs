@@ -5,12 +5,16 @@
 
 mod confirm;
 mod form;
+mod handover;
 mod picker;
+mod review;
 mod show_value;
 
 pub use confirm::{Confirm, TypedConfirm};
 pub use form::{Field, Form, FormKind};
+pub use handover::Handover;
 pub use picker::{Pick, Picker};
+pub use review::Review;
 pub use show_value::ShowValue;
 
 use super::action::{Action, Context};
@@ -29,6 +33,10 @@ pub enum Dialog {
     Picker(Picker),
     Form(Form),
     ShowValue(ShowValue),
+    /// A partner change, reviewed before it runs.
+    Review(Box<Review>),
+    /// New partner credentials, shown once.
+    Handover(Box<Handover>),
 }
 
 /// What a dialog was for, once it is answered.
@@ -40,6 +48,8 @@ pub enum Answer {
     Picked { pick: Pick, value: String },
     /// The form as submitted (the screen checks it, and may open it again with an error).
     Submitted(Form),
+    /// Go ahead with the partner change.
+    Reviewed(crate::tui::command::PartnerOp),
 }
 
 /// What a key did in a dialog.
@@ -61,7 +71,8 @@ impl Dialog {
             Dialog::TypedConfirm(_) => Context::TypedConfirm,
             Dialog::Picker(_) => Context::Picker,
             Dialog::Form(_) => Context::Form,
-            Dialog::ShowValue(_) => Context::ShowValue,
+            Dialog::ShowValue(_) | Dialog::Handover(_) => Context::ShowValue,
+            Dialog::Review(r) => r.context(),
         }
     }
 
@@ -73,6 +84,8 @@ impl Dialog {
             Dialog::Picker(d) => d.on_action(action),
             Dialog::Form(d) => d.on_key(key, action),
             Dialog::ShowValue(d) => d.on_action(action),
+            Dialog::Review(d) => d.on_key(key, action),
+            Dialog::Handover(d) => d.on_action(action),
         }
     }
 
@@ -83,6 +96,8 @@ impl Dialog {
             Dialog::Picker(d) => (d.title(), d.lines(p)),
             Dialog::Form(d) => (d.title(), d.lines(p)),
             Dialog::ShowValue(d) => (" new API key ", d.lines(p)),
+            Dialog::Review(d) => (d.title, d.lines(p)),
+            Dialog::Handover(d) => (" new credentials ", d.lines(p)),
         };
         popup(frame, title, lines, p);
     }

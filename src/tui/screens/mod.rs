@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod docs;
 pub mod help;
 pub mod keys;
+pub mod partners;
 pub mod planned;
 pub mod plans;
 pub mod stage;
@@ -178,7 +179,11 @@ pub const SCREENS: &[Entry] = &[
     Entry { name: "apis", about: "the API catalog", open: Some(|_| vec![]) },
     Entry { name: "plans", about: "usage plans", open: Some(|sh| vec![plans::PlansScreen::open(sh)]) },
     Entry { name: "keys", about: "API keys", open: Some(|sh| vec![keys::KeysScreen::open(sh, "")]) },
-    Entry { name: "partners", about: "partners", open: None },
+    Entry {
+        name: "partners",
+        about: "partners: onboard, rotate, offboard",
+        open: Some(|sh| vec![partners::PartnersScreen::open(sh)]),
+    },
     Entry { name: "audit", about: "the CloudTrail audit trail", open: Some(|sh| vec![audit::AuditScreen::open(sh)]) },
     Entry { name: "try", about: "call an API", open: None },
     Entry { name: "findings", about: "governance findings", open: None },

@@ -1,0 +1,134 @@
+//! Partners for an interactive caller (the TUI): the view of every partner with what is due,
+//! and a reviewed change carried out (checked again first, like the CLI does).
+
+use super::ops::{self, Credential, Env, OnboardRequest, Show};
+use super::{Credentials, Destination};
+use crate::aws::{self, AwsContext, cognito};
+use crate::config::Settings;
+use crate::domain::Partner;
+
+/// What `:partners` shows: the partners (every region), the partner pool, and what reconcile
+/// would do now (in the pool's region).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    pub partners: Vec<Partner>,
+    pub pool: Option<cognito::PoolInfo>,
+    pub due: Vec<ops::Action>,
+    /// The region changes go to (the pool's, else the first).
+    pub region: String,
+    /// When it was read (RFC 3339): credential ages count from then.
+    pub read_at: String,
+}
+
+/// A partner change, as the TUI asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartnerOp {
+    Onboard { partner: String, region: String, plans: Vec<String>, scopes: Vec<String>, destination: Destination },
+    Rotate { partner: String, region: String, credential: Credential, destination: Destination },
+    Offboard { partner: String, region: String },
+    Reconcile { partner: Option<String>, region: String },
+}
+
+impl PartnerOp {
+    /// One line: what it does.
+    pub fn describe(&self) -> String {
+        match self {
+            PartnerOp::Onboard { partner, .. } => format!("onboard partner {partner}"),
+            PartnerOp::Rotate { partner, credential: Credential::Key, .. } => {
+                format!("rotate partner {partner}'s API key")
+            }
+            PartnerOp::Rotate { partner, credential: Credential::Secret, .. } => {
+                format!("rotate partner {partner}'s client secret")
+            }
+            PartnerOp::Offboard { partner, .. } => format!("offboard partner {partner}"),
+            PartnerOp::Reconcile { partner: Some(p), .. } => format!("reconcile partner {p}"),
+            PartnerOp::Reconcile { partner: None, .. } => "reconcile the partners".into(),
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        match self {
+            PartnerOp::Onboard { region, .. }
+            | PartnerOp::Rotate { region, .. }
+            | PartnerOp::Offboard { region, .. }
+            | PartnerOp::Reconcile { region, .. } => region,
+        }
+    }
+}
+
+fn env<'a>(ctx: &'a AwsContext, settings: &'a Settings) -> Env<'a> {
+    Env {
+        ctx,
+        state: settings.state_dir.as_deref(),
+        grace: settings.rotation_grace,
+        retire_delete_after: settings.retire_delete_after,
+        show: Show::Caller,
+    }
+}
+
+/// The region of a pool id (`eu-west-1_AbC`), if it names one of `contexts`.
+fn pool_context<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> Option<&'a AwsContext> {
+    let region = pool?.split('_').next()?;
+    contexts.iter().find(|c| c.region == region)
+}
+
+pub async fn load_view(contexts: &[AwsContext], settings: &Settings) -> Result<View, String> {
+    let pool = settings.partner_pool.as_deref();
+    let state = settings.state_dir.as_deref();
+    let listed = aws::across_regions(contexts, |c| super::list(c, pool, state, settings.rotation_grace, None))
+        .await
+        .map_err(|e| e.to_string())?;
+    let home = pool_context(contexts, pool).or(contexts.first()).ok_or("no region")?;
+    let pool_info = match pool {
+        Some(p) if pool_context(contexts, Some(p)).is_some() => {
+            Some(cognito::pool_info(home, p).await.map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    let due = ops::due(env(home, settings), pool, None).await.map_err(|e| e.to_string())?;
+    Ok(View {
+        partners: listed.items,
+        pool: pool_info,
+        due,
+        region: home.region.clone(),
+        read_at: crate::domain::rfc3339(time::OffsetDateTime::now_utc()),
+    })
+}
+
+/// Check and carry out `op`; the credentials it handed over, if any.
+pub async fn run(contexts: &[AwsContext], settings: &Settings, op: &PartnerOp) -> Result<Option<Credentials>, String> {
+    let ctx = contexts
+        .iter()
+        .find(|c| c.region == op.region())
+        .ok_or_else(|| format!("no client for region {}", op.region()))?;
+    let e = env(ctx, settings);
+    let pool = settings.partner_pool.as_deref();
+    let text = |e: ops::OpError| e.to_string();
+    match op {
+        PartnerOp::Onboard { partner, plans, scopes, destination, .. } => {
+            let pool = pool.ok_or("no partner user pool: set partner_pool in the config")?.to_string();
+            let req = OnboardRequest {
+                partner: partner.clone(),
+                pool,
+                plans: plans.clone(),
+                scopes: scopes.clone(),
+                destination: destination.clone(),
+            };
+            let plan = ops::check_onboard(e, req).await.map_err(text)?;
+            ops::onboard(e, &plan).await.map(Some).map_err(text)
+        }
+        PartnerOp::Rotate { partner, credential, destination, .. } => {
+            let plan =
+                ops::check_rotate(e, partner, pool, *credential, destination.clone(), false).await.map_err(text)?;
+            ops::rotate(e, &plan).await.map(Some).map_err(text)
+        }
+        PartnerOp::Offboard { partner, .. } => {
+            let plan = ops::check_offboard(e, partner, pool).await.map_err(text)?;
+            ops::offboard(e, &plan).await.map(|_| None).map_err(text)
+        }
+        PartnerOp::Reconcile { partner, .. } => {
+            let mut due = ops::due(e, pool, partner.as_deref()).await.map_err(text)?;
+            ops::reconcile(e, pool, &mut due).await.map(|()| None).map_err(text)
+        }
+    }
+}

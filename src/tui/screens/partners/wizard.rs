@@ -1,0 +1,119 @@
+//! Onboarding in the TUI: a form (partner id, plans, scopes, where the credentials go), then
+//! the review with the AWS CLI equivalent, then the change; the credentials are shown once
+//! (or only where they went).
+
+use super::{Nav, Shared};
+use crate::domain::check_partner_id;
+use crate::partners::Destination;
+use crate::tui::command::PartnerOp;
+use crate::tui::dialogs::{Dialog, Field, Form, FormKind, Review};
+
+const DESTINATIONS: [&str; 3] = ["shown here once", "a new file (0600)", "a Secrets Manager secret"];
+
+/// The onboarding form, with the plans and scopes to choose from as notes.
+pub fn onboard_form(region: String, plans: &[(String, String)], scopes: &[String]) -> Form {
+    let plan_note = plans.iter().map(|(id, name)| format!("{name} ({id})")).collect::<Vec<_>>().join(", ");
+    Form {
+        kind: FormKind::Onboard { region },
+        fields: vec![
+            Form::text("partner id", ""),
+            Form::text("plan ids", ""),
+            Form::text("scopes", &scopes.first().cloned().unwrap_or_default()),
+            Field::Choice { label: "credentials", choices: DESTINATIONS.to_vec(), chosen: 0 },
+            Form::text("file / secret", ""),
+        ],
+        focus: 0,
+        error: None,
+        label_width: 13,
+        notes: vec![
+            format!("plans: {}", if plan_note.is_empty() { "(none loaded)".into() } else { plan_note }),
+            format!("scopes: {}", if scopes.is_empty() { "(the pool has none)".into() } else { scopes.join(" ") }),
+            "partner id: lowercase letters, digits and -; plan ids and scopes comma- or space-separated".into(),
+        ],
+        toggles: " where the credentials go",
+        submit: "reviews",
+    }
+}
+
+/// The form opened from `:partners` (`n`): needs the partner pool.
+pub(super) fn open(sh: &mut Shared) -> Result<Form, String> {
+    let view = sh.store.partners.loaded().ok_or("the partners are still loading")?;
+    let pool = view.pool.as_ref().ok_or("no partner user pool: set partner_pool in the config (or --user-pool)")?;
+    let region = view.region.clone();
+    let plans: Vec<(String, String)> = sh
+        .store
+        .plans
+        .loaded()
+        .map(|ps| ps.iter().filter(|p| p.region == region).map(|p| (p.id.clone(), p.name.clone())).collect())
+        .unwrap_or_default();
+    Ok(onboard_form(region, &plans, &pool.scopes))
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// What the form asks for, checked as far as it can be here (AWS checks the rest).
+pub fn onboard_request(form: &Form) -> Result<PartnerOp, String> {
+    let FormKind::Onboard { region } = &form.kind else { return Err("not the onboarding form".into()) };
+    let partner = form.value(0).trim().to_string();
+    check_partner_id(&partner)?;
+    let plans = split(form.value(1));
+    if plans.is_empty() {
+        return Err("name at least one usage plan".into());
+    }
+    let scopes = split(form.value(2));
+    if scopes.is_empty() {
+        return Err("name at least one scope".into());
+    }
+    let target = form.value(4).trim().to_string();
+    let destination = match (form.chosen(3), target.is_empty()) {
+        (0, _) => Destination::Stdout,
+        (_, true) => return Err("name the file or the secret the credentials go to".into()),
+        (1, false) => Destination::File { path: target.into() },
+        (_, false) => Destination::SecretsManager { name: target, kms_key: None },
+    };
+    Ok(PartnerOp::Onboard { partner, region: region.clone(), plans, scopes, destination })
+}
+
+/// The form came back: its review, or the form again with what is wrong.
+pub(super) fn submitted(form: Form, sh: &mut Shared) -> Nav {
+    match onboard_request(&form) {
+        Ok(op) => Nav::Dialog(Dialog::Review(Box::new(review(op, sh)))),
+        Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
+    }
+}
+
+fn review(op: PartnerOp, sh: &Shared) -> Review {
+    let PartnerOp::Onboard { partner, region, plans, scopes, destination } = &op else {
+        return Review::new(" onboard ", vec![], vec![], op);
+    };
+    let pool = sh.store.connection.partner_pool.clone().unwrap_or_default();
+    let name = |id: &String| sh.store.plan(id).map_or(id.clone(), |p| format!("{} ({id})", p.name));
+    let describe = vec![
+        format!("Onboard partner {partner} in {region}:"),
+        format!("  an app client `{partner}` (client credentials, scopes {}) in pool {pool},", scopes.join(" ")),
+        format!("  an API key for {partner} in {},", plans.iter().map(name).collect::<Vec<_>>().join(", ")),
+        format!(
+            "  the credentials {}.",
+            match destination {
+                Destination::Stdout => "shown here once".to_string(),
+                other => format!("written to {} (not shown)", other.describe()),
+            }
+        ),
+    ];
+    let mut cli = vec![
+        format!(
+            "aws cognito-idp create-user-pool-client --user-pool-id {pool} --client-name {partner} --generate-secret \
+             --allowed-o-auth-flows client_credentials --allowed-o-auth-flows-user-pool-client --allowed-o-auth-scopes {} --region {region}",
+            scopes.join(" ")
+        ),
+        format!(
+            "aws apigateway create-api-key --name {partner}-<date> --customer-id {partner} --tags partner={partner} --enabled --region {region}"
+        ),
+    ];
+    cli.extend(plans.iter().map(|p| {
+        format!("aws apigateway create-usage-plan-key --usage-plan-id {p} --key-id <new key id> --key-type API_KEY --region {region}")
+    }));
+    Review::new(" onboard ", describe, cli, op)
+}
