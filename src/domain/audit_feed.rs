@@ -38,7 +38,12 @@ pub fn server_filters(q: &AuditQuery) -> Vec<Option<ServerFilter>> {
     let one = |key, value: &String| vec![Some(ServerFilter::new(key, value))];
     // Several resources (a partner's keys and app clients, `,` between them): one each.
     if let Some(r) = &q.resource {
-        return r.split(',').map(str::trim).filter(|x| !x.is_empty()).map(|x| Some(ServerFilter::new("ResourceName", x))).collect();
+        return r
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| Some(ServerFilter::new("ResourceName", x)))
+            .collect();
     }
     if let Some(n) = &q.event_name {
         return one("EventName", n);

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod partners;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use portcullis::domain::{

@@ -168,8 +168,12 @@ impl Screen for PartnerDetailScreen {
                 super::load_partners(sh);
                 Nav::Stay
             }
-            Action::RotateKey if writable(sh) => Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Key)))),
-            Action::RotateSecret if writable(sh) => Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Secret)))),
+            Action::RotateKey if writable(sh) => {
+                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Key))))
+            }
+            Action::RotateSecret if writable(sh) => {
+                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Secret))))
+            }
             Action::Offboard if writable(sh) => Nav::Dialog(Dialog::Review(Box::new(offboard_review(&p)))),
             Action::Reconcile if writable(sh) => match reconcile_review(&sh.store, Some(&p.id)) {
                 Some(r) => Nav::Dialog(Dialog::Review(Box::new(r))),

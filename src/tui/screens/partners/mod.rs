@@ -31,9 +31,16 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
+/// Load the partners; a view already there stays on screen until the new one comes.
 pub fn load_partners(sh: &mut Shared) {
     let request = sh.send(|request| Command::LoadPartners { request });
-    sh.store.partners = Loadable::Loading { request };
+    sh.store.partners = match std::mem::take(&mut sh.store.partners) {
+        Loadable::Loaded(v) | Loadable::Refreshing { stale: v, .. } => {
+            let saved_at = v.read_at.clone();
+            Loadable::Refreshing { request, stale: v, saved_at }
+        }
+        _ => Loadable::Loading { request },
+    };
 }
 
 pub fn ensure_partners(sh: &mut Shared) {
@@ -316,7 +323,8 @@ impl Screen for PartnersScreen {
             .partner_pool
             .as_deref()
             .map_or(" · no partner pool".to_string(), |p| format!(" · pool {p}"));
-        let title = format!(" partners ({total}){filter}{pool} ");
+        let refreshing = if p.store.partners.is_loading() { " · refreshing" } else { "" };
+        let title = format!(" partners ({total}){filter}{pool}{refreshing} ");
         if let Some(ph) = placeholder(&p.store.partners, "partners", p) {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;
@@ -330,7 +338,7 @@ impl Screen for PartnersScreen {
             Constraint::Fill(2),
             Constraint::Fill(2),
             Constraint::Length(17),
-            Constraint::Fill(3),
+            Constraint::Min(41),
         ];
         // Ages count from when the partners were read (the view is as of then).
         let now = p

@@ -1,0 +1,239 @@
+//! `:partners` in the TUI: snapshots (the list with every status, a partner's detail, the
+//! onboarding form and its review, the credentials shown once, the rotate, offboard and
+//! reconcile reviews) and interactions (the commands each sends, what is refused).
+
+mod tui_fixtures;
+
+use crossterm::event::KeyCode;
+use portcullis::domain::Secret;
+use portcullis::partners::ops::Credential;
+use portcullis::partners::{Credentials, Destination};
+use portcullis::tui::app::App;
+use portcullis::tui::command::{Command, PartnerOp};
+use portcullis::tui::dialogs::Dialog;
+use portcullis::tui::message::Message;
+use portcullis::tui::screens::partners::{PartnerDetailScreen, PartnersScreen};
+use portcullis::tui::store::PartnersView;
+use tui_fixtures::partners::*;
+use tui_fixtures::*;
+
+/// `:partners` over the access fixtures, answered with `view`; the outbox emptied.
+fn partners_app(read_only: bool, view: PartnersView) -> App {
+    let mut app = loaded_at(partners_store(read_only), apis(), "09:30:00");
+    command(&mut app, "partners");
+    let request = match app.take_commands().as_slice() {
+        [c @ Command::LoadPartners { .. }] => request_of(c),
+        other => panic!("expected the partners to load, got {other:?}"),
+    };
+    assert!(app.screen::<PartnersScreen>().is_some(), "on {}", app.top().title());
+    app.handle(Message::PartnersLoaded { request, result: Ok(view) });
+    app
+}
+
+fn the_change(app: &mut App) -> (u64, PartnerOp) {
+    match app.take_commands().as_slice() {
+        [Command::PartnerChange { request, op }] => (*request, (**op).clone()),
+        other => panic!("expected one partner change, got {other:?}"),
+    }
+}
+
+fn new_credentials() -> Credentials {
+    Credentials {
+        partner: "echo".into(),
+        region: "eu-west-1".into(),
+        user_pool_id: Some("eu-west-1_pool".into()),
+        client_id: Some("c-echo".into()),
+        client_secret: Some(Secret::new("SECRETsecretSECRETsecret0123456789abcdef01234567")),
+        api_key_id: Some("k9".into()),
+        api_key: Some(Secret::new("KEYkeyKEYkeyKEYkeyKEYkey0123456789abcdef")),
+        plan_ids: vec!["p1".into()],
+        scopes: vec!["partners/read".into()],
+        token_url: Some("https://kestrel.auth.eu-west-1.amazoncognito.com/oauth2/token".into()),
+        invoke_urls: vec!["https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod".into()],
+        strategy: "new partner".into(),
+        exported_to: None,
+    }
+}
+
+// ---------------------------------------------------------------- snapshots
+
+#[test]
+fn the_list_shows_every_status() {
+    let mut app = partners_app(false, view(vec![]));
+    let terminal = render(&mut app);
+    insta::assert_snapshot!(terminal.backend());
+    let text = rows(terminal.backend().buffer()).join("\n");
+    for status in ["ok", "rotating until 2026-12-05T00:00:00Z", "incomplete: no app client", "interrupted: onboard"] {
+        assert!(text.contains(status), "{status}: {text}");
+    }
+    assert!(text.contains("6 months"), "the oldest credential's age, from when the view was read: {text}");
+    let y = row_of(terminal.backend().buffer(), "incomplete: no app client");
+    let x = rows(terminal.backend().buffer())[y as usize].find("incomplete").unwrap();
+    let x = rows(terminal.backend().buffer())[y as usize][..x].chars().count() as u16;
+    assert_eq!(terminal.backend().buffer()[(x, y)].fg, app.styles.error.fg.unwrap(), "a wrong status is red");
+}
+
+#[test]
+fn a_partners_detail_shows_every_credential_masked() {
+    let mut app = partners_app(false, view(vec![]));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.screen::<PartnerDetailScreen>().is_some(), "on {}", app.top().title());
+    let terminal = render(&mut app);
+    insta::assert_snapshot!(terminal.backend());
+    let text = rows(terminal.backend().buffer()).join("\n");
+    for needle in
+        ["k1  acme-prod  enabled", "c-acme--1780300800", "gold (p1)", "partners/read", "oauth2/token", "execute-api"]
+    {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    assert!(text.contains("••••••••89k1") && !text.contains(tui_fixtures::access::VALUE_K1), "masked: {text}");
+    // v reveals the key's value for a while (a timer hides it again).
+    char_key(&mut app, 'v');
+    assert!(screen(&mut app).contains(tui_fixtures::access::VALUE_K1));
+    let sent = app.take_commands();
+    assert!(matches!(sent.as_slice(), [Command::After { millis: 10_000, .. }]), "{sent:?}");
+}
+
+#[test]
+fn onboarding_walks_the_form_the_review_and_shows_the_credentials_once() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'n');
+    insta::assert_snapshot!("onboard_form", render(&mut app).backend());
+    chars(&mut app, "echo");
+    press(&mut app, KeyCode::Tab);
+    chars(&mut app, "p1");
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("onboard_review", render(&mut app).backend());
+    assert!(app.take_commands().is_empty(), "nothing runs before the review is confirmed");
+    press(&mut app, KeyCode::Enter);
+    let (request, op) = the_change(&mut app);
+    assert_eq!(
+        op,
+        PartnerOp::Onboard {
+            partner: "echo".into(),
+            region: "eu-west-1".into(),
+            plans: vec!["p1".into()],
+            scopes: vec!["partners/read".into()],
+            destination: Destination::Stdout,
+        }
+    );
+    assert!(app.store().partner_change.is_some(), "one change at a time");
+    char_key(&mut app, 'n');
+    assert!(app.dialogs.is_empty(), "a second change waits: {:?}", app.shared.status);
+    app.handle(Message::PartnerChanged { request, description: op.describe(), result: Ok(Some(new_credentials())) });
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Handover(_))));
+    let terminal = render(&mut app);
+    insta::assert_snapshot!("credentials_once", terminal.backend());
+    let text = rows(terminal.backend().buffer()).join("\n");
+    assert!(text.contains("SECRETsecretSECRETsecret") && text.contains("KEYkeyKEYkey"), "handed over: {text}");
+    let reloads = app.take_commands();
+    assert!(reloads.iter().any(|c| matches!(c, Command::LoadPartners { .. })), "the partners load again: {reloads:?}");
+    char_key(&mut app, 'c');
+    let copied = app.take_commands();
+    assert!(
+        matches!(copied.as_slice(), [Command::Clipboard(v), Command::After { .. }] if v.expose().starts_with("SECRET")),
+        "the client secret is copied: {copied:?}"
+    );
+    press(&mut app, KeyCode::Down);
+    char_key(&mut app, 'c');
+    let copied = app.take_commands();
+    assert!(matches!(copied.as_slice(), [Command::Clipboard(v), ..] if v.expose().starts_with("KEY")), "{copied:?}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.dialogs.is_empty());
+    assert!(!screen(&mut app).contains("SECRETsecret"), "shown once: gone with the dialog");
+}
+
+#[test]
+fn a_wrong_form_says_why_and_sends_nothing() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'n');
+    chars(&mut app, "Echo Logistics");
+    press(&mut app, KeyCode::Tab);
+    chars(&mut app, "p1");
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&mut app);
+    assert!(text.contains("not a partner id"), "{text}");
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Form(_))), "the form stays open");
+    assert!(app.take_commands().is_empty());
+}
+
+#[test]
+fn rotations_are_reviewed_first() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'r');
+    insta::assert_snapshot!("rotate_key_review", render(&mut app).backend());
+    press(&mut app, KeyCode::Enter);
+    let (_, op) = the_change(&mut app);
+    assert!(
+        matches!(op, PartnerOp::Rotate { ref partner, credential: Credential::Key, .. } if partner == "acme"),
+        "{op:?}"
+    );
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'R');
+    assert!(screen(&mut app).contains("add-user-pool-client-secret --user-pool-id eu-west-1_pool --client-id c-acme"));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.take_commands().is_empty(), "cancelled: nothing sent");
+}
+
+#[test]
+fn offboarding_needs_the_partner_id_typed() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'D');
+    insta::assert_snapshot!("offboard_review", render(&mut app).backend());
+    chars(&mut app, "acm");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.take_commands().is_empty(), "not the id: nothing sent");
+    assert!(screen(&mut app).contains("not the partner id"));
+    chars(&mut app, "e");
+    press(&mut app, KeyCode::Enter);
+    let (_, op) = the_change(&mut app);
+    assert_eq!(op, PartnerOp::Offboard { partner: "acme".into(), region: "eu-west-1".into() });
+}
+
+#[test]
+fn what_is_due_is_proposed_once_when_the_partners_load() {
+    let mut app = partners_app(false, view(dune_due()));
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Review(_))), "reconcile is proposed");
+    insta::assert_snapshot!("reconcile_review", render(&mut app).backend());
+    press(&mut app, KeyCode::Esc);
+    assert!(app.take_commands().is_empty(), "nothing changes without asking");
+    press(&mut app, KeyCode::Down);
+    assert!(app.dialogs.is_empty(), "proposed once per load, not on every key");
+    char_key(&mut app, 'X');
+    press(&mut app, KeyCode::Enter);
+    let (_, op) = the_change(&mut app);
+    assert_eq!(op, PartnerOp::Reconcile { partner: None, region: "eu-west-1".into() });
+}
+
+#[test]
+fn read_only_refuses_before_any_dialog_and_a_failed_change_keeps_the_list() {
+    let mut app = partners_app(true, view(dune_due()));
+    assert!(app.dialogs.is_empty(), "read-only: reconcile is not proposed");
+    for k in ['n', 'r', 'R', 'D', 'X'] {
+        char_key(&mut app, k);
+        assert!(app.dialogs.is_empty(), "{k}");
+        assert!(screen(&mut app).contains("read-only"), "{k}");
+    }
+    assert!(app.take_commands().is_empty());
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'r');
+    press(&mut app, KeyCode::Enter);
+    let (request, op) = the_change(&mut app);
+    let error = "partner acme is rotating key k1 already".to_string();
+    app.handle(Message::PartnerChanged { request, description: op.describe(), result: Err(error) });
+    let text = screen(&mut app);
+    assert!(text.contains("rotating key k1 already") && text.contains("bolt"), "{text}");
+    assert!(app.store().partner_change.is_none());
+}
+
+#[test]
+fn the_audit_trail_of_a_partner_covers_its_keys_and_app_clients() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'A');
+    let sent = app.take_commands();
+    let query = sent.iter().find_map(|c| match c {
+        Command::OpenAudit { query, .. } => Some(query.clone()),
+        _ => None,
+    });
+    assert_eq!(query.and_then(|q| q.resource).as_deref(), Some("k1,k3,c-acme,acme"), "{sent:?}");
+}
