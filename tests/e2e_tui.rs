@@ -1,5 +1,6 @@
 //! End-to-end: the real binary in a pseudo-terminal (tmux), against moto with the sample estate.
-//! Open the catalog, filter, drill in, go back, quit; then check the terminal was restored.
+//! Open the catalog, filter, drill in, the plans, keys and audit screens, onboard a partner
+//! through the wizard, quit; then check the terminal was restored.
 
 mod common;
 
@@ -22,9 +23,12 @@ struct Session {
 }
 
 impl Session {
-    fn start(region: &str) -> Session {
+    /// The TUI in `region`, with `config` as its config file.
+    fn start(region: &str, config: &str) -> Session {
         let name = format!("portcullis-e2e-{}", std::process::id());
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("portcullis")).unwrap();
+        std::fs::write(dir.path().join("portcullis/config.toml"), config).unwrap();
         let bin = env!("CARGO_BIN_EXE_portcullis");
         let d = dir.path().display();
         let script = format!(
@@ -42,6 +46,7 @@ impl Session {
                 "TERM=xterm-256color",
             ])
             .args(["-e", &format!("XDG_CONFIG_HOME={d}"), "-e", &format!("XDG_CACHE_HOME={d}/cache")])
+            .args(["-e", &format!("XDG_STATE_HOME={d}/state")])
             .args(["sh", "-c", &script])
             .status()
             .expect("tmux must be installed (scripts/test installs it)");
@@ -102,9 +107,9 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let region = unique_region();
     let settings = Settings::for_endpoint(&[region], moto().endpoint());
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
-    estate::build(&ctx, &EstateSpec::default()).await.unwrap();
+    let built = estate::build(&ctx, &EstateSpec::default()).await.unwrap();
 
-    let s = Session::start(region);
+    let s = Session::start(region, &format!("partner_pool = \"{}\"\n", built.user_pool_id));
     s.wait_until(&["APIs (9)", "payments-api", "tracking-events", "rates-quotes"], &[]);
     assert_eq!(s.display("#{alternate_on}"), "1", "the TUI uses the alternate screen");
 
@@ -148,6 +153,35 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
         &["\"eventName\": \"DeleteApiKey\"", "\"errorCode\": \"AccessDenied\"", "\"userName\": \"intern\""],
         &[],
     );
+    // Partners: every status of the estate, then onboarding walked through the wizard.
+    s.keys(&[":"]);
+    s.type_text("partners");
+    s.keys(&["Enter"]);
+    s.wait_until(&["partners (5)", "bluefin-markets", "rotating until", "incomplete: no app client"], &[]);
+    s.keys(&["n"]);
+    s.wait_for("onboard a partner");
+    s.type_text("echo-freight");
+    s.keys(&["Tab"]);
+    s.type_text(&built.plan_ids[1]);
+    s.keys(&["Enter"]);
+    s.wait_until(&["Onboard partner echo-freight", "Equivalent AWS CLI", "create-user-pool-client"], &[]);
+    s.keys(&["Enter"]);
+    let shown = s.wait_until(&["new credentials", "client secret", "API key", "oauth2/token"], &[]);
+    assert!(shown.contains("echo-freight: new partner"), "{shown}");
+    s.keys(&["Escape"]);
+    s.wait_until(&["partners (6)", "echo-freight"], &["new credentials"]);
+    let listed = portcullis::partners::list(
+        &ctx,
+        Some(&built.user_pool_id),
+        None,
+        std::time::Duration::ZERO,
+        Some("echo-freight"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.first().map(|p| p.status.as_str()), Some("ok"), "onboarded, read back through the SDK");
+    assert_eq!(listed[0].keys[0].plan_ids, [built.plan_ids[1].clone()]);
+    s.keys(&["Escape"]);
     s.keys(&[":"]);
     s.type_text("try");
     s.keys(&["Enter"]);

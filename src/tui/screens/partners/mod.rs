@@ -331,14 +331,15 @@ impl Screen for PartnersScreen {
         }
         let partners: Vec<&Partner> = self.partners(p.store).collect();
         let header = Row::new(["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS"]);
+        // The id and the status whole (a date in it); plans and scopes share what is left.
         let widths = vec![
-            Constraint::Fill(2),
+            Constraint::Min(18),
             Constraint::Length(11),
             Constraint::Length(5),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
             Constraint::Length(17),
-            Constraint::Min(41),
+            Constraint::Min(35),
         ];
         // Ages count from when the partners were read (the view is as of then).
         let now = p
