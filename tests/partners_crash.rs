@@ -294,3 +294,48 @@ async fn a_secret_rotation_killed_anywhere_keeps_the_old_client_and_hands_over_a
         }
     }
 }
+
+/// `rotate --key --now` killed: to stdout (undone by reconcile) the old key keeps working and
+/// nothing is retired after the undo; to a file (taken forward) the old key is retired by the
+/// resumed run, even when the kill came just before the retirement.
+#[tokio::test]
+async fn a_rotation_at_once_killed_is_undone_or_finished_with_its_retirement() {
+    let f = fixture(unique_region()).await;
+    for (case, (durable, at)) in [
+        (false, format!("attach:{}:before", f.plans[0])),
+        (true, "retire-old:before".to_string()),
+        (true, "finalize:sent".into()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let partner = format!("now-{case}");
+        let first = f.path(&format!("{partner}-1.json"));
+        let out = f.partners(&onboard_args(&f, &partner, Some(first.to_str().unwrap())), &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let old = export(&first).unwrap()["apiKeyId"].as_str().unwrap().to_string();
+        let file = f.path(&format!("{partner}-2.json"));
+        let mut args = vec!["rotate", partner.as_str(), "--key", "--now", "--yes"];
+        if durable {
+            args.extend(["--export", file.to_str().unwrap()]);
+        }
+        killed(&f, &args, &at);
+        reconcile(&f, &at);
+        let s = seen(&f, &partner).await;
+        let old_enabled = s.keys.iter().find(|k| k.0 == old).map(|k| k.1);
+        let new: Vec<_> = s.keys.iter().filter(|k| k.0 != old).collect();
+        if durable {
+            assert_eq!(old_enabled, Some(false), "{at}: the leaked key is retired by the resumed rotation");
+            assert!(
+                matches!(new.as_slice(), [(_, true, v)] if export(&file).unwrap()["apiKey"].as_str() == Some(v.as_str())),
+                "{at}"
+            );
+        } else {
+            assert_eq!(old_enabled, Some(true), "{at}: the rotation was undone, so the old key keeps working");
+            assert!(new.is_empty(), "{at}: the new key is gone: {new:?}");
+            // And a later reconcile does not retire it either.
+            reconcile(&f, &at);
+            assert_eq!(seen(&f, &partner).await.keys.iter().find(|k| k.0 == old).map(|k| k.1), Some(true));
+        }
+    }
+}

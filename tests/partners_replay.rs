@@ -226,3 +226,53 @@ async fn reconcile_deletes_the_old_secret_once_the_new_one_is_past_its_grace() {
     let long = Env { grace: std::time::Duration::from_secs(30 * DAY as u64), ..e };
     assert!(ops::due(long, Some("pool"), None).await.unwrap().is_empty());
 }
+
+/// A two-secret rotation killed after its AddUserPoolClientSecret took effect: the resumed run
+/// adopts the secret that was not there when it began (by id, whatever the clocks say: this
+/// one's creation date is before the operation's start) and never adds a third.
+#[tokio::test]
+async fn a_resumed_secret_rotation_adopts_the_secret_it_added() {
+    use portcullis::partners::journal::Journal;
+    use portcullis::partners::{Credentials, OpKind, Operation};
+    credentials();
+    let server = MockServer::start().await;
+    acme(&server, &[("c1--old", now() - 90 * DAY), ("c1--new", now() - 3600)]).await;
+    op("AddUserPoolClientSecret").respond_with(cognito_answer(json!({}))).expect(0).mount(&server).await;
+    let ctx = context(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret.json");
+    let secret = values::client_secret_value().unwrap();
+    let operation = Operation {
+        id: "20261201T120000Z-resumed".into(),
+        partner: "acme".into(),
+        region: "eu-west-1".into(),
+        started: "2099-01-01T00:00:00Z".into(),
+        user_pool_id: Some("pool".into()),
+        kind: OpKind::RotateSecret {
+            client_id: "c1".into(),
+            fallback_client: String::new(),
+            secret_fingerprint: values::fingerprint(&secret),
+            destination: Destination::File { path: file.clone() },
+            existing_secrets: vec!["c1--old".into()],
+            now: false,
+        },
+    };
+    let handed = Credentials {
+        partner: "acme".into(),
+        client_id: Some("c1".into()),
+        client_secret: Some(secret.clone()),
+        ..Default::default()
+    };
+    std::fs::write(&file, serde_json::to_vec(&handed.to_json(true)).unwrap()).unwrap();
+    let mut journal = Journal::begin(Some(dir.path()), &operation).unwrap();
+    journal.intent("handover").unwrap();
+    journal.record_done("handover", Default::default()).unwrap();
+    journal.intent("add-secret").unwrap();
+    let path = journal.path().to_path_buf();
+    drop(journal);
+    ops::resume(env(&ctx, dir.path()), &path).await.expect("resumed");
+    assert!(!path.exists(), "finished");
+    let exported: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(exported["clientSecret"].as_str(), Some(secret.expose()), "the value handed over before the crash");
+    assert!(requests(&server, "AddUserPoolClientSecret").await.is_empty(), "no third secret");
+}

@@ -140,10 +140,7 @@ fn app_client(c: &UserPoolClientType) -> AppClient {
 
 /// The time in a `<partner>/20261201T120000Z` name, as RFC 3339.
 fn name_stamp(name: &str) -> Option<String> {
-    let suffix = name.split_once('/')?.1;
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let t = time::PrimitiveDateTime::parse(suffix, &format).ok()?.assume_utc();
-    Some(crate::domain::rfc3339(t))
+    crate::domain::client_stamp(name).map(crate::domain::rfc3339)
 }
 
 /// ListUserPoolClientSecrets; `None` when the endpoint does not have it (learned once).
@@ -206,8 +203,22 @@ pub async fn create_client(
         .allowed_o_auth_flows_user_pool_client(true)
         .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
         .set_allowed_o_auth_scopes(Some(scopes.to_vec()));
-    let out = req.customize().config_override(change_retries()).send().await;
-    let out = out.map_err(|e| ctx.err("CreateUserPoolClient", e))?;
+    // No blind retry: Cognito allows two clients of one name, so a retried create that had
+    // worked would leave one nobody knows. A lost answer is checked by listing the names.
+    let no_retry = aws_sdk_cognitoidentityprovider::config::Builder::default().retry_config(RetryConfig::disabled());
+    let out =
+        match req.customize().config_override(no_retry).send().await.map_err(|e| ctx.err("CreateUserPoolClient", e)) {
+            Ok(out) => out,
+            Err(e) if e.outcome_unknown() || e.kind == ErrorKind::Throttled => {
+                let named: Vec<String> =
+                    client_names(ctx, pool).await?.into_iter().filter(|(_, n)| n == name).map(|(id, _)| id).collect();
+                return match (named.as_slice(), e.kind) {
+                    ([id], _) if e.kind != ErrorKind::Throttled => Ok(id.clone()),
+                    _ => Err(e),
+                };
+            }
+            Err(e) => return Err(e),
+        };
     let id = out.user_pool_client().and_then(|c| c.client_id()).unwrap_or_default().to_string();
     if id.is_empty() {
         return Err(AwsError::new(ErrorKind::Other, "CreateUserPoolClient", "the endpoint returned no client id"));

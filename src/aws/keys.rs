@@ -269,6 +269,7 @@ fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
 
 /// CreateUsagePlanKey; a conflict after an SDK retry of a call that had worked is success.
 pub async fn add_to_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> Result<(), AwsError> {
+    ctx.check_writable("CreateUsagePlanKey")?;
     ctx.pacer.wait().await;
     let req = ctx.apigw.create_usage_plan_key().usage_plan_id(plan_id).key_id(key_id).key_type("API_KEY");
     let r = req.customize().config_override(change_retries()).send().await;

@@ -128,6 +128,10 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
         }
         PartnersCommand::Rotate { id, key, secret: _, grace, now, handover, flags } => {
             let credential = if key { Credential::Key } else { Credential::Secret };
+            if grace.is_some() && !key {
+                // A secret's grace counts from its creation date with rotation_grace: nothing keeps another.
+                anyhow::bail!("--grace applies to --key; a client secret's grace is rotation_grace in the config");
+            }
             let e = env(ctx, grace);
             let plan = ops::check_rotate(e, &id, pool.as_deref(), credential, handover.destination(), now)
                 .await

@@ -42,6 +42,20 @@ impl AppClient {
     pub fn partner(&self) -> &str {
         self.name.split('/').next().unwrap_or_default()
     }
+
+    /// One of the clients a secret rotation replaces or makes: the partner's own (`<id>`) or
+    /// a second one (`<id>/<UTC time>`). Others (`<id>/console`) are the operator's, never
+    /// retired by a rotation.
+    pub fn rotates(&self) -> bool {
+        !self.name.contains('/') || client_stamp(&self.name).is_some()
+    }
+}
+
+/// The time in a second app client's name, `<partner>/20261201T120000Z`.
+pub fn client_stamp(name: &str) -> Option<time::OffsetDateTime> {
+    let suffix = name.split_once('/')?.1;
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    Some(time::PrimitiveDateTime::parse(suffix, &format).ok()?.assume_utc())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -208,8 +222,9 @@ pub fn rotation_end(p: &Partner, grace: std::time::Duration) -> Option<time::Off
         newest(c.secrets.iter().map(|s| s.created_date.as_deref().and_then(super::parse_time)).collect())
             .map(|d| d + grace)
     });
-    let clients = (p.app_clients.len() > 1)
-        .then(|| newest(p.app_clients.iter().map(|c| c.created_date.as_deref().and_then(super::parse_time)).collect()))
+    let rotating: Vec<&AppClient> = p.app_clients.iter().filter(|c| c.rotates()).collect();
+    let clients = (rotating.len() > 1 && rotating.iter().any(|c| c.name.contains('/')))
+        .then(|| newest(rotating.iter().map(|c| c.created_date.as_deref().and_then(super::parse_time)).collect()))
         .flatten()
         .map(|d| d + grace);
     keys.chain(secrets).chain(clients).max()

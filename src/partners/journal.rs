@@ -109,6 +109,14 @@ impl Journal {
         let (op, records) = read(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let lock = lock(dir, op.partner())?;
+        // A last line cut short by a crash is dropped, so the next record starts a line of its own.
+        let bytes = std::fs::read(path).map_err(io(path))?;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let f = OpenOptions::new().write(true).open(path).map_err(io(path))?;
+            f.set_len(keep as u64).map_err(io(path))?;
+            f.sync_all().map_err(io(path))?;
+        }
         let file = OpenOptions::new().append(true).open(path).map_err(io(path))?;
         let mut done = BTreeMap::new();
         for r in records {
@@ -202,4 +210,61 @@ pub fn unfinished(dir: &Path) -> Result<Vec<(PathBuf, Operation)>, JournalError>
     }
     out.sort_by(|a, b| a.1.started().cmp(b.1.started()));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partners::{OpKind, Operation};
+
+    fn op(partner: &str, id: &str) -> Operation {
+        Operation {
+            id: id.into(),
+            partner: partner.into(),
+            region: "eu-west-1".into(),
+            started: "2026-12-01T10:00:00Z".into(),
+            user_pool_id: Some("pool".into()),
+            kind: OpKind::Offboard,
+        }
+    }
+
+    #[test]
+    fn one_operation_per_partner_and_a_torn_line_survives_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = Some(dir.path());
+        let mut j = Journal::begin(state, &op("acme", "1")).unwrap();
+        j.intent("disable:k1").unwrap();
+        assert!(matches!(Journal::begin(state, &op("acme", "2")), Err(JournalError::Busy(_))), "locked");
+        let other = Journal::begin(state, &op("bolt", "3")).expect("another partner is free");
+        other.finish().unwrap();
+        let path = j.path().to_path_buf();
+        drop(j);
+        match Journal::begin(state, &op("acme", "4")) {
+            Err(JournalError::Unfinished { partner, operation }) => {
+                assert_eq!((partner.as_str(), operation.as_str()), ("acme", "offboard"))
+            }
+            other => panic!("an unfinished operation blocks the next: {other:?}"),
+        }
+        // A crash in the middle of a line: the line is ignored, and resume starts a new one.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"record\":\"done\",\"at\":")
+            .unwrap();
+        let (mut j, resumed) = Journal::resume(&path).unwrap();
+        assert_eq!(resumed, op("acme", "1"));
+        j.record_done("disable:k1", BTreeMap::from([("keyId".to_string(), "k1".to_string())])).unwrap();
+        let (_, records) = read(&path).unwrap();
+        assert!(matches!(records.last(), Some(Record::Done { step, .. }) if step == "disable:k1"), "{records:?}");
+        assert_eq!(unfinished(&journal_dir(state).unwrap()).unwrap().len(), 1);
+        j.finish().unwrap();
+        assert!(!path.exists() && unfinished(&journal_dir(state).unwrap()).unwrap().is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let lock = journal_dir(state).unwrap().join("acme.lock");
+            assert_eq!(std::fs::metadata(lock).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
 }

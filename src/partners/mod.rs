@@ -82,6 +82,9 @@ pub enum OpKind {
         key_fingerprint: String,
         retire_after: String,
         destination: Destination,
+        /// `--now`: the old key is disabled as soon as the new one is handed over.
+        #[serde(default)]
+        now: bool,
     },
     #[serde(rename_all = "camelCase")]
     RotateSecret {
@@ -90,6 +93,11 @@ pub enum OpKind {
         fallback_client: String,
         secret_fingerprint: String,
         destination: Destination,
+        /// The client's secrets when the rotation began: any other is the one it added.
+        #[serde(default)]
+        existing_secrets: Vec<String>,
+        #[serde(default)]
+        now: bool,
     },
     Offboard,
 }

@@ -230,6 +230,16 @@ pub async fn onboard(env: Env<'_>, plan: &OnboardPlan) -> Result<Credentials, Op
         },
     };
     let mut journal = Journal::begin(env.state, &op)?;
+    // Checked again under the partner's lock: another process may have onboarded it meanwhile.
+    let clients = cognito::client_names(env.ctx, &req.pool).await?;
+    let keys_now = keys::list_keys(env.ctx, Some(&req.partner)).await?;
+    if clients.iter().any(|(_, n)| cognito::names_partner(n, &req.partner)) || !keys_now.is_empty() {
+        journal.finish()?;
+        return Err(refused(format!(
+            "partner {} exists already (made while this onboarding was checked)",
+            req.partner
+        )));
+    }
     let creds = Credentials {
         partner: req.partner.clone(),
         region: env.ctx.region.clone(),
@@ -359,6 +369,8 @@ pub struct RotatePlan {
     pub strategy: String,
     pub pool: Option<PoolInfo>,
     pub retire_after: time::OffsetDateTime,
+    /// The app client's secrets now (two-secret model): any other one is the rotation's.
+    pub existing_secrets: Vec<String>,
 }
 
 impl RotatePlan {
@@ -463,6 +475,7 @@ pub async fn check_rotate(
         strategy: String::new(),
         pool: None,
         retire_after,
+        existing_secrets: vec![],
     };
     match credential {
         Credential::Key => {
@@ -487,6 +500,8 @@ pub async fn check_rotate(
             let Some(old) = old else {
                 return Err(refused(format!("partner {partner} has no enabled API key to rotate")));
             };
+            // Its plans read for this key alone (a listing's may be incomplete under faults).
+            let old = keys::get_key(ctx, &old.id).await?;
             plan.strategy = "new API key".into();
             plan.old_key = Some(old);
         }
@@ -511,7 +526,10 @@ pub async fn check_rotate(
                         client.client_id
                     )));
                 }
-                Some(_) => STRATEGY_TWO_SECRETS.into(),
+                Some(s) => {
+                    plan.existing_secrets = s.into_iter().filter_map(|x| x.id).collect();
+                    STRATEGY_TWO_SECRETS.into()
+                }
                 None => STRATEGY_SECOND_CLIENT.into(),
             };
             plan.client_id = Some(client.client_id.clone());
@@ -541,6 +559,7 @@ pub async fn rotate(env: Env<'_>, plan: &RotatePlan) -> Result<Credentials, OpEr
                 key_fingerprint: fingerprint(&value),
                 retire_after: rfc3339(plan.retire_after),
                 destination: plan.destination.clone(),
+                now: plan.now,
             };
             creds.api_key = Some(value);
             creds.plan_ids = old.plan_ids.clone();
@@ -558,6 +577,8 @@ pub async fn rotate(env: Env<'_>, plan: &RotatePlan) -> Result<Credentials, OpEr
                 },
                 secret_fingerprint: fingerprint(&secret),
                 destination: plan.destination.clone(),
+                existing_secrets: plan.existing_secrets.clone(),
+                now: plan.now,
             };
             creds.client_secret = Some(secret);
             creds.client_id = Some(client);
@@ -576,9 +597,7 @@ pub async fn rotate(env: Env<'_>, plan: &RotatePlan) -> Result<Credentials, OpEr
     };
     let mut journal = Journal::begin(env.state, &op)?;
     let creds = rotate_steps(env, &mut journal, &op, creds).await?;
-    if plan.now {
-        retire_now(env, &mut journal, &op, &creds).await?;
-    }
+    retire_now(env, &mut journal, &op).await?;
     journal.finish()?;
     Ok(creds)
 }
@@ -627,16 +646,15 @@ async fn rotate_steps(
             }
             creds.api_key_id = Some(key_id);
         }
-        OpKind::RotateSecret { client_id, fallback_client, .. } => {
+        OpKind::RotateSecret { client_id, fallback_client, existing_secrets, .. } => {
             let pool = op.user_pool_id.clone().unwrap_or_default();
             let secret = creds.client_secret.clone().ok_or_else(|| refused("the new secret's value is missing"))?;
             if fallback_client.is_empty() {
                 if journal.done("add-secret").is_none() {
                     journal.intent("add-secret")?;
-                    let started = parse_time(&op.started);
                     let listed = cognito::list_secrets(ctx, &pool, client_id).await?.unwrap_or_default();
-                    // A secret added since the operation began is this one (adopted after a crash).
-                    let ours = listed.iter().find(|s| s.created_date.as_deref().and_then(parse_time) >= started);
+                    // A secret that was not there when the rotation began is this one (adopted after a crash).
+                    let ours = listed.iter().find(|s| s.id.as_ref().is_some_and(|id| !existing_secrets.contains(id)));
                     let id = match ours {
                         Some(s) => s.id.clone().unwrap_or_default(),
                         None => match cognito::add_secret(ctx, &pool, client_id, &secret).await? {
@@ -677,22 +695,32 @@ async fn rotate_steps(
     Ok(creds)
 }
 
-/// `--now`: the old credential retires at once (a leaked one).
-async fn retire_now(env: Env<'_>, journal: &mut Journal, op: &Operation, creds: &Credentials) -> Result<(), OpError> {
+/// `--now`: the old credential retires at once (a leaked one), once the new one is handed
+/// over. Idempotent, so a resumed rotation does it too.
+async fn retire_now(env: Env<'_>, journal: &mut Journal, op: &Operation) -> Result<(), OpError> {
     let ctx = env.ctx;
     let pool = op.user_pool_id.clone().unwrap_or_default();
+    let now = matches!(op.kind, OpKind::RotateKey { now: true, .. } | OpKind::RotateSecret { now: true, .. });
+    if !now || journal.done("retire-old").is_some() {
+        return Ok(());
+    }
     journal.intent("retire-old")?;
     match &op.kind {
-        OpKind::RotateKey { old_key, .. } => keys::set_enabled(ctx, old_key, false).await?,
-        OpKind::RotateSecret { client_id, fallback_client, .. } if fallback_client.is_empty() => {
-            let listed = cognito::list_secrets(ctx, &pool, client_id).await?.unwrap_or_default();
-            let newest = listed.last().and_then(|s| s.id.clone());
-            for s in listed.iter().filter(|s| s.id != newest) {
-                cognito::delete_secret(ctx, &pool, client_id, s.id.as_deref().unwrap_or_default()).await?;
+        OpKind::RotateKey { old_key, .. } => match keys::set_enabled(ctx, old_key, false).await {
+            Err(e) if e.kind != ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        },
+        OpKind::RotateSecret { client_id, fallback_client, existing_secrets, .. } if fallback_client.is_empty() => {
+            for id in existing_secrets {
+                cognito::delete_secret(ctx, &pool, client_id, id).await?;
             }
         }
-        OpKind::RotateSecret { client_id, .. } if creds.client_id.as_deref() != Some(client_id) => {
-            cognito::delete_client(ctx, &pool, client_id).await?;
+        OpKind::RotateSecret { client_id, fallback_client, .. } => {
+            // Only once the second client is there (it was handed over before this step).
+            let names = cognito::client_names(ctx, &pool).await?;
+            if names.iter().any(|(_, n)| n == fallback_client) {
+                cognito::delete_client(ctx, &pool, client_id).await?;
+            }
         }
         _ => {}
     }
@@ -714,14 +742,12 @@ async fn rotate_back(env: Env<'_>, journal: &mut Journal, op: &Operation) -> Res
                 undone.push(format!("deleted API key {id}"));
             }
         }
-        OpKind::RotateSecret { client_id, fallback_client, .. } if fallback_client.is_empty() => {
-            let started = parse_time(&op.started);
+        OpKind::RotateSecret { client_id, fallback_client, existing_secrets, .. } if fallback_client.is_empty() => {
             let listed = cognito::list_secrets(ctx, &pool, client_id).await?.unwrap_or_default();
-            for s in listed.iter().filter(|s| s.created_date.as_deref().and_then(parse_time) >= started) {
-                if listed.len() > 1 {
-                    cognito::delete_secret(ctx, &pool, client_id, s.id.as_deref().unwrap_or_default()).await?;
-                    undone.push(format!("deleted client secret {}", s.id.as_deref().unwrap_or_default()));
-                }
+            let added = listed.iter().filter_map(|s| s.id.as_ref()).filter(|id| !existing_secrets.contains(id));
+            for id in added {
+                cognito::delete_secret(ctx, &pool, client_id, id).await?;
+                undone.push(format!("deleted client secret {id}"));
             }
         }
         OpKind::RotateSecret { fallback_client, .. } => {
@@ -913,7 +939,13 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
     let t = now();
     let after = time::Duration::try_from(env.retire_delete_after).unwrap_or_default();
     let grace = time::Duration::try_from(env.grace).unwrap_or_default();
+    // A partner with an operation to take up gets nothing else until that is done (an undone
+    // rotation must not be followed by retiring the key it was to replace).
+    let interrupted: Vec<String> = out.iter().map(|a| a.partner.clone()).collect();
     for p in super::list(ctx, pool, env.state, env.grace, only).await? {
+        if interrupted.contains(&p.id) {
+            continue;
+        }
         for k in &p.keys {
             let Some(retire) = k.retire_after.as_deref().and_then(parse_time) else { continue };
             if k.enabled && retire <= t {
@@ -966,9 +998,11 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
                 }
             }
         }
-        if p.app_clients.len() > 1 {
-            let mut by_age: Vec<_> = p.app_clients.iter().collect();
-            by_age.sort_by(|a, b| a.created_date.cmp(&b.created_date));
+        // Only the clients a rotation makes or replaces (`<id>`, `<id>/<UTC time>`), and only
+        // when the newest is a rotation's.
+        let mut by_age: Vec<_> = p.app_clients.iter().filter(|c| c.rotates()).collect();
+        by_age.sort_by(|a, b| a.created_date.cmp(&b.created_date));
+        if by_age.len() > 1 && by_age.last().is_some_and(|c| c.name.contains('/')) {
             let newest = by_age.last().and_then(|c| c.created_date.as_deref().and_then(parse_time));
             if newest.is_some_and(|n| n + grace <= t) {
                 for c in &by_age[..by_age.len() - 1] {
@@ -1031,7 +1065,8 @@ pub async fn reconcile(env: Env<'_>, pool: Option<&str>, actions: &mut [Action])
 pub async fn resume(env: Env<'_>, path: &Path) -> Result<Vec<String>, OpError> {
     let (mut journal, op) = Journal::resume(path)?;
     if journal.done("finalize").is_some() {
-        // Handed over and complete; only the journal's last line was missing.
+        // Handed over: what is left is a retirement asked for with --now, and the last line.
+        retire_now(env, &mut journal, &op).await?;
         journal.finish()?;
         return Ok(vec![]);
     }
@@ -1048,6 +1083,7 @@ pub async fn resume(env: Env<'_>, path: &Path) -> Result<Vec<String>, OpError> {
         }
         (OpKind::RotateKey { .. } | OpKind::RotateSecret { .. }, Some(creds)) => {
             let c = rotate_steps(env, &mut journal, &op, creds).await?;
+            retire_now(env, &mut journal, &op).await?;
             vec![format!("rotated (credentials in {})", c.exported_to.unwrap_or_default())]
         }
         (OpKind::Onboard { .. }, None) => onboard_back(env, &mut journal, &op).await?,
