@@ -237,3 +237,41 @@ fn the_audit_trail_of_a_partner_covers_its_keys_and_app_clients() {
     });
     assert_eq!(query.and_then(|q| q.resource).as_deref(), Some("k1,k3,c-acme,acme"), "{sent:?}");
 }
+
+#[test]
+fn a_client_secret_is_read_only_to_be_revealed_or_copied() {
+    use portcullis::tui::command::SecretUse;
+    let mut app = partners_app(false, view(vec![]));
+    press(&mut app, KeyCode::Enter);
+    app.take_commands();
+    assert!(screen(&mut app).contains("c-acme  acme  created 2026-06-01T08:00:00Z  secret ••••••••"));
+    for _ in 0..8 {
+        press(&mut app, KeyCode::Down);
+    }
+    char_key(&mut app, 'v');
+    let sent = app.take_commands();
+    assert!(
+        matches!(sent.as_slice(), [Command::ReadClientSecret { client_id, then: SecretUse::Reveal, .. }] if client_id == "c-acme"),
+        "{sent:?}"
+    );
+    let value = "clientSECRETvalue0123456789abcdef";
+    let read = |then| Message::ClientSecretRead { client_id: "c-acme".into(), then, result: Ok(Secret::new(value)) };
+    app.handle(read(SecretUse::Reveal));
+    assert!(screen(&mut app).contains(value), "revealed");
+    let hide = match app.take_commands().as_slice() {
+        [Command::After { millis: 10_000, message }] => (**message).clone(),
+        other => panic!("a timer hides it: {other:?}"),
+    };
+    app.handle(hide);
+    assert!(!screen(&mut app).contains(value), "hidden again after 10 s");
+    assert!(app.store().client_secret.is_none(), "and not kept");
+    char_key(&mut app, 'c');
+    assert!(matches!(app.take_commands().as_slice(), [Command::ReadClientSecret { then: SecretUse::Copy, .. }]));
+    app.handle(read(SecretUse::Copy));
+    let copied = app.take_commands();
+    assert!(
+        matches!(copied.as_slice(), [Command::Clipboard(v), Command::After { .. }] if v.expose() == value),
+        "{copied:?}"
+    );
+    assert!(!screen(&mut app).contains(value), "copying does not show it");
+}

@@ -301,11 +301,14 @@ mod tests {
             client("glade", "2026-01-10T00:00:00Z", &[]),
             client("hive", "2026-01-10T00:00:00Z", &["2026-01-10T00:00:00Z", "2026-11-28T12:00:00Z"]),
             client("iris", "2026-01-10T00:00:00Z", &[]),
-            client("iris/2026-11-30", "2026-11-30T00:00:00Z", &[]),
+            client("iris/20261130T000000Z", "2026-11-30T00:00:00Z", &[]),
+            client("jade", "2026-01-10T00:00:00Z", &[]),
+            client("jade/console", "2026-11-30T00:00:00Z", &[]),
         ];
         let hive_key = key("k9", "hive", true, &["p1"], &[]);
         let iris_key = key("k10", "iris", true, &["p1"], &[]);
-        let all_keys: Vec<ApiKey> = keys.iter().cloned().chain([hive_key, iris_key]).collect();
+        let jade_key = key("k11", "jade", true, &["p1"], &[]);
+        let all_keys: Vec<ApiKey> = keys.iter().cloned().chain([hive_key, iris_key, jade_key]).collect();
         let unfinished = [Unfinished { partner: "echo".into(), operation: "rotate key".into() }];
         let got = statuses(&all_keys, &clients, &unfinished);
         let want = [
@@ -318,6 +321,8 @@ mod tests {
             ("glade", "incomplete: no API key"),
             ("hive", "rotating until 2026-12-05T12:00:00Z"),
             ("iris", "rotating until 2026-12-07T00:00:00Z"),
+            // An operator's own second client is not a rotation.
+            ("jade", "ok"),
         ];
         let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         assert_eq!(got, want);

@@ -101,6 +101,7 @@ impl App {
                 self.dialogs.extend(done.and_then(|r| keys::finish_change(description, r, sh)));
             }
             Message::PartnersLoaded { request, result } => sh.store.take_partners(request, result),
+            Message::ClientSecretRead { client_id, then, result } => partners::take_secret(client_id, then, result, sh),
             Message::PartnerChanged { request, description, result } => {
                 let done = sh.store.take_partner_change(request, result);
                 self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));

@@ -70,6 +70,13 @@ pub enum Command {
         request: u64,
         op: Box<PartnerOp>,
     },
+    /// An app client's secret, read when it is to be revealed or copied (DescribeUserPoolClient).
+    ReadClientSecret {
+        request: u64,
+        region: String,
+        client_id: String,
+        then: SecretUse,
+    },
     /// Keep the catalog for the next start (the warm start; no result comes back).
     SaveCatalog {
         apis: Box<Vec<Api>>,
@@ -83,6 +90,13 @@ pub enum Command {
     },
     /// Stop the load in `slot`, if one runs, and forget the one waiting behind it.
     Cancel(Slot),
+}
+
+/// What a secret read at the user's request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretUse {
+    Reveal,
+    Copy,
 }
 
 /// Where a load runs: at most one at a time per slot. A newer load of the same thing waits
@@ -120,6 +134,7 @@ impl Command {
             Command::LoadPartners { .. } => Some(Slot::Partners),
             Command::Mutate { .. }
             | Command::PartnerChange { .. }
+            | Command::ReadClientSecret { .. }
             | Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
             | Command::Clipboard(_)
@@ -157,7 +172,8 @@ impl Command {
             | Command::LoadAuditPage { request, .. }
             | Command::LoadTrails { request }
             | Command::LoadPartners { request }
-            | Command::PartnerChange { request, .. } => Some(request),
+            | Command::PartnerChange { request, .. }
+            | Command::ReadClientSecret { request, .. } => Some(request),
             Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
             | Command::Clipboard(_)
@@ -201,6 +217,9 @@ impl Command {
             Command::LoadPartners { request } => Message::PartnersLoaded { request: *request, result: Err(e()) },
             Command::PartnerChange { request, op } => {
                 Message::PartnerChanged { request: *request, description: op.describe(), result: Err(e()) }
+            }
+            Command::ReadClientSecret { client_id, then, .. } => {
+                Message::ClientSecretRead { client_id: client_id.clone(), then: *then, result: Err(e()) }
             }
             Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }

@@ -2,7 +2,7 @@
 //! Commands, what the worker is asked to do, are apart in `command.rs`.
 
 use super::store::{ApiRef, DetailData, PartnersView};
-use crate::domain::{Api, ApiKey, Authorizer, CreatedKey, Feed, LookupPage, Trail, Usage, UsagePlan};
+use crate::domain::{Api, ApiKey, Authorizer, CreatedKey, Feed, LookupPage, Secret, Trail, Usage, UsagePlan};
 use crate::openapi::DocLine;
 use crate::partners::Credentials;
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -68,6 +68,12 @@ pub enum Message {
     PartnersLoaded {
         request: u64,
         result: Result<PartnersView, String>,
+    },
+    /// An app client's secret, read to be revealed or copied.
+    ClientSecretRead {
+        client_id: String,
+        then: super::command::SecretUse,
+        result: Result<Secret, String>,
     },
     /// A partner change finished: the credentials it handed over, if it made any.
     PartnerChanged {

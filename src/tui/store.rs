@@ -145,8 +145,10 @@ pub struct Store {
     pub partners: Loadable<PartnersView>,
     /// A partner change in flight (its request id), one at a time.
     pub partner_change: Option<u64>,
-    /// The key whose value is shown unmasked (for 10 seconds).
+    /// The key (or app client) whose value is shown unmasked (for 10 seconds).
     pub revealed: Option<String>,
+    /// A revealed app client's secret (its id and value), held only while it shows.
+    pub client_secret: Option<(String, crate::domain::Secret)>,
     /// Bumped at every reveal, so an earlier timer does not hide a later reveal early.
     pub reveal_generation: u64,
     /// Bumped at every copy, so a pending clear does not wipe a later copy.
@@ -357,6 +359,7 @@ impl Store {
     pub fn hide_value(&mut self, key: &str, generation: u64) {
         if self.revealed.as_deref() == Some(key) && generation == self.reveal_generation {
             self.revealed = None;
+            self.client_secret = None;
             self.generations.keys += 1;
         }
     }

@@ -179,6 +179,17 @@ impl Worker {
                 };
                 Some(Message::PartnerChanged { request, description: op.describe(), result })
             }
+            Command::ReadClientSecret { request: _, region, client_id, then } => {
+                let result = async {
+                    let ctx = self.region(self.contexts().await?, &region)?;
+                    let pool = self.settings.partner_pool.as_deref().ok_or("no partner user pool")?;
+                    let (_, secret) =
+                        aws::cognito::describe(&ctx, pool, &client_id).await.map_err(|e| e.to_string())?;
+                    secret.ok_or_else(|| format!("app client {client_id} has no secret"))
+                }
+                .await;
+                Some(Message::ClientSecretRead { client_id, then, result })
+            }
             Command::After { millis, message } => {
                 tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 Some(*message)

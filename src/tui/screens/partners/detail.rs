@@ -9,7 +9,7 @@ use crate::domain::Partner;
 use crate::partners::ops::Credential;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
+use crate::tui::command::{Command, SecretUse};
 use crate::tui::dialogs::{Answer, Dialog};
 use crate::tui::message::Message;
 use crate::tui::store::Store;
@@ -30,17 +30,25 @@ pub fn resources(p: &Partner) -> String {
     ids.join(",")
 }
 
+/// A value `v` and `c` act on.
+enum Value {
+    Key(String),
+    Client(String),
+}
+
 #[derive(Debug)]
 pub struct PartnerDetailScreen {
     pub id: String,
     pub view: ListView,
 }
 
-/// One line of the detail: its text and style, and the key it is about (for `v` and `c`).
+/// One line of the detail: its text and style, and the key or app client it is about (for
+/// `v` and `c`).
 struct DetailLine {
     text: String,
     style: Style,
     key: Option<String>,
+    client: Option<String>,
 }
 
 impl PartnerDetailScreen {
@@ -54,7 +62,7 @@ impl PartnerDetailScreen {
     }
 
     fn lines(&self, p: &Partner, store: &Store, s: &crate::tui::theme::Styles) -> Vec<DetailLine> {
-        let line = |text: String, style: Style| DetailLine { text, style, key: None };
+        let line = |text: String, style: Style| DetailLine { text, style, key: None, client: None };
         let head = |text: &str| line(text.to_string(), s.title);
         let mut out = vec![
             line(format!("{}  ({})", p.id, p.region), s.accent),
@@ -86,15 +94,30 @@ impl PartnerDetailScreen {
                 ),
                 style: if k.enabled { s.text } else { s.muted },
                 key: Some(k.id.clone()),
+                client: None,
             });
         }
         out.push(line(String::new(), s.text));
         out.push(head("App clients"));
         for c in &p.app_clients {
-            out.push(line(
-                format!("  {}  {}  created {}", c.client_id, c.name, c.created_date.as_deref().unwrap_or("-")),
-                s.text,
-            ));
+            // The secret is read only when asked for (v reveals it for 10 s, c copies it).
+            let value = match &store.client_secret {
+                Some((id, v)) if *id == c.client_id && store.revealed.as_deref() == Some(id.as_str()) => {
+                    v.expose().to_string()
+                }
+                _ => "••••••••".into(),
+            };
+            out.push(DetailLine {
+                text: format!(
+                    "  {}  {}  created {}  secret {value}",
+                    c.client_id,
+                    c.name,
+                    c.created_date.as_deref().unwrap_or("-")
+                ),
+                style: s.text,
+                key: None,
+                client: Some(c.client_id.clone()),
+            });
             for secret in &c.secrets {
                 out.push(line(
                     format!(
@@ -139,12 +162,26 @@ impl PartnerDetailScreen {
         out
     }
 
-    fn selected_key(&self, store: &Store) -> Option<String> {
+    /// What `v` and `c` act on: the selected line's key or app client, else the first key.
+    fn selected_value(&self, store: &Store) -> Option<Value> {
         let p = self.partner(store)?;
-        // The selected line, or the first key line below it.
         let lines = self.lines(p, store, &crate::tui::theme::Styles::default());
-        let i = self.view.selected;
-        lines.get(i).and_then(|l| l.key.clone()).or_else(|| lines.iter().find_map(|l| l.key.clone()))
+        let pick = |l: &DetailLine| match (&l.key, &l.client) {
+            (Some(k), _) => Some(Value::Key(k.clone())),
+            (_, Some(c)) => Some(Value::Client(c.clone())),
+            _ => None,
+        };
+        lines
+            .get(self.view.selected)
+            .and_then(pick)
+            .or_else(|| lines.iter().find_map(|l| l.key.clone().map(Value::Key)))
+    }
+
+    /// `v` or `c` on an app client: its secret is read now (DescribeUserPoolClient).
+    fn read_secret(&self, client_id: String, then: SecretUse, sh: &mut Shared) -> Nav {
+        let region = self.partner(&sh.store).map(|p| p.region.clone()).unwrap_or_default();
+        sh.send(|request| Command::ReadClientSecret { request, region, client_id, then });
+        Nav::Stay
     }
 }
 
@@ -182,25 +219,32 @@ impl Screen for PartnerDetailScreen {
                     Nav::Stay
                 }
             },
-            Action::Reveal => {
-                let Some(key) = self.selected_key(&sh.store) else { return Nav::Stay };
-                if sh.store.key(&key).and_then(|k| k.value.as_ref()).is_none() {
-                    sh.error("the key's value is not loaded (ctrl-r on :keys reloads it)");
-                    return Nav::Stay;
+            Action::Reveal => match self.selected_value(&sh.store) {
+                Some(Value::Client(id)) => self.read_secret(id, SecretUse::Reveal, sh),
+                Some(Value::Key(key)) => {
+                    if sh.store.key(&key).and_then(|k| k.value.as_ref()).is_none() {
+                        sh.error("the key's value is not loaded (ctrl-r on :keys reloads it)");
+                        return Nav::Stay;
+                    }
+                    sh.store.revealed = Some(key.clone());
+                    sh.store.reveal_generation += 1;
+                    sh.store.generations.keys += 1;
+                    let hide = Message::HideValue { key, generation: sh.store.reveal_generation };
+                    sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
+                    Nav::Stay
                 }
-                sh.store.revealed = Some(key.clone());
-                sh.store.reveal_generation += 1;
-                sh.store.generations.keys += 1;
-                let hide = Message::HideValue { key, generation: sh.store.reveal_generation };
-                sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
-                Nav::Stay
-            }
-            Action::Copy => {
-                if let Some(v) = self.selected_key(&sh.store).and_then(|k| sh.store.key(&k)?.value.clone()) {
-                    copy(v, sh);
+                None => Nav::Stay,
+            },
+            Action::Copy => match self.selected_value(&sh.store) {
+                Some(Value::Client(id)) => self.read_secret(id, SecretUse::Copy, sh),
+                Some(Value::Key(k)) => {
+                    if let Some(v) = sh.store.key(&k).and_then(|k| k.value.clone()) {
+                        copy(v, sh);
+                    }
+                    Nav::Stay
                 }
-                Nav::Stay
-            }
+                None => Nav::Stay,
+            },
             _ => Nav::Stay,
         }
     }

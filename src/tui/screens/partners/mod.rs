@@ -17,7 +17,7 @@ use crate::partners::Destination;
 use crate::partners::ops::Credential;
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::{Command, PartnerOp};
+use crate::tui::command::{Command, PartnerOp, SecretUse};
 use crate::tui::dialogs::{Answer, Dialog, Handover, Review};
 use crate::tui::loadable::Loadable;
 use crate::tui::store::Store;
@@ -76,6 +76,23 @@ pub fn finish_change(
             sh.error(format!("{description}: {e}"));
             load_partners(sh);
             None
+        }
+    }
+}
+
+/// An app client's secret came back: shown for a while (like a key's value), or copied.
+pub fn take_secret(client_id: String, then: SecretUse, result: Result<crate::domain::Secret, String>, sh: &mut Shared) {
+    match (result, then) {
+        (Err(e), _) => sh.error(e),
+        (Ok(value), SecretUse::Copy) => super::keys::copy(value, sh),
+        (Ok(value), SecretUse::Reveal) => {
+            sh.store.revealed = Some(client_id.clone());
+            sh.store.client_secret = Some((client_id.clone(), value));
+            sh.store.reveal_generation += 1;
+            sh.store.generations.keys += 1;
+            let hide =
+                crate::tui::message::Message::HideValue { key: client_id, generation: sh.store.reveal_generation };
+            sh.outbox.push(Command::After { millis: super::keys::REVEAL_MILLIS, message: Box::new(hide) });
         }
     }
 }
