@@ -25,6 +25,14 @@ pub struct FileConfig {
     pub rotation_grace: Option<String>,
     /// How long a retired (disabled) key is kept before it is deleted (default `7d`).
     pub retire_delete_after: Option<String>,
+    /// Base URLs for API stages, `"API_ID/STAGE" = "URL"` (custom domains, `sam local`, the demo).
+    #[serde(default)]
+    pub invoke_urls: std::collections::BTreeMap<String, String>,
+    /// Token URLs for user pools, `"POOL_ID" = "URL"` (custom domains, the demo).
+    #[serde(default)]
+    pub token_urls: std::collections::BTreeMap<String, String>,
+    /// Seconds a call may take (try it; default 30).
+    pub call_timeout_secs: Option<u64>,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -74,6 +82,9 @@ pub struct Settings {
     pub retire_delete_after: std::time::Duration,
     /// Where operations in flight are journalled (`$XDG_STATE_HOME/portcullis`).
     pub state_dir: Option<PathBuf>,
+    pub invoke_urls: std::collections::BTreeMap<String, String>,
+    pub token_urls: std::collections::BTreeMap<String, String>,
+    pub call_timeout: std::time::Duration,
 }
 
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
@@ -163,6 +174,9 @@ impl Settings {
             rotation_grace: SEVEN_DAYS,
             retire_delete_after: SEVEN_DAYS,
             state_dir: None,
+            invoke_urls: Default::default(),
+            token_urls: Default::default(),
+            call_timeout: std::time::Duration::from_secs(30),
         }
     }
 
@@ -194,6 +208,9 @@ impl Settings {
             rotation_grace,
             retire_delete_after,
             state_dir: state_dir(),
+            invoke_urls: file.invoke_urls,
+            token_urls: file.token_urls,
+            call_timeout: std::time::Duration::from_secs(file.call_timeout_secs.unwrap_or(30)),
         })
     }
 }

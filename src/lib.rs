@@ -10,4 +10,5 @@ pub mod domain;
 pub mod openapi;
 pub mod partners;
 pub mod sanitize;
+pub mod tryit;
 pub mod tui;

@@ -41,6 +41,8 @@ pub struct AwsContext {
     pub quirks: Arc<Quirks>,
     /// The account id (GetCallerIdentity), asked once and shared by every region's context.
     pub account: Arc<tokio::sync::OnceCell<String>>,
+    /// The credentials the clients use, for SigV4 outside the SDK (try it).
+    pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 /// Operations an endpoint lacks, so we stop asking (and stop paying for retries).
@@ -184,6 +186,7 @@ fn context_for(
         read_only: settings.read_only,
         quirks: Arc::default(),
         account,
+        credentials: sdk.credentials_provider(),
     }
 }
 

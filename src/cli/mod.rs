@@ -2,6 +2,7 @@
 
 pub mod apis;
 pub mod audit;
+pub mod call;
 pub mod confirm;
 pub mod keys;
 pub mod partners;
@@ -53,6 +54,8 @@ pub enum Command {
     Keys(keys::KeysArgs),
     /// Partners across Cognito and API Gateway: onboard, rotate, offboard, reconcile.
     Partners(partners::PartnersArgs),
+    /// Call an operation of an API stage, authenticated the way the method demands.
+    Call(call::CallArgs),
     /// CloudTrail events for API Gateway and Cognito (or any source), from LookupEvents or S3 logs.
     Audit(audit::AuditArgs),
 }
@@ -131,9 +134,16 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Keys(args) => keys::run(args, &settings).await,
         Command::Audit(args) => audit::run(args, &settings).await,
         Command::Partners(args) => partners::run(args, &settings).await,
+        Command::Call(args) => call::run(args, &settings).await,
     };
     match result {
         Ok(()) => 0,
+        // A call's own codes: 2 usage, 3/4/5 for the answer's class with --check-status.
+        Err(e) if e.downcast_ref::<call::Exit>().is_some() => {
+            let exit = e.downcast_ref::<call::Exit>().expect("checked");
+            eprintln!("{}{}", if exit.code == 2 { "error: " } else { "" }, exit.message);
+            exit.code
+        }
         Err(e) => {
             eprintln!("error: {e}");
             1

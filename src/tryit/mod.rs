@@ -1,0 +1,135 @@
+//! Try it: call an operation of an API stage, authenticated the way the method demands
+//! (auth.rs), at the stage's invoke URL (target.rs), signed again at every send (sigv4.rs),
+//! with client-credentials tokens cached until shortly before they expire (token.rs).
+
+pub mod auth;
+pub mod send;
+pub mod sigv4;
+pub mod target;
+pub mod token;
+
+use crate::aws::AwsContext;
+use crate::domain::Api;
+use auth::{AuthChoice, AuthEnv, Resolved};
+use send::{CallRequest, CallResponse, Value};
+use target::Operation;
+
+/// What the caller asks for (before auth).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallSpec {
+    pub method: String,
+    /// The concrete path (`/orders/42`), parameters filled in.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// Why a call could not be made: what was asked is wrong (exit 2), or it failed (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The request for `spec` on `api`'s `stage`, with the auth the operation takes (or `choice`).
+pub async fn prepare(
+    env: &AuthEnv<'_>,
+    api: &Api,
+    stage: &str,
+    spec: &CallSpec,
+    choice: &AuthChoice,
+    invoke_urls: &std::collections::BTreeMap<String, String>,
+) -> Result<(CallRequest, Resolved, Operation), CallError> {
+    if let Some(p) = target::missing_parameter(&spec.path) {
+        return Err(CallError::Usage(format!("the path still has the parameter {p}: put its value in the path")));
+    }
+    let op = target::find(api, &spec.method, &spec.path).ok_or_else(|| {
+        CallError::Usage(format!(
+            "{} {} matches no method or route of API {} ({})",
+            spec.method, spec.path, api.name, api.id
+        ))
+    })?;
+    let base = target::invoke_url(api, stage, invoke_urls);
+    let mut url = reqwest::Url::parse(&format!(
+        "{base}{}",
+        if spec.path.starts_with('/') { spec.path.clone() } else { format!("/{}", spec.path) }
+    ))
+    .map_err(|e| CallError::Usage(format!("not a URL: {base}{}: {e}", spec.path)))?;
+    if !spec.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(spec.query.iter());
+    }
+    let resolved = auth::resolve(env, api, stage, &op, choice)
+        .await
+        .map_err(|e| if e.contains("pass --auth") { CallError::Usage(e) } else { CallError::Failed(e) })?;
+    let mut headers: Vec<(String, Value)> =
+        spec.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), Value::Plain(v.clone()))).collect();
+    if spec.body.is_some() && !headers.iter().any(|(k, _)| k == "content-type") {
+        headers.push(("content-type".into(), Value::Plain("application/json".into())));
+    }
+    headers.extend(resolved.headers.iter().cloned());
+    let req = CallRequest {
+        method: spec.method.to_ascii_uppercase(),
+        url: url.to_string(),
+        headers,
+        body: spec.body.clone(),
+    };
+    Ok((req, resolved, op))
+}
+
+/// Send, signing first (SigV4, the API's region, now) when the auth says so.
+pub async fn send(
+    http: &reqwest::Client,
+    ctx: &AwsContext,
+    req: &CallRequest,
+    resolved: &Resolved,
+    region: &str,
+) -> Result<CallResponse, String> {
+    let mut req = req.clone();
+    if resolved.sign {
+        use aws_credential_types::provider::ProvideCredentials;
+        let provider = ctx.credentials.as_ref().ok_or("no AWS credentials to sign with (SigV4)")?;
+        let creds =
+            provider.provide_credentials().await.map_err(|e| format!("no AWS credentials to sign with: {e}"))?;
+        let plain: Vec<(String, String)> =
+            req.headers.iter().map(|(k, v)| (k.clone(), v.expose().to_string())).collect();
+        let body = req.body.clone().unwrap_or_default();
+        let signed =
+            sigv4::sign_headers(&req.method, &req.url, &plain, &body, &creds, region, std::time::SystemTime::now())?;
+        req.headers.extend(signed.into_iter().map(|(k, v)| (k, Value::Secret(crate::domain::Secret::new(v)))));
+    }
+    send::send(http, &req).await
+}
+
+/// The call as a curl command. Secrets are placeholders (`$PORTCULLIS_API_KEY`,
+/// `$PORTCULLIS_TOKEN`, and curl's own SigV4 with `$AWS_ACCESS_KEY_ID`...) unless `secrets`.
+pub fn curl(req: &CallRequest, resolved: &Resolved, region: &str, secrets: bool) -> String {
+    let q = |s: &str| {
+        shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| format!("'{}'", s.replace('\'', r"'\''")))
+    };
+    let mut parts = vec!["curl".to_string(), "-sS".into(), "-X".into(), q(&req.method), q(&req.url)];
+    for (k, v) in &req.headers {
+        let header = match (k.as_str(), v, secrets) {
+            (_, Value::Plain(p), _) => q(&format!("{k}: {p}")),
+            (_, Value::Secret(s), true) => q(&format!("{k}: {}", s.expose())),
+            ("x-api-key", _, false) => "\"x-api-key: $PORTCULLIS_API_KEY\"".into(),
+            ("authorization", _, false) => "\"Authorization: Bearer $PORTCULLIS_TOKEN\"".into(),
+            (_, Value::Secret(_), false) => continue,
+        };
+        parts.extend(["-H".into(), header]);
+    }
+    if resolved.sign {
+        parts.extend([
+            "--aws-sigv4".into(),
+            q(&format!("aws:amz:{region}:execute-api")),
+            "--user".into(),
+            "\"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"".into(),
+        ]);
+    }
+    if let Some(b) = &req.body {
+        parts.extend(["--data-binary".into(), q(&String::from_utf8_lossy(b))]);
+    }
+    parts.join(" ")
+}
