@@ -104,6 +104,22 @@ async fn a_call_prints_the_answer_and_exits_by_what_came_back() {
     assert_eq!(checked.status.code(), Some(4));
     assert!(stderr(&checked).contains("HTTP 403 ForbiddenException: Forbidden"), "{}", stderr(&checked));
 
+    // jq on the body: its outputs; a filter that does not parse stops before sending (2); one
+    // that fails on this body is exit 1 with jq's error.
+    let jq = env.call(&["shop", "GET", "/items", "--jq", ".items[1]"]);
+    assert_eq!((jq.status.code(), String::from_utf8_lossy(&jq.stdout).trim().to_string()), (Some(0), "2".to_string()));
+    let as_json = env.call(&["shop", "GET", "/items", "--jq", ".items[]", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(v["body"], serde_json::json!([1, 2]), "several outputs in json output are an array");
+    let sent = stage.received_requests().await.unwrap().len();
+    let bad = env.call(&["shop", "GET", "/items", "--jq", ".items["]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("does not parse"));
+    assert_eq!(stage.received_requests().await.unwrap().len(), sent, "a bad filter sends nothing");
+    let failing = env.call(&["shop", "GET", "/items", "--jq", ".items.name"]);
+    assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
+    assert!(stderr(&failing).contains("jq: "));
+
     // --curl sends nothing.
     let before = stage.received_requests().await.unwrap().len();
     let curl = env.call(&["shop", "GET", "/items", "--query", "q=a b", "--curl"]);

@@ -42,6 +42,9 @@ pub struct CallArgs {
     /// auto (what the method demands), none, key:KEY_ID, partner:ID, iam or bearer:ENV_VAR.
     #[arg(long, default_value = "auto")]
     pub auth: AuthChoice,
+    /// A jq filter on the (JSON) body; each output is printed as JSON.
+    #[arg(long)]
+    pub jq: Option<String>,
     /// Seconds to wait for the whole call (default: call_timeout_secs, 30).
     #[arg(long)]
     pub timeout: Option<u64>,
@@ -125,6 +128,9 @@ fn stage_of(api: &Api, wanted: &Option<String>) -> anyhow::Result<String> {
 
 pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     let data = body(&args.data)?;
+    if let Some(f) = &args.jq {
+        tryit::jq::check(f).map_err(usage)?;
+    }
     let contexts = aws::connect(settings).await?;
     let (index, api) = find_api(&contexts, &args.api).await?;
     let ctx = &contexts[index];
@@ -151,7 +157,16 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     for s in &resolved.said {
         tracing::info!(operation = %op.label, auth = %s, "calling");
     }
-    let resp = tryit::send(&http, ctx, &req, &resolved, &api.region).await.map_err(|e| anyhow::anyhow!(e))?;
+    let mut resp = tryit::send(&http, ctx, &req, &resolved, &api.region).await.map_err(|e| anyhow::anyhow!(e))?;
+    if let Some(f) = &args.jq {
+        // The body becomes the filter's outputs (one JSON value per line in `body` output).
+        let outputs = tryit::jq::run(f, &resp.body).map_err(|e| anyhow::anyhow!(e))?;
+        resp.body = match (args.output, outputs.as_slice()) {
+            (CallOutput::Json, [one]) => one.clone().into_bytes(),
+            (CallOutput::Json, many) => format!("[{}]", many.join(",")).into_bytes(),
+            _ => outputs.join("\n").into_bytes(),
+        };
+    }
     let text = match args.output {
         CallOutput::Json => {
             let body = match serde_json::from_slice::<serde_json::Value>(&resp.body) {

@@ -3,6 +3,7 @@
 //! with client-credentials tokens cached until shortly before they expire (token.rs).
 
 pub mod auth;
+pub mod jq;
 pub mod send;
 pub mod sigv4;
 pub mod target;
