@@ -181,12 +181,26 @@ async fn a_calls_key_never_reaches_the_log() {
     let mut args = vec!["call", "shop", "GET", "/items/5", "--auth"];
     let auth = format!("key:{}", key.id().unwrap());
     args.push(&auth);
-    let out =
-        run_cli(env.region, &args, &[("XDG_CONFIG_HOME", env.dir.path().as_os_str()), ("RUST_LOG", "trace".as_ref())]);
+    let state = env.dir.path().join("state");
+    let vars = [
+        ("XDG_CONFIG_HOME", env.dir.path().as_os_str()),
+        ("XDG_STATE_HOME", state.as_os_str()),
+        ("RUST_LOG", "trace".as_ref()),
+    ];
+    args.extend(["--header", "Authorization: Bearer user-given-secret", "--header", "x-trace: t1"]);
+    let out = run_cli(env.region, &args, &vars);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let sent = &stage.received_requests().await.unwrap()[0];
     assert_eq!(sent.headers.get("x-api-key").and_then(|v| v.to_str().ok()), Some(value), "the key was sent");
     let log = stderr(&out);
     assert!(log.lines().count() > 50, "trace logging was on ({} lines)", log.lines().count());
     assert!(!log.contains(value), "the key's value reached the log");
+    // The history keeps the recipe: the auth as a reference, no secret header, no value.
+    let history = std::fs::read_to_string(state.join("portcullis/history.jsonl")).expect("the call is in the history");
+    assert!(!history.contains(value) && !history.contains("user-given-secret"), "{history}");
+    let entry: serde_json::Value = serde_json::from_str(history.lines().last().unwrap()).unwrap();
+    assert_eq!(entry["auth"], auth.as_str());
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["operation"], "GET /items/{id}");
+    assert_eq!(entry["headers"], serde_json::json!([["x-trace", "t1"]]));
 }

@@ -341,3 +341,56 @@ async fn the_curl_command_sends_the_same_request() {
         assert_eq!(header_of(ours, h), header_of(curls, h), "{h}");
     }
 }
+
+/// After calls with every auth mode, the history holds no secret byte: no key value, token,
+/// client secret, signature or bearer value (each call recorded as `call` records it).
+#[tokio::test]
+async fn the_history_of_every_auth_mode_holds_no_secret() {
+    let w = world().await;
+    acme(&w).await;
+    answer(&w.aws, "GET", "/apikeys/k1", 200, json!({"id": "k1", "value": "k1VALUEabcdefghij0123456789"})).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "eyJ.secret.token", "expires_in": 3600})),
+        )
+        .mount(&w.aws)
+        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&w.stage).await;
+    // SAFETY: set before any thread of this test reads it; no other test reads this variable.
+    unsafe { std::env::set_var("PORTCULLIS_TEST_BEARER", "bearerVALUE42") };
+    let state = tempfile::tempdir().unwrap();
+    let tokens = TokenCache::default();
+    let http = tryit::send::client(Duration::from_secs(5)).unwrap();
+    let env = AuthEnv { ctx: &w.ctx, http: &http, tokens: &tokens, token_urls: &w.tokens_at };
+    let post =
+        CallSpec { method: "POST".into(), path: "/orders".into(), body: Some(b"{}".to_vec()), ..Default::default() };
+    for (spec, auth) in [
+        (get("/orders/1"), AuthChoice::Key("k1".into())),
+        (post.clone(), AuthChoice::Partner("acme".into())),
+        (get("/admin"), AuthChoice::Iam),
+        (get("/health"), AuthChoice::Bearer("PORTCULLIS_TEST_BEARER".into())),
+    ] {
+        let (req, resolved, op) = tryit::prepare(&env, &shop(), "prod", &spec, &auth, &w.invoke).await.unwrap();
+        let result = tryit::send(&http, &w.ctx, &req, &resolved, "eu-west-1").await;
+        assert_eq!(result.as_ref().map(|r| r.status), Ok(200));
+        tryit::history::append(state.path(), tryit::history_entry(&shop(), "prod", &spec, &op, &auth, &result))
+            .unwrap();
+    }
+    let sent = w.stage.received_requests().await.unwrap();
+    let signature = sent.iter().find_map(|r| header_of(r, "authorization").filter(|a| a.starts_with("AWS4"))).unwrap();
+    let text = std::fs::read_to_string(tryit::history::path(state.path())).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    for secret in [
+        "k1VALUEabcdefghij0123456789",
+        "eyJ.secret.token",
+        "c1SECRETxyz0123456789abcd",
+        "bearerVALUE42",
+        &signature[signature.len() - 64..],
+    ] {
+        assert!(!text.contains(secret), "the history holds a secret ({secret})");
+    }
+    for reference in ["key:k1", "partner:acme", "iam", "bearer:PORTCULLIS_TEST_BEARER"] {
+        assert!(text.contains(&format!("\"auth\":\"{reference}\"")), "{reference}: {text}");
+    }
+}

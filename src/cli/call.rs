@@ -157,7 +157,14 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     for s in &resolved.said {
         tracing::info!(operation = %op.label, auth = %s, "calling");
     }
-    let mut resp = tryit::send(&http, ctx, &req, &resolved, &api.region).await.map_err(|e| anyhow::anyhow!(e))?;
+    let sent = tryit::send(&http, ctx, &req, &resolved, &api.region).await;
+    if let Some(state) = &settings.state_dir {
+        let entry = tryit::history_entry(&api, &stage, &spec, &op, &args.auth, &sent);
+        if let Err(e) = tryit::history::append(state, entry) {
+            tracing::warn!(error = %e, "could not add the call to the history");
+        }
+    }
+    let mut resp = sent.map_err(|e| anyhow::anyhow!(e))?;
     if let Some(f) = &args.jq {
         // The body becomes the filter's outputs (one JSON value per line in `body` output).
         let outputs = tryit::jq::run(f, &resp.body).map_err(|e| anyhow::anyhow!(e))?;

@@ -21,6 +21,20 @@ pub enum AuthChoice {
     Bearer(String),
 }
 
+/// The reference the history keeps (`partner:acme`): never a secret.
+impl std::fmt::Display for AuthChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthChoice::Auto => f.write_str("auto"),
+            AuthChoice::None => f.write_str("none"),
+            AuthChoice::Iam => f.write_str("iam"),
+            AuthChoice::Key(id) => write!(f, "key:{id}"),
+            AuthChoice::Partner(id) => write!(f, "partner:{id}"),
+            AuthChoice::Bearer(var) => write!(f, "bearer:{var}"),
+        }
+    }
+}
+
 impl std::str::FromStr for AuthChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

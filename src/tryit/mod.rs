@@ -3,6 +3,7 @@
 //! with client-credentials tokens cached until shortly before they expire (token.rs).
 
 pub mod auth;
+pub mod history;
 pub mod jq;
 pub mod send;
 pub mod sigv4;
@@ -133,4 +134,32 @@ pub fn curl(req: &CallRequest, resolved: &Resolved, region: &str, secrets: bool)
         parts.extend(["--data-binary".into(), q(&String::from_utf8_lossy(b))]);
     }
     parts.join(" ")
+}
+
+/// The history entry of a call sent (`result`: its answer or why there was none).
+pub fn history_entry(
+    api: &Api,
+    stage: &str,
+    spec: &CallSpec,
+    op: &Operation,
+    choice: &AuthChoice,
+    result: &Result<CallResponse, String>,
+) -> history::Entry {
+    history::Entry {
+        at: crate::domain::rfc3339(time::OffsetDateTime::now_utc()),
+        api_id: api.id.clone(),
+        region: api.region.clone(),
+        stage: stage.to_string(),
+        method: spec.method.to_ascii_uppercase(),
+        path: spec.path.clone(),
+        operation: op.label.clone(),
+        query: spec.query.clone(),
+        headers: spec.headers.clone(),
+        body: spec.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+        body_cut: false,
+        auth: choice.to_string(),
+        status: result.as_ref().ok().map(|r| r.status),
+        time_ms: result.as_ref().ok().map(|r| r.time_ms),
+        error: result.as_ref().err().cloned(),
+    }
 }
