@@ -53,11 +53,13 @@ pub enum Action {
     RotateSecret,
     Offboard,
     Reconcile,
+    Try,
+    Edit,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 45] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -101,6 +103,8 @@ impl Action {
         Action::RotateSecret,
         Action::Offboard,
         Action::Reconcile,
+        Action::Try,
+        Action::Edit,
     ];
 
     /// The snake_case name used in keymap files.
@@ -149,6 +153,8 @@ impl Action {
             Action::RotateSecret => "rotate_secret",
             Action::Offboard => "offboard",
             Action::Reconcile => "reconcile",
+            Action::Try => "try",
+            Action::Edit => "edit",
         }
     }
 
@@ -198,6 +204,8 @@ impl Action {
             Action::RotateSecret => "rotate the client secret",
             Action::Offboard => "offboard",
             Action::Reconcile => "reconcile what is due",
+            Action::Try => "try it (call it)",
+            Action::Edit => "edit the request",
         }
     }
 }
@@ -218,6 +226,7 @@ pub enum Context {
     Plans,
     Audit,
     Partners,
+    Try,
     Filter,
     CommandLine,
     Confirm,
@@ -229,7 +238,7 @@ pub enum Context {
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -239,6 +248,7 @@ impl Context {
         Context::Plans,
         Context::Audit,
         Context::Partners,
+        Context::Try,
         Context::Filter,
         Context::CommandLine,
         Context::Confirm,
@@ -260,6 +270,7 @@ impl Context {
             Context::Plans => "plans",
             Context::Audit => "audit",
             Context::Partners => "partners",
+            Context::Try => "try",
             Context::Filter => "filter",
             Context::CommandLine => "command_line",
             Context::Confirm => "confirm",
@@ -282,6 +293,7 @@ impl Context {
             Context::Plans => "Usage plans (:plans)",
             Context::Audit => "Audit trail (:audit) and an event's record",
             Context::Partners => "Partners (:partners) and a partner",
+            Context::Try => "Trying a method (t on a method or route)",
             Context::Filter => "Typing a / filter",
             Context::CommandLine => "Typing a : command",
             Context::Confirm => "Confirmation dialogs",
@@ -305,6 +317,7 @@ impl Context {
                 | Context::Plans
                 | Context::Audit
                 | Context::Partners
+                | Context::Try
         )
     }
 }

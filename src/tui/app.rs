@@ -84,7 +84,7 @@ impl App {
         match msg {
             Message::Key(key) => self.on_key(key),
             Message::Mouse(m) => self.on_mouse(m),
-            Message::Resize => {}
+            Message::Resize => {} // the next draw fits the new size
             Message::Tick => sh.tick = sh.tick.wrapping_add(1),
             Message::Terminate => self.quit = true,
             Message::ApisLoaded { request, result, at } => catalog::take_apis(request, result, at, sh),
@@ -102,6 +102,7 @@ impl App {
             }
             Message::PartnersLoaded { request, result } => sh.store.take_partners(request, result),
             Message::ClientSecretRead { client_id, then, result } => partners::take_secret(client_id, then, result, sh),
+            Message::Called { request, result } => sh.store.take_call(request, result),
             Message::PartnerChanged { request, description, result } => {
                 let done = sh.store.take_partner_change(request, result);
                 self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));
@@ -157,9 +158,7 @@ impl App {
     fn on_step(&mut self, step: Step) {
         match step {
             Step::Stay => {}
-            Step::Close => {
-                self.dialogs.pop();
-            }
+            Step::Close => _ = self.dialogs.pop(),
             Step::Refuse(why) => self.shared.error(why),
             Step::Copy(value) => keys::copy(value, &mut self.shared),
             Step::Answer(answer) => {

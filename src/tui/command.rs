@@ -70,6 +70,14 @@ pub enum Command {
         request: u64,
         op: Box<PartnerOp>,
     },
+    /// Call an operation of an API stage (try it).
+    Call {
+        request: u64,
+        api: Box<Api>,
+        stage: String,
+        spec: Box<crate::tryit::CallSpec>,
+        auth: crate::tryit::auth::AuthChoice,
+    },
     /// An app client's secret, read when it is to be revealed or copied (DescribeUserPoolClient).
     ReadClientSecret {
         request: u64,
@@ -115,6 +123,7 @@ pub enum Slot {
     AuditPage,
     Trails,
     Partners,
+    Call,
 }
 
 impl Command {
@@ -132,6 +141,7 @@ impl Command {
             Command::LoadAuditPage { .. } => Some(Slot::AuditPage),
             Command::LoadTrails { .. } => Some(Slot::Trails),
             Command::LoadPartners { .. } => Some(Slot::Partners),
+            Command::Call { .. } => Some(Slot::Call),
             Command::Mutate { .. }
             | Command::PartnerChange { .. }
             | Command::ReadClientSecret { .. }
@@ -172,6 +182,7 @@ impl Command {
             | Command::LoadAuditPage { request, .. }
             | Command::LoadTrails { request }
             | Command::LoadPartners { request }
+            | Command::Call { request, .. }
             | Command::PartnerChange { request, .. }
             | Command::ReadClientSecret { request, .. } => Some(request),
             Command::SaveAuditCache { .. }
@@ -215,6 +226,7 @@ impl Command {
             }
             Command::LoadTrails { request } => Message::TrailsLoaded { request: *request, result: Err(e()) },
             Command::LoadPartners { request } => Message::PartnersLoaded { request: *request, result: Err(e()) },
+            Command::Call { request, .. } => Message::Called { request: *request, result: Err(e()) },
             Command::PartnerChange { request, op } => {
                 Message::PartnerChanged { request: *request, description: op.describe(), result: Err(e()) }
             }

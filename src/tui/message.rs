@@ -69,6 +69,11 @@ pub enum Message {
         request: u64,
         result: Result<PartnersView, String>,
     },
+    /// A call's answer (try it): the response, with how it was authenticated.
+    Called {
+        request: u64,
+        result: Result<Called, String>,
+    },
     /// An app client's secret, read to be revealed or copied.
     ClientSecretRead {
         client_id: String,
@@ -111,4 +116,14 @@ pub enum Message {
 pub enum Cached {
     Detail { request: u64, api: ApiRef, data: DetailData, authorizers: Vec<Authorizer>, saved_at: String },
     Docs { request: u64, api: ApiRef, stage: String, lines: Vec<DocLine>, saved_at: String },
+}
+
+/// A call that came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Called {
+    pub response: crate::tryit::send::CallResponse,
+    /// How it was authenticated, for people (`x-api-key of key k1`).
+    pub said: Vec<String>,
+    pub operation: String,
+    pub url: String,
 }

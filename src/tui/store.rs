@@ -115,6 +115,7 @@ pub struct Generations {
     pub usage: u64,
     pub audit: u64,
     pub partners: u64,
+    pub call: u64,
 }
 
 pub use crate::partners::run::View as PartnersView;
@@ -143,6 +144,8 @@ pub struct Store {
     /// A key change in flight (its request id): one at a time, so no result is dropped.
     pub mutating: Option<u64>,
     pub partners: Loadable<PartnersView>,
+    /// The last call's answer (try it).
+    pub call: Loadable<crate::tui::message::Called>,
     /// A partner change in flight (its request id), one at a time.
     pub partner_change: Option<u64>,
     /// The key (or app client) whose value is shown unmasked (for 10 seconds).
@@ -196,6 +199,7 @@ impl Store {
             || self.docs.values().any(Loadable::is_loading)
             || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
             || self.partners.is_loading()
+            || self.call.is_loading()
             || self.partner_change.is_some()
     }
 
@@ -319,6 +323,12 @@ impl Store {
     pub fn take_keys(&mut self, request: u64, result: Result<Vec<ApiKey>, String>) {
         if self.keys.accept(request, result) {
             self.generations.keys += 1;
+        }
+    }
+
+    pub fn take_call(&mut self, request: u64, result: Result<crate::tui::message::Called, String>) {
+        if self.call.accept(request, result) {
+            self.generations.call += 1;
         }
     }
 

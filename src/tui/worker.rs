@@ -25,6 +25,8 @@ pub struct Worker {
     contexts: Arc<OnceCell<Result<Vec<AwsContext>, String>>>,
     tx: mpsc::UnboundedSender<Message>,
     slots: Arc<Mutex<HashMap<Slot, Running>>>,
+    /// Client-credentials tokens, kept across calls until shortly before they expire.
+    tokens: Arc<crate::tryit::token::TokenCache>,
 }
 
 /// The load running in a slot, and the one waiting behind it.
@@ -45,6 +47,7 @@ impl Worker {
             contexts: Arc::new(OnceCell::new()),
             tx,
             slots: Arc::new(Mutex::new(HashMap::new())),
+            tokens: Arc::default(),
         }
     }
 
@@ -179,6 +182,10 @@ impl Worker {
                 };
                 Some(Message::PartnerChanged { request, description: op.describe(), result })
             }
+            Command::Call { request, api, stage, spec, auth } => {
+                let result = self.call(*api, stage, *spec, auth).await;
+                Some(Message::Called { request, result })
+            }
             Command::ReadClientSecret { request: _, region, client_id, then } => {
                 let result = async {
                     let ctx = self.region(self.contexts().await?, &region)?;
@@ -292,6 +299,34 @@ impl Worker {
         }
         .await;
         Message::DocsLoaded { request, api: api_ref, stage, result }
+    }
+
+    /// Try it: prepare, send (signed when the method says so), keep it in the history.
+    async fn call(
+        &self,
+        api: Api,
+        stage: String,
+        spec: crate::tryit::CallSpec,
+        auth: crate::tryit::auth::AuthChoice,
+    ) -> Result<crate::tui::message::Called, String> {
+        use crate::tryit;
+        let ctx = self.region(self.contexts().await?, &api.region)?;
+        let http = tryit::send::client(self.settings.call_timeout)?;
+        let env = tryit::auth::AuthEnv {
+            ctx: &ctx,
+            http: &http,
+            tokens: &self.tokens,
+            token_urls: &self.settings.token_urls,
+        };
+        let (req, resolved, op) = tryit::prepare(&env, &api, &stage, &spec, &auth, &self.settings.invoke_urls)
+            .await
+            .map_err(|e| e.to_string())?;
+        let sent = tryit::send(&http, &ctx, &req, &resolved, &api.region).await;
+        if let Some(state) = self.settings.state_dir.clone() {
+            let entry = tryit::history_entry(&api, &stage, &spec, &op, &auth, &sent);
+            let _ = tokio::task::spawn_blocking(move || tryit::history::append(&state, entry)).await;
+        }
+        Ok(crate::tui::message::Called { response: sent?, said: resolved.said, operation: op.label, url: req.url })
     }
 
     /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.

@@ -22,6 +22,16 @@ pub enum FormKind {
     Onboard {
         region: String,
     },
+    /// A request to try.
+    Try(Box<TryForm>),
+}
+
+/// What a request form is for: `method` on the API's stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TryForm {
+    pub api: crate::tui::store::ApiRef,
+    pub stage: String,
+    pub method: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +126,7 @@ impl Form {
             FormKind::NewKey { .. } => " new API key ",
             FormKind::AuditFilters => " audit filters ",
             FormKind::Onboard { .. } => " onboard a partner ",
+            FormKind::Try(_) => " request ",
         }
     }
 
@@ -154,12 +165,16 @@ impl Form {
 
     fn hint(&self, p: &Paint) -> String {
         let first = |a| p.keymap.keys_for(Context::Form, a).into_iter().next().unwrap_or_default();
+        // Toggling is said only where the form has something to toggle.
+        let toggles = if self.fields.iter().any(|f| matches!(f, Field::Choice { .. })) {
+            format!(" · {} toggles{}", first(Action::Toggle), self.toggles)
+        } else {
+            String::new()
+        };
         format!(
-            "{}/{} move · {} toggles{} · {} {} · {} cancels",
+            "{}/{} move{toggles} · {} {} · {} cancels",
             first(Action::NextField),
             first(Action::PrevField),
-            first(Action::Toggle),
-            self.toggles,
             first(Action::Submit),
             self.submit,
             first(Action::Cancel)

@@ -11,7 +11,7 @@ mod review;
 mod show_value;
 
 pub use confirm::{Confirm, TypedConfirm};
-pub use form::{Field, Form, FormKind};
+pub use form::{Field, Form, FormKind, TryForm};
 pub use handover::Handover;
 pub use picker::{Pick, Picker};
 pub use review::Review;

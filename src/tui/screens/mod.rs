@@ -16,6 +16,7 @@ pub mod partners;
 pub mod planned;
 pub mod plans;
 pub mod stage;
+pub mod try_it;
 
 use super::action::{Action, Context};
 use super::command::Command;

@@ -116,6 +116,34 @@ impl ApiScreen {
         super::docs::DocsScreen::open_first(&self.api, index, sh)
     }
 
+    /// `t` on a method or route: its request, on the selected stage (or the first).
+    fn try_it(&self, store: &Store) -> Nav {
+        let Some(data) = store.detail(&self.api) else { return Nav::Stay };
+        let rows = data.rows();
+        let Some(row) = self.rows.indices().nth(self.resources.selected).and_then(|i| rows.get(i)) else {
+            return Nav::Stay;
+        };
+        let (method, path, demands) = match row {
+            DetailRow::Method(_, m) => {
+                let key = if m.api_key_required { "an API key, " } else { "" };
+                (
+                    m.method.clone(),
+                    m.path.clone(),
+                    format!("{key}{} {}", m.authorization, m.authorization_scopes.join(" ")),
+                )
+            }
+            DetailRow::Route(r) => {
+                let (m, p) = r.route_key.split_once(' ').unwrap_or(("GET", "/"));
+                (m.to_string(), p.to_string(), format!("{} {}", r.authorization, r.authorization_scopes.join(" ")))
+            }
+            DetailRow::Resource(_) => return Nav::Stay,
+        };
+        let method = if method == "ANY" { "GET".to_string() } else { method };
+        let stage = self.selected_stage(store).or_else(|| store.api(&self.api)?.stages.first().map(|s| s.name.clone()));
+        let Some(stage) = stage else { return Nav::Stay };
+        Nav::Push(super::try_it::TryScreen::open(&self.api, &stage, &method, &path, demands.trim()))
+    }
+
     /// Rows in the focused pane.
     fn len(&self) -> usize {
         match self.pane {
@@ -147,6 +175,7 @@ impl Screen for ApiScreen {
         match action {
             Action::Select => self.open_stage(&sh.store),
             Action::OpenDocs => self.open_docs(sh),
+            Action::Try => self.try_it(&sh.store),
             Action::Left | Action::Right | Action::NextPane | Action::PrevPane => self.switch_pane(),
             Action::Refresh => {
                 load_detail(&self.api, Reload::Always, sh);
