@@ -39,6 +39,8 @@ fn answer(status: u16, body: &str, headers: &[(&str, &str)]) -> Called {
         said: vec!["none".into()],
         operation: "GET /health".into(),
         url: "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/health".into(),
+        curl: "curl -sS -X GET https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/health -H \"x-api-key: $PORTCULLIS_API_KEY\"".into(),
+        curl_with_secrets: portcullis::domain::Secret::new("curl ... -H 'x-api-key: k1VALUE'"),
     }
 }
 
@@ -69,6 +71,17 @@ fn a_method_is_tried_and_its_answer_shown() {
     insta::assert_snapshot!("try_answer", terminal.backend());
     let text = rows(terminal.backend().buffer()).join("\n");
     assert!(text.contains("HTTP 200  84 ms (first byte 80 ms)") && text.contains("\"db\": \"up\""), "{text}");
+    // Copy as curl: with placeholders, or with the secrets when asked for apart.
+    char_key(&mut app, 'c');
+    let copied = app.take_commands();
+    assert!(
+        matches!(copied.as_slice(), [Command::Clipboard(v), Command::After { .. }] if v.expose().contains("$PORTCULLIS_API_KEY")),
+        "{copied:?}"
+    );
+    char_key(&mut app, 'C');
+    let copied = app.take_commands();
+    assert!(matches!(copied.as_slice(), [Command::Clipboard(v), ..] if v.expose().contains("k1VALUE")), "{copied:?}");
+    assert!(!screen(&mut app).contains("k1VALUE"), "never on screen");
     // Again, as it is (authenticated anew by the worker).
     press(&mut app, KeyCode::Enter);
     let (request, _) = the_call(&mut app);

@@ -55,11 +55,12 @@ pub enum Action {
     Reconcile,
     Try,
     Edit,
+    CopySecret,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -105,6 +106,7 @@ impl Action {
         Action::Reconcile,
         Action::Try,
         Action::Edit,
+        Action::CopySecret,
     ];
 
     /// The snake_case name used in keymap files.
@@ -155,6 +157,7 @@ impl Action {
             Action::Reconcile => "reconcile",
             Action::Try => "try",
             Action::Edit => "edit",
+            Action::CopySecret => "copy_secret",
         }
     }
 
@@ -206,6 +209,7 @@ impl Action {
             Action::Reconcile => "reconcile what is due",
             Action::Try => "try it (call it)",
             Action::Edit => "edit the request",
+            Action::CopySecret => "copy with its secrets",
         }
     }
 }

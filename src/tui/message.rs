@@ -126,4 +126,8 @@ pub struct Called {
     pub said: Vec<String>,
     pub operation: String,
     pub url: String,
+    /// The call as curl, secrets as environment variables.
+    pub curl: String,
+    /// The call as curl with its secrets (copied only when asked for).
+    pub curl_with_secrets: crate::domain::Secret,
 }

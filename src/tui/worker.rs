@@ -326,7 +326,17 @@ impl Worker {
             let entry = tryit::history_entry(&api, &stage, &spec, &op, &auth, &sent);
             let _ = tokio::task::spawn_blocking(move || tryit::history::append(&state, entry)).await;
         }
-        Ok(crate::tui::message::Called { response: sent?, said: resolved.said, operation: op.label, url: req.url })
+        let curl = tryit::curl(&req, &resolved, &api.region, false);
+        let curl_with_secrets = crate::domain::Secret::new(tryit::curl(&req, &resolved, &api.region, true));
+        let response = sent?;
+        Ok(crate::tui::message::Called {
+            response,
+            said: resolved.said,
+            operation: op.label,
+            url: req.url,
+            curl,
+            curl_with_secrets,
+        })
     }
 
     /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.

@@ -200,6 +200,17 @@ impl Screen for TryScreen {
         }
         match action {
             Action::Edit => self.edit(),
+            // Copy as curl: placeholders for the secrets, or (asked for apart) with them.
+            Action::Copy | Action::CopySecret => {
+                let Some(called) = sh.store.call.loaded() else { return Nav::Stay };
+                let value = if action == Action::Copy {
+                    crate::domain::Secret::new(called.curl.clone())
+                } else {
+                    called.curl_with_secrets.clone()
+                };
+                super::keys::copy(value, sh);
+                Nav::Stay
+            }
             Action::Try | Action::Refresh => self.send(sh),
             // A call in flight is cancelled; otherwise back.
             Action::Cancel if sh.store.call.is_loading() => {
