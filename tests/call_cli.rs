@@ -119,6 +119,7 @@ async fn a_call_prints_the_answer_and_exits_by_what_came_back() {
     let failing = env.call(&["shop", "GET", "/items", "--jq", ".items.name"]);
     assert_eq!(failing.status.code(), Some(1), "{}", stderr(&failing));
     assert!(stderr(&failing).contains("jq: "));
+    assert_eq!(String::from_utf8_lossy(&failing.stdout).trim(), r#"{"items":[1,2]}"#, "the body as it came");
 
     // --curl sends nothing.
     let before = stage.received_requests().await.unwrap().len();
@@ -144,6 +145,7 @@ async fn what_cannot_be_called_is_a_usage_error_naming_what_is_wrong() {
         (vec!["shop", "GET", "/items/3"], "requires an API key"),
         (vec!["shop", "POST", "/items", "--data", "{\"a\": 1,\n \"b\": }"], "not valid JSON"),
         (vec!["shop", "GET", "/items", "--auth", "token"], "is not an auth"),
+        (vec!["shop", "GET", "/items", "--auth", "bearer:PORTCULLIS_NO_SUCH_VAR"], "the environment has no"),
     ] {
         let out = env.call(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -152,6 +154,14 @@ async fn what_cannot_be_called_is_a_usage_error_naming_what_is_wrong() {
     let bad_json = env.call(&["shop", "POST", "/items", "--data", "{\"a\": 1,\n \"b\": }"]);
     assert!(stderr(&bad_json).contains("line 2, column"), "{}", stderr(&bad_json));
     assert!(stage.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    let file = env.dir.path().join("bad.json");
+    std::fs::write(&file, "{\"a\": ").unwrap();
+    let from_file = env.call(&["shop", "POST", "/items", "--data", &format!("@{}", file.display())]);
+    assert_eq!(from_file.status.code(), Some(2), "a file is checked too: {}", stderr(&from_file));
+    // --curl reads no secret: a key that does not exist is a placeholder all the same.
+    let curl = env.call(&["shop", "GET", "/items/3", "--auth", "key:nokey123", "--curl"]);
+    assert_eq!(curl.status.code(), Some(0), "{}", stderr(&curl));
+    assert!(String::from_utf8_lossy(&curl.stdout).contains("$PORTCULLIS_API_KEY"));
     let by_id = env.call(&[&id, "GET", "/items", "--curl"]);
     assert_eq!(by_id.status.code(), Some(0), "an id works as well as a name: {}", stderr(&by_id));
 }
@@ -203,4 +213,24 @@ async fn a_calls_key_never_reaches_the_log() {
     assert_eq!(entry["status"], 200);
     assert_eq!(entry["operation"], "GET /items/{id}");
     assert_eq!(entry["headers"], serde_json::json!([["x-trace", "t1"]]));
+}
+
+#[tokio::test]
+async fn a_binary_body_is_written_as_it_came() {
+    let stage = MockServer::start().await;
+    let bytes = vec![0x89, 0x50, 0x4e, 0x47, 0xff, 0x00, 0x10];
+    Mock::given(method("GET"))
+        .and(path("/prod/items"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(bytes.clone()),
+        )
+        .mount(&stage)
+        .await;
+    let (env, _) = Env::new(&stage.uri()).await;
+    let out = env.call(&["shop", "GET", "/items"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, bytes, "the bytes, not a lossy text");
+    let json = env.call(&["shop", "GET", "/items", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["bodyBase64"], "iVBOR/8AEA==");
 }

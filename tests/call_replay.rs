@@ -190,6 +190,17 @@ async fn a_cognito_method_gets_a_client_credentials_token_cached_until_shortly_b
     let token_requests: Vec<_> =
         w.aws.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == "/oauth2/token").collect();
     assert_eq!(token_requests.len(), 1, "one token for ten calls");
+    let lookups = w
+        .aws
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.headers.get("x-amz-target").is_some())
+        .count();
+    // ListUserPoolClients, then DescribeUserPoolClient and ListUserPoolClientSecrets twice (the
+    // partner's clients, then the secret): once, for the first call; none for the nine after it.
+    assert_eq!(lookups, 5, "the app client is looked up for the first call only");
     let t = &token_requests[0];
     use base64::Engine;
     let basic = base64::engine::general_purpose::STANDARD.encode("c1:c1SECRETxyz0123456789abcd");
@@ -321,15 +332,20 @@ async fn the_curl_command_sends_the_same_request() {
     let env = AuthEnv { ctx: &w.ctx, http: &http, tokens: &tokens, token_urls: &w.tokens_at };
     let mut spec = get("/orders/7");
     spec.query = vec![("note".into(), "it's \"quoted\" ünïcode".into())];
-    spec.headers = vec![("x-trace".into(), "a'b\"c".into())];
+    spec.headers = vec![("x-trace".into(), "a'b\"c".into()), ("cookie".into(), "session=abc123".into())];
     let (req, resolved, _) =
         tryit::prepare(&env, &shop(), "prod", &spec, &AuthChoice::Key("k1".into()), &w.invoke).await.unwrap();
     let command = tryit::curl(&req, &resolved, "eu-west-1", false);
     assert!(command.contains("$PORTCULLIS_API_KEY") && !command.contains("k1VALUE"), "placeholders: {command}");
+    assert!(
+        command.contains("\"cookie: $PORTCULLIS_COOKIE\"") && !command.contains("abc123"),
+        "a typed secret header too: {command}"
+    );
     tryit::send(&http, &w.ctx, &req, &resolved, "eu-west-1").await.unwrap();
     let status = std::process::Command::new("sh")
         .args(["-c", &format!("{command} -o /dev/null")])
         .env("PORTCULLIS_API_KEY", "k1VALUEabcdefghij0123456789")
+        .env("PORTCULLIS_COOKIE", "session=abc123")
         .status()
         .expect("curl runs");
     assert!(status.success());
@@ -337,7 +353,7 @@ async fn the_curl_command_sends_the_same_request() {
     assert_eq!(sent.len(), 2);
     let (ours, curls) = (&sent[0], &sent[1]);
     assert_eq!(ours.url, curls.url, "same URL and query");
-    for h in ["x-api-key", "x-trace"] {
+    for h in ["x-api-key", "x-trace", "cookie"] {
         assert_eq!(header_of(ours, h), header_of(curls, h), "{h}");
     }
 }

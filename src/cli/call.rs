@@ -83,13 +83,16 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 /// The body: JSON checked (the error at its line and column), or a file's bytes as they are.
 fn body(data: &Option<String>) -> anyhow::Result<Option<Vec<u8>>> {
     let Some(d) = data else { return Ok(None) };
-    if let Some(path) = d.strip_prefix('@') {
-        return Ok(Some(std::fs::read(path).map_err(|e| usage(format!("--data @{path}: {e}")))?));
+    let (bytes, what) = match d.strip_prefix('@') {
+        Some(path) => {
+            (std::fs::read(path).map_err(|e| usage(format!("--data @{path}: {e}")))?, format!("--data @{path}"))
+        }
+        None => (d.clone().into_bytes(), "--data".to_string()),
+    };
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        return Err(usage(format!("{what} is not valid JSON: {e} (line {}, column {})", e.line(), e.column())));
     }
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(d) {
-        return Err(usage(format!("--data is not valid JSON: {e} (line {}, column {})", e.line(), e.column())));
-    }
-    Ok(Some(d.clone().into_bytes()))
+    Ok(Some(bytes))
 }
 
 async fn find_api(contexts: &[aws::AwsContext], wanted: &str) -> anyhow::Result<(usize, Api)> {
@@ -126,6 +129,11 @@ fn stage_of(api: &Api, wanted: &Option<String>) -> anyhow::Result<String> {
     }
 }
 
+/// A `curl` command needs no secret: nothing is read, nothing is sent.
+fn curl_secrets(curl: bool) -> tryit::Secrets {
+    if curl { tryit::Secrets::Placeholders } else { tryit::Secrets::Read }
+}
+
 pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     let data = body(&args.data)?;
     if let Some(f) = &args.jq {
@@ -147,10 +155,12 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
         body: data,
     };
     let (req, resolved, op) =
-        tryit::prepare(&env, &api, &stage, &spec, &args.auth, &settings.invoke_urls).await.map_err(|e| match e {
-            CallError::Usage(m) => usage(m),
-            CallError::Failed(m) => anyhow::anyhow!(m),
-        })?;
+        tryit::prepare_with(&env, &api, &stage, &spec, &args.auth, &settings.invoke_urls, curl_secrets(args.curl))
+            .await
+            .map_err(|e| match e {
+                CallError::Usage(m) => usage(m),
+                CallError::Failed(m) => anyhow::anyhow!(m),
+            })?;
     if args.curl {
         return Ok(write_stdout(&format!("{}\n", tryit::curl(&req, &resolved, &api.region, false)))?);
     }
@@ -165,14 +175,23 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
         }
     }
     let mut resp = sent.map_err(|e| anyhow::anyhow!(e))?;
+    let mut jq_failed = false;
     if let Some(f) = &args.jq {
-        // The body becomes the filter's outputs (one JSON value per line in `body` output).
-        let outputs = tryit::jq::run(f, &resp.body).map_err(|e| anyhow::anyhow!(e))?;
-        resp.body = match (args.output, outputs.as_slice()) {
-            (CallOutput::Json, [one]) => one.clone().into_bytes(),
-            (CallOutput::Json, many) => format!("[{}]", many.join(",")).into_bytes(),
-            _ => outputs.join("\n").into_bytes(),
-        };
+        // The body becomes the filter's outputs (one JSON value per line in `body` output); a
+        // body the filter cannot take is shown as it came, with jq's error on stderr.
+        match tryit::jq::run(f, &resp.body) {
+            Ok(outputs) => {
+                resp.body = match (args.output, outputs.as_slice()) {
+                    (CallOutput::Json, [one]) => one.clone().into_bytes(),
+                    (CallOutput::Json, many) => format!("[{}]", many.join(",")).into_bytes(),
+                    _ => outputs.join("\n").into_bytes(),
+                };
+            }
+            Err(e) => {
+                eprintln!("{e}; the body is shown as it came");
+                jq_failed = true;
+            }
+        }
     }
     let text = match args.output {
         CallOutput::Json => {
@@ -193,11 +212,19 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
             serde_json::to_string_pretty(&out)? + "\n"
         }
         CallOutput::Body => {
-            let mut t = String::from_utf8_lossy(&resp.body).into_owned();
-            if !t.ends_with('\n') && !t.is_empty() {
-                t.push('\n');
+            // The bytes as they came (a binary body stays whole); text ends with a newline.
+            let mut out = std::io::stdout().lock();
+            let tail: &[u8] = if std::str::from_utf8(&resp.body).is_ok_and(|t| !t.is_empty() && !t.ends_with('\n')) {
+                b"\n"
+            } else {
+                b""
+            };
+            use std::io::Write;
+            match out.write_all(&resp.body).and_then(|()| out.write_all(tail)).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
             }
-            t
+            String::new()
         }
         CallOutput::Headers => {
             let mut t = format!("HTTP {}\n", resp.status);
@@ -209,6 +236,7 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     };
     write_stdout(&text)?;
     match resp.status / 100 {
+        _ if jq_failed && !args.check_status => anyhow::bail!("the jq filter failed on the body"),
         3..=5 if args.check_status => Err(Exit {
             code: i32::from(resp.status / 100),
             message: format!("HTTP {}{}", resp.status, gateway_error(&resp)),

@@ -57,6 +57,8 @@ impl std::str::FromStr for AuthChoice {
 pub struct Resolved {
     pub headers: Vec<(String, Value)>,
     pub sign: bool,
+    /// The credentials that sign are temporary (a curl command then sends their session token).
+    pub session_token: bool,
     /// What was used, for people (`x-api-key from key k1`).
     pub said: Vec<String>,
 }
@@ -81,36 +83,96 @@ fn needs_token(op: &Operation) -> bool {
     matches!(op.authorization.as_str(), "COGNITO_USER_POOLS" | "JWT")
 }
 
+/// Why an auth cannot be used: what was asked does not fit the method (usage), or something it
+/// needs could not be had (failed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn failed(e: impl ToString) -> AuthError {
+    AuthError::Failed(e.to_string())
+}
+
+/// Does `choice` fit the method? Checked before anything is read or sent.
+pub fn check(op: &Operation, choice: &AuthChoice) -> Result<(), AuthError> {
+    let usage = |m: String| Err(AuthError::Usage(m));
+    match choice {
+        AuthChoice::Auto if op.api_key_required => {
+            usage(format!("{} requires an API key: pass --auth key:KEY_ID or --auth partner:ID", op.label))
+        }
+        AuthChoice::Auto if needs_token(op) => usage(format!(
+            "{} takes a {} token: pass --auth partner:ID (client credentials) or --auth bearer:ENV_VAR",
+            op.label, op.authorization
+        )),
+        AuthChoice::Auto if op.authorization == "CUSTOM" => {
+            usage(format!("{} has a Lambda authorizer: pass what it expects with --header and --auth none", op.label))
+        }
+        AuthChoice::Partner(_) if op.authorization == "COGNITO_USER_POOLS" && op.scopes.is_empty() => usage(format!(
+            "{} has a Cognito authorizer and no OAuth scopes, so it expects an ID token, which client credentials cannot give; pass one with --auth bearer:ENV_VAR",
+            op.label
+        )),
+        AuthChoice::Bearer(var) if std::env::var_os(var).is_none() => {
+            usage(format!("--auth bearer:{var}: the environment has no {var}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What the auth adds, with every secret left out (empty): for a curl command with
+/// placeholders, which needs nothing read and sends nothing.
+pub fn placeholders(op: &Operation, choice: &AuthChoice) -> Result<Resolved, AuthError> {
+    check(op, choice)?;
+    let mut out = Resolved::default();
+    let empty = || Value::Secret(Secret::new(""));
+    let partner = matches!(choice, AuthChoice::Partner(_));
+    if matches!(choice, AuthChoice::Key(_)) || partner && op.api_key_required {
+        out.headers.push(("x-api-key".into(), empty()));
+    }
+    if matches!(choice, AuthChoice::Bearer(_)) || partner && needs_token(op) {
+        out.headers.push(("authorization".into(), empty()));
+    }
+    let iam_method = op.authorization == "AWS_IAM";
+    if matches!(choice, AuthChoice::Iam) || iam_method && matches!(choice, AuthChoice::Auto | AuthChoice::Partner(_)) {
+        iam(&mut out);
+    }
+    Ok(out)
+}
+
 pub async fn resolve(
     env: &AuthEnv<'_>,
     api: &Api,
     stage: &str,
     op: &Operation,
     choice: &AuthChoice,
-) -> Result<Resolved, String> {
+) -> Result<Resolved, AuthError> {
+    check(op, choice)?;
     let mut out = Resolved::default();
     match choice {
         AuthChoice::None => {}
         AuthChoice::Iam => iam(&mut out),
         AuthChoice::Bearer(var) => {
-            let token = std::env::var(var).map_err(|_| format!("--auth bearer:{var}: the environment has no {var}"))?;
+            let token = std::env::var(var).map_err(|_| AuthError::Usage(format!("the environment has no {var}")))?;
             out.headers.push(("authorization".into(), Value::Secret(Secret::new(format!("Bearer {token}")))));
             out.said.push(format!("bearer token from ${var}"));
         }
         AuthChoice::Key(id) => {
-            let value = keys::key_value(env.ctx, id).await.map_err(|e| e.to_string())?;
+            let value = keys::key_value(env.ctx, id).await.map_err(failed)?;
             out.headers.push(("x-api-key".into(), Value::Secret(value)));
             out.said.push(format!("x-api-key of key {id}"));
         }
         AuthChoice::Partner(partner) => {
             if op.api_key_required {
-                let id = partner_key(env, api, stage, partner).await?;
-                let value = keys::key_value(env.ctx, &id).await.map_err(|e| e.to_string())?;
+                let id = partner_key(env, api, stage, partner).await.map_err(failed)?;
+                let value = keys::key_value(env.ctx, &id).await.map_err(failed)?;
                 out.headers.push(("x-api-key".into(), Value::Secret(value)));
                 out.said.push(format!("x-api-key of {partner}'s key {id}"));
             }
             if needs_token(op) {
-                let token = partner_token(env, api, op, partner).await?;
+                let token = partner_token(env, api, op, partner).await.map_err(failed)?;
                 out.headers
                     .push(("authorization".into(), Value::Secret(Secret::new(format!("Bearer {}", token.expose())))));
                 out.said.push(format!("client-credentials token of {partner} ({})", op.scopes.join(" ")));
@@ -120,24 +182,8 @@ pub async fn resolve(
             }
         }
         AuthChoice::Auto => {
-            if op.api_key_required {
-                return Err(format!("{} requires an API key: pass --auth key:KEY_ID or --auth partner:ID", op.label));
-            }
-            match op.authorization.as_str() {
-                "AWS_IAM" => iam(&mut out),
-                "COGNITO_USER_POOLS" | "JWT" => {
-                    return Err(format!(
-                        "{} takes a {} token: pass --auth partner:ID (client credentials) or --auth bearer:ENV_VAR",
-                        op.label, op.authorization
-                    ));
-                }
-                "CUSTOM" => {
-                    return Err(format!(
-                        "{} has a Lambda authorizer: pass what it expects with --header and --auth none",
-                        op.label
-                    ));
-                }
-                _ => {}
+            if op.authorization == "AWS_IAM" {
+                iam(&mut out);
             }
         }
     }
@@ -176,6 +222,10 @@ async fn partner_token(env: &AuthEnv<'_>, api: &Api, op: &Operation, partner: &s
     }
     let pool =
         authorizer_pool(api, op).ok_or_else(|| format!("the authorizer of {} names no Cognito user pool", op.label))?;
+    // A token in hand for this partner, pool and scopes: no lookups at all.
+    if let Some(t) = env.tokens.for_partner(&pool, partner, &op.scopes) {
+        return Ok(t);
+    }
     let clients = cognito::partner_clients(env.ctx, &pool, Some(partner)).await.map_err(|e| e.to_string())?;
     // The newest client (a rotation's second one, when there is one).
     let client = clients
@@ -190,5 +240,7 @@ async fn partner_token(env: &AuthEnv<'_>, api: &Api, op: &Operation, partner: &s
             format!("user pool {pool} has no domain, so no token URL ([token_urls] in the config sets one)")
         })?,
     };
-    env.tokens.token(env.http, &token_url, &client.client_id, &secret, &op.scopes).await
+    let token = env.tokens.token(env.http, &token_url, &client.client_id, &secret, &op.scopes).await?;
+    env.tokens.remember_partner(&pool, partner, &op.scopes, &token_url, &client.client_id);
+    Ok(token)
 }

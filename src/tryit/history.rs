@@ -66,12 +66,17 @@ pub fn append(state: &Path, mut entry: Entry) -> std::io::Result<()> {
         b.truncate(cut);
         entry.body_cut = true;
     }
+    std::fs::create_dir_all(state)?;
+    // One writer at a time (the TUI and a CLI, two calls): a lock around read, add, write.
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(state.join("history.lock"))?;
+    lock.lock()?;
     let mut all = load(state);
     all.push(entry);
     let skip = all.len().saturating_sub(CAP);
-    std::fs::create_dir_all(state)?;
     let file = path(state);
-    let tmp = state.join(format!(".history.{}.tmp", std::process::id()));
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = state.join(format!(".history.{}.{n}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

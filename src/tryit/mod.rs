@@ -36,6 +36,14 @@ pub enum CallError {
     Failed(String),
 }
 
+/// Whether the auth's secrets are read (to send), or left as placeholders (a curl command:
+/// nothing is read or sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    Read,
+    Placeholders,
+}
+
 /// The request for `spec` on `api`'s `stage`, with the auth the operation takes (or `choice`).
 pub async fn prepare(
     env: &AuthEnv<'_>,
@@ -44,6 +52,19 @@ pub async fn prepare(
     spec: &CallSpec,
     choice: &AuthChoice,
     invoke_urls: &std::collections::BTreeMap<String, String>,
+) -> Result<(CallRequest, Resolved, Operation), CallError> {
+    prepare_with(env, api, stage, spec, choice, invoke_urls, Secrets::Read).await
+}
+
+/// [`prepare`], reading the secrets or leaving placeholders.
+pub async fn prepare_with(
+    env: &AuthEnv<'_>,
+    api: &Api,
+    stage: &str,
+    spec: &CallSpec,
+    choice: &AuthChoice,
+    invoke_urls: &std::collections::BTreeMap<String, String>,
+    secrets: Secrets,
 ) -> Result<(CallRequest, Resolved, Operation), CallError> {
     if let Some(p) = target::missing_parameter(&spec.path) {
         return Err(CallError::Usage(format!("the path still has the parameter {p}: put its value in the path")));
@@ -63,15 +84,27 @@ pub async fn prepare(
     if !spec.query.is_empty() {
         url.query_pairs_mut().extend_pairs(spec.query.iter());
     }
-    let resolved = auth::resolve(env, api, stage, &op, choice)
-        .await
-        .map_err(|e| if e.contains("pass --auth") { CallError::Usage(e) } else { CallError::Failed(e) })?;
+    let resolved = match secrets {
+        Secrets::Read => auth::resolve(env, api, stage, &op, choice).await,
+        Secrets::Placeholders => auth::placeholders(&op, choice),
+    }
+    .map_err(|e| match e {
+        auth::AuthError::Usage(m) => CallError::Usage(m),
+        auth::AuthError::Failed(m) => CallError::Failed(m),
+    })?;
     let mut headers: Vec<(String, Value)> =
         spec.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), Value::Plain(v.clone()))).collect();
     if spec.body.is_some() && !headers.iter().any(|(k, _)| k == "content-type") {
         headers.push(("content-type".into(), Value::Plain("application/json".into())));
     }
     headers.extend(resolved.headers.iter().cloned());
+    let mut resolved = resolved;
+    if resolved.sign
+        && let Some(provider) = &env.ctx.credentials
+    {
+        use aws_credential_types::provider::ProvideCredentials;
+        resolved.session_token = provider.provide_credentials().await.is_ok_and(|c| c.session_token().is_some());
+    }
     let req = CallRequest {
         method: spec.method.to_ascii_uppercase(),
         url: url.to_string(),
@@ -114,11 +147,15 @@ pub fn curl(req: &CallRequest, resolved: &Resolved, region: &str, secrets: bool)
     let mut parts = vec!["curl".to_string(), "-sS".into(), "-X".into(), q(&req.method), q(&req.url)];
     for (k, v) in &req.headers {
         let header = match (k.as_str(), v, secrets) {
-            (_, Value::Plain(p), _) => q(&format!("{k}: {p}")),
-            (_, Value::Secret(s), true) => q(&format!("{k}: {}", s.expose())),
+            // A header that can carry a secret is a placeholder, whoever set it (the auth or you).
+            (_, _, true) => q(&format!("{k}: {}", v.expose())),
             ("x-api-key", _, false) => "\"x-api-key: $PORTCULLIS_API_KEY\"".into(),
             ("authorization", _, false) => "\"Authorization: Bearer $PORTCULLIS_TOKEN\"".into(),
-            (_, Value::Secret(_), false) => continue,
+            (_, Value::Plain(p), false) if !history::secret_header(k) => q(&format!("{k}: {p}")),
+            (_, _, false) => {
+                let var = k.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+                format!("\"{k}: $PORTCULLIS_{var}\"")
+            }
         };
         parts.extend(["-H".into(), header]);
     }
@@ -129,6 +166,9 @@ pub fn curl(req: &CallRequest, resolved: &Resolved, region: &str, secrets: bool)
             "--user".into(),
             "\"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"".into(),
         ]);
+        if resolved.session_token {
+            parts.extend(["-H".into(), "\"x-amz-security-token: $AWS_SESSION_TOKEN\"".into()]);
+        }
     }
     if let Some(b) = &req.body {
         parts.extend(["--data-binary".into(), q(&String::from_utf8_lossy(b))]);

@@ -14,12 +14,29 @@ type TokenFor = (String, String, String);
 #[derive(Debug, Default)]
 pub struct TokenCache {
     tokens: Mutex<HashMap<TokenFor, (Secret, Instant)>>,
+    /// (pool, partner, scopes) -> what its token is for, so a cached token needs no lookup.
+    partners: Mutex<HashMap<TokenFor, TokenFor>>,
 }
 
 /// A token is used until this long before it expires.
 const MARGIN: Duration = Duration::from_secs(60);
 
 impl TokenCache {
+    /// The partner's token for `pool` and `scopes`, if one is cached and still good.
+    pub fn for_partner(&self, pool: &str, partner: &str, scopes: &[String]) -> Option<Secret> {
+        let key = (pool.to_string(), partner.to_string(), scopes.join(" "));
+        let which = self.partners.lock().expect("token cache").get(&key).cloned()?;
+        let tokens = self.tokens.lock().expect("token cache");
+        tokens.get(&which).filter(|(_, until)| Instant::now() < *until).map(|(t, _)| t.clone())
+    }
+
+    /// Whose token `token_url` and `client_id` gave (for [`TokenCache::for_partner`]).
+    pub fn remember_partner(&self, pool: &str, partner: &str, scopes: &[String], token_url: &str, client_id: &str) {
+        let key = (pool.to_string(), partner.to_string(), scopes.join(" "));
+        let which = (token_url.to_string(), client_id.to_string(), scopes.join(" "));
+        self.partners.lock().expect("token cache").insert(key, which);
+    }
+
     /// A token for the client and scopes: the cached one while it is good, else a new one.
     pub async fn token(
         &self,

@@ -64,6 +64,28 @@ fn form(api: &ApiRef, stage: &str, spec: &CallSpec, auth: &AuthChoice, demands: 
     }
 }
 
+/// `k: v; k: v`: a `;` starts a new header only where a `name:` follows (so
+/// `content-type: application/json; charset=utf-8` is one header).
+fn headers(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for part in text.split(';') {
+        let starts_header = part.split_once(':').is_some_and(|(name, _)| {
+            let n = name.trim();
+            !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        match (starts_header, out.last_mut()) {
+            (true, _) => {
+                let (k, v) = part.split_once(':').expect("checked");
+                out.push((k.trim().to_string(), v.trim().to_string()));
+            }
+            (false, Some(last)) if !part.trim().is_empty() => last.1 = format!("{}; {}", last.1, part.trim()),
+            (false, _) if part.trim().is_empty() => {}
+            (false, _) => return Err(format!("`{}` is not name: value", part.trim())),
+        }
+    }
+    Ok(out)
+}
+
 /// What the form asks for, checked (the JSON body at its line and column).
 fn read_form(form: &Form) -> Result<(CallSpec, AuthChoice), String> {
     let FormKind::Try(t) = &form.kind else { return Err("not a request form".into()) };
@@ -89,7 +111,7 @@ fn read_form(form: &Form) -> Result<(CallSpec, AuthChoice), String> {
         method: method.clone(),
         path: form.value(0).trim().to_string(),
         query: pairs(form.value(1), '&', '=')?,
-        headers: pairs(form.value(2), ';', ':')?,
+        headers: headers(form.value(2))?,
         body: (!body.is_empty()).then(|| body.as_bytes().to_vec()),
     };
     if let Some(p) = crate::tryit::target::missing_parameter(&spec.path) {
@@ -277,5 +299,24 @@ impl Screen for TryScreen {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_semicolon_starts_a_header_only_before_a_name() {
+        let got = headers("content-type: application/json; charset=utf-8; x-trace: t1").unwrap();
+        assert_eq!(
+            got,
+            [
+                ("content-type".to_string(), "application/json; charset=utf-8".to_string()),
+                ("x-trace".into(), "t1".into())
+            ]
+        );
+        assert!(headers("no colon here").is_err());
+        assert_eq!(headers("").unwrap(), vec![]);
     }
 }
