@@ -277,41 +277,10 @@ async fn onboard_steps(
         handover::prepare(ctx, destination, &creds, &op.partner).await?;
         journal.record_done("handover", BTreeMap::new())?;
     }
-    let client_id = match journal.done("create-client").and_then(|d| d.get("clientId")).cloned() {
-        Some(id) => id,
-        None => {
-            journal.intent("create-client")?;
-            // A client of this name made by an interrupted run is this one (none existed at the start).
-            let found = cognito::client_names(ctx, &pool).await?.into_iter().find(|(_, n)| *n == op.partner);
-            let id = match found {
-                Some((id, _)) => id,
-                None => cognito::create_client(ctx, &pool, &op.partner, scopes, &secret).await?,
-            };
-            journal.record_done("create-client", ids(&[("clientId", &id)]))?;
-            id
-        }
-    };
-    let key_id = match journal.done("create-key").and_then(|d| d.get("keyId")).cloned() {
-        Some(id) => id,
-        None => {
-            journal.intent("create-key")?;
-            let tags = BTreeMap::from([(TAG_PARTNER.to_string(), op.partner.clone())]);
-            let id = match keys::find_by_value(ctx, &op.partner, &key_value).await? {
-                Some(id) => id,
-                None => keys::create_with_value(ctx, key_name, &op.partner, &key_value, &tags).await?,
-            };
-            journal.record_done("create-key", ids(&[("keyId", &id)]))?;
-            id
-        }
-    };
-    for plan in plans {
-        let step = format!("attach:{plan}");
-        if journal.done(&step).is_none() {
-            journal.intent(&step)?;
-            keys::add_to_plan(ctx, &key_id, plan).await?;
-            journal.record_done(&step, BTreeMap::new())?;
-        }
-    }
+    let client_id = client_step(ctx, journal, &pool, &op.partner, scopes, &secret).await?;
+    let tags = async { Ok(BTreeMap::from([(TAG_PARTNER.to_string(), op.partner.clone())])) };
+    let key_id = key_step(ctx, journal, &op.partner, key_name, &key_value, tags).await?;
+    attach_steps(ctx, journal, &key_id, plans).await?;
     journal.intent("finalize")?;
     // What the endpoint holds is what is handed over (an emulator may keep its own secret).
     let (_, held) = cognito::describe(ctx, &pool, &client_id).await?;
@@ -344,6 +313,64 @@ async fn onboard_back(env: Env<'_>, journal: &mut Journal, op: &Operation) -> Re
     }
     journal.record_done("undo", BTreeMap::new())?;
     Ok(undone)
+}
+
+/// The `create-client` step: a client named `name` made by an interrupted run is this one
+/// (none of that name existed when the operation began), else it is made now.
+async fn client_step(
+    ctx: &AwsContext,
+    journal: &mut Journal,
+    pool: &str,
+    name: &str,
+    scopes: &[String],
+    secret: &Secret,
+) -> Result<String, OpError> {
+    if let Some(id) = journal.done("create-client").and_then(|d| d.get("clientId")).cloned() {
+        return Ok(id);
+    }
+    journal.intent("create-client")?;
+    let found = cognito::client_names(ctx, pool).await?.into_iter().find(|(_, n)| n == name);
+    let id = match found {
+        Some((id, _)) => id,
+        None => cognito::create_client(ctx, pool, name, scopes, secret).await?,
+    };
+    journal.record_done("create-client", ids(&[("clientId", &id)]))?;
+    Ok(id)
+}
+
+/// The `create-key` step: the partner's key with this value, made by an interrupted run, is
+/// this one; else it is made now with the `tags` (read only when it is made).
+async fn key_step(
+    ctx: &AwsContext,
+    journal: &mut Journal,
+    partner: &str,
+    name: &str,
+    value: &Secret,
+    tags: impl std::future::Future<Output = Result<BTreeMap<String, String>, OpError>>,
+) -> Result<String, OpError> {
+    if let Some(id) = journal.done("create-key").and_then(|d| d.get("keyId")).cloned() {
+        return Ok(id);
+    }
+    journal.intent("create-key")?;
+    let id = match keys::find_by_value(ctx, partner, value).await? {
+        Some(id) => id,
+        None => keys::create_with_value(ctx, name, partner, value, &tags.await?).await?,
+    };
+    journal.record_done("create-key", ids(&[("keyId", &id)]))?;
+    Ok(id)
+}
+
+/// One `attach:<plan>` step per plan (a key already in the plan is done).
+async fn attach_steps(ctx: &AwsContext, journal: &mut Journal, key_id: &str, plans: &[String]) -> Result<(), OpError> {
+    for plan in plans {
+        let step = format!("attach:{plan}");
+        if journal.done(&step).is_none() {
+            journal.intent(&step)?;
+            keys::add_to_plan(ctx, key_id, plan).await?;
+            journal.record_done(&step, BTreeMap::new())?;
+        }
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------------------- rotate
@@ -618,32 +645,18 @@ async fn rotate_steps(
     match &op.kind {
         OpKind::RotateKey { old_key, plans, key_name, retire_after, .. } => {
             let value = creds.api_key.clone().ok_or_else(|| refused("the new key's value is missing"))?;
-            let key_id = match journal.done("create-key").and_then(|d| d.get("keyId")).cloned() {
-                Some(id) => id,
-                None => {
-                    journal.intent("create-key")?;
-                    let old = keys::get_key(ctx, old_key).await?;
-                    let mut tags: BTreeMap<String, String> =
-                        old.tags.into_iter().filter(|(k, _)| !k.starts_with("portcullis:")).collect();
-                    tags.insert(TAG_PARTNER.into(), op.partner.clone());
-                    tags.insert(TAG_ROTATES.into(), old_key.clone());
-                    tags.insert(TAG_RETIRE_AFTER.into(), retire_after.clone());
-                    let id = match keys::find_by_value(ctx, &op.partner, &value).await? {
-                        Some(id) => id,
-                        None => keys::create_with_value(ctx, key_name, &op.partner, &value, &tags).await?,
-                    };
-                    journal.record_done("create-key", ids(&[("keyId", &id)]))?;
-                    id
-                }
+            // The new key carries the old one's tags (none of ours) and says what it replaces.
+            let tags = async {
+                let old = keys::get_key(ctx, old_key).await?;
+                let mut tags: BTreeMap<String, String> =
+                    old.tags.into_iter().filter(|(k, _)| !k.starts_with("portcullis:")).collect();
+                tags.insert(TAG_PARTNER.into(), op.partner.clone());
+                tags.insert(TAG_ROTATES.into(), old_key.clone());
+                tags.insert(TAG_RETIRE_AFTER.into(), retire_after.clone());
+                Ok(tags)
             };
-            for plan in plans {
-                let step = format!("attach:{plan}");
-                if journal.done(&step).is_none() {
-                    journal.intent(&step)?;
-                    keys::add_to_plan(ctx, &key_id, plan).await?;
-                    journal.record_done(&step, BTreeMap::new())?;
-                }
-            }
+            let key_id = key_step(ctx, journal, &op.partner, key_name, &value, tags).await?;
+            attach_steps(ctx, journal, &key_id, plans).await?;
             creds.api_key_id = Some(key_id);
         }
         OpKind::RotateSecret { client_id, fallback_client, existing_secrets, .. } => {
@@ -665,20 +678,7 @@ async fn rotate_steps(
                     journal.record_done("add-secret", ids(&[("secretId", &id)]))?;
                 }
             } else {
-                let new_id = match journal.done("create-client").and_then(|d| d.get("clientId")).cloned() {
-                    Some(id) => id,
-                    None => {
-                        journal.intent("create-client")?;
-                        let found =
-                            cognito::client_names(ctx, &pool).await?.into_iter().find(|(_, n)| n == fallback_client);
-                        let id = match found {
-                            Some((id, _)) => id,
-                            None => cognito::create_client(ctx, &pool, fallback_client, &creds.scopes, &secret).await?,
-                        };
-                        journal.record_done("create-client", ids(&[("clientId", &id)]))?;
-                        id
-                    }
-                };
+                let new_id = client_step(ctx, journal, &pool, fallback_client, &creds.scopes, &secret).await?;
                 let (_, held) = cognito::describe(ctx, &pool, &new_id).await?;
                 creds.client_secret = held.or(Some(secret));
                 creds.client_id = Some(new_id);
