@@ -33,6 +33,9 @@ pub struct FileConfig {
     pub token_urls: std::collections::BTreeMap<String, String>,
     /// Seconds a call may take (try it; default 30).
     pub call_timeout_secs: Option<u64>,
+    /// A response body over this many MB goes to a temporary file (try it; default 10).
+    #[serde(default)]
+    pub body_limit_mb: Option<u64>,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -85,6 +88,8 @@ pub struct Settings {
     pub invoke_urls: std::collections::BTreeMap<String, String>,
     pub token_urls: std::collections::BTreeMap<String, String>,
     pub call_timeout: std::time::Duration,
+    /// Bytes of a response body kept in memory; a larger one goes to a temporary file.
+    pub body_limit: usize,
 }
 
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
@@ -177,6 +182,7 @@ impl Settings {
             invoke_urls: Default::default(),
             token_urls: Default::default(),
             call_timeout: std::time::Duration::from_secs(30),
+            body_limit: 10 * 1024 * 1024,
         }
     }
 
@@ -211,6 +217,7 @@ impl Settings {
             invoke_urls: file.invoke_urls,
             token_urls: file.token_urls,
             call_timeout: std::time::Duration::from_secs(file.call_timeout_secs.unwrap_or(30)),
+            body_limit: (file.body_limit_mb.unwrap_or(10) as usize).saturating_mul(1024 * 1024),
         })
     }
 }

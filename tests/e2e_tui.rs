@@ -185,7 +185,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&[":"]);
     s.type_text("try");
     s.keys(&["Enter"]);
-    s.wait_for("not built yet");
+    s.wait_for("try: choose an API");
     s.keys(&["Escape", "Escape", "Escape", "Escape", "q"]);
     s.wait_for("EXIT=0");
 

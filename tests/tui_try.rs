@@ -1,6 +1,9 @@
-//! Try it in the TUI: `t` on a method of the API detail opens its request; `enter` sends it;
-//! the answer (status, times, headers, pretty JSON) shows; `e` edits, `enter` sends again,
-//! `esc` cancels a call in flight. Snapshots of the request form and the answer.
+//! Try it in the TUI: `t` on a method of the API detail (or an operation of the docs, or `:try`,
+//! or a history entry) opens its request; `enter` sends it; the answer (status, times, headers,
+//! folded JSON) shows; `e` edits, `b` edits the body beside the schema, `|` filters it with jq,
+//! `enter` sends again, `esc` cancels a call in flight. Snapshots of the request form with each
+//! auth, the body editor, the answer (folded, headers, jq, errors, big and binary bodies) and
+//! the history.
 
 mod tui_fixtures;
 
@@ -8,7 +11,7 @@ use crossterm::event::KeyCode;
 use portcullis::tryit::auth::AuthChoice;
 use portcullis::tryit::send::CallResponse;
 use portcullis::tui::app::App;
-use portcullis::tui::command::{Command, Slot};
+use portcullis::tui::command::{Body, Command, Slot};
 use portcullis::tui::dialogs::Dialog;
 use portcullis::tui::message::{Called, Message};
 use portcullis::tui::screens::try_it::TryScreen;
@@ -41,6 +44,8 @@ fn answer(status: u16, body: &str, headers: &[(&str, &str)]) -> Called {
         url: "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/health".into(),
         curl: "curl -sS -X GET https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/health -H \"x-api-key: $PORTCULLIS_API_KEY\"".into(),
         curl_with_secrets: portcullis::domain::Secret::new("curl ... -H 'x-api-key: k1VALUE'"),
+        body_file: None,
+        body_size: body.len() as u64,
     }
 }
 
@@ -96,14 +101,18 @@ fn a_method_is_tried_and_its_answer_shown() {
     assert!(matches!(app.dialogs.last(), Some(Dialog::Form(_))));
 }
 
+/// The request form's text, for the auth snapshots.
+fn form_text(app: &mut App) -> String {
+    screen(app)
+}
+
 #[test]
-fn a_request_that_cannot_be_sent_says_why_in_the_form() {
-    // Rows: /, /health, GET /health, /payments, POST, GET, /payments/{paymentId}, GET.
-    let mut app = try_row(7);
+fn a_request_that_cannot_be_sent_says_why() {
+    // Rows: /, /health, GET /health, /payments, GET, POST, /payments/{paymentId}, DELETE, GET.
+    let mut app = try_row(8);
     press(&mut app, KeyCode::Enter);
     assert!(screen(&mut app).contains("fill in the path parameter {paymentId}"));
     assert!(app.take_commands().is_empty(), "nothing sent");
-    // Fill it in, and a body that is not JSON: its line and column.
     for _ in 0..11 {
         press(&mut app, KeyCode::Backspace);
     }
@@ -111,14 +120,6 @@ fn a_request_that_cannot_be_sent_says_why_in_the_form() {
     for _ in 0..3 {
         press(&mut app, KeyCode::Tab);
     }
-    chars(&mut app, "{\"amount\": }");
-    press(&mut app, KeyCode::Enter);
-    assert!(screen(&mut app).contains("line 1, column 12"), "{}", screen(&mut app));
-    for _ in 0..2 {
-        press(&mut app, KeyCode::Backspace);
-    }
-    chars(&mut app, " 5}");
-    press(&mut app, KeyCode::Tab);
     for _ in 0..4 {
         press(&mut app, KeyCode::Backspace);
     }
@@ -127,11 +128,354 @@ fn a_request_that_cannot_be_sent_says_why_in_the_form() {
     let (request, call) = the_call(&mut app);
     let Command::Call { spec, auth, .. } = call else { unreachable!() };
     assert_eq!(spec.path, "/payments/p-77");
-    assert_eq!(spec.body.as_deref(), Some(br#"{"amount": 5}"#.as_slice()));
     assert_eq!(auth, AuthChoice::Partner("acme".into()));
     let forbidden =
         answer(403, r#"{"message":"Forbidden"}"#, &[("x-amzn-ErrorType", "ForbiddenException:http://internal")]);
     app.handle(Message::Called { request, result: Ok(forbidden) });
     let text = screen(&mut app);
-    assert!(text.contains("HTTP 403") && text.contains("API Gateway: ForbiddenException"), "{text}");
+    assert!(text.contains("HTTP 403") && text.contains("API Gateway: ForbiddenException: Forbidden"), "{text}");
+    insta::assert_snapshot!("try_forbidden", render(&mut app).backend());
+    // No answer at all: what went wrong, plainly.
+    press(&mut app, KeyCode::Enter);
+    let (request, _) = the_call(&mut app);
+    app.handle(Message::Called {
+        request,
+        result: Err("no response: connection refused (is the stage's URL right? [invoke_urls])".into()),
+    });
+    let text = screen(&mut app);
+    assert!(text.contains("connection refused"), "{text}");
+    insta::assert_snapshot!("try_unreachable", render(&mut app).backend());
+}
+
+const PAYMENTS_DOC: &str = r##"{"swagger":"2.0","info":{"title":"payments","version":"1"},
+ "paths":{"/payments":{"post":{"operationId":"createPayment","summary":"Take a payment",
+   "parameters":[{"name":"Idempotency-Key","in":"header","required":true,"type":"string"},
+     {"name":"body","in":"body","required":true,"schema":{"$ref":"#/definitions/Payment"}}],
+   "responses":{"201":{"description":"Created","schema":{"$ref":"#/definitions/Payment"}}}}}},
+ "definitions":{"Payment":{"type":"object","required":["amount","currency"],
+   "properties":{"amount":{"type":"integer"},"currency":{"type":"string","enum":["EUR","USD"]},
+     "reference":{"type":"string"}}}}}"##;
+
+#[test]
+fn the_body_is_edited_beside_its_schema_and_checked_before_sending() {
+    // POST /payments: row 5 (its methods sorted: GET, POST).
+    let mut app = try_row(5);
+    press(&mut app, KeyCode::Esc); // the form closes; the request stays
+    char_key(&mut app, 'b');
+    let api = payments_api();
+    let doc = portcullis::openapi::render_lines(&portcullis::openapi::parse(PAYMENTS_DOC).unwrap());
+    answer_docs(&mut app, &api, &api.stages[0].name, doc);
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Body(_))));
+    // Lines typed as a user would, the second with a missing value.
+    chars(&mut app, "{");
+    press(&mut app, KeyCode::Enter);
+    chars(&mut app, "  \"amount\": ,");
+    press(&mut app, KeyCode::Enter);
+    chars(&mut app, "  \"currency\": \"EUR\"");
+    press(&mut app, KeyCode::Enter);
+    chars(&mut app, "}");
+    let text = screen(&mut app);
+    assert!(text.contains("not valid JSON at line 2, column 13"), "{text}");
+    assert!(text.contains("createPayment") && text.contains("currency"), "the schema beside it: {text}");
+    insta::assert_snapshot!("try_body_editor", render(&mut app).backend());
+    // ctrl-s keeps it as it is; enter refuses it (its line and column), `!` sends it anyway.
+    ctrl(&mut app, 's');
+    assert!(app.dialogs.is_empty());
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&mut app);
+    assert!(text.contains("line 2, column 13") && text.contains("! sends it anyway"), "{text}");
+    assert!(app.take_commands().is_empty(), "nothing sent");
+    char_key(&mut app, '!');
+    let (_, call) = the_call(&mut app);
+    let Command::Call { spec, .. } = call else { unreachable!() };
+    assert_eq!(spec.body.as_deref(), Some(b"{\n  \"amount\": ,\n  \"currency\": \"EUR\"\n}".as_slice()));
+    // Fixed in the editor (esc would leave it as it was), then sent with enter.
+    char_key(&mut app, 'b');
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Backspace);
+    chars(&mut app, "5,");
+    let text = screen(&mut app);
+    assert!(text.contains(" valid JSON") && !text.contains("not valid"), "{text}");
+    ctrl(&mut app, 's');
+    press(&mut app, KeyCode::Enter);
+    let (_, call) = the_call(&mut app);
+    let Command::Call { spec, .. } = call else { unreachable!() };
+    let sent: serde_json::Value = serde_json::from_slice(spec.body.as_deref().unwrap()).unwrap();
+    assert_eq!(sent, serde_json::json!({"amount": 5, "currency": "EUR"}));
+}
+
+#[test]
+fn the_editor_shows_what_each_auth_needs() {
+    // GET /health: no auth.
+    let mut app = try_row(2);
+    let text = form_text(&mut app);
+    assert!(text.contains("it demands: NONE"), "{text}");
+    insta::assert_snapshot!("try_auth_none", render(&mut app).backend());
+    // POST /payments: an API key and a Cognito authorizer without scopes (an ID token).
+    let mut app = try_row(5);
+    let text = form_text(&mut app);
+    assert!(text.contains("it demands: an API key, COGNITO_USER_POOLS"), "{text}");
+    assert!(text.contains("requires an API key: use key:KEY_ID or partner:ID"), "{text}");
+    insta::assert_snapshot!("try_auth_key", render(&mut app).backend());
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    chars(&mut app, "partner:acme");
+    press(&mut app, KeyCode::Enter);
+    app.take_commands();
+    char_key(&mut app, 'e');
+    let text = form_text(&mut app);
+    assert!(text.contains("so it expects an") && text.contains("which client credentials cannot give"), "{text}");
+    insta::assert_snapshot!("try_auth_id_token", render(&mut app).backend());
+    // DELETE /payments/{paymentId}: IAM, signed with the profile's credentials (nothing to choose).
+    let mut app = try_row(7);
+    let text = form_text(&mut app);
+    assert!(text.contains("it demands: AWS_IAM") && !text.contains("auth auto:"), "{text}");
+    insta::assert_snapshot!("try_auth_iam", render(&mut app).backend());
+    // POST .../refunds: an API key and a Lambda authorizer (the key is asked for first).
+    let mut app = try_row(10);
+    let text = form_text(&mut app);
+    assert!(text.contains("it demands: an API key, CUSTOM") && text.contains("requires an API key"), "{text}");
+}
+
+fn answered(body: &str, headers: &[(&str, &str)]) -> App {
+    let mut app = try_row(2);
+    press(&mut app, KeyCode::Enter);
+    let (request, _) = the_call(&mut app);
+    app.handle(Message::Called { request, result: Ok(answer(200, body, headers)) });
+    app
+}
+
+const ORDERS: &str = r#"{"items":[{"id":"o-1","lines":[{"sku":"a","qty":2}],"total":{"amount":12,"currency":"EUR"}},{"id":"o-2","lines":[],"total":{"amount":3,"currency":"EUR"}}],"next":null}"#;
+
+#[test]
+fn json_folds_and_the_headers_open() {
+    let mut app = answered(ORDERS, &[("content-type", "application/json"), ("x-amzn-RequestId", "r-1")]);
+    let text = screen(&mut app);
+    assert!(text.contains("▸ headers (2)") && !text.contains("x-amzn-RequestId: r-1"), "{text}");
+    // Down to `"items": [` and fold it.
+    let row = rows(render(&mut app).backend().buffer()).iter().position(|l| l.contains("\"items\": [")).unwrap();
+    let first = rows(render(&mut app).backend().buffer()).iter().position(|l| l.contains("HTTP 200")).unwrap();
+    for _ in 0..row - first {
+        press(&mut app, KeyCode::Down);
+    }
+    char_key(&mut app, ' ');
+    let text = screen(&mut app);
+    assert!(text.contains("\"items\": [ … 2 items ],") && !text.contains("o-1"), "{text}");
+    insta::assert_snapshot!("try_answer_folded", render(&mut app).backend());
+    // Up to the headers row: open them.
+    let at = rows(render(&mut app).backend().buffer()).iter().position(|l| l.contains("headers (2)")).unwrap();
+    for _ in 0..row - at {
+        press(&mut app, KeyCode::Up);
+    }
+    char_key(&mut app, ' ');
+    let text = screen(&mut app);
+    assert!(text.contains("▾ headers (2)") && text.contains("x-amzn-RequestId: r-1"), "{text}");
+    insta::assert_snapshot!("try_answer_headers", render(&mut app).backend());
+    // `/` filters the lines.
+    char_key(&mut app, '/');
+    chars(&mut app, "RequestId");
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&mut app);
+    assert!(text.contains("x-amzn-RequestId") && !text.contains("HTTP 200"), "{text}");
+}
+
+#[test]
+fn jq_runs_off_the_ui_thread_with_its_error_inline() {
+    let mut app = answered(ORDERS, &[("content-type", "application/json")]);
+    char_key(&mut app, '|');
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Form(_))));
+    press(&mut app, KeyCode::Backspace);
+    chars(&mut app, ".items[] | {id, total: .total.amount}");
+    press(&mut app, KeyCode::Enter);
+    let sent = app.take_commands();
+    let request = match sent.as_slice() {
+        [Command::Jq { request, filter, body }] => {
+            assert_eq!(filter, ".items[] | {id, total: .total.amount}");
+            // The worker's job, run here the same way: the real jaq filter over the body.
+            let Body::Bytes(bytes) = body else { panic!("in memory") };
+            assert_eq!(bytes.as_slice(), ORDERS.as_bytes());
+            *request
+        }
+        other => panic!("expected one Jq, got {other:?}"),
+    };
+    assert!(screen(&mut app).contains("(running)"));
+    let outputs = portcullis::tryit::jq::run(".items[] | {id, total: .total.amount}", ORDERS.as_bytes()).unwrap();
+    app.handle(Message::JqDone { request, result: Ok(outputs) });
+    let text = screen(&mut app);
+    assert!(text.contains("(2 outputs)") && text.contains("\"total\": 12") && !text.contains("\"sku\""), "{text}");
+    insta::assert_snapshot!("try_jq", render(&mut app).backend());
+    // A filter that does not compile is refused in the form, nothing sent.
+    char_key(&mut app, '|');
+    for _ in 0..60 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    chars(&mut app, ".items[");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.take_commands().is_empty());
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Form(f)) if f.error.is_some()), "the error in the form");
+    // One that fails on the body: its error inline, where the outputs would be.
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    chars(&mut app, ".items | keys | error(\"boom\")");
+    press(&mut app, KeyCode::Enter);
+    let (request, filter) = match app.take_commands().as_slice() {
+        [Command::Jq { request, filter, .. }] => (*request, filter.clone()),
+        other => panic!("expected one Jq, got {other:?}"),
+    };
+    let result = portcullis::tryit::jq::run(&filter, ORDERS.as_bytes());
+    assert!(result.is_err());
+    app.handle(Message::JqDone { request, result });
+    let text = screen(&mut app);
+    assert!(text.contains("jq error:") && text.contains("boom"), "{text}");
+    // An empty filter shows the body again.
+    char_key(&mut app, '|');
+    for _ in 0..60 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app).contains("\"sku\": \"a\""));
+}
+
+#[test]
+fn big_and_binary_bodies_show_what_they_are() {
+    let mut app = try_row(2);
+    press(&mut app, KeyCode::Enter);
+    let (request, _) = the_call(&mut app);
+    let mut big = answer(200, "line one\nline two", &[("content-type", "text/plain")]);
+    big.body_file = Some("/tmp/portcullis-body-x1.bin".into());
+    big.body_size = 20 * 1024 * 1024;
+    app.handle(Message::Called { request, result: Ok(big) });
+    let text = screen(&mut app);
+    assert!(
+        text.contains("20971520 bytes") && text.contains("/tmp/portcullis-body-x1.bin") && text.contains("line two"),
+        "{text}"
+    );
+    // jq over a big body reads its file.
+    char_key(&mut app, '|');
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.take_commands().as_slice(), [Command::Jq { body: Body::File(p), .. }] if p.ends_with("portcullis-body-x1.bin"))
+    );
+    press(&mut app, KeyCode::Enter);
+    let (request, _) = the_call(&mut app);
+    let png = Called {
+        response: CallResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "image/png".into())],
+            time_ms: 5,
+            first_byte_ms: 4,
+            body: vec![0x89, b'P', b'N', b'G', 0, 0xff, 0xfe],
+        },
+        body_size: 7,
+        ..answer(200, "", &[])
+    };
+    app.handle(Message::Called { request, result: Ok(png) });
+    let text = screen(&mut app);
+    assert!(text.contains("(7 bytes of image/png"), "{text}");
+}
+
+fn entry(path: &str, status: u16, auth: &str) -> portcullis::tryit::history::Entry {
+    let api = payments_api();
+    portcullis::tryit::history::Entry {
+        at: "2026-12-01T10:00:00Z".into(),
+        api_id: api.id.clone(),
+        region: api.region.clone(),
+        stage: api.stages[0].name.clone(),
+        method: "GET".into(),
+        path: path.into(),
+        operation: "GET /payments/{paymentId}".into(),
+        query: vec![("expand".into(), "refunds".into())],
+        headers: vec![("x-trace".into(), "t1".into())],
+        body: None,
+        body_cut: false,
+        auth: auth.into(),
+        status: Some(status),
+        time_ms: Some(42),
+        error: None,
+    }
+}
+
+#[test]
+fn the_history_lists_reopens_and_deletes() {
+    let mut app = catalog_app_with(apis(), false);
+    open_detail(&mut app, &payments_api(), DetailData::Rest(payments_tree()));
+    app.take_commands();
+    command(&mut app, "history");
+    let request = match app.take_commands().as_slice() {
+        [Command::LoadHistory { request }] => *request,
+        other => panic!("expected LoadHistory, got {other:?}"),
+    };
+    let entries = vec![entry("/payments/p-1", 200, "partner:acme"), entry("/payments/p-2", 403, "none")];
+    app.handle(Message::HistoryLoaded { request, result: Ok(entries.clone()) });
+    let text = screen(&mut app);
+    assert!(text.contains("request history (2)"), "{text}");
+    let (p2, p1) =
+        (row_of(render(&mut app).backend().buffer(), "p-2"), row_of(render(&mut app).backend().buffer(), "p-1"));
+    assert!(p2 < p1, "newest first");
+    insta::assert_snapshot!("try_history", render(&mut app).backend());
+    // d deletes the selected (newest) entry; the list is read again.
+    char_key(&mut app, 'd');
+    let sent = app.take_commands();
+    assert!(matches!(sent.as_slice(), [Command::DeleteHistory { entry, .. }] if **entry == entries[1]), "{sent:?}");
+    // enter re-opens an entry: its recipe in the form, its auth reference.
+    let request = request_of(&sent[0]);
+    app.handle(Message::HistoryLoaded { request, result: Ok(entries[..1].to_vec()) });
+    press(&mut app, KeyCode::Enter);
+    let t = app.screen::<TryScreen>().expect("the request again");
+    assert_eq!((t.spec.path.as_str(), t.template.as_str()), ("/payments/p-1", "/payments/{paymentId}"));
+    assert_eq!(t.auth, AuthChoice::Partner("acme".into()));
+    let text = screen(&mut app);
+    assert!(text.contains("expand=refunds") && text.contains("x-trace: t1"), "{text}");
+}
+
+#[test]
+fn try_on_its_own_chooses_an_api_then_an_operation() {
+    let mut app = catalog_app_with(apis(), false);
+    command(&mut app, "try");
+    let text = screen(&mut app);
+    assert!(text.contains("try: choose an API"), "{text}");
+    char_key(&mut app, '/');
+    chars(&mut app, &payments_api().name);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let api = payments_api();
+    let request = match app.take_commands().as_slice() {
+        [Command::LoadApiDetail { request, api: a }] if a.id == api.id => *request,
+        other => panic!("expected the API's methods loaded, got {other:?}"),
+    };
+    app.handle(Message::ApiDetailLoaded { request, api: api_ref(&api), result: Ok(DetailData::Rest(payments_tree())) });
+    let text = screen(&mut app);
+    assert!(text.contains("choose an operation") && text.contains("/payments/{paymentId}"), "{text}");
+    insta::assert_snapshot!("try_picker_operations", render(&mut app).backend());
+    char_key(&mut app, '/');
+    chars(&mut app, "DELETE");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let t = app.screen::<TryScreen>().expect("the request");
+    assert_eq!((t.spec.method.as_str(), t.template.as_str()), ("DELETE", "/payments/{paymentId}"));
+}
+
+#[test]
+fn an_operation_of_the_docs_is_tried() {
+    let mut app = catalog_app_with(apis(), false);
+    open_detail(&mut app, &payments_api(), DetailData::Rest(payments_tree()));
+    app.take_commands();
+    char_key(&mut app, 'd');
+    let api = payments_api();
+    let doc = portcullis::openapi::render_lines(&portcullis::openapi::parse(PAYMENTS_DOC).unwrap());
+    answer_docs(&mut app, &api, &api.stages[0].name, doc);
+    // On a line under the operation's title.
+    char_key(&mut app, '/');
+    chars(&mut app, "Idempotency");
+    press(&mut app, KeyCode::Enter);
+    char_key(&mut app, 't');
+    let t = app.screen::<TryScreen>().expect("the request");
+    assert_eq!((t.spec.method.as_str(), t.template.as_str()), ("POST", "/payments"));
 }

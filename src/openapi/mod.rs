@@ -29,6 +29,21 @@ pub enum DocError {
 }
 
 /// Parses a Swagger 2.0 or OpenAPI 3.x JSON document. Never panics on bad input.
+/// The rendered lines of `method path` (its title line to the next operation's): its
+/// parameters, request body schema and responses. `ANY` stands for every method.
+pub fn operation_section<'a>(lines: &'a [DocLine], method: &str, path: &str) -> Option<&'a [DocLine]> {
+    let is_op = |l: &DocLine, m: &str| {
+        l.kind == LineKind::Operation && {
+            let mut words = l.text.split_whitespace();
+            words.next().is_some_and(|w| w.eq_ignore_ascii_case(m)) && words.next() == Some(path)
+        }
+    };
+    let start = lines.iter().position(|l| is_op(l, method)).or_else(|| lines.iter().position(|l| is_op(l, "ANY")))?;
+    let end =
+        lines[start + 1..].iter().position(|l| l.kind == LineKind::Operation).map_or(lines.len(), |n| start + 1 + n);
+    Some(&lines[start..end])
+}
+
 pub fn parse(json: &str) -> Result<ApiDoc, DocError> {
     model::parse(json)
 }

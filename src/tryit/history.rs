@@ -66,13 +66,33 @@ pub fn append(state: &Path, mut entry: Entry) -> std::io::Result<()> {
         b.truncate(cut);
         entry.body_cut = true;
     }
+    rewrite(state, |all| {
+        all.push(entry);
+        let skip = all.len().saturating_sub(CAP);
+        all.drain(..skip);
+    })
+}
+
+/// Remove `entry` (the first one equal to it); false if it is no longer there.
+pub fn delete(state: &Path, entry: &Entry) -> std::io::Result<bool> {
+    let mut found = false;
+    rewrite(state, |all| {
+        if let Some(i) = all.iter().position(|e| e == entry) {
+            all.remove(i);
+            found = true;
+        }
+    })?;
+    Ok(found)
+}
+
+/// Read every entry, change them, write them back (to a temporary file renamed over the
+/// history, 0600), under a lock: one writer at a time (the TUI and a CLI, two calls).
+fn rewrite(state: &Path, change: impl FnOnce(&mut Vec<Entry>)) -> std::io::Result<()> {
     std::fs::create_dir_all(state)?;
-    // One writer at a time (the TUI and a CLI, two calls): a lock around read, add, write.
     let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(state.join("history.lock"))?;
     lock.lock()?;
     let mut all = load(state);
-    all.push(entry);
-    let skip = all.len().saturating_sub(CAP);
+    change(&mut all);
     let file = path(state);
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -82,7 +102,7 @@ pub fn append(state: &Path, mut entry: Entry) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut f = options.open(&tmp)?;
-    for e in &all[skip..] {
+    for e in &all {
         let mut line = serde_json::to_vec(e)?;
         line.push(b'\n');
         f.write_all(&line)?;
@@ -142,6 +162,13 @@ mod tests {
         big.body = Some("é".repeat(BODY_CAP));
         append(dir.path(), big).unwrap();
         let last = load(dir.path()).pop().unwrap();
-        assert!(last.body_cut && last.body.unwrap().len() <= BODY_CAP);
+        assert!(last.body_cut && last.body.as_ref().unwrap().len() <= BODY_CAP);
+        // Deleting one entry keeps the others, in order.
+        let before = load(dir.path());
+        assert!(delete(dir.path(), &before[1]).unwrap());
+        let after = load(dir.path());
+        assert_eq!(after.len(), before.len() - 1);
+        assert_eq!((&after[0], &after[1]), (&before[0], &before[2]));
+        assert!(!delete(dir.path(), &before[1]).unwrap(), "already gone");
     }
 }

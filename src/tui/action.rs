@@ -56,11 +56,15 @@ pub enum Action {
     Try,
     Edit,
     CopySecret,
+    Jq,
+    EditBody,
+    SendAnyway,
+    History,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 50] = [
         Action::Quit,
         Action::Back,
         Action::Select,
@@ -107,6 +111,10 @@ impl Action {
         Action::Try,
         Action::Edit,
         Action::CopySecret,
+        Action::Jq,
+        Action::EditBody,
+        Action::SendAnyway,
+        Action::History,
     ];
 
     /// The snake_case name used in keymap files.
@@ -158,6 +166,10 @@ impl Action {
             Action::Try => "try",
             Action::Edit => "edit",
             Action::CopySecret => "copy_secret",
+            Action::Jq => "jq",
+            Action::EditBody => "edit_body",
+            Action::SendAnyway => "send_anyway",
+            Action::History => "history",
         }
     }
 
@@ -210,6 +222,10 @@ impl Action {
             Action::Try => "try it (call it)",
             Action::Edit => "edit the request",
             Action::CopySecret => "copy with its secrets",
+            Action::Jq => "jq filter on the body",
+            Action::EditBody => "edit the JSON body",
+            Action::SendAnyway => "send, body not JSON",
+            Action::History => "request history",
         }
     }
 }
@@ -238,11 +254,13 @@ pub enum Context {
     Picker,
     Form,
     ShowValue,
+    Body,
+    History,
 }
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -260,6 +278,8 @@ impl Context {
         Context::Picker,
         Context::Form,
         Context::ShowValue,
+        Context::Body,
+        Context::History,
     ];
 
     /// The snake_case name used as a table name in keymap files.
@@ -282,6 +302,8 @@ impl Context {
             Context::Picker => "picker",
             Context::Form => "form",
             Context::ShowValue => "show_value",
+            Context::Body => "body",
+            Context::History => "history",
         }
     }
 
@@ -297,7 +319,7 @@ impl Context {
             Context::Plans => "Usage plans (:plans)",
             Context::Audit => "Audit trail (:audit) and an event's record",
             Context::Partners => "Partners (:partners) and a partner",
-            Context::Try => "Trying a method (t on a method or route)",
+            Context::Try => "Trying a method (t on a method, route or operation; :try)",
             Context::Filter => "Typing a / filter",
             Context::CommandLine => "Typing a : command",
             Context::Confirm => "Confirmation dialogs",
@@ -305,6 +327,8 @@ impl Context {
             Context::Picker => "Pickers (plans, audit source)",
             Context::Form => "Forms (new key, audit filters)",
             Context::ShowValue => "A new key's value",
+            Context::Body => "The request body editor (b on a request)",
+            Context::History => "Request history (:history) and :try's lists",
         }
     }
 
@@ -322,6 +346,7 @@ impl Context {
                 | Context::Audit
                 | Context::Partners
                 | Context::Try
+                | Context::History
         )
     }
 }

@@ -103,6 +103,8 @@ impl App {
             Message::PartnersLoaded { request, result } => sh.store.take_partners(request, result),
             Message::ClientSecretRead { client_id, then, result } => partners::take_secret(client_id, then, result, sh),
             Message::Called { request, result } => sh.store.take_call(request, result),
+            Message::JqDone { request, result } => sh.store.take_jq(request, result),
+            Message::HistoryLoaded { request, result } => sh.store.take_history(request, result),
             Message::PartnerChanged { request, description, result } => {
                 let done = sh.store.take_partner_change(request, result);
                 self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));

@@ -78,6 +78,21 @@ pub enum Command {
         spec: Box<crate::tryit::CallSpec>,
         auth: crate::tryit::auth::AuthChoice,
     },
+    /// A jq filter over a call's body (off the UI thread: a filter can take long).
+    Jq {
+        request: u64,
+        filter: String,
+        body: Body,
+    },
+    /// The request history, newest last.
+    LoadHistory {
+        request: u64,
+    },
+    /// Remove one entry from the history (then it is read again).
+    DeleteHistory {
+        request: u64,
+        entry: Box<crate::tryit::history::Entry>,
+    },
     /// An app client's secret, read when it is to be revealed or copied (DescribeUserPoolClient).
     ReadClientSecret {
         request: u64,
@@ -98,6 +113,23 @@ pub enum Command {
     },
     /// Stop the load in `slot`, if one runs, and forget the one waiting behind it.
     Cancel(Slot),
+}
+
+/// A response body for jq: in memory, or in the temporary file a large one went to. Its
+/// `Debug` gives the size, never the bytes.
+#[derive(Clone, PartialEq)]
+pub enum Body {
+    Bytes(std::sync::Arc<Vec<u8>>),
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Bytes(b) => write!(f, "Body({} bytes)", b.len()),
+            Body::File(p) => write!(f, "Body(file {})", p.display()),
+        }
+    }
 }
 
 /// What a secret read at the user's request is for.
@@ -124,6 +156,8 @@ pub enum Slot {
     Trails,
     Partners,
     Call,
+    Jq,
+    History,
 }
 
 impl Command {
@@ -142,6 +176,8 @@ impl Command {
             Command::LoadTrails { .. } => Some(Slot::Trails),
             Command::LoadPartners { .. } => Some(Slot::Partners),
             Command::Call { .. } => Some(Slot::Call),
+            Command::Jq { .. } => Some(Slot::Jq),
+            Command::LoadHistory { .. } | Command::DeleteHistory { .. } => Some(Slot::History),
             Command::Mutate { .. }
             | Command::PartnerChange { .. }
             | Command::ReadClientSecret { .. }
@@ -183,6 +219,9 @@ impl Command {
             | Command::LoadTrails { request }
             | Command::LoadPartners { request }
             | Command::Call { request, .. }
+            | Command::Jq { request, .. }
+            | Command::LoadHistory { request }
+            | Command::DeleteHistory { request, .. }
             | Command::PartnerChange { request, .. }
             | Command::ReadClientSecret { request, .. } => Some(request),
             Command::SaveAuditCache { .. }
@@ -227,6 +266,10 @@ impl Command {
             Command::LoadTrails { request } => Message::TrailsLoaded { request: *request, result: Err(e()) },
             Command::LoadPartners { request } => Message::PartnersLoaded { request: *request, result: Err(e()) },
             Command::Call { request, .. } => Message::Called { request: *request, result: Err(e()) },
+            Command::Jq { request, .. } => Message::JqDone { request: *request, result: Err(e()) },
+            Command::LoadHistory { request } | Command::DeleteHistory { request, .. } => {
+                Message::HistoryLoaded { request: *request, result: Err(e()) }
+            }
             Command::PartnerChange { request, op } => {
                 Message::PartnerChanged { request: *request, description: op.describe(), result: Err(e()) }
             }

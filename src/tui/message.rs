@@ -74,6 +74,16 @@ pub enum Message {
         request: u64,
         result: Result<Called, String>,
     },
+    /// A jq filter's outputs (each a JSON text), or its error.
+    JqDone {
+        request: u64,
+        result: Result<Vec<String>, String>,
+    },
+    /// The request history, oldest first.
+    HistoryLoaded {
+        request: u64,
+        result: Result<Vec<crate::tryit::history::Entry>, String>,
+    },
     /// An app client's secret, read to be revealed or copied.
     ClientSecretRead {
         client_id: String,
@@ -130,4 +140,8 @@ pub struct Called {
     pub curl: String,
     /// The call as curl with its secrets (copied only when asked for).
     pub curl_with_secrets: crate::domain::Secret,
+    /// A body over the size limit went whole to this temporary file; `response.body` holds its start.
+    pub body_file: Option<std::path::PathBuf>,
+    /// The whole body's size.
+    pub body_size: u64,
 }

@@ -116,6 +116,8 @@ pub struct Generations {
     pub audit: u64,
     pub partners: u64,
     pub call: u64,
+    pub jq: u64,
+    pub history: u64,
 }
 
 pub use crate::partners::run::View as PartnersView;
@@ -146,6 +148,10 @@ pub struct Store {
     pub partners: Loadable<PartnersView>,
     /// The last call's answer (try it).
     pub call: Loadable<crate::tui::message::Called>,
+    /// The jq filter's outputs over the last call's body.
+    pub jq: Loadable<Vec<String>>,
+    /// The request history, oldest first.
+    pub history: Loadable<Vec<crate::tryit::history::Entry>>,
     /// A partner change in flight (its request id), one at a time.
     pub partner_change: Option<u64>,
     /// The key (or app client) whose value is shown unmasked (for 10 seconds).
@@ -200,6 +206,7 @@ impl Store {
             || self.audit.as_ref().is_some_and(|a| a.feed.is_loading() || a.loading_more.is_some())
             || self.partners.is_loading()
             || self.call.is_loading()
+            || self.jq.is_loading()
             || self.partner_change.is_some()
     }
 
@@ -329,6 +336,21 @@ impl Store {
     pub fn take_call(&mut self, request: u64, result: Result<crate::tui::message::Called, String>) {
         if self.call.accept(request, result) {
             self.generations.call += 1;
+            // A filter's outputs were of the body before.
+            self.jq = Loadable::NotLoaded;
+            self.generations.jq += 1;
+        }
+    }
+
+    pub fn take_jq(&mut self, request: u64, result: Result<Vec<String>, String>) {
+        if self.jq.accept(request, result) {
+            self.generations.jq += 1;
+        }
+    }
+
+    pub fn take_history(&mut self, request: u64, result: Result<Vec<crate::tryit::history::Entry>, String>) {
+        if self.history.accept(request, result) {
+            self.generations.history += 1;
         }
     }
 

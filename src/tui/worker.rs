@@ -186,6 +186,18 @@ impl Worker {
                 let result = self.call(*api, stage, *spec, auth).await;
                 Some(Message::Called { request, result })
             }
+            Command::Jq { request, filter, body } => {
+                let run = move || match body {
+                    crate::tui::command::Body::Bytes(b) => crate::tryit::jq::run(&filter, &b),
+                    crate::tui::command::Body::File(p) => std::fs::read(&p)
+                        .map_err(|e| format!("cannot read {}: {e}", p.display()))
+                        .and_then(|b| crate::tryit::jq::run(&filter, &b)),
+                };
+                let result = tokio::task::spawn_blocking(run).await.unwrap_or_else(|e| Err(e.to_string()));
+                Some(Message::JqDone { request, result })
+            }
+            Command::LoadHistory { request } => Some(self.history(request, None).await),
+            Command::DeleteHistory { request, entry } => Some(self.history(request, Some(*entry)).await),
             Command::ReadClientSecret { request: _, region, client_id, then } => {
                 let result = async {
                     let ctx = self.region(self.contexts().await?, &region)?;
@@ -328,7 +340,20 @@ impl Worker {
         }
         let curl = tryit::curl(&req, &resolved, &api.region, false);
         let curl_with_secrets = crate::domain::Secret::new(tryit::curl(&req, &resolved, &api.region, true));
-        let response = sent?;
+        let mut response = sent?;
+        let body_size = response.body.len() as u64;
+        let limit = self.settings.body_limit;
+        let body_file = if response.body.len() > limit {
+            let body = std::mem::take(&mut response.body);
+            let (path, start) =
+                tokio::task::spawn_blocking(move || big_body(body)).await.map_err(|e| e.to_string())?.map_err(|e| {
+                    format!("the body ({body_size} bytes) is over the limit and could not be kept: {e}")
+                })?;
+            response.body = start;
+            Some(path)
+        } else {
+            None
+        };
         Ok(crate::tui::message::Called {
             response,
             said: resolved.said,
@@ -336,13 +361,44 @@ impl Worker {
             url: req.url,
             curl,
             curl_with_secrets,
+            body_file,
+            body_size,
         })
+    }
+
+    /// The history (after deleting `entry`, if given).
+    async fn history(&self, request: u64, entry: Option<crate::tryit::history::Entry>) -> Message {
+        use crate::tryit::history;
+        let Some(state) = self.settings.state_dir.clone() else {
+            return Message::HistoryLoaded { request, result: Err("no state directory: no history is kept".into()) };
+        };
+        let read = move || -> Result<Vec<history::Entry>, String> {
+            if let Some(e) = entry {
+                history::delete(&state, &e).map_err(|e| format!("cannot change the history: {e}"))?;
+            }
+            Ok(history::load(&state))
+        };
+        let result = tokio::task::spawn_blocking(read).await.unwrap_or_else(|e| Err(e.to_string()));
+        Message::HistoryLoaded { request, result }
     }
 
     /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.
     fn kept_path(&self, api: &ApiRef, item: Item) -> Option<PathBuf> {
         cache::path(&self.settings).map(|catalog| cache::item_path(&catalog, api, item))
     }
+}
+
+/// How much of a body over the limit is kept in memory and shown.
+pub const BODY_START: usize = 64 * 1024;
+
+/// A body over the limit: written whole to a temporary file of the owner's only (kept after
+/// the app ends, for the user to open), its start returned to show.
+fn big_body(body: Vec<u8>) -> std::io::Result<(PathBuf, Vec<u8>)> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new().prefix("portcullis-body-").suffix(".bin").tempfile()?;
+    file.write_all(&body)?;
+    let (_, path) = file.keep().map_err(|e| e.error)?;
+    Ok((path, body[..BODY_START.min(body.len())].to_vec()))
 }
 
 /// A kept detail or docs page, read off the async threads (`None`: none, or unreadable).

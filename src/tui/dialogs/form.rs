@@ -24,6 +24,8 @@ pub enum FormKind {
     },
     /// A request to try.
     Try(Box<TryForm>),
+    /// A jq filter over the answer's body.
+    Jq,
 }
 
 /// What a request form is for: `method` on the API's stage.
@@ -127,6 +129,7 @@ impl Form {
             FormKind::AuditFilters => " audit filters ",
             FormKind::Onboard { .. } => " onboard a partner ",
             FormKind::Try(_) => " request ",
+            FormKind::Jq => " jq filter ",
         }
     }
 

@@ -3,6 +3,7 @@
 //! A dialog turns keys into a [`Step`]; what it was opened for comes back to the screen that
 //! opened it as an [`Answer`].
 
+mod body;
 mod confirm;
 mod form;
 mod handover;
@@ -10,6 +11,7 @@ mod picker;
 mod review;
 mod show_value;
 
+pub use body::{BodyEditor, check_json};
 pub use confirm::{Confirm, TypedConfirm};
 pub use form::{Field, Form, FormKind, TryForm};
 pub use handover::Handover;
@@ -37,6 +39,8 @@ pub enum Dialog {
     Review(Box<Review>),
     /// New partner credentials, shown once.
     Handover(Box<Handover>),
+    /// A request's JSON body, with the operation's schema beside it.
+    Body(Box<BodyEditor>),
 }
 
 /// What a dialog was for, once it is answered.
@@ -50,6 +54,8 @@ pub enum Answer {
     Submitted(Form),
     /// Go ahead with the partner change.
     Reviewed(crate::tui::command::PartnerOp),
+    /// The body as edited.
+    Body(String),
 }
 
 /// What a key did in a dialog.
@@ -73,6 +79,7 @@ impl Dialog {
             Dialog::Form(_) => Context::Form,
             Dialog::ShowValue(_) | Dialog::Handover(_) => Context::ShowValue,
             Dialog::Review(r) => r.context(),
+            Dialog::Body(_) => Context::Body,
         }
     }
 
@@ -86,6 +93,7 @@ impl Dialog {
             Dialog::ShowValue(d) => d.on_action(action),
             Dialog::Review(d) => d.on_key(key, action),
             Dialog::Handover(d) => d.on_action(action),
+            Dialog::Body(d) => d.on_key(key, action),
         }
     }
 
@@ -98,6 +106,7 @@ impl Dialog {
             Dialog::ShowValue(d) => (" new API key ", d.lines(p)),
             Dialog::Review(d) => (d.title, d.lines(p)),
             Dialog::Handover(d) => (" new credentials ", d.lines(p)),
+            Dialog::Body(d) => return d.draw(frame, p),
         };
         popup(frame, title, lines, p);
     }

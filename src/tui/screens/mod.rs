@@ -186,7 +186,16 @@ pub const SCREENS: &[Entry] = &[
         open: Some(|sh| vec![partners::PartnersScreen::open(sh)]),
     },
     Entry { name: "audit", about: "the CloudTrail audit trail", open: Some(|sh| vec![audit::AuditScreen::open(sh)]) },
-    Entry { name: "try", about: "call an API", open: None },
+    Entry {
+        name: "try",
+        about: "call an API: choose it, then an operation",
+        open: Some(|sh| vec![try_it::picker::TryPicker::open(sh)]),
+    },
+    Entry {
+        name: "history",
+        about: "requests sent (try it)",
+        open: Some(|sh| vec![try_it::history::HistoryScreen::open(sh)]),
+    },
     Entry { name: "findings", about: "governance findings", open: None },
     Entry { name: "help", about: "this help", open: Some(|_| vec![]) },
     Entry { name: "quit", about: "quit", open: Some(|_| vec![]) },

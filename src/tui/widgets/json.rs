@@ -1,6 +1,8 @@
 //! A JSON document as foldable lines (the audit event detail): one line per scalar, per
 //! opening and per closing bracket; a folded container shows as one line.
 
+use crate::sanitize::one_line;
+use ratatui::text::{Line, Span};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -80,6 +82,22 @@ fn push(out: &mut Vec<JsonLine>, v: &Value, key: Option<String>, depth: usize, c
     }
 }
 
+/// The lines of several documents one after another (jq's outputs), each container's closing
+/// index counted in the whole.
+pub fn json_lines_many<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<JsonLine> {
+    let mut out = Vec::new();
+    for v in values {
+        let offset = out.len();
+        out.extend(json_lines(v).into_iter().map(|mut l| {
+            if let JsonKind::Open { close, .. } = &mut l.kind {
+                *close += offset;
+            }
+            l
+        }));
+    }
+    out
+}
+
 /// Containers folded when the detail opens: everything nested two levels down (the record's
 /// own sections stay open, their insides are one line each until opened).
 pub fn default_folds(lines: &[JsonLine]) -> BTreeSet<usize> {
@@ -105,6 +123,50 @@ pub fn visible_lines(lines: &[JsonLine], folded: &BTreeSet<usize>) -> Vec<usize>
     out
 }
 
+/// Line `at` of `doc`, highlighted (a folded container as `{ … 3 keys }`).
+pub fn json_line<'a>(doc: &[JsonLine], at: usize, folded: bool, s: &crate::tui::theme::Styles) -> Line<'a> {
+    let l = &doc[at];
+    let mut spans = vec![Span::raw("  ".repeat(l.depth))];
+    if let Some(k) = &l.key {
+        spans.push(Span::styled(format!("\"{}\"", one_line(k, 80)), s.json_key));
+        spans.push(Span::styled(": ", s.muted));
+    }
+    let comma = if l.comma { "," } else { "" };
+    match &l.kind {
+        JsonKind::Scalar(v) => {
+            let (text, style) = match v {
+                Scalar::Str(x) => (format!("\"{}\"", one_line(x, 400)), s.json_string),
+                Scalar::Num(n) => (n.clone(), s.json_number),
+                Scalar::Bool(b) => (b.to_string(), s.json_bool),
+                Scalar::Null => ("null".into(), s.json_null),
+            };
+            spans.push(Span::styled(text, style));
+            spans.push(Span::styled(comma.to_string(), s.muted));
+        }
+        JsonKind::Open { bracket, children, close } => {
+            let end = if *bracket == '{' { '}' } else { ']' };
+            let what = match (*bracket, *children) {
+                ('{', 1) => "key",
+                ('{', _) => "keys",
+                (_, 1) => "item",
+                _ => "items",
+            };
+            let after = if doc[*close].comma { "," } else { "" };
+            match (*children, folded) {
+                (0, _) => spans.push(Span::styled(format!("{bracket}{end}{comma}"), s.muted)),
+                (n, true) => {
+                    spans.push(Span::styled(bracket.to_string(), s.muted));
+                    spans.push(Span::styled(format!(" … {n} {what} "), s.accent));
+                    spans.push(Span::styled(format!("{end}{after}"), s.muted));
+                }
+                _ => spans.push(Span::styled(bracket.to_string(), s.muted)),
+            }
+        }
+        JsonKind::Close(c) => spans.push(Span::styled(format!("{c}{comma}"), s.muted)),
+    }
+    Line::from(spans)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +184,9 @@ mod tests {
         assert_eq!(shown.len(), 13 - 5, "x's four inner lines and its close are hidden");
         assert_eq!(visible_lines(&lines, &BTreeSet::new()).len(), 13);
         assert!(lines[1].comma && lines[10].comma && !lines[11].comma && !lines[12].comma);
+        let two = json_lines_many([&v, &v]);
+        assert_eq!(two.len(), 26);
+        assert!(matches!(two[13 + 2].kind, JsonKind::Open { close, .. } if close == 13 + 10), "{:?}", two[15]);
+        assert_eq!(visible_lines(&two, &BTreeSet::from([13 + 2])).len(), 26 - 8);
     }
 }

@@ -123,25 +123,18 @@ impl ApiScreen {
         let Some(row) = self.rows.indices().nth(self.resources.selected).and_then(|i| rows.get(i)) else {
             return Nav::Stay;
         };
-        let (method, path, demands) = match row {
-            DetailRow::Method(_, m) => {
-                let key = if m.api_key_required { "an API key, " } else { "" };
-                (
-                    m.method.clone(),
-                    m.path.clone(),
-                    format!("{key}{} {}", m.authorization, m.authorization_scopes.join(" ")),
-                )
-            }
+        let (method, path) = match row {
+            DetailRow::Method(_, m) => (m.method.clone(), m.path.clone()),
             DetailRow::Route(r) => {
                 let (m, p) = r.route_key.split_once(' ').unwrap_or(("GET", "/"));
-                (m.to_string(), p.to_string(), format!("{} {}", r.authorization, r.authorization_scopes.join(" ")))
+                (m.to_string(), p.to_string())
             }
             DetailRow::Resource(_) => return Nav::Stay,
         };
         let method = if method == "ANY" { "GET".to_string() } else { method };
         let stage = self.selected_stage(store).or_else(|| store.api(&self.api)?.stages.first().map(|s| s.name.clone()));
         let Some(stage) = stage else { return Nav::Stay };
-        Nav::Push(super::try_it::TryScreen::open(&self.api, &stage, &method, &path, demands.trim()))
+        Nav::Push(super::try_it::TryScreen::open(&self.api, &stage, &method, &path))
     }
 
     /// Rows in the focused pane.

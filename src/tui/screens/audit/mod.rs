@@ -161,7 +161,7 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
             }
             Nav::Stay
         }
-        Answer::Submitted(_) | Answer::Picked { .. } | Answer::Confirmed { .. } | Answer::Reviewed(_) => Nav::Stay,
+        _ => Nav::Stay,
     }
 }
 

@@ -7,13 +7,13 @@ use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
 use crate::tui::dialogs::Answer;
 use crate::tui::screens::{Nav, Paint, Screen, Shared};
-use crate::tui::widgets::json::{JsonKind, JsonLine, Scalar, default_folds, json_lines, visible_lines};
+use crate::tui::widgets::json::{JsonKind, JsonLine, default_folds, json_line, json_lines, visible_lines};
 use crate::tui::widgets::list::{ListView, fuzzy_filter};
 use crate::tui::widgets::panel;
 use crate::tui::widgets::vtable::VirtualTable;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row};
 use std::collections::BTreeSet;
 
@@ -152,47 +152,4 @@ impl Screen for RecordScreen {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
-}
-
-fn json_line<'a>(doc: &[JsonLine], at: usize, folded: bool, s: &crate::tui::theme::Styles) -> Line<'a> {
-    let l = &doc[at];
-    let mut spans = vec![Span::raw("  ".repeat(l.depth))];
-    if let Some(k) = &l.key {
-        spans.push(Span::styled(format!("\"{}\"", one_line(k, 80)), s.json_key));
-        spans.push(Span::styled(": ", s.muted));
-    }
-    let comma = if l.comma { "," } else { "" };
-    match &l.kind {
-        JsonKind::Scalar(v) => {
-            let (text, style) = match v {
-                Scalar::Str(x) => (format!("\"{}\"", one_line(x, 400)), s.json_string),
-                Scalar::Num(n) => (n.clone(), s.json_number),
-                Scalar::Bool(b) => (b.to_string(), s.json_bool),
-                Scalar::Null => ("null".into(), s.json_null),
-            };
-            spans.push(Span::styled(text, style));
-            spans.push(Span::styled(comma.to_string(), s.muted));
-        }
-        JsonKind::Open { bracket, children, close } => {
-            let end = if *bracket == '{' { '}' } else { ']' };
-            let what = match (*bracket, *children) {
-                ('{', 1) => "key",
-                ('{', _) => "keys",
-                (_, 1) => "item",
-                _ => "items",
-            };
-            let after = if doc[*close].comma { "," } else { "" };
-            match (*children, folded) {
-                (0, _) => spans.push(Span::styled(format!("{bracket}{end}{comma}"), s.muted)),
-                (n, true) => {
-                    spans.push(Span::styled(bracket.to_string(), s.muted));
-                    spans.push(Span::styled(format!(" … {n} {what} "), s.accent));
-                    spans.push(Span::styled(format!("{end}{after}"), s.muted));
-                }
-                _ => spans.push(Span::styled(bracket.to_string(), s.muted)),
-            }
-        }
-        JsonKind::Close(c) => spans.push(Span::styled(format!("{c}{comma}"), s.muted)),
-    }
-    Line::from(spans)
 }

@@ -50,6 +50,30 @@ impl DocsScreen {
         Nav::Push(Box::new(screen))
     }
 
+    /// `t`: the operation the selected line belongs to (its title line or one under it), tried.
+    fn try_it(&self, sh: &mut Shared) -> Nav {
+        let lines = self.lines(&sh.store);
+        let Some(at) = self.list.indices().nth(self.list.view.selected) else { return Nav::Stay };
+        let op = lines[..=at.min(lines.len().saturating_sub(1))]
+            .iter()
+            .rev()
+            .find(|l| l.kind == LineKind::Operation)
+            .and_then(|l| {
+                let mut words = l.text.split_whitespace();
+                Some((words.next()?.to_ascii_uppercase(), words.next()?.to_string()))
+            });
+        match op {
+            Some((method, path)) => {
+                let method = if method == "ANY" { "GET".to_string() } else { method };
+                Nav::Push(super::try_it::TryScreen::open(&self.api, &self.stage, &method, &path))
+            }
+            None => {
+                sh.error("no operation here: t on an operation (or a line under it) tries it");
+                Nav::Stay
+            }
+        }
+    }
+
     fn lines<'a>(&self, store: &'a Store) -> &'a [DocLine] {
         store.doc(&self.api, &self.stage).and_then(Loadable::loaded).map(Vec::as_slice).unwrap_or_default()
     }
@@ -68,8 +92,10 @@ impl Screen for DocsScreen {
         if self.list.apply(action) {
             return Nav::Stay;
         }
-        if action == Action::Refresh {
-            load_docs(&self.api, &self.stage, Reload::Always, sh);
+        match action {
+            Action::Refresh => load_docs(&self.api, &self.stage, Reload::Always, sh),
+            Action::Try => return self.try_it(sh),
+            _ => {}
         }
         Nav::Stay
     }

@@ -268,7 +268,7 @@ impl Screen for KeysScreen {
                 Nav::Dialog(Dialog::Confirm(Confirm::new(Mutation::Detach { key_id, plan_id: value }, region)))
             }
             Answer::Submitted(form) => Self::submitted(form, sh),
-            Answer::Picked { pick: Pick::AuditSource, .. } | Answer::Reviewed(_) => Nav::Stay,
+            Answer::Picked { pick: Pick::AuditSource, .. } | Answer::Reviewed(_) | Answer::Body(_) => Nav::Stay,
         }
     }
 

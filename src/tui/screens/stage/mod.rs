@@ -53,6 +53,8 @@ impl Screen for StageScreen {
                 let i = sh.store.api(&self.api).and_then(|a| a.stages.iter().position(|s| s.name == self.stage));
                 super::docs::DocsScreen::open_first(&self.api, i.unwrap_or(0), sh)
             }
+            // `t`: the operations of this stage, to try one.
+            Action::Try => super::try_it::picker::TryPicker::operations_of(&self.api, Some(&self.stage), sh),
             // The stage's facts come with the catalog.
             Action::Refresh => {
                 super::catalog::load_apis(sh);

@@ -1,8 +1,17 @@
-//! Try it: `t` on a method (REST) or route (HTTP) of the API detail opens the request in a
-//! form (path, query, headers, JSON body, auth: what the method demands unless overridden);
-//! `enter` there sends it off the UI thread. The screen shows the answer: status, time (and to
-//! the first byte), size, headers, and the body (JSON pretty-printed); `e` edits the request
-//! again, `enter` sends it again (authenticated anew), `esc` cancels a call in flight.
+//! Try it: `t` on a method (REST) or route (HTTP) of the API detail, on an operation of the
+//! docs, `:try` (an API, then one of its operations) or a history entry opens the request:
+//! path, query and headers in a form, the auth the method demands unless overridden, the JSON
+//! body in its own editor (`b`) beside the operation's schema. `enter` sends it off the UI
+//! thread (a body that is not JSON only with `!`); `esc` cancels a call in flight. The answer
+//! shows status, times, size, API Gateway's error plainly, the headers (folded), and the body:
+//! JSON folded like the audit record viewer (`space`), text, or binary as its size and type; a
+//! body over the limit went to a temporary file and only its start shows. `|` runs a jq filter
+//! on the body (off the UI thread, its error inline); `/` filters the lines; `c`/`C` copy the
+//! call as curl; `H` opens the history.
+
+pub mod history;
+pub mod picker;
+pub mod response;
 
 use super::{Nav, Paint, Screen, Shared};
 use crate::domain::Api;
@@ -10,18 +19,18 @@ use crate::sanitize::for_terminal;
 use crate::tryit::CallSpec;
 use crate::tryit::auth::AuthChoice;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::{Command, Slot};
-use crate::tui::dialogs::{Answer, Dialog, Form, FormKind, TryForm};
+use crate::tui::command::{Body, Command, Slot};
+use crate::tui::dialogs::{Answer, BodyEditor, Dialog, Form, FormKind, TryForm, check_json};
 use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, DetailData, Store};
-use crate::tui::widgets::list::ListView;
+use crate::tui::widgets::list::{ListView, fuzzy_filter};
 use crate::tui::widgets::vtable::VirtualTable;
 use crate::tui::widgets::{panel, placeholder};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
+use response::{Answer as Built, Folds};
 
 /// The API with its methods or routes from the loaded detail (what the call matches against).
 pub fn api_with_detail(store: &Store, api: &ApiRef) -> Option<Api> {
@@ -33,32 +42,88 @@ pub fn api_with_detail(store: &Store, api: &ApiRef) -> Option<Api> {
     Some(a)
 }
 
-/// The request form, filled from `spec` and `auth`.
-fn form(api: &ApiRef, stage: &str, spec: &CallSpec, auth: &AuthChoice, demands: &str) -> Form {
+/// What the method or route demands, for people (`an API key, COGNITO_USER_POOLS orders/read`).
+fn demands(store: &Store, api: &ApiRef, method: &str, path: &str) -> Option<crate::tryit::target::Operation> {
+    let a = api_with_detail(store, api)?;
+    crate::tryit::target::find(&a, method, path)
+}
+
+/// Who and what can authenticate the call, from what is loaded (partners, keys).
+fn auth_suggestions(store: &Store, op: Option<&crate::tryit::target::Operation>) -> String {
+    let partners: Vec<&str> =
+        store.partners.loaded().map(|v| v.partners.iter().map(|p| p.id.as_str()).take(6).collect()).unwrap_or_default();
+    let keys: Vec<String> = store
+        .keys
+        .loaded()
+        .map(|k| k.iter().filter(|k| k.enabled).take(4).map(|k| format!("key:{} ({})", k.id, k.name)).collect())
+        .unwrap_or_default();
+    let needs_key = op.is_some_and(|o| o.api_key_required);
+    let mut out = Vec::new();
+    if !partners.is_empty() {
+        out.push(format!("partners: {}", partners.join(", ")));
+    } else if needs_key || op.is_some_and(|o| o.authorization != "NONE" && o.authorization != "AWS_IAM") {
+        out.push("(:partners lists the partners)".into());
+    }
+    if needs_key && !keys.is_empty() {
+        out.push(keys.join(", "));
+    }
+    out.join(" · ")
+}
+
+/// The request form, filled from `spec` and `auth` (the body is edited apart, with `b`).
+fn form(screen: &TryScreen, store: &Store) -> Form {
+    let spec = &screen.spec;
     let query: Vec<String> = spec.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let headers: Vec<String> = spec.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let body = spec.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    let op = demands(store, &screen.api, &spec.method, &screen.template);
+    let demand = match &op {
+        Some(o) => {
+            let key = if o.api_key_required { "an API key, " } else { "" };
+            format!("{key}{} {}", o.authorization, o.scopes.join(" ")).trim().to_string()
+        }
+        None => "(the API's methods are loading)".into(),
+    };
+    let mut notes = vec![
+        format!("{} {} on stage {}; it demands: {demand}", spec.method, screen.template, screen.stage),
+        "path: fill in every {parameter} · query k=v&k=v · headers k: v; k: v".into(),
+        "auth: auto, none, key:KEY_ID, partner:ID, iam, bearer:ENV_VAR".into(),
+    ];
+    let suggestions = auth_suggestions(store, op.as_ref());
+    if !suggestions.is_empty() {
+        notes.push(format!("      {suggestions}"));
+    }
+    if let Some(o) = &op
+        && let Err(e) = crate::tryit::auth::check(o, &screen.auth)
+    {
+        // The check speaks of the CLI's flags; here they are the form's fields.
+        let said = e
+            .to_string()
+            .replace("pass --auth", "use")
+            .replace("with --header and --auth none", "in the headers, with auth none")
+            .replace("--auth ", "");
+        notes.push(format!("auth {}: {said}", screen.auth));
+    }
+    let body = match &spec.body {
+        Some(b) => format!("body: {} bytes ({} edits it, beside the schema)", b.len(), "b"),
+        None => "no body (b on the request edits one, beside the schema)".into(),
+    };
+    notes.push(body);
     Form {
         kind: FormKind::Try(Box::new(TryForm {
-            api: api.clone(),
-            stage: stage.to_string(),
+            api: screen.api.clone(),
+            stage: screen.stage.clone(),
             method: spec.method.clone(),
         })),
         fields: vec![
             Form::text("path", &spec.path),
             Form::text("query", &query.join("&")),
             Form::text("headers", &headers.join("; ")),
-            Form::text("body (JSON)", &body),
-            Form::text("auth", &auth.to_string()),
+            Form::text("auth", &screen.auth.to_string()),
         ],
         focus: 0,
         error: None,
-        label_width: 11,
-        notes: vec![
-            format!("{} on stage {stage}; the method demands: {demands}", spec.method),
-            "path: fill in every {parameter} · query k=v&k=v · headers k: v; k: v".into(),
-            "auth: auto, none, key:KEY_ID, partner:ID, iam, bearer:ENV_VAR".into(),
-        ],
+        label_width: 7,
+        notes,
         toggles: "",
         submit: "sends",
     }
@@ -86,10 +151,9 @@ fn headers(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// What the form asks for, checked (the JSON body at its line and column).
-fn read_form(form: &Form) -> Result<(CallSpec, AuthChoice), String> {
+/// What the form asks for, checked; the body stays as it was.
+fn read_form(form: &Form, body: Option<Vec<u8>>) -> Result<(CallSpec, AuthChoice), String> {
     let FormKind::Try(t) = &form.kind else { return Err("not a request form".into()) };
-    let method = &t.method;
     let pairs = |text: &str, sep: char, kv: char| -> Result<Vec<(String, String)>, String> {
         text.split(sep)
             .map(str::trim)
@@ -101,23 +165,17 @@ fn read_form(form: &Form) -> Result<(CallSpec, AuthChoice), String> {
             })
             .collect()
     };
-    let body = form.value(3).trim();
-    if !body.is_empty()
-        && let Err(e) = serde_json::from_str::<serde_json::Value>(body)
-    {
-        return Err(format!("the body is not valid JSON: {e} (line {}, column {})", e.line(), e.column()));
-    }
     let spec = CallSpec {
-        method: method.clone(),
+        method: t.method.clone(),
         path: form.value(0).trim().to_string(),
         query: pairs(form.value(1), '&', '=')?,
         headers: headers(form.value(2))?,
-        body: (!body.is_empty()).then(|| body.as_bytes().to_vec()),
+        body,
     };
     if let Some(p) = crate::tryit::target::missing_parameter(&spec.path) {
         return Err(format!("fill in the path parameter {p}"));
     }
-    let auth: AuthChoice = form.value(4).trim().parse()?;
+    let auth: AuthChoice = form.value(3).trim().parse()?;
     Ok((spec, auth))
 }
 
@@ -125,37 +183,73 @@ fn read_form(form: &Form) -> Result<(CallSpec, AuthChoice), String> {
 pub struct TryScreen {
     pub api: ApiRef,
     pub stage: String,
+    /// The method's or route's path as defined (`/orders/{id}`).
+    pub template: String,
     pub spec: CallSpec,
     pub auth: AuthChoice,
-    /// What the method demands, for the form's note.
-    demands: String,
     pub view: ListView,
     /// The form opens once, when the screen first shows.
     form_pending: bool,
+    /// The jq filter over the body, when one is set.
+    pub jq: Option<String>,
+    pub folds: Folds,
+    answer: Built,
+    /// The rows shown (after `/`), as indices into `answer.rows`.
+    shown: Vec<usize>,
+    /// The (call, jq) generations the rows were built from.
+    built: Option<(u64, u64)>,
 }
 
 impl TryScreen {
     /// The screen for `method template` of `api` on `stage`; its form opens at once.
-    pub fn open(api: &ApiRef, stage: &str, method: &str, template: &str, demands: &str) -> Box<dyn Screen> {
+    pub fn open(api: &ApiRef, stage: &str, method: &str, template: &str) -> Box<dyn Screen> {
         let spec = CallSpec { method: method.to_string(), path: template.to_string(), ..Default::default() };
+        Self::reopen(api, stage, template, spec, AuthChoice::Auto)
+    }
+
+    /// The screen for a request already made (from the history): the form opens at once.
+    pub fn reopen(api: &ApiRef, stage: &str, template: &str, spec: CallSpec, auth: AuthChoice) -> Box<dyn Screen> {
         Box::new(TryScreen {
             api: api.clone(),
             stage: stage.to_string(),
+            template: template.to_string(),
             spec,
-            auth: AuthChoice::Auto,
-            demands: demands.to_string(),
+            auth,
             view: ListView::default(),
             form_pending: true,
+            jq: None,
+            folds: Folds::default(),
+            answer: Built::default(),
+            shown: vec![],
+            built: None,
         })
     }
 
-    fn edit(&self) -> Nav {
-        Nav::Dialog(Dialog::Form(form(&self.api, &self.stage, &self.spec, &self.auth, &self.demands)))
+    fn edit(&self, store: &Store) -> Nav {
+        Nav::Dialog(Dialog::Form(form(self, store)))
     }
 
-    fn send(&self, sh: &mut Shared) -> Nav {
+    fn edit_body(&self, sh: &mut Shared) -> Nav {
+        super::docs::load_docs(&self.api, &self.stage, super::api::Reload::IfMissing, sh);
+        let text = self.spec.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+        let title = format!("body of {} {}", self.spec.method, self.template);
+        let source = (self.api.clone(), self.stage.clone(), self.spec.method.clone(), self.template.clone());
+        Nav::Dialog(Dialog::Body(Box::new(BodyEditor::new(title, &text, source))))
+    }
+
+    fn send(&self, sh: &mut Shared, checked: bool) -> Nav {
+        if checked
+            && let Some(body) = &self.spec.body
+            && let Err(e) = check_json(&String::from_utf8_lossy(body))
+        {
+            let anyway = sh.keys(Context::Try, Action::SendAnyway);
+            let edit = sh.keys(Context::Try, Action::EditBody);
+            sh.error(format!("the body is {e}; {edit} edits it, {anyway} sends it anyway"));
+            return Nav::Stay;
+        }
         let Some(api) = api_with_detail(&sh.store, &self.api) else {
-            sh.error("the API's methods are not loaded");
+            super::api::load_detail(&self.api, super::api::Reload::IfMissing, sh);
+            sh.error("the API's methods are still loading: send again in a moment");
             return Nav::Stay;
         };
         let (stage, spec, auth) = (self.stage.clone(), Box::new(self.spec.clone()), self.auth.clone());
@@ -164,45 +258,38 @@ impl TryScreen {
         Nav::Stay
     }
 
-    fn lines(&self, store: &Store, s: &crate::tui::theme::Styles) -> Vec<(String, Style)> {
-        let Some(called) = store.call.loaded() else { return vec![] };
-        let r = &called.response;
-        let status_style = match r.status / 100 {
-            2 => s.success,
-            3 => s.warning,
-            _ => s.error,
-        };
-        let mut out = vec![
-            (
-                format!(
-                    "HTTP {}  {} ms (first byte {} ms)  {} bytes",
-                    r.status,
-                    r.time_ms,
-                    r.first_byte_ms,
-                    r.body.len()
-                ),
-                status_style,
-            ),
-            (format!("{} {}  ({})", self.spec.method, called.url, called.operation), s.muted),
-        ];
-        if !called.said.is_empty() {
-            out.push((format!("auth: {}", called.said.join(", ")), s.muted));
+    /// Run `filter` over the answer's body (an empty filter shows the body again).
+    fn run_jq(&mut self, filter: &str, sh: &mut Shared) -> Result<(), String> {
+        let filter = filter.trim();
+        if filter.is_empty() {
+            self.jq = None;
+            sh.store.jq = Loadable::NotLoaded;
+            self.built = None;
+            return Ok(());
         }
-        if let Some(kind) = r.header("x-amzn-ErrorType") {
-            out.push((format!("API Gateway: {}", kind.split(':').next().unwrap_or(kind)), s.error));
-        }
-        out.push((String::new(), s.text));
-        out.extend(r.headers.iter().map(|(k, v)| (format!("{k}: {v}"), s.muted)));
-        out.push((String::new(), s.text));
-        let body = match serde_json::from_slice::<serde_json::Value>(&r.body) {
-            Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-            Err(_) => match std::str::from_utf8(&r.body) {
-                Ok(t) => t.to_string(),
-                Err(_) => format!("({} bytes of {})", r.body.len(), r.header("content-type").unwrap_or("binary data")),
-            },
+        crate::tryit::jq::check(filter)?;
+        let Some(called) = sh.store.call.loaded() else { return Err("no answer to filter yet".into()) };
+        let body = match &called.body_file {
+            Some(p) => Body::File(p.clone()),
+            None => Body::Bytes(std::sync::Arc::new(called.response.body.clone())),
         };
-        out.extend(body.lines().map(|l| (l.to_string(), s.text)));
-        out
+        let f = filter.to_string();
+        let request = sh.send(|request| Command::Jq { request, filter: f, body });
+        sh.store.jq = Loadable::Loading { request };
+        self.jq = Some(filter.to_string());
+        self.folds.json.clear();
+        self.built = None;
+        Ok(())
+    }
+
+    fn rebuild(&mut self, store: &Store) {
+        self.answer = match store.call.loaded() {
+            Some(c) => response::build(c, &self.spec.method, self.jq.as_deref().map(|f| (f, &store.jq)), &self.folds),
+            None => Built::default(),
+        };
+        let hay: Vec<String> = self.answer.rows.iter().map(|r| response::row_text(&self.answer, r)).collect();
+        self.shown = fuzzy_filter(&self.view.filter, hay.iter().map(String::as_str));
+        self.view.clamp(self.shown.len());
     }
 }
 
@@ -216,12 +303,42 @@ impl Screen for TryScreen {
     }
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
-        let count = self.lines(&sh.store, &crate::tui::theme::Styles::default()).len();
-        if self.view.apply(action, count) {
+        if self.view.apply(action, self.shown.len()) {
             return Nav::Stay;
         }
         match action {
-            Action::Edit => self.edit(),
+            Action::Edit => self.edit(&sh.store),
+            Action::EditBody => self.edit_body(sh),
+            Action::Select => {
+                let row = self.shown.get(self.view.selected).and_then(|&i| self.answer.rows.get(i)).cloned();
+                if let Some(row) = row
+                    && response::toggle(&self.answer, &row, &mut self.folds)
+                {
+                    self.rebuild(&sh.store);
+                }
+                Nav::Stay
+            }
+            Action::Jq => {
+                if sh.store.call.loaded().is_none() {
+                    sh.error("no answer to filter yet");
+                    return Nav::Stay;
+                }
+                let mut form = Form {
+                    kind: FormKind::Jq,
+                    fields: vec![Form::text("filter", self.jq.as_deref().unwrap_or("."))],
+                    focus: 0,
+                    error: None,
+                    label_width: 6,
+                    notes: vec!["a jq filter over the body, e.g. .items[] | {id, name}; empty shows the body".into()],
+                    toggles: "",
+                    submit: "runs it",
+                };
+                if let Loadable::Failed(e) = &sh.store.jq {
+                    form.error = Some(e.clone());
+                }
+                Nav::Dialog(Dialog::Form(form))
+            }
+            Action::History => Nav::Push(history::HistoryScreen::open(sh)),
             // Copy as curl: placeholders for the secrets, or (asked for apart) with them.
             Action::Copy | Action::CopySecret => {
                 let Some(called) = sh.store.call.loaded() else { return Nav::Stay };
@@ -233,7 +350,8 @@ impl Screen for TryScreen {
                 super::keys::copy(value, sh);
                 Nav::Stay
             }
-            Action::Try | Action::Refresh => self.send(sh),
+            Action::Try | Action::Refresh => self.send(sh, true),
+            Action::SendAnyway => self.send(sh, false),
             // A call in flight is cancelled; otherwise back.
             Action::Cancel if sh.store.call.is_loading() => {
                 sh.outbox.push(Command::Cancel(Slot::Call));
@@ -247,36 +365,89 @@ impl Screen for TryScreen {
     }
 
     fn on_answer(&mut self, answer: Answer, sh: &mut Shared) -> Nav {
-        let Answer::Submitted(form) = answer else { return Nav::Stay };
-        match read_form(&form) {
-            Ok((spec, auth)) => {
-                (self.spec, self.auth) = (spec, auth);
-                self.send(sh)
+        match answer {
+            Answer::Submitted(form) if form.kind == FormKind::Jq => match self.run_jq(form.value(0), sh) {
+                Ok(()) => Nav::Stay,
+                Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
+            },
+            Answer::Submitted(form) => match read_form(&form, self.spec.body.clone()) {
+                Ok((spec, auth)) => {
+                    (self.spec, self.auth) = (spec, auth);
+                    self.send(sh, true)
+                }
+                Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
+            },
+            Answer::Body(text) => {
+                self.spec.body = (!text.trim().is_empty()).then(|| text.into_bytes());
+                match self.spec.body.as_ref().map(|b| check_json(&String::from_utf8_lossy(b))) {
+                    Some(Err(e)) => sh.error(format!("the body is {e}")),
+                    _ => sh.info("body kept: enter sends the request"),
+                }
+                Nav::Stay
             }
-            Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
+            _ => Nav::Stay,
         }
     }
 
-    fn sync(&mut self, _sh: &mut Shared) -> Nav {
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if sh.store.detail(&self.api).is_none() {
+            super::api::load_detail(&self.api, super::api::Reload::IfMissing, sh);
+        }
+        let g = (sh.store.generations.call, sh.store.generations.jq);
+        if self.built != Some(g) {
+            if self.built.is_some_and(|(call, _)| call != g.0) {
+                // A new answer: its folds start afresh (jq's outputs were of the old body).
+                self.folds.json.clear();
+                if sh.store.jq.loaded().is_none() && !sh.store.jq.is_loading() {
+                    self.jq = None;
+                }
+            }
+            self.built = Some(g);
+            self.rebuild(&sh.store);
+        }
         if std::mem::take(&mut self.form_pending) {
-            return self.edit();
+            return self.edit(&sh.store);
         }
         Nav::Stay
+    }
+
+    fn list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.view)
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.view.filter)
+    }
+
+    fn filtered(&mut self, sh: &mut Shared) {
+        self.rebuild(&sh.store);
     }
 
     fn leave(&mut self, sh: &mut Shared) {
         if sh.store.call.is_loading() {
             sh.outbox.push(Command::Cancel(Slot::Call));
         }
+        if sh.store.jq.is_loading() {
+            sh.outbox.push(Command::Cancel(Slot::Jq));
+        }
         sh.store.call = Loadable::NotLoaded;
+        sh.store.jq = Loadable::NotLoaded;
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         let s = p.styles;
-        let title = format!(" {} {} · {} ", self.spec.method, for_terminal(&self.spec.path), for_terminal(&self.stage));
+        let filter = if self.view.filter.is_empty() { String::new() } else { format!(" /{}", self.view.filter) };
+        let title = format!(
+            " {} {} · {}{} ",
+            self.spec.method,
+            for_terminal(&self.spec.path),
+            for_terminal(&self.stage),
+            for_terminal(&filter)
+        );
         if matches!(p.store.call, Loadable::NotLoaded) {
             let (send, edit) = (p.keys(Context::Try, Action::Try), p.keys(Context::Try, Action::Edit));
-            let text = format!("no call yet: {send} sends the request, {edit} edits it");
+            let body = p.keys(Context::Try, Action::EditBody);
+            let text = format!("no call yet: {send} sends the request, {edit} edits it, {body} edits its body");
             let para = ratatui::widgets::Paragraph::new(Span::styled(text, s.muted));
             frame.render_widget(para.block(panel(title, s, true)), area);
             return;
@@ -285,15 +456,15 @@ impl Screen for TryScreen {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;
         }
-        let lines = self.lines(p.store, s);
         let table = VirtualTable {
             header: None,
             widths: vec![Constraint::Fill(1)],
             block: panel(title, s, true),
             focused: true,
         };
-        table.render(frame, area, &self.view, lines.len(), s, |i| {
-            Row::new([Cell::from(Span::styled(for_terminal(&lines[i].0).into_owned(), lines[i].1))])
+        table.render(frame, area, &self.view, self.shown.len(), s, |i| {
+            let row = &self.answer.rows[self.shown[i]];
+            Row::new([Cell::from(response::line(&self.answer, row, &self.folds, s))])
         });
     }
 

@@ -1,0 +1,179 @@
+//! The request history (`:history`, `H` on a request): every call sent, newest first, as a
+//! recipe: when, status, method, API and stage, path, the auth reference. `/` filters,
+//! `enter` opens the request again (it authenticates anew when sent), `d` deletes an entry.
+
+use super::TryScreen;
+use crate::sanitize::for_terminal;
+use crate::tryit::CallSpec;
+use crate::tryit::history::Entry;
+use crate::tui::action::{Action, Context};
+use crate::tui::command::Command;
+use crate::tui::loadable::Loadable;
+use crate::tui::screens::{Nav, Paint, Screen, Shared};
+use crate::tui::store::ApiRef;
+use crate::tui::widgets::list::{FilterList, ListView};
+use crate::tui::widgets::vtable::VirtualTable;
+use crate::tui::widgets::{panel, placeholder};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+#[derive(Debug)]
+pub struct HistoryScreen {
+    pub list: FilterList,
+}
+
+/// What `/` matches an entry against.
+fn haystack(e: &Entry) -> String {
+    format!("{} {} {} {} {} {} {}", e.at, e.method, e.path, e.operation, e.api_id, e.stage, e.auth)
+}
+
+impl HistoryScreen {
+    pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
+        let request = sh.send(|request| Command::LoadHistory { request });
+        sh.store.history = Loadable::Loading { request };
+        let mut screen = HistoryScreen { list: FilterList::default() };
+        screen.sync(sh);
+        Box::new(screen)
+    }
+
+    /// The entries newest first.
+    fn entries<'a>(&self, sh: &'a crate::tui::store::Store) -> Vec<&'a Entry> {
+        sh.history.loaded().map(|h| h.iter().rev().collect()).unwrap_or_default()
+    }
+
+    fn selected<'a>(&self, store: &'a crate::tui::store::Store) -> Option<&'a Entry> {
+        let i = self.list.indices().nth(self.list.view.selected)?;
+        self.entries(store).get(i).copied()
+    }
+}
+
+impl Screen for HistoryScreen {
+    fn title(&self) -> String {
+        "history".into()
+    }
+
+    fn context(&self) -> Context {
+        Context::History
+    }
+
+    fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
+        if self.list.apply(action) {
+            return Nav::Stay;
+        }
+        match action {
+            Action::Select => {
+                let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
+                let api = ApiRef { region: e.region.clone(), id: e.api_id.clone() };
+                if sh.store.api(&api).is_none() {
+                    sh.error(format!("API {} ({}) is not in the catalog any more", e.api_id, e.region));
+                    return Nav::Stay;
+                }
+                let template = e.operation.split_once(' ').map_or(e.path.as_str(), |(_, p)| p).to_string();
+                let spec = CallSpec {
+                    method: e.method.clone(),
+                    path: e.path.clone(),
+                    query: e.query.clone(),
+                    headers: e.headers.clone(),
+                    body: e.body.clone().map(String::into_bytes),
+                };
+                let auth = e.auth.parse().unwrap_or(crate::tryit::auth::AuthChoice::Auto);
+                Nav::Push(TryScreen::reopen(&api, &e.stage, &template, spec, auth))
+            }
+            Action::Delete => {
+                let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
+                let request = sh.send(|request| Command::DeleteHistory { request, entry: Box::new(e) });
+                sh.store.history = Loadable::Loading { request };
+                sh.info("history entry deleted");
+                Nav::Stay
+            }
+            Action::Refresh => {
+                let request = sh.send(|request| Command::LoadHistory { request });
+                sh.store.history = Loadable::Loading { request };
+                Nav::Stay
+            }
+            _ => Nav::Stay,
+        }
+    }
+
+    fn sync(&mut self, sh: &mut Shared) -> Nav {
+        let hay: Vec<String> = self.entries(&sh.store).into_iter().map(haystack).collect();
+        self.list.sync(sh.store.generations.history, || hay);
+        Nav::Stay
+    }
+
+    fn list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.list.view)
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.list.view.filter)
+    }
+
+    fn filtered(&mut self, sh: &mut Shared) {
+        self.list.refilter(sh.wake.as_ref());
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
+        let s = p.styles;
+        let view = &self.list.view;
+        let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", for_terminal(&view.filter)) };
+        let entries = self.entries(p.store);
+        let title = format!(" request history ({}){filter} ", entries.len());
+        // Kept on screen while a delete reads the history again.
+        if entries.is_empty() {
+            let block = panel(title, s, true);
+            match placeholder(&p.store.history, "the history", p) {
+                Some(ph) => frame.render_widget(ph.block(block), area),
+                None => {
+                    let text = "no requests yet: t on a method, route or operation sends one";
+                    frame.render_widget(
+                        ratatui::widgets::Paragraph::new(Span::styled(text, s.muted)).block(block),
+                        area,
+                    );
+                }
+            }
+            return;
+        }
+        let shown: Vec<usize> = self.list.indices().collect();
+        let header = Row::new(["WHEN", "STATUS", "METHOD", "API / STAGE", "PATH", "AUTH", "MS"]);
+        let table = VirtualTable {
+            header: Some(header),
+            widths: vec![
+                Constraint::Length(20),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Length(22),
+                Constraint::Fill(1),
+                Constraint::Length(20),
+                Constraint::Length(6),
+            ],
+            block: panel(title, s, true),
+            focused: true,
+        };
+        table.render(frame, area, view, shown.len(), s, |i| {
+            let e = entries[shown[i]];
+            let (status, style) = match (e.status, &e.error) {
+                (Some(code), _) if code < 300 => (code.to_string(), s.success),
+                (Some(code), _) if code < 400 => (code.to_string(), s.warning),
+                (Some(code), _) => (code.to_string(), s.error),
+                (None, _) => ("error".into(), s.error),
+            };
+            let at = e.at.get(..19).unwrap_or(&e.at).replace('T', " ");
+            Row::new([
+                Cell::from(Span::styled(at, s.muted)),
+                Cell::from(Span::styled(status, style)),
+                Cell::from(e.method.clone()),
+                Cell::from(for_terminal(&format!("{} / {}", e.api_id, e.stage)).into_owned()),
+                Cell::from(for_terminal(&e.path).into_owned()),
+                Cell::from(Span::styled(for_terminal(&e.auth).into_owned(), s.muted)),
+                Cell::from(e.time_ms.map(|t| t.to_string()).unwrap_or_default()),
+            ])
+        });
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
