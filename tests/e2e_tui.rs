@@ -109,7 +109,11 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
     let built = estate::build(&ctx, &EstateSpec::default()).await.unwrap();
 
-    let s = Session::start(region, &format!("partner_pool = \"{}\"\n", built.user_pool_id));
+    // The demo's stand-in for the stages (scripts/demo_upstream.py), in front of this estate.
+    let upstream_dir = tempfile::tempdir().unwrap();
+    let (_upstream, upstream_config) = start_upstream(region, upstream_dir.path());
+    let config = format!("partner_pool = \"{}\"\n{upstream_config}", built.user_pool_id);
+    let s = Session::start(region, &config);
     s.wait_until(&["APIs (9)", "payments-api", "tracking-events", "rates-quotes"], &[]);
     assert_eq!(s.display("#{alternate_on}"), "1", "the TUI uses the alternate screen");
 
@@ -182,11 +186,48 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     assert_eq!(listed.first().map(|p| p.status.as_str()), Some("ok"), "onboarded, read back through the SDK");
     assert_eq!(listed[0].keys[0].plan_ids, [built.plan_ids[1].clone()]);
     s.keys(&["Escape"]);
+    // Try it: :try, an API in the sandbox plan (every partner has an enabled sandbox key in it),
+    // its method that needs an API key and no other auth, on dev; a partner's key gets 200 from
+    // the stand-in, none gets 403.
+    let plans = ctx.apigw.get_usage_plans().send().await.unwrap();
+    let sandbox = plans.items().iter().find(|p| p.name() == Some("sandbox")).unwrap();
+    let covered = sandbox.api_stages()[0].api_id().unwrap().to_string();
+    let api = built.apis.iter().find(|a| a.id == covered).unwrap();
+    let keyed = api.methods.iter().find(|m| m.authorization == "NONE" && m.api_key_required).unwrap();
+    let sub = keyed.path.rsplit('/').next().unwrap();
+    let path: String =
+        keyed.path.split('/').map(|seg| if seg.starts_with('{') { "p-1" } else { seg }).collect::<Vec<_>>().join("/");
     s.keys(&[":"]);
     s.type_text("try");
     s.keys(&["Enter"]);
-    s.wait_for("try: choose an API");
-    s.keys(&["Escape", "Escape", "Escape", "Escape", "q"]);
+    s.wait_until(&["try: choose an API", &api.name], &[]);
+    s.keys(&["/"]);
+    s.type_text(&api.name);
+    s.keys(&["Enter", "Enter"]);
+    s.wait_until(&["choose an operation", &keyed.path, "API key + NONE"], &[]);
+    s.keys(&["/"]);
+    s.type_text(&format!("dev GET {sub}"));
+    s.keys(&["Enter", "Enter"]);
+    s.wait_until(&["it demands: an API key, NONE", "requires an API key"], &[]);
+    s.keys(&["C-u"]);
+    s.type_text(&path);
+    s.keys(&["Tab", "Tab", "Tab", "C-u"]);
+    s.type_text("partner:northpeak-outdoor");
+    s.keys(&["Enter"]);
+    s.wait_until(&["HTTP 200", "x-api-key of", &format!("\"{sub}\": [")], &["Forbidden"]);
+    s.keys(&["e", "Tab", "Tab", "Tab", "C-u"]);
+    s.type_text("none");
+    s.keys(&["Enter"]);
+    s.wait_until(&["HTTP 403", "API Gateway: ForbiddenException: Forbidden"], &["HTTP 200"]);
+    // Both calls are in the history, newest first, without the key.
+    s.keys(&["H"]);
+    s.wait_until(&["request history (2)", "partner:northpeak-outdoor", &path], &[]);
+    let history = std::fs::read_to_string(s.dir.path().join("state/portcullis/history.jsonl")).unwrap();
+    assert!(
+        !history.to_lowercase().contains("x-api-key") && history.contains("partner:northpeak-outdoor"),
+        "{history}"
+    );
+    s.keys(&["Escape", "Escape", "Escape", "Escape", "Escape", "Escape", "q"]);
     s.wait_for("EXIT=0");
 
     assert_eq!(s.display("#{alternate_on}"), "0", "alternate screen left");
@@ -194,6 +235,37 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let before = std::fs::read_to_string(s.dir.path().join("before")).unwrap();
     let after = wait_for_file(&s.dir.path().join("after"));
     assert_eq!(before, after, "terminal modes (raw mode off, echo on) restored");
+}
+
+/// `scripts/demo_upstream.py` in front of moto for `region`: the process (killed when dropped)
+/// and the config tables it wrote ([invoke_urls], [token_urls]).
+fn start_upstream(region: &str, dir: &std::path::Path) -> (Upstream, String) {
+    use std::io::BufRead;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = dir.join("upstream.toml");
+    let mut child = Command::new(format!("{root}/.venv/bin/python"))
+        .arg(format!("{root}/scripts/demo_upstream.py"))
+        .args(["--moto", &moto().endpoint(), "--regions", region, "--config-out"])
+        .arg(&out)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the test virtual environment (scripts/venv) runs scripts/demo_upstream.py");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("UPSTREAM_PORT="), "demo_upstream.py did not start: {line:?}");
+    let config = std::fs::read_to_string(&out).unwrap();
+    (Upstream(child), config)
+}
+
+struct Upstream(std::process::Child);
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn wait_for_file(path: &std::path::Path) -> String {

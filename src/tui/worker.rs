@@ -596,3 +596,22 @@ pub fn now_hms() -> String {
         None => format!("{} UTC", now.format(&f).unwrap_or_default()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_big_body_goes_whole_to_a_file_of_the_owner_and_its_start_is_kept() {
+        let body: Vec<u8> = (0..20 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+        let (path, start) = big_body(body.clone()).unwrap();
+        assert_eq!(start.as_slice(), &body[..BODY_START]);
+        assert_eq!(std::fs::read(&path).unwrap(), body, "the file holds the whole body");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::remove_file(path).unwrap();
+    }
+}

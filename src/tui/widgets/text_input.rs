@@ -1,6 +1,7 @@
 //! One line of text input (the `/` filter, the `:` command line, form fields) over
 //! `ratatui-textarea`, which does the editing: insert and delete, cursor and word moves,
-//! emacs-style shortcuts (ctrl-a/e/u/k/w), undo. Drawn as spans, so it sits inside a line of
+//! emacs-style shortcuts (ctrl-a/e/k/w), undo; ctrl-u deletes to the start of the line, as in
+//! a shell (the text area's own ctrl-u is undo). Drawn as spans, so it sits inside a line of
 //! other text, with the cursor as a reversed cell (a block at the end of the text).
 
 use crate::sanitize::for_terminal;
@@ -54,7 +55,8 @@ impl TextInput {
         if key.code == KeyCode::Enter || (ctrl && key.code == KeyCode::Char('m')) {
             return false;
         }
-        let changed = self.area.input(key);
+        let changed =
+            if ctrl && key.code == KeyCode::Char('u') { self.area.delete_line_by_head() } else { self.area.input(key) };
         if self.area.lines().len() > 1 {
             let joined = self.area.lines().concat();
             self.set(&joined);
@@ -96,6 +98,13 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn ctrl_u_deletes_to_the_start_as_in_a_shell() {
+        let mut t = TextInput::new("/orders/{id}");
+        assert!(t.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        assert_eq!(t.value(), "");
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub struct HistoryScreen {
     pub list: FilterList,
 }
 
+/// The API's name when the catalog has it, else its id.
+fn api_name(store: &crate::tui::store::Store, e: &Entry) -> String {
+    let api = ApiRef { region: e.region.clone(), id: e.api_id.clone() };
+    store.api(&api).map_or_else(|| e.api_id.clone(), |a| a.name.clone())
+}
+
 /// What `/` matches an entry against.
 fn haystack(e: &Entry) -> String {
     format!("{} {} {} {} {} {} {}", e.at, e.method, e.path, e.operation, e.api_id, e.stage, e.auth)
@@ -144,9 +150,9 @@ impl Screen for HistoryScreen {
                 Constraint::Length(20),
                 Constraint::Length(7),
                 Constraint::Length(7),
-                Constraint::Length(22),
+                Constraint::Length(24),
                 Constraint::Fill(1),
-                Constraint::Length(20),
+                Constraint::Length(28),
                 Constraint::Length(6),
             ],
             block: panel(title, s, true),
@@ -165,7 +171,7 @@ impl Screen for HistoryScreen {
                 Cell::from(Span::styled(at, s.muted)),
                 Cell::from(Span::styled(status, style)),
                 Cell::from(e.method.clone()),
-                Cell::from(for_terminal(&format!("{} / {}", e.api_id, e.stage)).into_owned()),
+                Cell::from(for_terminal(&format!("{} / {}", api_name(p.store, e), e.stage)).into_owned()),
                 Cell::from(for_terminal(&e.path).into_owned()),
                 Cell::from(Span::styled(for_terminal(&e.auth).into_owned(), s.muted)),
                 Cell::from(e.time_ms.map(|t| t.to_string()).unwrap_or_default()),

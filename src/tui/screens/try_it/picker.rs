@@ -64,13 +64,15 @@ pub fn operations(store: &Store, api: &ApiRef) -> Vec<Op> {
 pub struct TryPicker {
     /// `None`: choosing the API; else choosing one of its operations.
     pub api: Option<ApiRef>,
+    /// The API's name, for the title.
+    name: String,
     pub list: FilterList,
     built: Option<(u64, u64)>,
 }
 
 impl TryPicker {
     pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
-        let mut screen = TryPicker { api: None, list: FilterList::default(), built: None };
+        let mut screen = TryPicker { api: None, name: String::new(), list: FilterList::default(), built: None };
         screen.sync(sh);
         Box::new(screen)
     }
@@ -78,7 +80,8 @@ impl TryPicker {
     /// The operations of `api` (those of `stage` when given: the `/` filter starts with it).
     pub fn operations_of(api: &ApiRef, stage: Option<&str>, sh: &mut Shared) -> Nav {
         load_detail(api, Reload::IfMissing, sh);
-        let mut next = TryPicker { api: Some(api.clone()), list: FilterList::default(), built: None };
+        let name = sh.store.api(api).map_or_else(|| api.id.clone(), |a| a.name.clone());
+        let mut next = TryPicker { api: Some(api.clone()), name, list: FilterList::default(), built: None };
         next.sync(sh);
         if let Some(stage) = stage {
             next.list.view.set_filter(stage.to_string());
@@ -96,7 +99,7 @@ impl Screen for TryPicker {
     fn title(&self) -> String {
         match &self.api {
             None => "try: an API".into(),
-            Some(a) => format!("try: an operation of {}", a.id),
+            Some(_) => format!("try: an operation of {}", self.name),
         }
     }
 
