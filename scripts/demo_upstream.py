@@ -7,8 +7,9 @@ has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-e
   /{api_id}/{stage}/{path}   the API's stage (the demo config's [invoke_urls] point here). The
                              method or route is matched as API Gateway does (literal segments
                              before {parameters}, ANY last), and its auth enforced as API Gateway
-                             does, read from moto on every request (so a key or client made in the
-                             TUI works at once):
+                             does, read from moto (keys, plans and app clients at most a second
+                             old, so a key or client made in the TUI works at once; the APIs'
+                             methods and authorizers at most 30 s old):
                              - API key required: `x-api-key` must be an enabled key in a usage
                                plan covering this API and stage, else 403 Forbidden;
                              - COGNITO_USER_POOLS (REST) / JWT (HTTP): a bearer access token that
@@ -268,13 +269,23 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def body(self):
         n = int(self.headers.get("content-length") or 0)
         return self.rfile.read(n) if n else b""
 
     def handle_any(self):
+        # Whatever goes wrong here still gets an answer (API Gateway's shape), never a dropped
+        # connection.
+        try:
+            self.route()
+        except Exception as e:
+            print(f"demo_upstream: {self.command} {self.path}: {e!r}", file=sys.stderr)
+            self.reply(500, {"message": "Internal server error"}, "InternalServerErrorException")
+
+    def route(self):
         url = urlsplit(self.path)
         parts = url.path.split("/")
         raw = self.body()
@@ -367,7 +378,7 @@ class Handler(BaseHTTPRequestHandler):
         bad = lambda error: self.reply(400, {"error": error})
         if self.command != "POST":
             return self.reply(405, {"error": "invalid_request"})
-        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         if form.get("grant_type") != "client_credentials":
             return bad("unsupported_grant_type")
         basic = self.headers.get("authorization", "")

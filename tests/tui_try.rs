@@ -479,3 +479,20 @@ fn an_operation_of_the_docs_is_tried() {
     let t = app.screen::<TryScreen>().expect("the request");
     assert_eq!((t.spec.method.as_str(), t.template.as_str()), ("POST", "/payments"));
 }
+
+#[test]
+fn a_request_opened_from_another_never_shows_its_answer() {
+    let mut app = answered(ORDERS, &[("content-type", "application/json")]);
+    char_key(&mut app, 'H');
+    let request = match app.take_commands().as_slice() {
+        [Command::LoadHistory { request }] => *request,
+        other => panic!("expected LoadHistory, got {other:?}"),
+    };
+    app.handle(Message::HistoryLoaded { request, result: Ok(vec![entry("/payments/p-9", 200, "none")]) });
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc); // the form closes
+    let text = screen(&mut app);
+    assert!(text.contains("no call yet") && !text.contains("HTTP 200") && !text.contains("o-1"), "{text}");
+    char_key(&mut app, 'c');
+    assert!(app.take_commands().is_empty(), "nothing to copy: the other request's curl is not this one's");
+}

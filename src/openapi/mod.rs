@@ -28,7 +28,6 @@ pub enum DocError {
     UnknownFormat,
 }
 
-/// Parses a Swagger 2.0 or OpenAPI 3.x JSON document. Never panics on bad input.
 /// The rendered lines of `method path` (its title line to the next operation's): its
 /// parameters, request body schema and responses. `ANY` stands for every method.
 pub fn operation_section<'a>(lines: &'a [DocLine], method: &str, path: &str) -> Option<&'a [DocLine]> {
@@ -44,6 +43,7 @@ pub fn operation_section<'a>(lines: &'a [DocLine], method: &str, path: &str) -> 
     Some(&lines[start..end])
 }
 
+/// Parses a Swagger 2.0 or OpenAPI 3.x JSON document. Never panics on bad input.
 pub fn parse(json: &str) -> Result<ApiDoc, DocError> {
     model::parse(json)
 }

@@ -91,7 +91,12 @@ fn rewrite(state: &Path, change: impl FnOnce(&mut Vec<Entry>)) -> std::io::Resul
     std::fs::create_dir_all(state)?;
     let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(state.join("history.lock"))?;
     lock.lock()?;
-    let mut all = load(state);
+    // A history that cannot be read is never written over (only a missing one starts empty).
+    let mut all = match std::fs::read_to_string(path(state)) {
+        Ok(text) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
+        Err(e) => return Err(e),
+    };
     change(&mut all);
     let file = path(state);
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

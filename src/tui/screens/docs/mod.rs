@@ -54,14 +54,12 @@ impl DocsScreen {
     fn try_it(&self, sh: &mut Shared) -> Nav {
         let lines = self.lines(&sh.store);
         let Some(at) = self.list.indices().nth(self.list.view.selected) else { return Nav::Stay };
-        let op = lines[..=at.min(lines.len().saturating_sub(1))]
-            .iter()
-            .rev()
-            .find(|l| l.kind == LineKind::Operation)
-            .and_then(|l| {
-                let mut words = l.text.split_whitespace();
-                Some((words.next()?.to_ascii_uppercase(), words.next()?.to_string()))
-            });
+        // The lines may be reloading (ctrl-r) while the list still has its rows.
+        let Some(upto) = lines.get(..=at) else { return Nav::Stay };
+        let op = upto.iter().rev().find(|l| l.kind == LineKind::Operation).and_then(|l| {
+            let mut words = l.text.split_whitespace();
+            Some((words.next()?.to_ascii_uppercase(), words.next()?.to_string()))
+        });
         match op {
             Some((method, path)) => {
                 let method = if method == "ANY" { "GET".to_string() } else { method };

@@ -264,6 +264,8 @@ impl TryScreen {
         if filter.is_empty() {
             self.jq = None;
             sh.store.jq = Loadable::NotLoaded;
+            // The folds were of the filter's outputs.
+            self.folds.json.clear();
             self.built = None;
             return Ok(());
         }
@@ -406,6 +408,21 @@ impl Screen for TryScreen {
             self.rebuild(&sh.store);
         }
         if std::mem::take(&mut self.form_pending) {
+            // The answer in the store is another request's (a try screen opened before this one):
+            // it is not this request's to show, copy or filter.
+            if sh.store.call.is_loading() {
+                sh.outbox.push(Command::Cancel(Slot::Call));
+            }
+            if sh.store.jq.is_loading() {
+                sh.outbox.push(Command::Cancel(Slot::Jq));
+            }
+            if !matches!(sh.store.call, Loadable::NotLoaded) {
+                sh.store.call = Loadable::NotLoaded;
+                sh.store.jq = Loadable::NotLoaded;
+                sh.store.generations.call += 1;
+                sh.store.generations.jq += 1;
+                self.rebuild(&sh.store);
+            }
             return self.edit(&sh.store);
         }
         Nav::Stay
