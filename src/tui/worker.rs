@@ -187,11 +187,18 @@ impl Worker {
                 Some(Message::Called { request, result })
             }
             Command::Jq { request, filter, body } => {
-                let run = move || match body {
-                    crate::tui::command::Body::Bytes(b) => crate::tryit::jq::run(&filter, &b),
-                    crate::tui::command::Body::File(p) => std::fs::read(&p)
-                        .map_err(|e| format!("cannot read {}: {e}", p.display()))
-                        .and_then(|b| crate::tryit::jq::run(&filter, &b)),
+                // A cancelled (or replaced) filter stops at its next output: the blocking thread
+                // is not aborted with the task, the flag set when the task is dropped is seen.
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let _stop_on_drop = StopOnDrop(stop.clone());
+                let run = move || {
+                    let bytes = match body {
+                        crate::tui::command::Body::Bytes(b) => Ok(b),
+                        crate::tui::command::Body::File(p) => {
+                            std::fs::read(&p).map(Arc::new).map_err(|e| format!("cannot read {}: {e}", p.display()))
+                        }
+                    }?;
+                    crate::tryit::jq::run_within(&filter, &bytes, JQ_OUTPUT_LIMIT, &stop)
                 };
                 let result = tokio::task::spawn_blocking(run).await.unwrap_or_else(|e| Err(e.to_string()));
                 Some(Message::JqDone { request, result })
@@ -385,6 +392,18 @@ impl Worker {
     /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.
     fn kept_path(&self, api: &ApiRef, item: Item) -> Option<PathBuf> {
         cache::path(&self.settings).map(|catalog| cache::item_path(&catalog, api, item))
+    }
+}
+
+/// A jq filter's outputs stop with an error past this size (a filter without end cannot fill memory).
+const JQ_OUTPUT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Sets its flag when dropped (a cancelled task drops it).
+struct StopOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

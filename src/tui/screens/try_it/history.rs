@@ -31,8 +31,9 @@ fn api_name(store: &crate::tui::store::Store, e: &Entry) -> String {
 }
 
 /// What `/` matches an entry against.
-fn haystack(e: &Entry) -> String {
-    format!("{} {} {} {} {} {} {}", e.at, e.method, e.path, e.operation, e.api_id, e.stage, e.auth)
+fn haystack(store: &crate::tui::store::Store, e: &Entry) -> String {
+    let name = api_name(store, e);
+    format!("{} {} {} {} {} {name} {} {}", e.at, e.method, e.path, e.operation, e.api_id, e.stage, e.auth)
 }
 
 impl HistoryScreen {
@@ -85,13 +86,20 @@ impl Screen for HistoryScreen {
                     body: e.body.clone().map(String::into_bytes),
                 };
                 let auth = e.auth.parse().unwrap_or(crate::tryit::auth::AuthChoice::Auto);
+                if e.body_cut {
+                    sh.error(
+                        "the history kept only the first 256 KiB of this body: it is not what was sent (b shows it)",
+                    );
+                }
                 Nav::Push(TryScreen::reopen(&api, &e.stage, &template, spec, auth))
             }
             Action::Delete => {
                 let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
                 let request = sh.send(|request| Command::DeleteHistory { request, entry: Box::new(e) });
-                sh.store.history = Loadable::Loading { request };
-                sh.info("history entry deleted");
+                // The list stays on screen until the history is read again.
+                let stale = sh.store.history.loaded().cloned().unwrap_or_default();
+                sh.store.history = Loadable::Refreshing { request, stale, saved_at: String::new() };
+                sh.info("deleting the entry…");
                 Nav::Stay
             }
             Action::Refresh => {
@@ -104,7 +112,7 @@ impl Screen for HistoryScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        let hay: Vec<String> = self.entries(&sh.store).into_iter().map(haystack).collect();
+        let hay: Vec<String> = self.entries(&sh.store).into_iter().map(|e| haystack(&sh.store, e)).collect();
         self.list.sync(sh.store.generations.history, || hay);
         Nav::Stay
     }

@@ -285,8 +285,17 @@ impl TryScreen {
     }
 
     fn rebuild(&mut self, store: &Store) {
+        self.rebuild_with(store, true)
+    }
+
+    /// The rows again: `fresh` when the answer or the jq outputs changed (parsed anew), else
+    /// (a fold, a filter) from the document already parsed.
+    fn rebuild_with(&mut self, store: &Store, fresh: bool) {
+        let parsed = (!fresh && !self.answer.doc.is_empty()).then(|| std::mem::take(&mut self.answer.doc));
         self.answer = match store.call.loaded() {
-            Some(c) => response::build(c, &self.spec.method, self.jq.as_deref().map(|f| (f, &store.jq)), &self.folds),
+            Some(c) => {
+                response::build(c, &self.spec.method, self.jq.as_deref().map(|f| (f, &store.jq)), &self.folds, parsed)
+            }
             None => Built::default(),
         };
         let hay: Vec<String> = self.answer.rows.iter().map(|r| response::row_text(&self.answer, r)).collect();
@@ -316,7 +325,7 @@ impl Screen for TryScreen {
                 if let Some(row) = row
                     && response::toggle(&self.answer, &row, &mut self.folds)
                 {
-                    self.rebuild(&sh.store);
+                    self.rebuild_with(&sh.store, false);
                 }
                 Nav::Stay
             }
@@ -437,7 +446,7 @@ impl Screen for TryScreen {
     }
 
     fn filtered(&mut self, sh: &mut Shared) {
-        self.rebuild(&sh.store);
+        self.rebuild_with(&sh.store, false);
     }
 
     fn leave(&mut self, sh: &mut Shared) {

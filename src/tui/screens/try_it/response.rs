@@ -56,6 +56,9 @@ pub fn row_text(a: &Answer, row: &Row) -> String {
 fn gateway_error(c: &Called) -> Option<String> {
     let r = &c.response;
     let kind = r.header("x-amzn-ErrorType").map(|k| k.split(':').next().unwrap_or(k).to_string());
+    if kind.is_none() && !matches!(r.status, 401 | 403 | 429) {
+        return None;
+    }
     let message = serde_json::from_slice::<serde_json::Value>(&r.body)
         .ok()
         .and_then(|v| v.get("message").or_else(|| v.get("Message")).and_then(|m| m.as_str().map(str::to_string)));
@@ -67,7 +70,15 @@ fn gateway_error(c: &Called) -> Option<String> {
 }
 
 /// The rows of `c`, with `jq`'s outputs (and its filter) in place of the body when there are any.
-pub fn build(c: &Called, method: &str, jq: Option<(&str, &Loadable<Vec<String>>)>, folds: &Folds) -> Answer {
+/// `parsed` is the JSON document of an earlier build of the same answer (a fold or a filter
+/// changed): it is not parsed again.
+pub fn build(
+    c: &Called,
+    method: &str,
+    jq: Option<(&str, &Loadable<Vec<String>>)>,
+    folds: &Folds,
+    parsed: Option<Vec<JsonLine>>,
+) -> Answer {
     let r = &c.response;
     let tone = match r.status / 100 {
         2 => Tone::Good,
@@ -103,19 +114,23 @@ pub fn build(c: &Called, method: &str, jq: Option<(&str, &Loadable<Vec<String>>)
                 _ => format!("jq {filter}  (running)"),
             };
             rows.push(Row::Text(what, Tone::Accent));
-            match outputs {
-                Loadable::Loaded(o) => {
+            match (outputs, parsed) {
+                (Loadable::Loaded(_), Some(p)) => doc = p,
+                (Loadable::Loaded(o), None) => {
                     let values: Vec<serde_json::Value> = o
                         .iter()
                         .map(|t| serde_json::from_str(t).unwrap_or(serde_json::Value::String(t.clone())))
                         .collect();
                     doc = json_lines_many(values.iter());
                 }
-                Loadable::Failed(e) => rows.push(Row::Text(format!("jq error: {e}"), Tone::Bad)),
+                (Loadable::Failed(e), _) => rows.push(Row::Text(format!("jq error: {e}"), Tone::Bad)),
                 _ => {}
             }
         }
-        None => body_rows(c, &mut rows, &mut doc),
+        None => match parsed {
+            Some(p) => doc = p,
+            None => body_rows(c, &mut rows, &mut doc),
+        },
     }
     if !doc.is_empty() {
         rows.extend(visible_lines(&doc, &folds.json).into_iter().map(Row::Json));
