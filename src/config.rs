@@ -36,6 +36,9 @@ pub struct FileConfig {
     /// A response body over this many MB goes to a temporary file (try it; default 10).
     #[serde(default)]
     pub body_limit_mb: Option<u64>,
+    /// What the governance rules are configured with (`portcullis lint`, `:findings`).
+    #[serde(default)]
+    pub lint: crate::governance::LintConfig,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -90,6 +93,7 @@ pub struct Settings {
     pub call_timeout: std::time::Duration,
     /// Bytes of a response body kept in memory; a larger one goes to a temporary file.
     pub body_limit: usize,
+    pub lint: crate::governance::LintConfig,
 }
 
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
@@ -183,6 +187,7 @@ impl Settings {
             token_urls: Default::default(),
             call_timeout: std::time::Duration::from_secs(30),
             body_limit: 10 * 1024 * 1024,
+            lint: Default::default(),
         }
     }
 
@@ -218,6 +223,7 @@ impl Settings {
             token_urls: file.token_urls,
             call_timeout: std::time::Duration::from_secs(file.call_timeout_secs.unwrap_or(30)),
             body_limit: (file.body_limit_mb.unwrap_or(10) as usize).saturating_mul(1024 * 1024),
+            lint: file.lint,
         })
     }
 }

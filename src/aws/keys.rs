@@ -34,6 +34,16 @@ pub async fn list_keys_with(
     customer_id: Option<&str>,
     values: Values,
 ) -> Result<Vec<ApiKey>, AwsError> {
+    Ok(keys_and_plans(ctx, customer_id, values).await?.0)
+}
+
+/// The keys and the usage plans they were joined with (each read once: `lint` needs both).
+/// The plans are empty when they could not be read (the keys' `error` says so).
+pub async fn keys_and_plans(
+    ctx: &AwsContext,
+    customer_id: Option<&str>,
+    values: Values,
+) -> Result<(Vec<ApiKey>, Vec<crate::domain::UsagePlan>), AwsError> {
     let values = values == Values::Read;
     let (pages, all_plans) = tokio::join!(key_pages(ctx, customer_id, None, values), plans::list_plans(ctx));
     let pages = pages?;
@@ -56,7 +66,7 @@ pub async fn list_keys_with(
     // The filter also goes to the server; applied here too, for endpoints that ignore it (moto).
     keys.retain(|k| customer_id.is_none_or(|c| k.customer_id.as_deref() == Some(c)));
     keys.sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
-    Ok(keys)
+    Ok((keys, all_plans))
 }
 
 /// Keys as the SDK gives them, with the value moved out into a `Secret` (or dropped).

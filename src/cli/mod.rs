@@ -5,6 +5,7 @@ pub mod audit;
 pub mod call;
 pub mod confirm;
 pub mod keys;
+pub mod lint;
 pub mod partners;
 pub mod plans;
 pub mod table;
@@ -58,6 +59,8 @@ pub enum Command {
     Call(call::CallArgs),
     /// CloudTrail events for API Gateway and Cognito (or any source), from LookupEvents or S3 logs.
     Audit(audit::AuditArgs),
+    /// Governance findings for every API, stage, route, plan, key and partner (JSON, SARIF; exit 3 at the threshold).
+    Lint(lint::LintArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -135,6 +138,7 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Audit(args) => audit::run(args, &settings).await,
         Command::Partners(args) => partners::run(args, &settings).await,
         Command::Call(args) => call::run(args, &settings).await,
+        Command::Lint(args) => lint::run(args, &settings).await,
     };
     match result {
         Ok(()) => 0,

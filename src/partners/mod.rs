@@ -228,6 +228,18 @@ pub async fn list(
     only: Option<&str>,
 ) -> Result<Vec<Partner>, AwsError> {
     let all_keys = keys::list_keys(ctx, only).await?;
+    from_keys(ctx, pool, state, grace, only, &all_keys).await
+}
+
+/// [`list`] over keys already read (`lint` reads them once for every rule).
+pub async fn from_keys(
+    ctx: &AwsContext,
+    pool: Option<&str>,
+    state: Option<&Path>,
+    grace: std::time::Duration,
+    only: Option<&str>,
+    all_keys: &[crate::domain::ApiKey],
+) -> Result<Vec<Partner>, AwsError> {
     // A pool lives in one region (its id starts with it): elsewhere there are only keys.
     let pool = pool.filter(|p| p.split('_').next().is_none_or(|r| r == ctx.region || !p.contains('_')));
     let clients = match pool {
@@ -245,7 +257,7 @@ pub async fn list(
     let src = PartnerSources {
         region: &ctx.region,
         user_pool_id: pool,
-        keys: &all_keys,
+        keys: all_keys,
         clients: &clients,
         unfinished: &unfinished,
         grace,

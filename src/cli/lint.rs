@@ -1,0 +1,184 @@
+//! `portcullis lint`: every governance rule over the estate, read once with the loaders of the
+//! catalog (with methods and routes), keys and plans (one read for both), and partners (from
+//! those keys), then evaluated in memory. Table, JSON or SARIF; exit 0 when nothing at or above
+//! `--fail-on` (default high) is left unwaived, 3 when something is, 1 when the estate could
+//! not be read completely (what was read is still linted and printed), 2 on a usage error.
+
+use super::call::Exit;
+use super::table::Table;
+use super::write_stdout;
+use crate::aws::{self, AwsContext, catalog};
+use crate::config::Settings;
+use crate::domain::{ApiKey, Partner, UsagePlan};
+use crate::governance::{self, Estate, Report, Selection, Severity, waivers};
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LintOutput {
+    #[default]
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Exit 3 when an unwaived finding is at or above this severity.
+    #[arg(long, default_value = "high", value_parser = ["info", "low", "medium", "high", "critical"])]
+    pub fail_on: String,
+    /// Only these rules (ids, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub skip: Vec<String>,
+    /// The waivers file (default: portcullis-waivers.toml in the current directory, if there is one).
+    #[arg(long)]
+    pub waivers: Option<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value_t = LintOutput::Table)]
+    pub output: LintOutput,
+    /// In SARIF, keep waived results, marked as suppressed (GitHub ignores suppressions).
+    #[arg(long)]
+    pub sarif_include_waived: bool,
+}
+
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    Exit { code: 2, message: message.into() }.into()
+}
+
+/// What one region holds, read once.
+struct Region {
+    keys: Vec<ApiKey>,
+    plans: Vec<UsagePlan>,
+    partners: Vec<Partner>,
+}
+
+async fn read_region(ctx: &AwsContext, settings: &Settings) -> Result<Region, aws::AwsError> {
+    let (keys, plans) = aws::keys::keys_and_plans(ctx, None, aws::keys::Values::Skip).await?;
+    let pool = settings.partner_pool.as_deref();
+    let state = settings.state_dir.as_deref();
+    let partners = crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await?;
+    Ok(Region { keys, plans, partners })
+}
+
+pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
+    let selection = Selection { only: args.rules.clone(), skip: args.skip.clone() };
+    selection.check().map_err(usage)?;
+    let fail_on: Severity = args.fail_on.parse().map_err(usage)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let waivers = load_waivers(args.waivers.as_deref(), now)?;
+
+    let contexts = aws::connect(settings).await?;
+    let (catalog, regions) = tokio::join!(
+        catalog::list_all(&contexts, catalog::Depth::Detail),
+        futures::future::join_all(contexts.iter().map(|c| read_region(c, settings)))
+    );
+    let catalog = catalog?;
+    let mut problems: Vec<String> = catalog.region_errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
+    let (mut keys, mut plans, mut partners) = (vec![], vec![], vec![]);
+    for (ctx, r) in contexts.iter().zip(regions) {
+        match r {
+            Ok(r) => {
+                keys.extend(r.keys);
+                plans.extend(r.plans);
+                partners.extend(r.partners);
+            }
+            Err(e) => problems.push(format!("{}: keys, plans or partners: {e}", ctx.region)),
+        }
+    }
+    problems
+        .extend(catalog.apis.iter().filter_map(|a| Some(format!("API {} ({}): {}", a.name, a.id, a.error.as_ref()?))));
+    problems
+        .extend(plans.iter().filter_map(|p| Some(format!("usage plan {} ({}): {}", p.name, p.id, p.error.as_ref()?))));
+    problems.extend(partners.iter().filter_map(|p| Some(format!("partner {}: {}", p.id, p.error.as_ref()?))));
+    if let Some(k) = keys.iter().find(|k| k.error.is_some()) {
+        problems.push(format!("keys: {}", k.error.as_deref().unwrap_or_default()));
+    }
+
+    let estate =
+        Estate { apis: &catalog.apis, plans: &plans, keys: &keys, partners: &partners, now, config: &settings.lint };
+    let mut report = governance::evaluate(&estate, &selection);
+    for w in waivers::apply(&mut report.findings, &waivers, now) {
+        eprintln!("warning: {w}");
+    }
+    let text = match args.output {
+        LintOutput::Json => serde_json::to_string_pretty(&json(&report))? + "\n",
+        LintOutput::Sarif => {
+            let account = match contexts.first() {
+                // The account alone (the cache's key adds the endpoint after an `@`).
+                Some(ctx) => aws::audit::account(ctx)
+                    .await
+                    .map(|a| a.split('@').next().unwrap_or_default().to_string())
+                    .unwrap_or_else(|_| "unknown".into()),
+                None => "unknown".into(),
+            };
+            serde_json::to_string_pretty(&governance::sarif::log(&report, &account, args.sarif_include_waived))? + "\n"
+        }
+        LintOutput::Table => table(&report),
+    };
+    write_stdout(&text)?;
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
+    if !problems.is_empty() {
+        return Err(Exit {
+            code: 1,
+            message: format!(
+                "error: the estate could not be read completely ({} problem(s) above); the findings are of what was read",
+                problems.len()
+            ),
+        }
+        .into());
+    }
+    let failing = report.findings.iter().filter(|f| !f.waived && f.severity >= fail_on).count();
+    if failing > 0 {
+        return Err(Exit { code: 3, message: format!("{failing} finding(s) at or above {}", fail_on.label()) }.into());
+    }
+    Ok(())
+}
+
+fn load_waivers(path: Option<&std::path::Path>, now: i64) -> anyhow::Result<Vec<waivers::Waiver>> {
+    let default = std::path::Path::new("portcullis-waivers.toml");
+    let path = match path {
+        Some(p) => p,
+        None if default.exists() => default,
+        None => return Ok(vec![]),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    waivers::parse(&text, &path.display().to_string(), now).map_err(usage)
+}
+
+/// `{summary, findings, exemptions}`.
+pub fn json(report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "summary": governance::summary(report),
+        "findings": report.findings,
+        "exemptions": report.exemptions,
+    })
+}
+
+pub fn table(report: &Report) -> String {
+    let mut t = Table::new(&["SEVERITY", "RULE", "RESOURCE", "MESSAGE", "WAIVED"]);
+    for f in &report.findings {
+        let resource = f.resource.split_once("::/").map_or(f.resource.as_str(), |(_, r)| r).to_string();
+        t.row(vec![
+            f.severity.label().to_string(),
+            f.rule_id.to_string(),
+            resource,
+            f.message.clone(),
+            if f.waived { "waived".into() } else { String::new() },
+        ]);
+    }
+    let s = governance::summary(report);
+    format!(
+        "{}\n{} critical, {} high, {} medium, {} low, {} info; {} waived, {} exempt by design\n",
+        t.render(super::table::use_colour()).trim_end(),
+        s.critical,
+        s.high,
+        s.medium,
+        s.low,
+        s.info,
+        s.waived,
+        s.exempt
+    )
+}
