@@ -141,7 +141,7 @@ pub const RULES: &[Rule] = &[
     ),
     rule!(
         "stage-variable-secret",
-        High,
+        Critical,
         "Stage variable that looks like a secret",
         "Stage variables are readable by anyone with apigateway:GET and appear in exports and logs; secrets belong in Secrets Manager.",
         "Move the value to AWS Secrets Manager and read it in the integration; aws apigateway update-stage --rest-api-id {api} --stage-name {stage} --patch-operations op=remove,path=/variables/{name}",
