@@ -14,7 +14,6 @@ use portcullis::tui::screens::api::{ApiScreen, Pane};
 use portcullis::tui::screens::catalog::{ApiSort, CatalogScreen};
 use portcullis::tui::screens::docs::DocsScreen;
 use portcullis::tui::screens::help::HelpScreen;
-use portcullis::tui::screens::planned::PlannedScreen;
 use portcullis::tui::screens::stage::StageScreen;
 use portcullis::tui::store::{DetailData, Status};
 use portcullis::tui::theme::Styles;
@@ -441,10 +440,12 @@ fn command_line_completes_jumps_and_reports_errors() {
 
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.mode, Mode::Normal);
-    assert_eq!(app.screen::<PlannedScreen>().expect("the planned screen is on top").name, "findings");
+    assert!(
+        app.screen::<portcullis::tui::screens::findings::FindingsScreen>().is_some(),
+        "the findings screen is on top"
+    );
     let text = screen(&mut app);
-    assert!(text.contains("The findings screen is not built yet; it is planned for a later release."), "{text}");
-    assert!(text.contains("apis › findings"), "{text}");
+    assert!(text.contains("apis › findings") && text.contains("Loading the findings"), "{text}");
 
     command(&mut app, "apis");
     assert_on_the_list(&app);

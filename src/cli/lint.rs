@@ -7,10 +7,9 @@
 use super::call::Exit;
 use super::table::Table;
 use super::write_stdout;
-use crate::aws::{self, AwsContext, catalog};
+use crate::aws;
 use crate::config::Settings;
-use crate::domain::{ApiKey, Partner, UsagePlan};
-use crate::governance::{self, Estate, Report, Selection, Severity, waivers};
+use crate::governance::{self, Report, Selection, Severity, waivers};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -46,21 +45,6 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
     Exit { code: 2, message: message.into() }.into()
 }
 
-/// What one region holds, read once.
-struct Region {
-    keys: Vec<ApiKey>,
-    plans: Vec<UsagePlan>,
-    partners: Vec<Partner>,
-}
-
-async fn read_region(ctx: &AwsContext, settings: &Settings) -> Result<Region, aws::AwsError> {
-    let (keys, plans) = aws::keys::keys_and_plans(ctx, None, aws::keys::Values::Skip).await?;
-    let pool = settings.partner_pool.as_deref();
-    let state = settings.state_dir.as_deref();
-    let partners = crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await?;
-    Ok(Region { keys, plans, partners })
-}
-
 pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
     let selection = Selection { only: args.rules.clone(), skip: args.skip.clone() };
     selection.check().map_err(usage)?;
@@ -69,38 +53,12 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
     let waivers = load_waivers(args.waivers.as_deref(), now)?;
 
     let contexts = aws::connect(settings).await?;
-    let (catalog, regions) = tokio::join!(
-        catalog::list_all(&contexts, catalog::Depth::Detail),
-        futures::future::join_all(contexts.iter().map(|c| read_region(c, settings)))
-    );
-    let catalog = catalog?;
-    let mut problems: Vec<String> = catalog.region_errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
-    let (mut keys, mut plans, mut partners) = (vec![], vec![], vec![]);
-    for (ctx, r) in contexts.iter().zip(regions) {
-        match r {
-            Ok(r) => {
-                keys.extend(r.keys);
-                plans.extend(r.plans);
-                partners.extend(r.partners);
-            }
-            Err(e) => problems.push(format!("{}: keys, plans or partners: {e}", ctx.region)),
-        }
-    }
-    problems
-        .extend(catalog.apis.iter().filter_map(|a| Some(format!("API {} ({}): {}", a.name, a.id, a.error.as_ref()?))));
-    problems
-        .extend(plans.iter().filter_map(|p| Some(format!("usage plan {} ({}): {}", p.name, p.id, p.error.as_ref()?))));
-    problems.extend(partners.iter().filter_map(|p| Some(format!("partner {}: {}", p.id, p.error.as_ref()?))));
-    if let Some(k) = keys.iter().find(|k| k.error.is_some()) {
-        problems.push(format!("keys: {}", k.error.as_deref().unwrap_or_default()));
-    }
-
-    let estate =
-        Estate { apis: &catalog.apis, plans: &plans, keys: &keys, partners: &partners, now, config: &settings.lint };
-    let mut report = governance::evaluate(&estate, &selection);
-    for w in waivers::apply(&mut report.findings, &waivers, now) {
+    let read = governance::load::read(&contexts, settings).await?;
+    let (report, warnings) = governance::load::lint(&read, settings, &selection, &waivers, now);
+    for w in warnings {
         eprintln!("warning: {w}");
     }
+    let problems = &read.problems;
     let text = match args.output {
         LintOutput::Json => serde_json::to_string_pretty(&json(&report))? + "\n",
         LintOutput::Sarif => {
@@ -117,7 +75,7 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
         LintOutput::Table => table(&report),
     };
     write_stdout(&text)?;
-    for p in &problems {
+    for p in problems {
         eprintln!("warning: {p}");
     }
     if !problems.is_empty() {

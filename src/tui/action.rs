@@ -256,11 +256,12 @@ pub enum Context {
     ShowValue,
     Body,
     History,
+    Findings,
 }
 
 impl Context {
     /// Every context, in declaration order.
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -280,6 +281,7 @@ impl Context {
         Context::ShowValue,
         Context::Body,
         Context::History,
+        Context::Findings,
     ];
 
     /// The snake_case name used as a table name in keymap files.
@@ -304,6 +306,7 @@ impl Context {
             Context::ShowValue => "show_value",
             Context::Body => "body",
             Context::History => "history",
+            Context::Findings => "findings",
         }
     }
 
@@ -329,6 +332,7 @@ impl Context {
             Context::ShowValue => "A new key's value",
             Context::Body => "The request body editor (b on a request)",
             Context::History => "Request history (:history) and :try's lists",
+            Context::Findings => "Governance findings (:findings) and a rule",
         }
     }
 
@@ -347,6 +351,7 @@ impl Context {
                 | Context::Partners
                 | Context::Try
                 | Context::History
+                | Context::Findings
         )
     }
 }

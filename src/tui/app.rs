@@ -105,6 +105,7 @@ impl App {
             Message::Called { request, result } => sh.store.take_call(request, result),
             Message::JqDone { request, result } => sh.store.take_jq(request, result),
             Message::HistoryLoaded { request, result } => sh.store.take_history(request, result),
+            Message::FindingsLoaded { request, result } => sh.store.take_findings(request, result),
             Message::PartnerChanged { request, description, result } => {
                 let done = sh.store.take_partner_change(request, result);
                 self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));

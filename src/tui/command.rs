@@ -84,6 +84,10 @@ pub enum Command {
         filter: String,
         body: Body,
     },
+    /// Every governance rule over the estate (read whole: methods, routes, plans, keys, partners).
+    LoadFindings {
+        request: u64,
+    },
     /// The request history, newest last.
     LoadHistory {
         request: u64,
@@ -158,6 +162,7 @@ pub enum Slot {
     Call,
     Jq,
     History,
+    Findings,
 }
 
 impl Command {
@@ -177,6 +182,7 @@ impl Command {
             Command::LoadPartners { .. } => Some(Slot::Partners),
             Command::Call { .. } => Some(Slot::Call),
             Command::Jq { .. } => Some(Slot::Jq),
+            Command::LoadFindings { .. } => Some(Slot::Findings),
             Command::LoadHistory { .. } | Command::DeleteHistory { .. } => Some(Slot::History),
             Command::Mutate { .. }
             | Command::PartnerChange { .. }
@@ -220,6 +226,7 @@ impl Command {
             | Command::LoadPartners { request }
             | Command::Call { request, .. }
             | Command::Jq { request, .. }
+            | Command::LoadFindings { request }
             | Command::LoadHistory { request }
             | Command::DeleteHistory { request, .. }
             | Command::PartnerChange { request, .. }
@@ -267,6 +274,7 @@ impl Command {
             Command::LoadPartners { request } => Message::PartnersLoaded { request: *request, result: Err(e()) },
             Command::Call { request, .. } => Message::Called { request: *request, result: Err(e()) },
             Command::Jq { request, .. } => Message::JqDone { request: *request, result: Err(e()) },
+            Command::LoadFindings { request } => Message::FindingsLoaded { request: *request, result: Err(e()) },
             Command::LoadHistory { request } | Command::DeleteHistory { request, .. } => {
                 Message::HistoryLoaded { request: *request, result: Err(e()) }
             }

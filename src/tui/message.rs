@@ -79,6 +79,11 @@ pub enum Message {
         request: u64,
         result: Result<Vec<String>, String>,
     },
+    /// The governance findings over the whole estate.
+    FindingsLoaded {
+        request: u64,
+        result: Result<FindingsView, String>,
+    },
     /// The request history, oldest first.
     HistoryLoaded {
         request: u64,
@@ -126,6 +131,29 @@ pub enum Message {
 pub enum Cached {
     Detail { request: u64, api: ApiRef, data: DetailData, authorizers: Vec<Authorizer>, saved_at: String },
     Docs { request: u64, api: ApiRef, stage: String, lines: Vec<DocLine>, saved_at: String },
+}
+
+/// What `:findings` shows: the report, what could not be read, the waivers' warnings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FindingsView {
+    pub report: crate::governance::Report,
+    pub problems: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl FindingsView {
+    /// Unwaived findings per API (`(region, id)`): how many, and the worst severity.
+    pub fn per_api(&self) -> std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> {
+        let mut out: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> =
+            std::collections::HashMap::new();
+        for f in self.report.findings.iter().filter(|f| !f.waived) {
+            let Some(id) = &f.api_id else { continue };
+            let e = out.entry((f.region.clone(), id.clone())).or_insert((0, f.severity));
+            e.0 += 1;
+            e.1 = e.1.max(f.severity);
+        }
+        out
+    }
 }
 
 /// A call that came back.

@@ -118,6 +118,7 @@ pub struct Generations {
     pub call: u64,
     pub jq: u64,
     pub history: u64,
+    pub findings: u64,
 }
 
 pub use crate::partners::run::View as PartnersView;
@@ -152,6 +153,9 @@ pub struct Store {
     pub jq: Loadable<Vec<String>>,
     /// The request history, oldest first.
     pub history: Loadable<Vec<crate::tryit::history::Entry>>,
+    /// The governance findings, and their count per API (the catalog's FINDINGS column).
+    pub findings: Loadable<crate::tui::message::FindingsView>,
+    pub findings_per_api: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)>,
     /// A partner change in flight (its request id), one at a time.
     pub partner_change: Option<u64>,
     /// The key (or app client) whose value is shown unmasked (for 10 seconds).
@@ -345,6 +349,13 @@ impl Store {
     pub fn take_jq(&mut self, request: u64, result: Result<Vec<String>, String>) {
         if self.jq.accept(request, result) {
             self.generations.jq += 1;
+        }
+    }
+
+    pub fn take_findings(&mut self, request: u64, result: Result<crate::tui::message::FindingsView, String>) {
+        if self.findings.accept(request, result) {
+            self.findings_per_api = self.findings.loaded().map(|f| f.per_api()).unwrap_or_default();
+            self.generations.findings += 1;
         }
     }
 

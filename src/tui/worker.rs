@@ -204,6 +204,10 @@ impl Worker {
                 Some(Message::JqDone { request, result })
             }
             Command::LoadHistory { request } => Some(self.history(request, None).await),
+            Command::LoadFindings { request } => {
+                let result = self.findings().await;
+                Some(Message::FindingsLoaded { request, result })
+            }
             Command::DeleteHistory { request, entry } => Some(self.history(request, Some(*entry)).await),
             Command::ReadClientSecret { request: _, region, client_id, then } => {
                 let result = async {
@@ -371,6 +375,27 @@ impl Worker {
             body_file,
             body_size,
         })
+    }
+
+    /// Every rule over the estate, read whole once (the loaders `portcullis lint` uses), with
+    /// the waivers of `portcullis-waivers.toml` in the current directory when there is one.
+    async fn findings(&self) -> Result<crate::tui::message::FindingsView, String> {
+        use crate::governance::{Selection, load, waivers};
+        let contexts = self.contexts().await?;
+        let read = load::read(contexts, &self.settings).await.map_err(|e| e.to_string())?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut warnings = vec![];
+        let file = std::path::Path::new("portcullis-waivers.toml");
+        let waivers = match std::fs::read_to_string(file) {
+            Ok(text) => waivers::parse(&text, "portcullis-waivers.toml", now).unwrap_or_else(|e| {
+                warnings.push(e);
+                vec![]
+            }),
+            Err(_) => vec![],
+        };
+        let (report, more) = load::lint(&read, &self.settings, &Selection::default(), &waivers, now);
+        warnings.extend(more);
+        Ok(crate::tui::message::FindingsView { report, problems: read.problems, warnings })
     }
 
     /// The history (after deleting `entry`, if given).

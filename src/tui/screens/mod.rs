@@ -10,6 +10,7 @@ pub mod api;
 pub mod audit;
 pub mod catalog;
 pub mod docs;
+pub mod findings;
 pub mod help;
 pub mod keys;
 pub mod partners;
@@ -196,7 +197,7 @@ pub const SCREENS: &[Entry] = &[
         about: "requests sent (try it)",
         open: Some(|sh| vec![try_it::history::HistoryScreen::open(sh)]),
     },
-    Entry { name: "findings", about: "governance findings", open: None },
+    Entry { name: "findings", about: "governance findings", open: Some(|sh| vec![findings::FindingsScreen::open(sh)]) },
     Entry { name: "help", about: "this help", open: Some(|_| vec![]) },
     Entry { name: "quit", about: "quit", open: Some(|_| vec![]) },
 ];

@@ -353,13 +353,23 @@ impl Screen for CatalogScreen {
         }
         let apis = p.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         let rows = &self.rows;
+        // FINDINGS (not a sort column): unwaived governance findings, once :findings has read them.
         let header = Row::new(
-            COLUMNS.iter().enumerate().map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse))),
+            COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse)))
+                .chain(std::iter::once(Cell::from("FINDINGS"))),
         );
+        let findings = &p.store.findings_per_api;
+        let counted = p.store.findings.loaded().is_some();
         let table =
             VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.view, rows.len(), s, |i| match apis.get(rows[i]) {
-            Some(a) => api_row(a, s),
+            Some(a) => {
+                let f = findings.get(&(a.region.clone(), a.id.clone())).copied();
+                api_row(a, s, counted.then_some(f))
+            }
             None => Row::new([""]),
         });
     }
@@ -387,10 +397,16 @@ fn widths() -> Vec<Constraint> {
         Constraint::Fill(1),
         Constraint::Fill(2),
         Constraint::Length(10),
+        Constraint::Length(8),
     ]
 }
 
-fn api_row<'a>(a: &Api, s: &crate::tui::theme::Styles) -> Row<'a> {
+/// `findings`: `None` until the findings are read; then the API's count and worst severity.
+fn api_row<'a>(
+    a: &Api,
+    s: &crate::tui::theme::Styles,
+    findings: Option<Option<(usize, crate::governance::Severity)>>,
+) -> Row<'a> {
     let stages: Vec<&str> = a.stages.iter().map(|st| st.name.as_str()).collect();
     // An API some of whose reads failed is marked; its detail says what is missing.
     let name = match &a.error {
@@ -409,5 +425,12 @@ fn api_row<'a>(a: &Api, s: &crate::tui::theme::Styles) -> Row<'a> {
             a.created_date.as_deref().map_or("-", |d| d.get(..10).unwrap_or(d)).to_string(),
             s.muted,
         )),
+        match findings {
+            None => Cell::from(Span::styled("·", s.muted)),
+            Some(None) => Cell::from(Span::styled("0", s.success)),
+            Some(Some((n, worst))) => {
+                Cell::from(Span::styled(n.to_string(), super::findings::severity_style(worst, s)))
+            }
+        },
     ])
 }

@@ -1,0 +1,80 @@
+//! Reading what the rules look at, once: the catalog with methods and routes, keys and plans
+//! (one read for both), partners from those keys; shared by `portcullis lint` and `:findings`.
+
+use crate::aws::{self, AwsContext, catalog};
+use crate::config::Settings;
+use crate::domain::{Api, ApiKey, Partner, UsagePlan};
+
+/// The estate as read, and what could not be read (the rules run on the rest).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub apis: Vec<Api>,
+    pub plans: Vec<UsagePlan>,
+    pub keys: Vec<ApiKey>,
+    pub partners: Vec<Partner>,
+    pub problems: Vec<String>,
+}
+
+async fn region(
+    ctx: &AwsContext,
+    settings: &Settings,
+) -> Result<(Vec<ApiKey>, Vec<UsagePlan>, Vec<Partner>), aws::AwsError> {
+    let (keys, plans) = aws::keys::keys_and_plans(ctx, None, aws::keys::Values::Skip).await?;
+    let pool = settings.partner_pool.as_deref();
+    let state = settings.state_dir.as_deref();
+    let partners = crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await?;
+    Ok((keys, plans, partners))
+}
+
+pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, aws::AwsError> {
+    let (catalog, regions) = tokio::join!(
+        catalog::list_all(contexts, catalog::Depth::Detail),
+        futures::future::join_all(contexts.iter().map(|c| region(c, settings)))
+    );
+    let catalog = catalog?;
+    let mut out = Read { apis: catalog.apis, ..Default::default() };
+    out.problems = catalog.region_errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
+    for (ctx, r) in contexts.iter().zip(regions) {
+        match r {
+            Ok((k, p, partners)) => {
+                out.keys.extend(k);
+                out.plans.extend(p);
+                out.partners.extend(partners);
+            }
+            Err(e) => out.problems.push(format!("{}: keys, plans or partners: {e}", ctx.region)),
+        }
+    }
+    let problems = out
+        .apis
+        .iter()
+        .filter_map(|a| Some(format!("API {} ({}): {}", a.name, a.id, a.error.as_ref()?)))
+        .chain(
+            out.plans.iter().filter_map(|p| Some(format!("usage plan {} ({}): {}", p.name, p.id, p.error.as_ref()?))),
+        )
+        .chain(out.partners.iter().filter_map(|p| Some(format!("partner {}: {}", p.id, p.error.as_ref()?))))
+        .chain(out.keys.iter().find_map(|k| Some(format!("keys: {}", k.error.as_ref()?))))
+        .collect::<Vec<_>>();
+    out.problems.extend(problems);
+    Ok(out)
+}
+
+/// The rules over what was read, with the waivers applied: the report and the waivers' warnings.
+pub fn lint(
+    read: &Read,
+    settings: &Settings,
+    selection: &super::Selection,
+    waivers: &[super::waivers::Waiver],
+    now: i64,
+) -> (super::Report, Vec<String>) {
+    let estate = super::Estate {
+        apis: &read.apis,
+        plans: &read.plans,
+        keys: &read.keys,
+        partners: &read.partners,
+        now,
+        config: &settings.lint,
+    };
+    let mut report = super::evaluate(&estate, selection);
+    let warnings = super::waivers::apply(&mut report.findings, waivers, now);
+    (report, warnings)
+}
