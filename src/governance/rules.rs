@@ -147,7 +147,7 @@ pub const RULES: &[Rule] = &[
         "Move the value to AWS Secrets Manager and read it in the integration; aws apigateway update-stage --rest-api-id {api} --stage-name {stage} --patch-operations op=remove,path=/variables/{name}",
         ["https://docs.aws.amazon.com/apigateway/latest/developerguide/stage-variables.html"],
         None,
-        None,
+        Some("apigateway_restapi_no_secrets_in_stage_variables"),
         None
     ),
     rule!(

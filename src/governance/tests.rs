@@ -487,3 +487,11 @@ fn remediations_name_the_resource() {
     );
     assert_eq!((f.api_id.as_deref(), f.stage.as_deref(), f.region.as_str()), (Some("r1"), Some("prod"), "eu-west-1"));
 }
+
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme = include_str!("../../README.md");
+    for r in rules::RULES {
+        assert!(readme.contains(&format!("| `{}` | {} |", r.id, r.severity.label())), "README lacks {}", r.id);
+    }
+}
