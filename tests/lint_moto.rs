@@ -17,6 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 struct Built {
     rest: String,
     get: String,
+    delete: String,
     options: String,
     http: String,
     http_get: String,
@@ -50,7 +51,7 @@ async fn build(region: &str) -> Built {
     let orders =
         ctx.apigw.create_resource().rest_api_id(&rest).parent_id(&root).path_part("orders").send().await.unwrap();
     let orders = orders.id().unwrap().to_string();
-    for verb in ["GET", "OPTIONS"] {
+    for verb in ["GET", "OPTIONS", "DELETE"] {
         let m = ctx.apigw.put_method().rest_api_id(&rest).resource_id(&orders).http_method(verb);
         m.authorization_type("NONE").send().await.unwrap();
         let i = ctx.apigw.put_integration().rest_api_id(&rest).resource_id(&orders).http_method(verb);
@@ -138,6 +139,7 @@ async fn build(region: &str) -> Built {
         |verb: &str| format!("arn:aws:apigateway:{region}::/restapis/{rest}/resources/{orders}/methods/{verb}");
     Built {
         get: method("GET"),
+        delete: method("DELETE"),
         options: method("OPTIONS"),
         http_get: format!("arn:aws:apigateway:{region}::/apis/{http}/routes/{}", route_ids[0]),
         http_options: format!("arn:aws:apigateway:{region}::/apis/{http}/routes/{}", route_ids[1]),
@@ -194,6 +196,7 @@ async fn lint_finds_exactly_what_was_planted() {
         ("rest-authorizers", &api),
         ("rest-public-without-authorizer", &api),
         ("owasp-api2-no-auth", &b.get),
+        ("owasp-api2-open-write", &b.delete),
         // The HTTP API: GET /rates open; its stage without an access log.
         ("route-authorization", &b.http_get),
         ("owasp-api2-no-auth", &b.http_get),
@@ -210,7 +213,7 @@ async fn lint_finds_exactly_what_was_planted() {
     .collect();
     assert_eq!(pairs(&v), want, "findings: {}", serde_json::to_string_pretty(&v["findings"]).unwrap());
     let summary = &v["summary"];
-    assert_eq!((summary["critical"].as_u64(), summary["high"].as_u64()), (Some(1), Some(4)), "{summary}");
+    assert_eq!((summary["critical"].as_u64(), summary["high"].as_u64()), (Some(1), Some(5)), "{summary}");
     // OPTIONS are exempt and listed.
     let exempt: BTreeSet<(String, String)> = v["exemptions"]
         .as_array()
@@ -265,7 +268,7 @@ async fn thresholds_waivers_and_sarif() {
     let region = unique_region();
     let b = build(region).await;
     let dir = tempfile::tempdir().unwrap();
-    // One critical (the stage variable), four high: each threshold's exit code.
+    // One critical (the open DELETE), five high: each threshold's exit code.
     for (fail_on, want) in [("critical", 3), ("high", 3), ("medium", 3), ("info", 3)] {
         assert_eq!(
             lint(region, &["--fail-on", fail_on, "--output", "json"], dir.path()).0,
@@ -280,7 +283,7 @@ async fn thresholds_waivers_and_sarif() {
     assert_eq!(code, 3);
     let (code, _, err) = lint(region, &["--rules", "no-such-rule"], dir.path());
     assert!(code == 2 && err.contains("no-such-rule"), "{code} {err}");
-    // Waivers: the critical and the highs waived (portcullis-waivers.toml in the current
+    // Waivers: the critical and the highs waived (`*` stays within a segment, `**` crosses) (portcullis-waivers.toml in the current
     // directory), one expired, one matching nothing.
     let waivers = format!(
         r#"
@@ -292,13 +295,19 @@ expires = "{soon}"
 
 [[waiver]]
 rule = "*"
-resource = "arn:aws:apigateway:{region}::/restapis/{rest}*"
+resource = "arn:aws:apigateway:{region}::/restapis/{rest}"
 reason = "the lint test's own API"
 expires = "{soon}"
 
 [[waiver]]
 rule = "*"
-resource = "arn:aws:apigateway:{region}::/apis/{http}*"
+resource = "arn:aws:apigateway:{region}::/restapis/{rest}/**"
+reason = "the lint test's own API, everything in it"
+expires = "{soon}"
+
+[[waiver]]
+rule = "*"
+resource = "arn:aws:apigateway:{region}::/apis/{http}/**"
 reason = "the lint test's own API"
 expires = "{soon}"
 
@@ -360,7 +369,7 @@ expires = "{soon}"
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["automationDetails"]["id"], format!("portcullis/lint/123456789012/{region}/"));
     let results = runs[0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 15);
+    assert_eq!(results.len(), 16);
     let located = |r: &Value| {
         let loc = &r["locations"][0];
         (
@@ -378,7 +387,7 @@ expires = "{soon}"
     let a: BTreeSet<_> = results.iter().map(located).collect();
     let b2: BTreeSet<_> = again["runs"][0]["results"].as_array().unwrap().iter().map(located).collect();
     assert_eq!(a, b2, "locations and fingerprints stable across runs");
-    assert_eq!(a.iter().map(|l| &l.3).collect::<BTreeSet<_>>().len(), 15, "a fingerprint per result");
+    assert_eq!(a.iter().map(|l| &l.3).collect::<BTreeSet<_>>().len(), 16, "a fingerprint per result");
     let rules = runs[0]["tool"]["driver"]["rules"].as_array().unwrap();
     let waf = rules.iter().find(|r| r["id"] == "stage-waf").unwrap();
     assert_eq!(waf["properties"]["security-severity"], "4.0");

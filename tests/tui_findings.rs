@@ -23,7 +23,8 @@ fn view() -> FindingsView {
     let config = LintConfig::default();
     let estate = Estate { apis: &apis, plans: &plans, keys: &keys, partners: &[], now: NOW, config: &config };
     let report = governance::evaluate(&estate, &Selection::default());
-    FindingsView { report, problems: vec![], warnings: vec![] }
+    let evaluated = apis.iter().map(|a| (a.region.clone(), a.id.clone())).collect();
+    FindingsView { report, problems: vec![], warnings: vec![], evaluated }
 }
 
 fn opened() -> App {

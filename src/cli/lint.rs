@@ -70,7 +70,9 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
                     .unwrap_or_else(|_| "unknown".into()),
                 None => "unknown".into(),
             };
-            serde_json::to_string_pretty(&governance::sarif::log(&report, &account, args.sarif_include_waived))? + "\n"
+            let regions: Vec<String> = contexts.iter().map(|c| c.region.clone()).collect();
+            let log = governance::sarif::log(&report, &account, &regions, args.sarif_include_waived);
+            serde_json::to_string_pretty(&log)? + "\n"
         }
         LintOutput::Table => table(&report),
     };

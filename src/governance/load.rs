@@ -15,15 +15,19 @@ pub struct Read {
     pub problems: Vec<String>,
 }
 
+/// The keys, plans and partners of a region; partners that cannot be read (Cognito) leave the
+/// keys and plans (and their findings) in, with the error said.
 async fn region(
     ctx: &AwsContext,
     settings: &Settings,
-) -> Result<(Vec<ApiKey>, Vec<UsagePlan>, Vec<Partner>), aws::AwsError> {
+) -> Result<(Vec<ApiKey>, Vec<UsagePlan>, Vec<Partner>, Option<String>), aws::AwsError> {
     let (keys, plans) = aws::keys::keys_and_plans(ctx, None, aws::keys::Values::Skip).await?;
     let pool = settings.partner_pool.as_deref();
     let state = settings.state_dir.as_deref();
-    let partners = crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await?;
-    Ok((keys, plans, partners))
+    match crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await {
+        Ok(partners) => Ok((keys, plans, partners, None)),
+        Err(e) => Ok((keys, plans, vec![], Some(format!("{}: partners: {e}", ctx.region)))),
+    }
 }
 
 pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, aws::AwsError> {
@@ -36,10 +40,11 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
     out.problems = catalog.region_errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
     for (ctx, r) in contexts.iter().zip(regions) {
         match r {
-            Ok((k, p, partners)) => {
+            Ok((k, p, partners, problem)) => {
                 out.keys.extend(k);
                 out.plans.extend(p);
                 out.partners.extend(partners);
+                out.problems.extend(problem);
             }
             Err(e) => out.problems.push(format!("{}: keys, plans or partners: {e}", ctx.region)),
         }

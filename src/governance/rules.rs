@@ -141,7 +141,7 @@ pub const RULES: &[Rule] = &[
     ),
     rule!(
         "stage-variable-secret",
-        Critical,
+        High,
         "Stage variable that looks like a secret",
         "Stage variables are readable by anyone with apigateway:GET and appear in exports and logs; secrets belong in Secrets Manager.",
         "Move the value to AWS Secrets Manager and read it in the integration; aws apigateway update-stage --rest-api-id {api} --stage-name {stage} --patch-operations op=remove,path=/variables/{name}",
@@ -211,6 +211,17 @@ pub const RULES: &[Rule] = &[
         "Method or route with no authorization and no API key",
         "OWASP API2:2023 Broken Authentication: anyone can call it.",
         "Set an authorizer or IAM auth on it (and an API key for metering)",
+        [OWASP],
+        None,
+        None,
+        Some("OWASP API2:2023")
+    ),
+    rule!(
+        "owasp-api2-open-write",
+        Critical,
+        "Method or route that changes data with no authorization and no API key",
+        "OWASP API2:2023 Broken Authentication: anyone on the internet can create, change or delete through it.",
+        "Set an authorizer or IAM auth on it now; until then, remove the route or the method",
         [OWASP],
         None,
         None,
@@ -551,18 +562,49 @@ fn route_exempt(r: &Route) -> bool {
     r.route_key.split(' ').next().is_some_and(is_preflight)
 }
 
-/// Names that say secret, and values that look like one (long and random).
+/// The words of a name: `partnerApiToken`, `partner_api_token`, `partner-api-token` all give
+/// `partner`, `api`, `token`.
+fn words(name: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            out.push(String::new());
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push(String::new());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.last_mut().expect("one at least").push(c.to_ascii_lowercase());
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+/// Names that say secret (whole words: `dbPassword`, `apiKey`, `clientSecret`, not
+/// `cacheKeyPrefix` or `authUrl`), and values that look like one (long and random). An empty
+/// value is no secret.
 pub fn secret_like(name: &str, value: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let named = ["key", "token", "secret", "password", "passwd", "pwd", "credential", "apikey", "auth"]
+    if value.trim().is_empty() {
+        return false;
+    }
+    let w = words(name);
+    let has = |x: &str| w.iter().any(|v| v == x);
+    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
+    let named = ["token", "secret", "password", "passwd", "pwd", "credential", "credentials", "apikey", "passphrase"]
         .iter()
-        .any(|w| n.contains(w));
+        .any(|x| has(x))
+        || ["api", "access", "private", "signing", "secret", "client"].iter().any(|a| pair(a, "key"));
     named || high_entropy(value)
 }
 
-/// At least 20 characters of mixed classes with Shannon entropy over 3.5 bits per character.
+/// At least 24 characters of lower case, upper case and digits with Shannon entropy over 4 bits
+/// per character; not an ARN, a URL, a host, a path or a UUID.
 fn high_entropy(v: &str) -> bool {
-    if v.len() < 20 || v.contains(' ') || v.starts_with("http") || v.contains('.') && !v.contains('/') {
+    let uuid = v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4;
+    if v.len() < 24 || v.contains(' ') || v.starts_with("arn:") || v.contains("://") || v.contains('.') || uuid {
         return false;
     }
     let classes = [
@@ -570,7 +612,7 @@ fn high_entropy(v: &str) -> bool {
         v.chars().any(|c| c.is_ascii_uppercase()),
         v.chars().any(|c| c.is_ascii_digit()),
     ];
-    if classes.iter().filter(|c| **c).count() < 2 {
+    if !classes.iter().all(|c| *c) {
         return false;
     }
     let mut counts = std::collections::HashMap::new();
@@ -579,7 +621,7 @@ fn high_entropy(v: &str) -> bool {
     }
     let len = v.chars().count() as f64;
     let entropy: f64 = counts.values().map(|&n| n as f64 / len).map(|p| -p * p.log2()).sum();
-    entropy > 3.5
+    entropy > 4.0
 }
 
 fn stage_rules(estate: &Estate, api: &Api, stage: &Stage, out: &mut Out) {
@@ -687,7 +729,11 @@ fn stage_rules(estate: &Estate, api: &Api, stage: &Stage, out: &mut Out) {
             ));
         }
     }
-    let throttled = stage.throttle.as_ref().is_some_and(|t| t.rate_limit.is_some() || t.burst_limit.is_some());
+    // A limit of 0 or below (-1: not set) does not throttle.
+    let throttled = stage
+        .throttle
+        .as_ref()
+        .is_some_and(|t| t.rate_limit.is_some_and(|r| r > 0.0) || t.burst_limit.is_some_and(|b| b > 0));
     if !throttled {
         out.push(stage_finding(
             "owasp-api4-stage-no-throttle",
@@ -719,6 +765,11 @@ fn stage_rules(estate: &Estate, api: &Api, stage: &Stage, out: &mut Out) {
     }
 }
 
+/// Methods that change data (`ANY` can).
+fn writes(verb: &str) -> bool {
+    matches!(verb.to_ascii_uppercase().as_str(), "POST" | "PUT" | "PATCH" | "DELETE" | "ANY")
+}
+
 fn method_rules(api: &Api, out: &mut Out) {
     let Some(methods) = &api.methods else { return };
     for m in methods {
@@ -736,6 +787,12 @@ fn method_rules(api: &Api, out: &mut Out) {
             continue;
         }
         match (m.authorization.as_str(), m.api_key_required) {
+            ("NONE", false) if writes(&m.method) => out.push(method_finding(
+                "owasp-api2-open-write",
+                api,
+                m,
+                format!("{what}: changes data with no authorization and no API key"),
+            )),
             ("NONE", false) => out.push(method_finding(
                 "owasp-api2-no-auth",
                 api,
@@ -769,19 +826,24 @@ fn route_rules(api: &Api, out: &mut Out) {
         if r.authorization == "NONE" {
             let what = format!("{} {}", api.name, r.route_key);
             out.push(route_finding("route-authorization", api, r, format!("{what}: authorization NONE")));
-            out.push(route_finding(
-                "owasp-api2-no-auth",
-                api,
-                r,
-                format!("{what}: no authorization (HTTP APIs have no API keys)"),
-            ));
+            // `$default` takes every method.
+            let verb = r.route_key.split(' ').next().unwrap_or_default();
+            let (rule, said) = if writes(verb) || r.route_key == "$default" {
+                ("owasp-api2-open-write", "changes data with no authorization (HTTP APIs have no API keys)")
+            } else {
+                ("owasp-api2-no-auth", "no authorization (HTTP APIs have no API keys)")
+            };
+            out.push(route_finding(rule, api, r, format!("{what}: {said}")));
         }
     }
 }
 
 fn plan_rules(estate: &Estate, out: &mut Out) {
     for p in estate.plans {
-        let throttled = p.throttle.as_ref().is_some_and(|t| t.rate_limit.is_some() || t.burst_limit.is_some());
+        let throttled = p
+            .throttle
+            .as_ref()
+            .is_some_and(|t| t.rate_limit.is_some_and(|r| r > 0.0) || t.burst_limit.is_some_and(|b| b > 0));
         let at = |rule: &'static str, msg: String| {
             let mut f = finding(rule, plan_arn(p), ResourceType::UsagePlan, &p.region, msg);
             f.plan_id = Some(p.id.clone());
@@ -804,7 +866,10 @@ fn key_rules(estate: &Estate, out: &mut Out) {
             let mut f = finding(rule, key_arn(&k.region, &k.id), ResourceType::ApiKey, &k.region, msg);
             f.key_id = Some(k.id.clone());
             f.partner = k.customer_id.clone();
-            f.remediation = f.remediation.replace("{key}", &k.id);
+            f.remediation = f
+                .remediation
+                .replace("{key}", &k.id)
+                .replace("{partner}", k.customer_id.as_deref().unwrap_or("PARTNER"));
             f
         };
         if let Some(age) = age_days(k.created_date.as_deref(), estate.now)
@@ -837,7 +902,8 @@ fn partner_rules(estate: &Estate, out: &mut Out) {
             f.remediation = f.remediation.replace("{partner}", &p.id);
             f
         };
-        for client in &p.app_clients {
+        // A client without a secret (a public client) has nothing to age.
+        for client in p.app_clients.iter().filter(|c| !c.secrets.is_empty()) {
             // The newest secret counts: an older one is what a rotation keeps for its grace.
             let newest = client.secrets.iter().filter_map(|s| s.created_date.as_deref()).filter_map(epoch).max();
             let created = newest.or_else(|| client.created_date.as_deref().and_then(epoch));

@@ -12,18 +12,36 @@ use serde_sarif::sarif;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+/// Each path segment percent-encoded (RFC 3986: a partner id is free text); `/` separates.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'$' | b'@' | b'+' | b'=' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    // `..` would climb out of the pseudo-tree.
+    out.replace("/../", "/%2E%2E/")
+}
+
 /// The stable relative path a finding is reported at.
 pub fn pseudo_path(account: &str, f: &Finding) -> String {
     let (service, rest) = match f.resource.split_once("::/") {
         Some((_, rest)) => ("apigateway", rest.to_string()),
         None => ("cognito-idp", f.resource.rsplit_once("::").map_or(f.resource.clone(), |(_, r)| r.to_string())),
     };
-    format!("aws/{account}/{}/{service}/{rest}", f.region)
+    encode_path(&format!("aws/{account}/{}/{service}/{rest}", f.region))
 }
 
-/// Stable across runs: the same rule on the same resource of the same account and region.
+/// Stable across runs: the same rule on the same resource of the same account and region (and
+/// the same message: a rule that reports twice on one resource, such as two missing tags,
+/// gives two alerts).
 pub fn fingerprint(account: &str, f: &Finding) -> String {
-    let digest = Sha256::digest(format!("{}|{account}|{}|{}", f.rule_id, f.region, f.resource).as_bytes());
+    let text = format!("{}|{account}|{}|{}|{}", f.rule_id, f.region, f.resource, f.message);
+    let digest = Sha256::digest(text.as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -109,14 +127,13 @@ fn result(account: &str, f: &Finding) -> sarif::Result {
     }
 }
 
-/// The report as a SARIF log: one run per region of `account`.
-pub fn log(report: &Report, account: &str, include_waived: bool) -> sarif::Sarif {
-    let mut regions: Vec<&str> = report.findings.iter().map(|f| f.region.as_str()).collect();
+/// The report as a SARIF log: one run per region of `account` that was read (a clean region
+/// too, so that code scanning closes its alerts).
+pub fn log(report: &Report, account: &str, regions: &[String], include_waived: bool) -> sarif::Sarif {
+    let mut regions: Vec<&str> = regions.iter().map(String::as_str).collect();
+    regions.extend(report.findings.iter().map(|f| f.region.as_str()));
     regions.sort_unstable();
     regions.dedup();
-    if regions.is_empty() {
-        regions.push("none");
-    }
     let runs: Vec<sarif::Run> = regions
         .into_iter()
         .map(|region| {

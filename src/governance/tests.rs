@@ -281,19 +281,28 @@ fn http_stages_are_checked_each_and_never_for_execution_logs() {
 fn routes_need_an_authorization_type_except_preflight() {
     let open = format!("arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt{}", "OPTIONS /rates/{id}".len());
     only(
-        |w| w.apis[1].routes.as_mut().unwrap().push(route("POST /rates", "NONE")),
+        |w| w.apis[1].routes.as_mut().unwrap().push(route("GET /quotes", "NONE")),
         &[
             ("route-authorization", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt11"),
             ("owasp-api2-no-auth", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt11"),
             ("v2-api-authorizers", "arn:aws:apigateway:eu-west-1::/apis/h1"),
         ],
     );
-    // $default is checked like any other route.
+    // A write open to anyone is critical.
+    only(
+        |w| w.apis[1].routes.as_mut().unwrap().push(route("POST /rates", "NONE")),
+        &[
+            ("route-authorization", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt11"),
+            ("owasp-api2-open-write", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt11"),
+            ("v2-api-authorizers", "arn:aws:apigateway:eu-west-1::/apis/h1"),
+        ],
+    );
+    // $default is checked like any other route (it takes every method: writes too).
     only(
         |w| w.apis[1].routes.as_mut().unwrap().push(route("$default", "NONE")),
         &[
             ("route-authorization", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt8"),
-            ("owasp-api2-no-auth", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt8"),
+            ("owasp-api2-open-write", "arn:aws:apigateway:eu-west-1::/apis/h1/routes/rt8"),
             ("v2-api-authorizers", "arn:aws:apigateway:eu-west-1::/apis/h1"),
         ],
     );
@@ -321,6 +330,10 @@ fn rest_methods_authorizers_and_owasp_api2() {
     only(
         |w| w.apis[0].methods.as_mut().unwrap().push(method("/items", "GET", "NONE", true)),
         &[("owasp-api2-key-only", &m("/items", "GET"))],
+    );
+    only(
+        |w| w.apis[0].methods.as_mut().unwrap().push(method("/orders", "DELETE", "NONE", false)),
+        &[("owasp-api2-open-write", &m("/orders", "DELETE"))],
     );
     // IAM is authentication.
     only(|w| w.apis[0].methods.as_mut().unwrap().push(method("/admin", "DELETE", "AWS_IAM", false)), &[]);
@@ -355,11 +368,23 @@ fn rest_methods_authorizers_and_owasp_api2() {
 #[test]
 fn secrets_in_stage_variables() {
     assert!(rules::secret_like("dbPassword", "x"));
-    assert!(rules::secret_like("api_token", ""));
+    assert!(rules::secret_like("api_token", "x"));
+    assert!(rules::secret_like("partnerApiKey", "x") && rules::secret_like("CLIENT_SECRET", "x"));
+    assert!(!rules::secret_like("api_token", ""), "an empty value is no secret");
     assert!(rules::secret_like("backend", "sk_live_9fQ2xL7pA3vR8mZ1cN4tB6"));
-    assert!(!rules::secret_like("backendHost", "orders.internal.example.com"));
-    assert!(!rules::secret_like("lambdaAlias", "live"));
-    assert!(!rules::secret_like("url", "https://orders.example.com/v1/abcdefGHIJK12345"));
+    // Names that only contain a secret word, and values that are only long.
+    for (name, value) in [
+        ("cacheKeyPrefix", "orders"),
+        ("authUrl", "https://auth.example.com"),
+        ("kmsKeyId", "1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ("backendHost", "orders.internal.example.com"),
+        ("lambdaAlias", "OrdersHandlerProdAlias2024"),
+        ("fn", "arn:aws:lambda:eu-west-1:123456789012:function:OrdersHandler2024"),
+        ("requestId", "1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
+        ("url", "https://orders.example.com/v1/abcdefGHIJK12345"),
+    ] {
+        assert!(!rules::secret_like(name, value), "{name} = {value}");
+    }
     only(
         |w| {
             w.apis[0].stages[0].variables.insert("paymentsApiKey".into(), "x".into());

@@ -1,5 +1,6 @@
 //! Waivers: a TOML file of `[[waiver]]` entries, each with `rule` (an id, or a glob over ids),
-//! `resource` (a glob over ARNs), `reason` and `expires` (both required; at most a year ahead).
+//! `resource` (a glob over ARNs: `*` within one `/` segment, `**` across them), `reason` and
+//! `expires` (both required; at most a year ahead).
 //! A waived finding stays in the output, counted as waived; an expired waiver no longer applies
 //! and is a warning; a waiver that matches nothing is a warning.
 
@@ -63,11 +64,16 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], now: i64) -> Vec<Stri
             ));
             continue;
         }
+        // `*` stays within one `/` segment of the ARN; `**` crosses them (`.../restapis/a1/**`).
+        let options = glob::MatchOptions { require_literal_separator: true, ..Default::default() };
         let mut matched = 0;
-        for f in findings.iter_mut().filter(|f| !f.waived && rule.matches(f.rule_id) && resource.matches(&f.resource)) {
-            f.waived = true;
-            f.waiver = Some(format!("{} (until {})", w.reason, w.expires));
+        for f in findings.iter_mut().filter(|f| rule.matches(f.rule_id) && resource.matches_with(&f.resource, options))
+        {
             matched += 1;
+            if !f.waived {
+                f.waived = true;
+                f.waiver = Some(format!("{} (until {})", w.reason, w.expires));
+            }
         }
         if matched == 0 {
             warnings.push(format!("waiver for {} on {} matches no finding", w.rule, w.resource));

@@ -139,18 +139,20 @@ pub struct FindingsView {
     pub report: crate::governance::Report,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
+    /// The APIs the rules saw (`(region, id)`): an API created since shows no count.
+    pub evaluated: Vec<(String, String)>,
 }
 
 impl FindingsView {
     /// Unwaived findings per API (`(region, id)`): how many, and the worst severity.
     pub fn per_api(&self) -> std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> {
         let mut out: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> =
-            std::collections::HashMap::new();
+            self.evaluated.iter().map(|k| (k.clone(), (0, crate::governance::Severity::Info))).collect();
         for f in self.report.findings.iter().filter(|f| !f.waived) {
             let Some(id) = &f.api_id else { continue };
             let e = out.entry((f.region.clone(), id.clone())).or_insert((0, f.severity));
+            e.1 = if e.0 == 0 { f.severity } else { e.1.max(f.severity) };
             e.0 += 1;
-            e.1 = e.1.max(f.severity);
         }
         out
     }

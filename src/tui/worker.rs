@@ -395,7 +395,8 @@ impl Worker {
         };
         let (report, more) = load::lint(&read, &self.settings, &Selection::default(), &waivers, now);
         warnings.extend(more);
-        Ok(crate::tui::message::FindingsView { report, problems: read.problems, warnings })
+        let evaluated = read.apis.iter().map(|a| (a.region.clone(), a.id.clone())).collect();
+        Ok(crate::tui::message::FindingsView { report, problems: read.problems, warnings, evaluated })
     }
 
     /// The history (after deleting `entry`, if given).

@@ -155,7 +155,12 @@ fn rest_methods(i: usize, coll: &str, id: &str, sub: &str) -> Vec<ExpectedMethod
         method(one.clone(), "PUT", "AWS_IAM", false, "AWS_PROXY"),
         method(one, "DELETE", "AWS_IAM", false, "AWS_PROXY"),
         method(nested.clone(), "GET", "NONE", true, "MOCK"),
-        method(nested, "POST", "COGNITO_USER_POOLS", true, proxy),
+        // partner-webhooks left its deliveries' POST open to anyone: governance finds it.
+        if i % DOMAINS.len() == 6 {
+            method(nested, "POST", "NONE", false, proxy)
+        } else {
+            method(nested, "POST", "COGNITO_USER_POOLS", true, proxy)
+        },
     ]
 }
 
@@ -197,6 +202,12 @@ pub struct StageSpec {
     pub rate: f64,
     pub burst: i32,
     pub access_log: bool,
+    /// Full request and response logging (a governance finding on a production stage).
+    pub data_trace: bool,
+    /// A stage variable that looks like a secret (a critical finding), if planted.
+    pub secret: Option<(&'static str, &'static str)>,
+    /// Tagged with an owner (prod stages are; dev stages are left for governance to find).
+    pub owned: bool,
 }
 
 /// `prod` and `dev` differ the way real stages do; some APIs leave gaps for governance to find.
@@ -212,6 +223,10 @@ pub fn rest_stage_specs(s: &RestSpec) -> Vec<StageSpec> {
             rate: 20.0,
             burst: 40,
             access_log: false,
+            data_trace: false,
+            // One API's sandbox token pasted into a stage variable.
+            secret: (s.index == 4).then_some(("partnerApiToken", "tok_9fQ2xL7pA3vR8mZ1cN4tB6")),
+            owned: false,
         },
         StageSpec {
             name: "prod",
@@ -222,6 +237,10 @@ pub fn rest_stage_specs(s: &RestSpec) -> Vec<StageSpec> {
             rate: 500.0,
             burst: 1000,
             access_log: !gaps,
+            // Someone debugging production left data trace on.
+            data_trace: s.index == 3,
+            secret: None,
+            owned: true,
         },
     ]
 }

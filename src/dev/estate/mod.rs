@@ -261,6 +261,12 @@ async fn rest_stages(ctx: &AwsContext, api_id: &str, s: &data::RestSpec) -> Resu
             .cache_cluster_enabled(st.cache)
             .variables("backendHost", format!("{}.backend.internal", st.name))
             .tags("environment", st.name);
+        if let Some((name, value)) = st.secret {
+            req = req.variables(name, value);
+        }
+        if st.owned {
+            req = req.tags("owner", s.tags.get("owner").cloned().unwrap_or_default());
+        }
         if st.cache {
             req = req.cache_cluster_size(aws_sdk_apigateway::types::CacheClusterSize::Size0Point5Gb);
         }
@@ -295,6 +301,9 @@ fn stage_patches(st: &data::StageSpec) -> Vec<PatchOperation> {
         patch("/*/*/throttling/rateLimit", st.rate.to_string()),
         patch("/*/*/throttling/burstLimit", st.burst.to_string()),
     ];
+    if st.data_trace {
+        ops.push(patch("/*/*/logging/dataTrace", "true"));
+    }
     if st.access_log {
         ops.push(patch(
             "/accessLogSettings/destinationArn",
@@ -318,7 +327,9 @@ async fn http_api(ctx: &AwsContext, s: data::HttpSpec, issuer: &str, upstream: &
     for r in &s.routes {
         routes.push(http_route(ctx, &api_id, r, &target, &auth_id).await?);
     }
-    let stages = vec![default_stage(ctx, &api_id).await?];
+    // The first HTTP API's stage passes every stage rule (access log, detailed metrics, owner).
+    let governed = s.name == "tracking-events";
+    let stages = vec![default_stage(ctx, &api_id, governed, s.tags.get("owner")).await?];
     Ok(ExpectedApi {
         id: api_id,
         name: s.name,
@@ -355,10 +366,29 @@ async fn http_route(
     Ok(ExpectedRoute { authorizer_id: (r.authorization == "JWT").then(|| auth_id.to_string()), ..r.clone() })
 }
 
-async fn default_stage(ctx: &AwsContext, api_id: &str) -> Result<ExpectedStage, AwsError> {
+async fn default_stage(
+    ctx: &AwsContext,
+    api_id: &str,
+    governed: bool,
+    owner: Option<&String>,
+) -> Result<ExpectedStage, AwsError> {
     let description = "default stage, auto-deployed";
-    let settings = RouteSettings::builder().throttling_rate_limit(50.0).throttling_burst_limit(100).build();
-    let req = ctx.apigw2.create_stage().api_id(api_id).stage_name("$default").auto_deploy(true);
+    let settings = RouteSettings::builder()
+        .throttling_rate_limit(50.0)
+        .throttling_burst_limit(100)
+        .detailed_metrics_enabled(governed)
+        .build();
+    let mut req = ctx.apigw2.create_stage().api_id(api_id).stage_name("$default").auto_deploy(true);
+    if governed {
+        let log = aws_sdk_apigatewayv2::types::AccessLogSettings::builder()
+            .destination_arn("arn:aws:logs:us-east-1:123456789012:log-group:apigw-v2-access")
+            .format("$context.requestId $context.status")
+            .build();
+        req = req.access_log_settings(log);
+        if let Some(o) = owner {
+            req = req.tags("owner", o);
+        }
+    }
     req.description(description)
         .default_route_settings(settings)
         .send()

@@ -362,13 +362,12 @@ impl Screen for CatalogScreen {
                 .chain(std::iter::once(Cell::from("FINDINGS"))),
         );
         let findings = &p.store.findings_per_api;
-        let counted = p.store.findings.loaded().is_some();
         let table =
             VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.view, rows.len(), s, |i| match apis.get(rows[i]) {
             Some(a) => {
                 let f = findings.get(&(a.region.clone(), a.id.clone())).copied();
-                api_row(a, s, counted.then_some(f))
+                api_row(a, s, f)
             }
             None => Row::new([""]),
         });
@@ -401,11 +400,12 @@ fn widths() -> Vec<Constraint> {
     ]
 }
 
-/// `findings`: `None` until the findings are read; then the API's count and worst severity.
+/// `findings`: the API's count and worst severity; `None` until the findings are read (or for
+/// an API they did not see).
 fn api_row<'a>(
     a: &Api,
     s: &crate::tui::theme::Styles,
-    findings: Option<Option<(usize, crate::governance::Severity)>>,
+    findings: Option<(usize, crate::governance::Severity)>,
 ) -> Row<'a> {
     let stages: Vec<&str> = a.stages.iter().map(|st| st.name.as_str()).collect();
     // An API some of whose reads failed is marked; its detail says what is missing.
@@ -427,10 +427,8 @@ fn api_row<'a>(
         )),
         match findings {
             None => Cell::from(Span::styled("·", s.muted)),
-            Some(None) => Cell::from(Span::styled("0", s.success)),
-            Some(Some((n, worst))) => {
-                Cell::from(Span::styled(n.to_string(), super::findings::severity_style(worst, s)))
-            }
+            Some((0, _)) => Cell::from(Span::styled("0", s.success)),
+            Some((n, worst)) => Cell::from(Span::styled(n.to_string(), super::findings::severity_style(worst, s))),
         },
     ])
 }
