@@ -24,6 +24,8 @@ struct Built {
     http_options: String,
     loose_key: String,
     bare_plan: String,
+    domain: String,
+    integration: String,
 }
 
 fn patch(path: &str, value: &str) -> PatchOperation {
@@ -135,6 +137,30 @@ async fn build(region: &str) -> Built {
         .send()
         .await
         .unwrap();
+    // A custom domain on TLS_1_2 (APIGateway.11) and a VPC-link integration without TLS (.10).
+    let domain = format!("lint.{region}.example.com");
+    ctx.apigw
+        .create_domain_name()
+        .domain_name(&domain)
+        .regional_certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/lint")
+        .endpoint_configuration(EndpointConfiguration::builder().types(EndpointType::Regional).build())
+        .security_policy(aws_sdk_apigateway::types::SecurityPolicy::Tls12)
+        .send()
+        .await
+        .unwrap();
+    let integration = ctx
+        .apigw2
+        .create_integration()
+        .api_id(&http)
+        .integration_type(aws_sdk_apigatewayv2::types::IntegrationType::HttpProxy)
+        .integration_method("ANY")
+        .integration_uri("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/rates/1/2")
+        .connection_type(aws_sdk_apigatewayv2::types::ConnectionType::VpcLink)
+        .connection_id("vl-rates")
+        .payload_format_version("1.0")
+        .send()
+        .await
+        .unwrap();
     let method =
         |verb: &str| format!("arn:aws:apigateway:{region}::/restapis/{rest}/resources/{orders}/methods/{verb}");
     Built {
@@ -144,9 +170,14 @@ async fn build(region: &str) -> Built {
         http_get: format!("arn:aws:apigateway:{region}::/apis/{http}/routes/{}", route_ids[0]),
         http_options: format!("arn:aws:apigateway:{region}::/apis/{http}/routes/{}", route_ids[1]),
         rest,
-        http,
+        http: http.clone(),
         loose_key: loose.id().unwrap().to_string(),
         bare_plan: bare.id().unwrap().to_string(),
+        domain: format!("arn:aws:apigateway:{region}::/domainnames/{domain}"),
+        integration: format!(
+            "arn:aws:apigateway:{region}::/apis/{http}/integrations/{}",
+            integration.integration_id().unwrap()
+        ),
     }
 }
 
@@ -202,6 +233,9 @@ async fn lint_finds_exactly_what_was_planted() {
         ("owasp-api2-no-auth", &b.http_get),
         ("v2-api-authorizers", &v2_api),
         ("v2-stage-access-logging", &v2_stage),
+        ("v2-private-integration-tls", &b.integration),
+        // The custom domain still on TLS_1_2.
+        ("domain-tls-policy", &b.domain),
         // The bare plan, the forgotten key.
         ("owasp-api4-plan-no-throttle", &bare),
         ("owasp-api4-plan-no-quota", &bare),
@@ -331,7 +365,7 @@ expires = "{soon}"
     let (code, out, err) = lint(region, &["--output", "json"], dir.path());
     assert_eq!(code, 0, "every critical and high is waived: {err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["summary"]["waived"].as_u64(), Some(11), "{}", v["summary"]);
+    assert_eq!(v["summary"]["waived"].as_u64(), Some(12), "{}", v["summary"]);
     assert!(err.contains("expired on 2020-01-01") && err.contains("matches no finding"), "{err}");
     let waived = v["findings"].as_array().unwrap().iter().find(|f| f["ruleId"] == "stage-variable-secret").unwrap();
     assert!(
@@ -369,7 +403,7 @@ expires = "{soon}"
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["automationDetails"]["id"], format!("portcullis/lint/123456789012/{region}/"));
     let results = runs[0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 16);
+    assert_eq!(results.len(), 18);
     let located = |r: &Value| {
         let loc = &r["locations"][0];
         (
@@ -387,7 +421,7 @@ expires = "{soon}"
     let a: BTreeSet<_> = results.iter().map(located).collect();
     let b2: BTreeSet<_> = again["runs"][0]["results"].as_array().unwrap().iter().map(located).collect();
     assert_eq!(a, b2, "locations and fingerprints stable across runs");
-    assert_eq!(a.iter().map(|l| &l.3).collect::<BTreeSet<_>>().len(), 16, "a fingerprint per result");
+    assert_eq!(a.iter().map(|l| &l.3).collect::<BTreeSet<_>>().len(), 18, "a fingerprint per result");
     let rules = runs[0]["tool"]["driver"]["rules"].as_array().unwrap();
     let waf = rules.iter().find(|r| r["id"] == "stage-waf").unwrap();
     assert_eq!(waf["properties"]["security-severity"], "4.0");

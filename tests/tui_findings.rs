@@ -21,7 +21,16 @@ fn view() -> FindingsView {
     let plans = vec![plan("p1", "standard", &[(&payments.id, &payments.stages[0].name)], &["k1"])];
     let keys = vec![key("k1", "acme-prod", &["p1"], true), key("k2", "forgotten", &[], true)];
     let config = LintConfig::default();
-    let estate = Estate { apis: &apis, plans: &plans, keys: &keys, partners: &[], now: NOW, config: &config };
+    let estate = Estate {
+        apis: &apis,
+        plans: &plans,
+        keys: &keys,
+        partners: &[],
+        domains: &[],
+        integrations: &[],
+        now: NOW,
+        config: &config,
+    };
     let report = governance::evaluate(&estate, &Selection::default());
     let evaluated = apis.iter().map(|a| (a.region.clone(), a.id.clone())).collect();
     FindingsView { report, problems: vec![], warnings: vec![], evaluated }

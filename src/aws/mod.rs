@@ -4,6 +4,7 @@ pub mod audit;
 pub mod catalog;
 pub mod clients;
 pub mod cognito;
+pub mod domains;
 pub mod error;
 pub mod keys;
 pub mod pacing;

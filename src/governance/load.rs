@@ -12,6 +12,8 @@ pub struct Read {
     pub plans: Vec<UsagePlan>,
     pub keys: Vec<ApiKey>,
     pub partners: Vec<Partner>,
+    pub domains: Vec<crate::aws::domains::DomainName>,
+    pub integrations: Vec<crate::aws::domains::Integration>,
     pub problems: Vec<String>,
 }
 
@@ -60,6 +62,29 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
         .chain(out.keys.iter().find_map(|k| Some(format!("keys: {}", k.error.as_ref()?))))
         .collect::<Vec<_>>();
     out.problems.extend(problems);
+    // Custom domains per region, and the HTTP APIs' integrations (one call per HTTP API).
+    let http: Vec<(usize, String)> = out
+        .apis
+        .iter()
+        .filter(|a| a.kind == crate::domain::ApiKind::Http)
+        .filter_map(|a| Some((contexts.iter().position(|c| c.region == a.region)?, a.id.clone())))
+        .collect();
+    let (domains, integrations) = tokio::join!(
+        futures::future::join_all(contexts.iter().map(aws::domains::domain_names)),
+        futures::future::join_all(http.iter().map(|(c, id)| aws::domains::integrations(&contexts[*c], id)))
+    );
+    for (ctx, d) in contexts.iter().zip(domains) {
+        match d {
+            Ok(d) => out.domains.extend(d),
+            Err(e) => out.problems.push(format!("{}: custom domain names: {e}", ctx.region)),
+        }
+    }
+    for ((_, id), i) in http.iter().zip(integrations) {
+        match i {
+            Ok(i) => out.integrations.extend(i),
+            Err(e) => out.problems.push(format!("HTTP API {id}: integrations: {e}")),
+        }
+    }
     Ok(out)
 }
 
@@ -76,6 +101,8 @@ pub fn lint(
         plans: &read.plans,
         keys: &read.keys,
         partners: &read.partners,
+        domains: &read.domains,
+        integrations: &read.integrations,
         now,
         config: &settings.lint,
     };

@@ -92,6 +92,10 @@ pub enum ResourceType {
     UsagePlan,
     ApiKey,
     Partner,
+    /// An HTTP API's integration.
+    Integration,
+    /// A custom domain name.
+    DomainName,
 }
 
 /// One finding. Fields that do not apply are null (the JSON contract spells every one).
@@ -166,6 +170,8 @@ pub struct Estate<'a> {
     pub plans: &'a [UsagePlan],
     pub keys: &'a [ApiKey],
     pub partners: &'a [Partner],
+    pub domains: &'a [crate::aws::domains::DomainName],
+    pub integrations: &'a [crate::aws::domains::Integration],
     /// Now, as seconds since the epoch (ages count from it).
     pub now: i64,
     pub config: &'a LintConfig,

@@ -107,6 +107,28 @@ pub const RULES: &[Rule] = &[
         Some("api-gwv2-access-logs-enabled")
     ),
     rule!(
+        "v2-private-integration-tls",
+        Medium,
+        "HTTP API private integration (VPC link) without TLS",
+        "Traffic from API Gateway to the private backend crosses the VPC unencrypted and unauthenticated unless the integration verifies a TLS server name.",
+        "aws apigatewayv2 update-integration --api-id {api} --integration-id {integration} --tls-config ServerNameToVerify=BACKEND_HOST (and an HTTPS URI)",
+        [SH_DOC],
+        Some("APIGateway.10"),
+        None,
+        Some("apigatewayv2-integration-private-https-enabled")
+    ),
+    rule!(
+        "domain-tls-policy",
+        Medium,
+        "Custom domain name without a TLS 1.3 security policy",
+        "Older security policies (TLS_1_0, TLS_1_2) allow weaker protocol versions and ciphers; AWS's 2025 policies negotiate TLS 1.3.",
+        "aws apigateway update-domain-name --domain-name {domain} --patch-operations op=replace,path=/securityPolicy,value=SecurityPolicy_TLS13_1_3_2025_09",
+        [SH_DOC, "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html"],
+        Some("APIGateway.11"),
+        None,
+        Some("apigateway-domain-name-tls-check")
+    ),
+    rule!(
         "rest-authorizers",
         Medium,
         "REST API without an authorizer (at API level or on every method)",
@@ -487,6 +509,7 @@ pub(super) fn run_all(estate: &Estate, selection: &Selection, report: &mut Repor
             ApiKind::Http => route_rules(api, &mut out),
         }
     }
+    edge_rules(estate, &mut out);
     plan_rules(estate, &mut out);
     key_rules(estate, &mut out);
     partner_rules(estate, &mut out);
@@ -834,6 +857,41 @@ fn route_rules(api: &Api, out: &mut Out) {
                 ("owasp-api2-no-auth", "no authorization (HTTP APIs have no API keys)")
             };
             out.push(route_finding(rule, api, r, format!("{what}: {said}")));
+        }
+    }
+}
+
+/// APIGateway.10 (v2 integrations over a VPC link verify a TLS server name) and .11 (custom
+/// domains on a TLS 1.3-era security policy).
+fn edge_rules(estate: &Estate, out: &mut Out) {
+    for i in estate.integrations.iter().filter(|i| i.connection_type.as_deref() == Some("VPC_LINK")) {
+        if i.tls_server_name.as_deref().is_none_or(str::is_empty) {
+            let arn = format!("arn:aws:apigateway:{}::/apis/{}/integrations/{}", i.region, i.api_id, i.id);
+            let mut f = finding(
+                "v2-private-integration-tls",
+                arn,
+                ResourceType::Integration,
+                &i.region,
+                format!("integration {} of API {} goes over a VPC link without TLS", i.id, i.api_id),
+            );
+            f.api_id = Some(i.api_id.clone());
+            f.remediation = f.remediation.replace("{api}", &i.api_id).replace("{integration}", &i.id);
+            out.push(f);
+        }
+    }
+    for d in estate.domains {
+        let policy = d.security_policy.as_deref().unwrap_or("TLS_1_0");
+        if !policy.to_ascii_uppercase().contains("TLS13") {
+            let arn = format!("arn:aws:apigateway:{}::/domainnames/{}", d.region, d.name);
+            let mut f = finding(
+                "domain-tls-policy",
+                arn,
+                ResourceType::DomainName,
+                &d.region,
+                format!("{} uses {policy}", d.name),
+            );
+            f.remediation = f.remediation.replace("{domain}", &d.name);
+            out.push(f);
         }
     }
 }

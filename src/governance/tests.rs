@@ -3,6 +3,7 @@
 //! (OPTIONS, `$default`, PRIVATE endpoints and WAF, caching off, per-stage v2 access logs).
 
 use super::*;
+use crate::aws::domains::{DomainName, Integration};
 use crate::domain::{
     AccessLog, AppClient, Authorizer, ClientSecretInfo, Method, PartnerKey, PlanStage, Quota, Route, Stage, Throttle,
 };
@@ -171,6 +172,8 @@ struct World {
     plans: Vec<UsagePlan>,
     keys: Vec<ApiKey>,
     partners: Vec<Partner>,
+    domains: Vec<DomainName>,
+    integrations: Vec<Integration>,
     config: LintConfig,
 }
 
@@ -180,13 +183,33 @@ fn clean() -> World {
         plans: vec![plan()],
         keys: vec![key()],
         partners: vec![partner()],
+        domains: vec![DomainName {
+            name: "api.example.com".into(),
+            region: "eu-west-1".into(),
+            security_policy: Some("SecurityPolicy_TLS13_1_3_2025_09".into()),
+        }],
+        integrations: vec![Integration {
+            api_id: "h1".into(),
+            region: "eu-west-1".into(),
+            id: "i1".into(),
+            connection_type: Some("VPC_LINK".into()),
+            tls_server_name: Some("rates.internal".into()),
+        }],
         config: LintConfig::default(),
     }
 }
 
 fn lint(w: &World) -> Report {
-    let estate =
-        Estate { apis: &w.apis, plans: &w.plans, keys: &w.keys, partners: &w.partners, now: NOW, config: &w.config };
+    let estate = Estate {
+        apis: &w.apis,
+        plans: &w.plans,
+        keys: &w.keys,
+        partners: &w.partners,
+        domains: &w.domains,
+        integrations: &w.integrations,
+        now: NOW,
+        config: &w.config,
+    };
     evaluate(&estate, &Selection::default())
 }
 
@@ -366,6 +389,23 @@ fn rest_methods_authorizers_and_owasp_api2() {
 }
 
 #[test]
+fn private_integrations_and_domains() {
+    let integ = "arn:aws:apigateway:eu-west-1::/apis/h1/integrations/i1";
+    only(|w| w.integrations[0].tls_server_name = None, &[("v2-private-integration-tls", integ)]);
+    // Over the internet: not a private integration, not evaluated.
+    only(
+        |w| {
+            w.integrations[0].tls_server_name = None;
+            w.integrations[0].connection_type = Some("INTERNET".into());
+        },
+        &[],
+    );
+    let domain = "arn:aws:apigateway:eu-west-1::/domainnames/api.example.com";
+    only(|w| w.domains[0].security_policy = Some("TLS_1_2".into()), &[("domain-tls-policy", domain)]);
+    only(|w| w.domains[0].security_policy = None, &[("domain-tls-policy", domain)]);
+}
+
+#[test]
 fn secrets_in_stage_variables() {
     assert!(rules::secret_like("dbPassword", "x"));
     assert!(rules::secret_like("api_token", "x"));
@@ -484,8 +524,16 @@ fn findings_are_ordered_and_counted_and_selected() {
     assert_eq!(order, [Severity::High, Severity::Low, Severity::Info]);
     let s = summary(&r);
     assert_eq!((s.high, s.low, s.info, s.waived), (1, 1, 1, 0));
-    let estate =
-        Estate { apis: &w.apis, plans: &w.plans, keys: &w.keys, partners: &w.partners, now: NOW, config: &w.config };
+    let estate = Estate {
+        apis: &w.apis,
+        plans: &w.plans,
+        keys: &w.keys,
+        partners: &w.partners,
+        domains: &[],
+        integrations: &[],
+        now: NOW,
+        config: &w.config,
+    };
     let sel = Selection {
         only: vec!["stage-xray-tracing".into(), "key-no-customer".into()],
         skip: vec!["key-no-customer".into()],

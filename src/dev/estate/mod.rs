@@ -86,6 +86,7 @@ pub async fn build(ctx: &AwsContext, spec: &EstateSpec) -> Result<EstateSummary,
     let mut summary = EstateSummary { user_pool_id: pool, apis, ..Default::default() };
     if spec.with_plans_and_keys {
         plans_and_keys(ctx, &mut summary).await?;
+        custom_domain(ctx).await?;
     }
     if spec.with_trail {
         summary.trail = Some(trail::write(ctx, &summary).await?);
@@ -401,6 +402,24 @@ async fn default_stage(
         tracing: false,
         cache: false,
     })
+}
+
+/// The partners' custom domain, still on TLS_1_2 (governance's APIGateway.11 finds it).
+async fn custom_domain(ctx: &AwsContext) -> Result<(), AwsError> {
+    ctx.apigw
+        .create_domain_name()
+        .domain_name(format!("partners.{}.kestrel-logistics.example", ctx.region))
+        .regional_certificate_arn(format!("arn:aws:acm:{}:123456789012:certificate/kestrel-partners", ctx.region))
+        .endpoint_configuration(
+            aws_sdk_apigateway::types::EndpointConfiguration::builder()
+                .types(aws_sdk_apigateway::types::EndpointType::Regional)
+                .build(),
+        )
+        .security_policy(aws_sdk_apigateway::types::SecurityPolicy::Tls12)
+        .send()
+        .await
+        .map_err(|e| ctx.err("CreateDomainName", e))?;
+    Ok(())
 }
 
 async fn plans_and_keys(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), AwsError> {

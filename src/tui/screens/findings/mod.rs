@@ -78,6 +78,8 @@ pub fn target(f: &Finding) -> Option<Target> {
         ResourceType::UsagePlan => Some(Target::Plan { id: f.plan_id.clone()? }),
         ResourceType::ApiKey => Some(Target::Keys { filter: f.key_id.clone()? }),
         ResourceType::Partner => Some(Target::Keys { filter: f.partner.clone()? }),
+        ResourceType::Integration => Some(Target::Api { api: api()?, stage: None }),
+        ResourceType::DomainName => None,
     }
 }
 
