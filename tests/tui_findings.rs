@@ -63,7 +63,7 @@ fn findings_by_severity_then_rule_with_counts() {
     let mut app = opened();
     let text = screen(&mut app);
     assert!(
-        text.contains("findings: 0 critical · 0 high · 19 medium · 14 low · 3 info · 0 waived · 0 exempt"),
+        text.contains("findings: 0 critical · 0 high · 19 medium · 13 low · 4 info · 0 waived · 0 exempt"),
         "{text}"
     );
     insta::assert_snapshot!("findings_list", render(&mut app).backend());

@@ -218,7 +218,7 @@ pub const RULES: &[Rule] = &[
     ),
     rule!(
         "v2-default-route-metrics",
-        Low,
+        Info,
         "HTTP API stage without detailed metrics on its default route",
         "Per-route metrics show which route errors or slows down; without them only API totals exist.",
         "aws apigatewayv2 update-stage --api-id {api} --stage-name {stage} --default-route-settings DetailedMetricsEnabled=true",
