@@ -391,6 +391,16 @@ impl FilterList {
         self.rows.indices()
     }
 
+    /// The rows, the best match first while filtering (ties in their own order): for pickers,
+    /// where what was typed should land on the row it names.
+    pub fn best_first(&self) -> Vec<usize> {
+        let mut m = self.rows.matched().to_vec();
+        if !self.view.filter.trim().is_empty() {
+            m.sort_by_key(|&(_, score)| std::cmp::Reverse(score));
+        }
+        m.into_iter().map(|(i, _)| i).collect()
+    }
+
     /// Apply a movement action; false for any other action.
     pub fn apply(&mut self, action: Action) -> bool {
         let len = self.rows.len();
@@ -419,6 +429,21 @@ fn narrows(old: &str, new: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picker_puts_the_best_match_first() {
+        let mut list = FilterList::default();
+        list.sync(1, || {
+            vec!["customers-api cmkhvc83rs us-east-1 Rest".into(), "rates-quotes yptdbdgw us-east-1 Http".into()]
+        });
+        list.view.set_filter("rates".into());
+        list.refilter(None);
+        assert_eq!(list.indices().collect::<Vec<_>>(), [0, 1], "both match, in their own order");
+        assert_eq!(list.best_first(), [1, 0], "the one named first");
+        list.view.set_filter(String::new());
+        list.refilter(None);
+        assert_eq!(list.best_first(), [0, 1]);
+    }
 
     #[test]
     fn window_follows_selection() {

@@ -114,7 +114,7 @@ impl Screen for TryPicker {
         if action != Action::Select {
             return Nav::Stay;
         }
-        let Some(i) = self.list.indices().nth(self.list.view.selected) else { return Nav::Stay };
+        let Some(i) = self.list.best_first().get(self.list.view.selected).copied() else { return Nav::Stay };
         match &self.api {
             None => {
                 let Some(a) = self.apis(&sh.store).get(i) else { return Nav::Stay };
@@ -167,7 +167,7 @@ impl Screen for TryPicker {
         let s = p.styles;
         let view = &self.list.view;
         let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", for_terminal(&view.filter)) };
-        let shown: Vec<usize> = self.list.indices().collect();
+        let shown: Vec<usize> = self.list.best_first();
         let enter = p.keys(Context::History, Action::Select);
         match &self.api {
             None => {
