@@ -36,6 +36,9 @@ pub struct FileConfig {
     /// A response body over this many MB goes to a temporary file (try it; default 10).
     #[serde(default)]
     pub body_limit_mb: Option<u64>,
+    /// Try it: follow redirects to the same origin (default: never follow).
+    #[serde(default)]
+    pub follow_redirects: Option<bool>,
     /// What the governance rules are configured with (`portcullis lint`, `:findings`).
     #[serde(default)]
     pub lint: crate::governance::LintConfig,
@@ -94,6 +97,8 @@ pub struct Settings {
     /// Bytes of a response body kept in memory; a larger one goes to a temporary file.
     pub body_limit: usize,
     pub lint: crate::governance::LintConfig,
+    /// Try it: follow redirects to the same origin (`follow_redirects`, `portcullis call --follow`).
+    pub follow_redirects: bool,
 }
 
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
@@ -188,6 +193,7 @@ impl Settings {
             call_timeout: std::time::Duration::from_secs(30),
             body_limit: 10 * 1024 * 1024,
             lint: Default::default(),
+            follow_redirects: false,
         }
     }
 
@@ -224,6 +230,7 @@ impl Settings {
             call_timeout: std::time::Duration::from_secs(file.call_timeout_secs.unwrap_or(30)),
             body_limit: (file.body_limit_mb.unwrap_or(10) as usize).saturating_mul(1024 * 1024),
             lint: file.lint,
+            follow_redirects: file.follow_redirects.unwrap_or(false),
         })
     }
 }

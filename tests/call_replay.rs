@@ -410,3 +410,41 @@ async fn the_history_of_every_auth_mode_holds_no_secret() {
         assert!(text.contains(&format!("\"auth\":\"{reference}\"")), "{reference}: {text}");
     }
 }
+
+/// Redirects: never followed by default; with `follow`, only to the same origin (the request
+/// carries its credentials), so a redirect to another host comes back as it was.
+#[tokio::test]
+async fn redirects_are_followed_only_when_asked_and_only_to_the_same_origin() {
+    let stage = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/prod/old"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/prod/new", stage.uri())))
+        .mount(&stage)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/prod/new"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("moved here"))
+        .mount(&stage)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/prod/away"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri())))
+        .mount(&stage)
+        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let req = |p: &str| tryit::send::CallRequest {
+        method: "GET".into(),
+        url: format!("{}{p}", stage.uri()),
+        headers: vec![("x-api-key".into(), tryit::send::Value::Secret(portcullis::domain::Secret::new("k1VALUE")))],
+        body: None,
+    };
+    let plain = tryit::send::client(Duration::from_secs(5)).unwrap();
+    assert_eq!(tryit::send::send(&plain, &req("/prod/old")).await.unwrap().status, 302, "not followed by default");
+    let follow = tryit::send::client_with(Duration::from_secs(5), true).unwrap();
+    let r = tryit::send::send(&follow, &req("/prod/old")).await.unwrap();
+    assert_eq!((r.status, r.body.as_slice()), (200, b"moved here".as_slice()));
+    let r = tryit::send::send(&follow, &req("/prod/away")).await.unwrap();
+    assert_eq!(r.status, 302, "another origin is not followed");
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the key never went to another host");
+}

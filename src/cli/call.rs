@@ -56,6 +56,9 @@ pub struct CallArgs {
     /// Exit 3, 4 or 5 for a 3xx, 4xx or 5xx answer.
     #[arg(long)]
     pub check_status: bool,
+    /// Follow redirects (up to 10) to the same origin only: the request carries its credentials.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 fn parse_query(s: &str) -> Result<(String, String), String> {
@@ -144,7 +147,8 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
     let ctx = &contexts[index];
     let stage = stage_of(&api, &args.stage)?;
     let timeout = args.timeout.map_or(settings.call_timeout, std::time::Duration::from_secs);
-    let http = tryit::send::client(timeout).map_err(|e| anyhow::anyhow!(e))?;
+    let follow = args.follow || settings.follow_redirects;
+    let http = tryit::send::client_with(timeout, follow).map_err(|e| anyhow::anyhow!(e))?;
     let tokens = TokenCache::default();
     let env = AuthEnv { ctx, http: &http, tokens: &tokens, token_urls: &settings.token_urls };
     let spec = CallSpec {

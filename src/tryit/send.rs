@@ -47,8 +47,28 @@ impl CallResponse {
 
 /// The HTTP client for calls: rustls, no redirects followed, `timeout` for the whole call.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    client_with(timeout, false)
+}
+
+/// [`client`], following redirects when `follow` is set: up to 10, and only to the same origin
+/// (scheme, host and port), since the request carries its credentials (an `x-api-key` is not
+/// a header the HTTP client strips on the way to another host). A redirect elsewhere is
+/// answered as it came.
+pub fn client_with(timeout: Duration, follow: bool) -> Result<reqwest::Client, String> {
+    let policy = if follow {
+        reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+            match attempt.previous().len() {
+                n if n > 10 => attempt.error("more than 10 redirects"),
+                _ if same => attempt.follow(),
+                _ => attempt.stop(),
+            }
+        })
+    } else {
+        reqwest::redirect::Policy::none()
+    };
     reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(policy)
         .timeout(timeout)
         .build()
         .map_err(|e| format!("the HTTP client could not start: {e}"))

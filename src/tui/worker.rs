@@ -334,7 +334,7 @@ impl Worker {
     ) -> Result<crate::tui::message::Called, String> {
         use crate::tryit;
         let ctx = self.region(self.contexts().await?, &api.region)?;
-        let http = tryit::send::client(self.settings.call_timeout)?;
+        let http = tryit::send::client_with(self.settings.call_timeout, self.settings.follow_redirects)?;
         let env = tryit::auth::AuthEnv {
             ctx: &ctx,
             http: &http,
