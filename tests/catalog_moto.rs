@@ -125,7 +125,10 @@ async fn sample_estate_reads_back_exactly() {
     let http = apis.iter().find(|a| a.name == "tracking-events").unwrap();
     assert_eq!(http.authorizers.len(), 1);
     assert_eq!(http.authorizers[0].kind, "JWT");
-    assert_eq!(http.authorizers[0].audience, vec!["kestrel-partner-portal".to_string()]);
+    // The portal's audience, and every partner app client's id (client-credentials tokens carry
+    // `client_id`, no `aud`).
+    assert_eq!(http.authorizers[0].audience[0], "kestrel-partner-portal");
+    assert_eq!(http.authorizers[0].audience.len(), 1 + 4, "{:?}", http.authorizers[0].audience);
     let rest = apis.iter().find(|a| a.name == "payments-api").unwrap();
     assert_eq!(rest.authorizers[0].kind, "COGNITO_USER_POOLS");
 }

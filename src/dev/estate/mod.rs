@@ -473,11 +473,35 @@ async fn plans_and_keys(ctx: &AwsContext, summary: &mut EstateSummary) -> Result
     partners(ctx, summary).await
 }
 
+/// The HTTP APIs' JWT authorizers accept the partners' client-credentials tokens: API Gateway
+/// checks such a token's `client_id` against the audience (the token has no `aud`), so each
+/// partner's app client id joins `kestrel-partner-portal` there.
+async fn jwt_audiences(ctx: &AwsContext, summary: &EstateSummary, client_ids: &[String]) -> Result<(), AwsError> {
+    let issuer = format!("https://cognito-idp.{}.amazonaws.com/{}", ctx.region, summary.user_pool_id);
+    let mut audience = vec!["kestrel-partner-portal".to_string()];
+    audience.extend(client_ids.iter().cloned());
+    for api in summary.apis.iter().filter(|a| a.kind == "http") {
+        let Some(auth_id) = api.routes.iter().find_map(|r| r.authorizer_id.clone()) else { continue };
+        let jwt = JwtConfiguration::builder().set_audience(Some(audience.clone())).issuer(&issuer).build();
+        ctx.apigw2
+            .update_authorizer()
+            .api_id(&api.id)
+            .authorizer_id(&auth_id)
+            .jwt_configuration(jwt)
+            .send()
+            .await
+            .map_err(|e| ctx.err("UpdateAuthorizer", e))?;
+    }
+    Ok(())
+}
+
 /// The partners' app clients in the partner pool (client credentials, the read scope), and a
 /// key rotation in progress: every status shows on `:partners` (one partner has no app client).
 async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), AwsError> {
+    let mut client_ids = Vec::new();
     for partner in data::PARTNERS.iter().filter(|p| **p != data::PARTNER_WITHOUT_CLIENT) {
-        ctx.cognito
+        let made = ctx
+            .cognito
             .create_user_pool_client()
             .user_pool_id(&summary.user_pool_id)
             .client_name(*partner)
@@ -488,7 +512,9 @@ async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), A
             .send()
             .await
             .map_err(|e| ctx.err("CreateUserPoolClient", e))?;
+        client_ids.extend(made.user_pool_client().and_then(|c| c.client_id()).map(str::to_string));
     }
+    jwt_audiences(ctx, summary, &client_ids).await?;
     // The rotating partner's production key has a successor; both work until retire-after.
     let keys = data::keys();
     let Some(i) = keys.iter().position(|k| k.partner == data::PARTNER_ROTATING && k.name.ends_with("-prod")) else {
