@@ -34,8 +34,16 @@ has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-e
                              Answers Cognito's JSON: access_token, expires_in, token_type.
   /{pool_id}/.well-known/jwks.json   the public key the tokens are signed with.
 
-Usage: demo_upstream.py --moto URL --regions "us-east-1 eu-west-1" --config-out FILE [--port 0]
-Prints UPSTREAM_PORT=<port> once listening; writes the [invoke_urls] and [token_urls] tables
+With --front, a second listener is the demo's AWS endpoint: it answers what moto lacks in
+the wire format of the AWS API reference, and passes everything else through to moto untouched:
+
+  GET /usageplans/{id}/usage  API Gateway GetUsage: per key of the plan, one [used, remaining]
+                              pair per day from startDate to endDate, consistent with the plan's
+                              quota (remaining counts down through each quota period; one key per
+                              plan runs close to its quota), the same numbers on every call.
+
+Usage: demo_upstream.py --moto URL --regions "us-east-1 eu-west-1" --config-out FILE [--port 0] [--front]
+Prints UPSTREAM_PORT=<port> (and FRONT_PORT=<port> with --front) once listening; writes the [invoke_urls] and [token_urls] tables
 for every API stage and user pool to FILE; exits when its parent dies (like moto_run.py).
 """
 
@@ -411,6 +419,127 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
 
 
+class Front(BaseHTTPRequestHandler):
+    """The demo's AWS endpoint: what moto lacks answered here, the rest passed through."""
+
+    protocol_version = "HTTP/1.1"
+    estate: Estate = None
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, status, payload, headers=None):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_any(self):
+        n = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(n) if n else b""
+        try:
+            url = urlsplit(self.path)
+            m = re.fullmatch(r"/usageplans/([^/]+)/usage", url.path)
+            if self.command == "GET" and m:
+                return self.usage(unquote(m.group(1)), {k: v[0] for k, v in parse_qs(url.query).items()})
+            return self.pass_through(body)
+        except Exception as e:
+            print(f"demo_upstream front: {self.command} {self.path}: {e!r}", file=sys.stderr)
+            self.send_json(500, {"message": "Internal server error"}, {"x-amzn-ErrorType": "InternalFailure"})
+
+    def pass_through(self, body):
+        import urllib.error
+        import urllib.request
+
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
+        req = urllib.request.Request(self.estate.moto + self.path, data=body or None, method=self.command, headers=headers)
+        try:
+            resp = urllib.request.urlopen(req, timeout=60)
+            status, rheaders, data = resp.status, resp.headers.items(), resp.read()
+        except urllib.error.HTTPError as e:
+            status, rheaders, data = e.code, e.headers.items(), e.read()
+        self.send_response(status)
+        for k, v in rheaders:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+                self.send_header(k, v)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def usage(self, plan_id, q):
+        """GetUsage's JSON: {usagePlanId, startDate, endDate, values: {keyId: [[used, remaining], ...]}}."""
+        import datetime
+
+        region = region_of(self.headers.get("authorization", ""), self.estate.regions[0])
+        gw = self.estate.client("apigateway", region)
+        try:
+            plan = gw.get_usage_plan(usagePlanId=plan_id)
+        except gw.exceptions.NotFoundException:
+            return self.send_json(404, {"message": "Invalid Usage Plan ID specified"}, {"x-amzn-ErrorType": "NotFoundException"})
+        try:
+            start = datetime.date.fromisoformat(q["startDate"])
+            end = datetime.date.fromisoformat(q["endDate"])
+        except (KeyError, ValueError):
+            return self.send_json(400, {"message": "Invalid date"}, {"x-amzn-ErrorType": "BadRequestException"})
+        keys = [k["id"] for k in gw.get_usage_plan_keys(usagePlanId=plan_id, limit=500).get("items", [])]
+        if q.get("keyId"):
+            keys = [k for k in keys if k == q["keyId"]]
+        quota = plan.get("quota") or {}
+        limit, period = quota.get("limit", 0), quota.get("period", "MONTH")
+        days = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
+        items = {}
+        for n, key in enumerate(sorted(keys)):
+            items[key] = daily(key, days, limit, period, near=(n == 0))
+        # The wire name of GetUsage's `items` is `values` (the API reference's JSON).
+        self.send_json(200, {"usagePlanId": plan_id, "startDate": q["startDate"], "endDate": q["endDate"], "values": items})
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
+
+
+def region_of(authorization, default):
+    m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", authorization)
+    return m.group(1) if m else default
+
+
+def period_start(day, period):
+    import datetime
+
+    if period == "DAY":
+        return day
+    if period == "WEEK":
+        return day - datetime.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def daily(key, days, limit, period, near):
+    """[used, remaining] per day: a steady weekday load with quieter weekends, the same for the
+    same key; `near` uses about 90 % of its quota by the end of each period (weekends are quieter), the
+    others 15-50 %."""
+    seed = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
+    per_period_days = {"DAY": 1, "WEEK": 7}.get(period, 30)
+    share = 1.12 if near else 0.2 + (seed % 40) / 100
+    base = (limit * share / per_period_days) if limit else 100 + seed % 900
+    out, used_in_period, current = [], 0, None
+    for d in days:
+        p = period_start(d, period)
+        if p != current:
+            current, used_in_period = p, 0
+        wobble = 0.8 + ((seed >> (d.toordinal() % 16)) % 40) / 100
+        weekend = 0.5 if d.weekday() >= 5 else 1.0
+        used = int(base * wobble * weekend)
+        if limit:
+            used = min(used, max(0, limit - used_in_period))
+        used_in_period += used
+        out.append([used, max(0, limit - used_in_period) if limit else 0])
+    return out
+
+
 def toml_string(s):
     return json.dumps(s)
 
@@ -444,6 +573,7 @@ def main():
     parser.add_argument("--regions", required=True)
     parser.add_argument("--config-out", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--front", action="store_true", help="also listen as the demo's AWS endpoint")
     args = parser.parse_args()
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
     Handler.estate = Estate(args.moto, args.regions.split())
@@ -452,6 +582,11 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
     write_config(args.config_out, Handler.estate, f"http://127.0.0.1:{port}")
+    if args.front:
+        Front.estate = Handler.estate
+        front = ThreadingHTTPServer(("127.0.0.1", 0), Front)
+        threading.Thread(target=front.serve_forever, daemon=True).start()
+        print(f"FRONT_PORT={front.server_address[1]}", flush=True)
     print(f"UPSTREAM_PORT={port}", flush=True)
     server.serve_forever()
 
