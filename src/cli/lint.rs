@@ -50,7 +50,7 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
     selection.check().map_err(usage)?;
     let fail_on: Severity = args.fail_on.parse().map_err(usage)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let waivers = load_waivers(args.waivers.as_deref(), now)?;
+    let waivers = waivers::load(args.waivers.as_deref(), now).map_err(usage)?;
 
     let contexts = aws::connect(settings).await?;
     let read = governance::load::read(&contexts, settings).await?;
@@ -95,17 +95,6 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
         return Err(Exit { code: 3, message: format!("{failing} finding(s) at or above {}", fail_on.label()) }.into());
     }
     Ok(())
-}
-
-fn load_waivers(path: Option<&std::path::Path>, now: i64) -> anyhow::Result<Vec<waivers::Waiver>> {
-    let default = std::path::Path::new("portcullis-waivers.toml");
-    let path = match path {
-        Some(p) => p,
-        None if default.exists() => default,
-        None => return Ok(vec![]),
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-    waivers::parse(&text, &path.display().to_string(), now).map_err(usage)
 }
 
 /// `{summary, findings, exemptions}`.

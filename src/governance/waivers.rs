@@ -43,6 +43,22 @@ pub fn parse(text: &str, source: &str, now: i64) -> Result<Vec<Waiver>, String> 
     Ok(file.waiver)
 }
 
+/// The file the CLI and `:findings` take when none is named.
+pub const DEFAULT_FILE: &str = "portcullis-waivers.toml";
+
+/// The waivers of `path`, else of [`DEFAULT_FILE`] in the current directory if there is one
+/// (none when there is not): the file is read and checked against `now`.
+pub fn load(path: Option<&std::path::Path>, now: i64) -> Result<Vec<Waiver>, String> {
+    let default = std::path::Path::new(DEFAULT_FILE);
+    let path = match path {
+        Some(p) => p,
+        None if default.exists() => default,
+        None => return Ok(vec![]),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse(&text, &path.display().to_string(), now)
+}
+
 /// The end of the expiry day, as epoch seconds.
 fn expiry(date: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -385,14 +385,13 @@ impl Worker {
         let read = load::read(contexts, &self.settings).await.map_err(|e| e.to_string())?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut warnings = vec![];
-        let file = std::path::Path::new("portcullis-waivers.toml");
-        let waivers = match std::fs::read_to_string(file) {
-            Ok(text) => waivers::parse(&text, "portcullis-waivers.toml", now).unwrap_or_else(|e| {
+        let waivers = tokio::task::spawn_blocking(move || waivers::load(None, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_else(|e| {
                 warnings.push(e);
                 vec![]
-            }),
-            Err(_) => vec![],
-        };
+            });
         let (report, more) = load::lint(&read, &self.settings, &Selection::default(), &waivers, now);
         warnings.extend(more);
         let evaluated = read.apis.iter().map(|a| (a.region.clone(), a.id.clone())).collect();

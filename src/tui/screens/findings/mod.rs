@@ -83,6 +83,12 @@ pub fn target(f: &Finding) -> Option<Target> {
     }
 }
 
+/// `A` on a finding: the audit trail of its key, plan, API or partner (the most specific).
+fn audit_pivot(f: &Finding) -> Option<(String, String)> {
+    let id = [&f.key_id, &f.plan_id, &f.api_id, &f.partner].into_iter().find_map(Clone::clone)?;
+    Some((id, String::new()))
+}
+
 impl FindingsScreen {
     pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
         if sh.store.findings.loaded().is_none() && !sh.store.findings.is_loading() {
@@ -183,14 +189,7 @@ impl Screen for FindingsScreen {
 
     /// `A`: the audit trail of the finding's API, plan, key or partner.
     fn selected_resource(&self, store: &Store) -> Option<(String, String)> {
-        let f = self.selected(store)?;
-        let id = f
-            .key_id
-            .clone()
-            .or_else(|| f.plan_id.clone())
-            .or_else(|| f.api_id.clone())
-            .or_else(|| f.partner.clone())?;
-        Some((id, String::new()))
+        audit_pivot(self.selected(store)?)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
@@ -315,14 +314,7 @@ impl Screen for RuleScreen {
     }
 
     fn selected_resource(&self, _store: &Store) -> Option<(String, String)> {
-        let f = self.finding.as_ref()?;
-        let id = f
-            .key_id
-            .clone()
-            .or_else(|| f.plan_id.clone())
-            .or_else(|| f.api_id.clone())
-            .or_else(|| f.partner.clone())?;
-        Some((id, String::new()))
+        audit_pivot(self.finding.as_ref()?)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
