@@ -487,15 +487,17 @@ class Front(BaseHTTPRequestHandler):
             end = datetime.date.fromisoformat(q["endDate"])
         except (KeyError, ValueError):
             return self.send_json(400, {"message": "Invalid date"}, {"x-amzn-ErrorType": "BadRequestException"})
-        keys = [k["id"] for k in gw.get_usage_plan_keys(usagePlanId=plan_id, limit=500).get("items", [])]
+        keys = sorted(k["id"] for k in gw.get_usage_plan_keys(usagePlanId=plan_id, limit=500).get("items", []))
+        # The plan's first key runs close to its quota, whether or not one key is asked for.
+        near = keys[0] if keys else None
         if q.get("keyId"):
             keys = [k for k in keys if k == q["keyId"]]
         quota = plan.get("quota") or {}
         limit, period = quota.get("limit", 0), quota.get("period", "MONTH")
         days = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
         items = {}
-        for n, key in enumerate(sorted(keys)):
-            items[key] = daily(key, days, limit, period, near=(n == 0))
+        for key in keys:
+            items[key] = daily(key, days, limit, period, near=(key == near))
         # The wire name of GetUsage's `items` is `values` (the API reference's JSON).
         self.send_json(200, {"usagePlanId": plan_id, "startDate": q["startDate"], "endDate": q["endDate"], "values": items})
 
