@@ -28,23 +28,33 @@ has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-e
                              x-amzn-ErrorType. A call that passes gets realistic JSON for its
                              operation (a list, one item, a created item, 204 for DELETE).
   /{pool_id}/oauth2/token    Cognito's token endpoint for client credentials ([token_urls]):
-                             HTTP basic auth, checked against the pool's app clients in moto
-                             (DescribeUserPoolClient), `grant_type=client_credentials`, `scope`
-                             (each must be allowed to the client; none asks for all of them).
-                             Answers Cognito's JSON: access_token, expires_in, token_type.
+                             HTTP basic auth, the secret checked against the app client's active
+                             secrets (demo_front.ClientSecrets: moto's ClientSecret to begin with,
+                             then whatever Add/DeleteUserPoolClientSecret through the front left;
+                             a deleted secret is refused), `grant_type=client_credentials`,
+                             `scope` (each must be allowed to the client; none asks for all of
+                             them). Answers Cognito's JSON: access_token, expires_in, token_type.
   /{pool_id}/.well-known/jwks.json   the public key the tokens are signed with.
 
-With --front, a second listener is the demo's AWS endpoint: it answers what moto lacks in
-the wire format of the AWS API reference, and passes everything else through to moto untouched:
+An API or stage the cache does not know is looked up again in moto when the cache is over a
+second old, so an estate built after this server started is served at once.
 
-  GET /usageplans/{id}/usage  API Gateway GetUsage: per key of the plan, one [used, remaining]
-                              pair per day from startDate to endDate, consistent with the plan's
-                              quota (remaining counts down through each quota period; one key per
-                              plan runs close to its quota), the same numbers on every call.
+With --front, a second listener is the demo's AWS endpoint (scripts/demo_front.py): it answers
+what moto lacks in the wire format of the AWS API reference and passes everything else through to
+moto untouched. It answers API Gateway GetUsage, GetExport (oas30) and the documentation parts
+(create, list, get, update, delete), API Gateway v2 ExportApi (OAS30), CloudTrail LookupEvents
+(from the trails' log files in moto's S3) and Cognito Add/List/DeleteUserPoolClientSecret (the
+two-secret model the token endpoint above checks against).
 
-Usage: demo_upstream.py --moto URL --regions "us-east-1 eu-west-1" --config-out FILE [--port 0] [--front]
-Prints UPSTREAM_PORT=<port> (and FRONT_PORT=<port> with --front) once listening; writes the [invoke_urls] and [token_urls] tables
-for every API stage and user pool to FILE; exits when its parent dies (like moto_run.py).
+Usage:
+  demo_upstream.py --moto URL --regions "us-east-1 eu-west-1" [--config-out FILE] [--port 0] [--front]
+      serve: prints FRONT_PORT=<port> first with --front, then UPSTREAM_PORT=<port>, once
+      listening; with --config-out, writes the [invoke_urls] and [token_urls] tables for every
+      API stage and user pool at start to FILE; exits when its parent dies (like moto_run.py).
+  demo_upstream.py --only-config BASE_URL --moto URL --regions R --config-out FILE
+      writes those tables for the upstream already listening at BASE_URL
+      (http://127.0.0.1:PORT) and exits: the demo starts the server before it builds the
+      estate, and writes the config once the estate is there.
 """
 
 import argparse
@@ -61,11 +71,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
+from botocore.config import Config
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no scripts/__pycache__ from importing demo_front
+from demo_front import ClientSecrets, Front  # noqa: E402  (scripts/, next to this file)
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 KID = "portcullis-demo-1"
@@ -111,23 +126,44 @@ def jwks() -> dict:
 
 
 class Estate:
-    """What API Gateway and Cognito in moto say, read on demand (cached for a second)."""
+    """What API Gateway and Cognito in moto say, read on demand: keys, plans and app clients at
+    most a second old, the APIs at most 30 s (a second when one asked for is not there)."""
 
     def __init__(self, moto: str, regions):
         self.moto, self.regions = moto, regions
         self.lock = threading.Lock()
-        self.read_at, self.apis, self.keys, self.plans = 0.0, {}, {}, []
+        self.clients_lock = threading.Lock()
+        self.clients = {}
+        self.read_at, self.apis_at, self.apis, self.keys, self.plans = 0.0, 0.0, {}, {}, []
 
     def client(self, service, region):
-        return boto3.client(service, endpoint_url=self.moto, region_name=region)
+        """A boto3 client to moto, one per service and region (clients are thread-safe; making
+        them on the default session is not, hence the lock)."""
+        with self.clients_lock:
+            key = (service, region)
+            if key not in self.clients:
+                config = Config(s3={"addressing_style": "path"}) if service == "s3" else None
+                self.clients[key] = boto3.client(service, endpoint_url=self.moto, region_name=region, config=config)
+            return self.clients[key]
 
-    def refresh(self):
+    def api(self, api_id, stage):
+        """The API if it has that stage, read again from moto when not and the read is over a
+        second old (the estate may have been built since), else None."""
+        self.refresh()
+        api = self.apis.get(api_id)
+        if api is None or stage not in api["stages"]:
+            self.refresh(apis_within=1.0)
+            api = self.apis.get(api_id)
+        return api if api is not None and stage in api["stages"] else None
+
+    def refresh(self, apis_within=30.0):
         with self.lock:
-            if time.time() - self.read_at < 1.0:
+            apis_due = time.time() - self.apis_at >= apis_within
+            if not apis_due and time.time() - self.read_at < 1.0:
                 return
             # The APIs' methods every 30 s; keys and plans (what the TUI changes) every second.
             apis, keys, plans = self.apis, {}, []
-            if time.time() - getattr(self, "apis_at", 0.0) >= 30.0:
+            if apis_due:
                 apis = {}
                 for region in self.regions:
                     gw, gw2 = self.client("apigateway", region), self.client("apigatewayv2", region)
@@ -260,6 +296,7 @@ def sample(api, op, path, body):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     estate: Estate = None
+    secrets: ClientSecrets = None
     secret_key = ""
     access_key = ""
 
@@ -305,9 +342,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(404, {"message": "Not Found"})
         api_id, stage = parts[1], unquote(parts[2])
         path = "/" + "/".join(parts[3:])
-        self.estate.refresh()
-        api = self.estate.apis.get(api_id)
-        if api is None or stage not in api["stages"]:
+        api = self.estate.api(api_id, stage)
+        if api is None:
             return self.reply(403, {"message": "Forbidden"}, "ForbiddenException")
         op = find_op(api, self.command, path)
         if op is None:
@@ -395,7 +431,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             return bad("invalid_client")
         region, client = self.estate.client_of(pool, client_id)
-        if not client or client.get("ClientSecret") != secret:
+        # Any active secret of the client (the front's two-secret store, seeded from moto).
+        if not client or not self.secrets.accepts(client, secret):
             return bad("invalid_client")
         if "client_credentials" not in client.get("AllowedOAuthFlows", []):
             return bad("unauthorized_client")
@@ -417,129 +454,6 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"access_token": sign_jwt(claims), "expires_in": TOKEN_SECONDS, "token_type": "Bearer"})
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
-
-
-class Front(BaseHTTPRequestHandler):
-    """The demo's AWS endpoint: what moto lacks answered here, the rest passed through."""
-
-    protocol_version = "HTTP/1.1"
-    estate: Estate = None
-
-    def log_message(self, *args):
-        pass
-
-    def send_json(self, status, payload, headers=None):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def handle_any(self):
-        n = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(n) if n else b""
-        try:
-            url = urlsplit(self.path)
-            m = re.fullmatch(r"/usageplans/([^/]+)/usage", url.path)
-            if self.command == "GET" and m:
-                return self.usage(unquote(m.group(1)), {k: v[0] for k, v in parse_qs(url.query).items()})
-            return self.pass_through(body)
-        except Exception as e:
-            print(f"demo_upstream front: {self.command} {self.path}: {e!r}", file=sys.stderr)
-            self.send_json(500, {"message": "Internal server error"}, {"x-amzn-ErrorType": "InternalFailure"})
-
-    def pass_through(self, body):
-        import urllib.error
-        import urllib.request
-
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
-        req = urllib.request.Request(self.estate.moto + self.path, data=body or None, method=self.command, headers=headers)
-        try:
-            resp = urllib.request.urlopen(req, timeout=60)
-            status, rheaders, data = resp.status, resp.headers.items(), resp.read()
-        except urllib.error.HTTPError as e:
-            status, rheaders, data = e.code, e.headers.items(), e.read()
-        self.send_response(status)
-        for k, v in rheaders:
-            if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
-                self.send_header(k, v)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def usage(self, plan_id, q):
-        """GetUsage's JSON: {usagePlanId, startDate, endDate, values: {keyId: [[used, remaining], ...]}}."""
-        import datetime
-
-        region = region_of(self.headers.get("authorization", ""), self.estate.regions[0])
-        gw = self.estate.client("apigateway", region)
-        try:
-            plan = gw.get_usage_plan(usagePlanId=plan_id)
-        except gw.exceptions.NotFoundException:
-            return self.send_json(404, {"message": "Invalid Usage Plan ID specified"}, {"x-amzn-ErrorType": "NotFoundException"})
-        try:
-            start = datetime.date.fromisoformat(q["startDate"])
-            end = datetime.date.fromisoformat(q["endDate"])
-        except (KeyError, ValueError):
-            return self.send_json(400, {"message": "Invalid date"}, {"x-amzn-ErrorType": "BadRequestException"})
-        keys = sorted(k["id"] for k in gw.get_usage_plan_keys(usagePlanId=plan_id, limit=500).get("items", []))
-        # The plan's first key runs close to its quota, whether or not one key is asked for.
-        near = keys[0] if keys else None
-        if q.get("keyId"):
-            keys = [k for k in keys if k == q["keyId"]]
-        quota = plan.get("quota") or {}
-        limit, period = quota.get("limit", 0), quota.get("period", "MONTH")
-        days = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
-        items = {}
-        for key in keys:
-            items[key] = daily(key, days, limit, period, near=(key == near))
-        # The wire name of GetUsage's `items` is `values` (the API reference's JSON).
-        self.send_json(200, {"usagePlanId": plan_id, "startDate": q["startDate"], "endDate": q["endDate"], "values": items})
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
-
-
-def region_of(authorization, default):
-    m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", authorization)
-    return m.group(1) if m else default
-
-
-def period_start(day, period):
-    import datetime
-
-    if period == "DAY":
-        return day
-    if period == "WEEK":
-        return day - datetime.timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def daily(key, days, limit, period, near):
-    """[used, remaining] per day: a steady weekday load with quieter weekends, the same for the
-    same key; `near` uses about 90 % of its quota by the end of each period (weekends are quieter), the
-    others 15-50 %."""
-    seed = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
-    per_period_days = {"DAY": 1, "WEEK": 7}.get(period, 30)
-    share = 1.12 if near else 0.2 + (seed % 40) / 100
-    base = (limit * share / per_period_days) if limit else 100 + seed % 900
-    out, used_in_period, current = [], 0, None
-    for d in days:
-        p = period_start(d, period)
-        if p != current:
-            current, used_in_period = p, 0
-        wobble = 0.8 + ((seed >> (d.toordinal() % 16)) % 40) / 100
-        weekend = 0.5 if d.weekday() >= 5 else 1.0
-        used = int(base * wobble * weekend)
-        if limit:
-            used = min(used, max(0, limit - used_in_period))
-        used_in_period += used
-        out.append([used, max(0, limit - used_in_period) if limit else 0])
-    return out
 
 
 def toml_string(s):
@@ -573,19 +487,29 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--moto", required=True)
     parser.add_argument("--regions", required=True)
-    parser.add_argument("--config-out", required=True)
+    parser.add_argument("--config-out", help="write the [invoke_urls] and [token_urls] tables here")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--front", action="store_true", help="also listen as the demo's AWS endpoint")
+    parser.add_argument("--only-config", metavar="BASE_URL", help="write --config-out for the upstream at BASE_URL and exit")
     args = parser.parse_args()
+    estate = Estate(args.moto, args.regions.split())
+    if args.only_config:
+        if not args.config_out:
+            parser.error("--only-config needs --config-out")
+        write_config(args.config_out, estate, args.only_config.rstrip("/"))
+        return 0
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
-    Handler.estate = Estate(args.moto, args.regions.split())
+    Handler.estate = estate
+    Handler.secrets = ClientSecrets(estate)
     Handler.access_key = os.environ.get("AWS_ACCESS_KEY_ID", "testing")
     Handler.secret_key = os.environ.get("AWS_SECRET_ACCESS_KEY", "testing")
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     port = server.server_address[1]
-    write_config(args.config_out, Handler.estate, f"http://127.0.0.1:{port}")
+    if args.config_out:
+        write_config(args.config_out, estate, f"http://127.0.0.1:{port}")
     if args.front:
-        Front.estate = Handler.estate
+        # The same process: the token endpoint and the front share the app clients' secrets.
+        Front.install(estate, Handler.secrets)
         front = ThreadingHTTPServer(("127.0.0.1", 0), Front)
         threading.Thread(target=front.serve_forever, daemon=True).start()
         print(f"FRONT_PORT={front.server_address[1]}", flush=True)

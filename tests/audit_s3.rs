@@ -245,17 +245,42 @@ async fn the_sample_estate_has_a_readable_trail() {
     let spec = portcullis::dev::estate::EstateSpec { rest_apis: 3, http_apis: 0, ..Default::default() };
     let built = portcullis::dev::estate::build(&ctx, &spec).await.unwrap();
     let (bucket, written) = built.trail.clone().expect("trail logs written");
-    // 3 plans, 11 keys (10 and the rotating partner's new one), 3 stage updates, 1 denied
-    // delete, and 2 Cognito reads.
-    assert_eq!(written, 3 + 11 + 3 + 1 + 2);
+    // A few hundred events over the week, most of them in the last 24 hours.
+    assert!((200..=600).contains(&written), "{written} events");
     let mut q = query();
     let now = time::OffsetDateTime::now_utc();
-    (q.since, q.until) = (now - time::Duration::days(7), now);
+    (q.since, q.until, q.limit) = (now - time::Duration::days(7), now, 10_000);
     let found = audit::from_s3(&ctx, &bucket, "", &q, None).await.unwrap();
     assert!(found.problems.is_empty(), "{:?}", found.problems);
-    assert_eq!(found.events.len(), written);
+    assert_eq!(found.events.len(), written, "every event within the week");
+    let day_ago = now - time::Duration::days(1);
+    let recent = found.events.iter().filter(|e| parse_time(&e.event_time) > Some(day_ago)).count();
+    assert!(recent * 2 > written, "most in the last 24 hours: {recent} of {written}");
+    let oldest = found.events.iter().filter_map(|e| parse_time(&e.event_time)).min().unwrap();
+    assert!(oldest < now - time::Duration::days(5), "the week is told from its start: {oldest}");
+    // What the story tells: the key rotation, the secret rotation, plan changes.
+    let named = |n: &str| found.events.iter().filter(|e| e.event_name == n).count();
+    assert_eq!(named("CreateApiKey"), built.key_ids.len() + 3, "each key made, and 3 throttled tries");
+    assert!(named("UpdateUsagePlan") >= 3 && named("AddUserPoolClientSecret") == 1, "plan and secret changes");
+    // The burst: one address, many key-value reads within minutes.
+    let burst: Vec<_> = found
+        .events
+        .iter()
+        .filter(|e| e.source_ip.as_deref() == Some(portcullis::dev::estate::trail::BURST_IP))
+        .collect();
+    assert!(burst.len() >= portcullis::dev::estate::trail::BURST_CALLS, "{}", burst.len());
+    let times: Vec<_> = burst.iter().filter_map(|e| parse_time(&e.event_time)).collect();
+    let span = *times.iter().max().unwrap() - *times.iter().min().unwrap();
+    assert!(span < time::Duration::minutes(10), "a burst: {span}");
+    // Failed calls of several kinds; the intern's denied delete names the key it touched.
     q.errors_only = true;
-    let denied = audit::from_s3(&ctx, &bucket, "", &q, None).await.unwrap().events;
+    let failed = audit::from_s3(&ctx, &bucket, "", &q, None).await.unwrap().events;
+    let codes: std::collections::BTreeSet<_> = failed.iter().filter_map(|e| e.error_code.as_deref()).collect();
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        ["AccessDenied", "BadRequestException", "ConflictException", "NotFoundException", "TooManyRequestsException"]
+    );
+    let denied: Vec<_> = failed.iter().filter(|e| e.error_code.as_deref() == Some("AccessDenied")).collect();
     assert_eq!(denied.len(), 1);
     assert_eq!((denied[0].event_name.as_str(), denied[0].username.as_deref()), ("DeleteApiKey", Some("intern")));
     assert_eq!(denied[0].resources[0].name, built.key_ids[0], "the event names the key it touched");

@@ -23,17 +23,17 @@ struct Session {
 }
 
 impl Session {
-    /// The TUI in `region`, with `config` as its config file.
-    fn start(region: &str, config: &str) -> Session {
-        let name = format!("portcullis-e2e-{}", std::process::id());
+    /// The TUI in `region` on `endpoint`, with `config` as its config file; `tag` tells
+    /// sessions of one run apart.
+    fn start(tag: &str, region: &str, endpoint: &str, config: &str) -> Session {
+        let name = format!("portcullis-e2e-{tag}-{}", std::process::id());
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("portcullis")).unwrap();
         std::fs::write(dir.path().join("portcullis/config.toml"), config).unwrap();
         let bin = env!("CARGO_BIN_EXE_portcullis");
         let d = dir.path().display();
         let script = format!(
-            "stty -a > {d}/before; {bin} --endpoint-url {} --region {region}; echo EXIT=$?; stty -a > {d}/after; sleep 600",
-            moto().endpoint()
+            "stty -a > {d}/before; {bin} --endpoint-url {endpoint} --region {region}; echo EXIT=$?; stty -a > {d}/after; sleep 600"
         );
         let status = tmux(&name)
             .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "30"])
@@ -86,6 +86,19 @@ impl Session {
         }
     }
 
+    /// Wait until `ok` holds for the screen.
+    fn wait_until_fn(&self, ok: impl Fn(&str) -> bool, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn wait_for(&self, needle: &str) -> String {
         self.wait_until(&[needle], &[])
     }
@@ -113,7 +126,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let upstream_dir = tempfile::tempdir().unwrap();
     let (_upstream, upstream_config) = start_upstream(region, upstream_dir.path());
     let config = format!("partner_pool = \"{}\"\n{upstream_config}", built.user_pool_id);
-    let s = Session::start(region, &config);
+    let s = Session::start("moto", region, &moto().endpoint(), &config);
     s.wait_until(&["APIs (9)", "payments-api", "tracking-events", "rates-quotes"], &[]);
     assert_eq!(s.display("#{alternate_on}"), "1", "the TUI uses the alternate screen");
 
@@ -143,13 +156,14 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&["T"]);
     s.wait_for(&format!("trail kestrel-{region}"));
     s.keys(&["Down", "Enter"]);
-    s.wait_until(&["trail logs s3://kestrel-trail-", "DescribeUserPoolClient", "platform-admin"], &["Could not load"]);
+    // The newest events: the burst of key reads from one address, 40 minutes ago.
+    s.wait_until(&["trail logs s3://kestrel-trail-", "GetApiKey", "ci-runner"], &["Could not load"]);
     s.keys(&["f"]);
     s.wait_for("audit filters");
     s.keys(&["BSpace", "BSpace", "BSpace"]);
     s.type_text("7d");
     s.keys(&["Enter"]);
-    s.wait_until(&["range last 7d", "CreateApiKey", "UpdateStage", "AccessDenied", "CreateUsagePlan"], &[]);
+    s.wait_until_fn(|w| w.contains("range last 7d") && loaded(w) > 200, "the week's events");
     s.keys(&["/"]);
     s.type_text("AccessDenied");
     s.keys(&["Enter", "Enter"]);
@@ -235,6 +249,171 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let before = std::fs::read_to_string(s.dir.path().join("before")).unwrap();
     let after = wait_for_file(&s.dir.path().join("after"));
     assert_eq!(before, after, "terminal modes (raw mode off, echo on) restored");
+}
+
+/// The demo as `scripts/demo` runs it: the front first (moto behind it), the sample estate
+/// built through it (its documentation parts and a second client secret are the front's), the
+/// TUI on the front. What moto lacks shows real data: a plan's usage chart, the event history
+/// (LookupEvents, a second page), the docs of a REST API (parameters, schemas) and of an HTTP
+/// API (ExportApi), and a client-secret rotation by Cognito's two-secret model.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_estate_through_the_front_fills_every_screen() {
+    let region = unique_region();
+    let dir = tempfile::tempdir().unwrap();
+    let (_front, front_url, upstream_url) = start_front(region, dir.path());
+    let settings = Settings::for_endpoint(&[region], front_url.clone());
+    let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
+    let built = estate::build(&ctx, &EstateSpec::default()).await.unwrap();
+    assert!(
+        built.documentation_parts > 50,
+        "documentation parts made through the front: {}",
+        built.documentation_parts
+    );
+    let tables = only_config(region, &upstream_url, dir.path());
+    let config = format!("partner_pool = \"{}\"\n{tables}", built.user_pool_id);
+    let s = Session::start("front", region, &front_url, &config);
+    s.wait_until(&["APIs (9)", "payments-api", "tracking-events"], &[]);
+
+    // A plan's usage: GetUsage answered by the front, drawn as bars.
+    s.keys(&[":"]);
+    s.type_text("plans");
+    s.keys(&["Enter"]);
+    s.wait_until(&["usage plans (3)", "sandbox"], &[]);
+    s.keys(&["Enter"]);
+    let chart = s.wait_until(&["requests per day, all keys", "% used", "█"], &["not available"]);
+    assert!(chart.matches('█').count() > 20, "bars: {chart}");
+
+    // The event history: LookupEvents, the last 24 hours, then a second page.
+    s.keys(&[":"]);
+    s.type_text("audit");
+    s.keys(&["Enter"]);
+    let first = s.wait_until(&["LookupEvents pages", "range last 24h", "GetApiKey", "ci-runner"], &["Could not load"]);
+    // One page per event source (API Gateway, Cognito) to start; the end of the list fetches
+    // the next: a second page of one source, more than a page of events.
+    assert!(lookup_pages(&first) >= 1, "{first}");
+    s.keys(&["G"]);
+    s.wait_until_fn(|w| lookup_pages(w) >= 3 && loaded(w) > 50, "a second LookupEvents page");
+    s.keys(&["/"]);
+    s.type_text("AccessDenied");
+    s.keys(&["Enter"]);
+    s.wait_until(&["1 shown of", "intern"], &[]);
+    s.keys(&["Home", "Enter"]);
+    s.wait_until(&["\"eventName\": \"DeleteApiKey\"", "\"userName\": \"intern\""], &[]);
+    s.keys(&["Escape", "Escape", "Escape"]);
+
+    // A REST API's docs: parameters, the request body's schema, the responses.
+    s.keys(&[":"]);
+    s.type_text("apis");
+    s.keys(&["Enter"]);
+    s.keys(&["/"]);
+    s.type_text("payments-api");
+    s.keys(&["Enter", "d"]);
+    s.wait_until(&["List payments", "Parameters", "limit (query", "Responses"], &["Could not"]);
+    // The docs' `/` keeps the lines that match: the request bodies (the models' schemas) and a header.
+    s.keys(&["/"]);
+    s.type_text("Request body");
+    s.keys(&["Enter"]);
+    s.wait_until(&["Request body (application/json, required)"], &[]);
+    s.keys(&["/", "C-u"]);
+    s.type_text("enum:");
+    s.keys(&["Enter"]);
+    s.wait_until(&["status", "status: string (enum: pending | active"], &[]);
+    s.keys(&["/", "C-u"]);
+    s.type_text("Idempotency");
+    s.keys(&["Enter"]);
+    s.wait_until(&["Idempotency-Key (header) string", "Repeat a create safely"], &[]);
+    s.keys(&["Escape", "Escape"]);
+    // An HTTP API's docs: ExportApi, answered by the front.
+    s.keys(&["/"]);
+    s.keys(&["C-u"]);
+    s.type_text("tracking-events");
+    s.keys(&["Enter", "d"]);
+    s.wait_until(&["GET /tracking/{id}", "Default response for GET /tracking", "OpenAPI 3.0"], &["Could not"]);
+    s.keys(&["/"]);
+    s.type_text("(path");
+    s.keys(&["Enter"]);
+    s.wait_until(&["id (path, required) string"], &[]);
+    s.keys(&["Escape", "Escape"]);
+
+    // A partner's client secret rotated by Cognito's two-secret model: a second secret, both
+    // valid for the grace period.
+    s.keys(&[":"]);
+    s.type_text("partners");
+    s.keys(&["Enter"]);
+    s.wait_until(&["partners (5)", "northpeak-outdoor", "rotating until"], &[]);
+    s.keys(&["/"]);
+    s.type_text("northpeak");
+    s.keys(&["Enter", "R"]);
+    s.wait_until(&["Rotate partner northpeak-outdoor's client secret", "add-user-pool-client-secret"], &[]);
+    s.keys(&["Enter"]);
+    s.wait_until(&["new credentials", "second secret", "client secret"], &[]);
+    let client = built.clients.iter().find(|(p, _)| p == "northpeak-outdoor").map(|c| c.1.clone()).unwrap();
+    let secrets = portcullis::aws::cognito::list_secrets(&ctx, &built.user_pool_id, &client).await.unwrap();
+    assert_eq!(secrets.map(|s| s.len()), Some(2), "the old secret and the new one");
+    s.keys(&["Escape", "Escape", "Escape", "q"]);
+    s.wait_for("EXIT=0");
+}
+
+/// `N` in the audit screen's `... · N LookupEvents pages`.
+fn lookup_pages(screen: &str) -> usize {
+    counted(screen, " LookupEvents pages")
+}
+
+/// `N` in `... shown of N loaded`.
+fn loaded(screen: &str) -> usize {
+    counted(screen, " loaded")
+}
+
+fn counted(screen: &str, after: &str) -> usize {
+    screen
+        .split(after)
+        .next()
+        .and_then(|head| head.rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The demo's front and upstream (`scripts/demo_upstream.py --front`) before any estate, as
+/// `scripts/demo` starts it: the process, the front's URL and the upstream's.
+fn start_front(region: &str, dir: &std::path::Path) -> (Upstream, String, String) {
+    use std::io::BufRead;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut child = Command::new(format!("{root}/.venv/bin/python"))
+        .arg(format!("{root}/scripts/demo_upstream.py"))
+        .args(["--front", "--moto", &moto().endpoint(), "--regions", region])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("front.log")).unwrap())
+        .spawn()
+        .expect("the test virtual environment (scripts/venv) runs scripts/demo_upstream.py");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut port = |prefix: &str| {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let p = line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("demo_upstream.py: {line:?}")).to_string();
+        format!("http://127.0.0.1:{p}")
+    };
+    let front = port("FRONT_PORT=");
+    let upstream = port("UPSTREAM_PORT=");
+    (Upstream(child), front, upstream)
+}
+
+/// The [invoke_urls] and [token_urls] tables for the upstream at `base`, written once the
+/// estate is there (`demo_upstream.py --only-config`).
+fn only_config(region: &str, base: &str, dir: &std::path::Path) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = dir.join("upstream.toml");
+    let status = Command::new(format!("{root}/.venv/bin/python"))
+        .arg(format!("{root}/scripts/demo_upstream.py"))
+        .args(["--only-config", base, "--moto", &moto().endpoint(), "--regions", region, "--config-out"])
+        .arg(&out)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read_to_string(&out).unwrap()
 }
 
 /// `scripts/demo_upstream.py` in front of moto for `region`: the process (killed when dropped)

@@ -222,8 +222,8 @@ fn enter_loads_the_selected_api_and_caches_it() {
         result: Ok(DetailData::Http(orders_routes())),
     });
     let text = screen(&mut app);
-    assert!(text.contains("GET    /orders"), "{text}");
-    assert!(text.contains("POST   /orders"), "{text}");
+    assert!(text.contains("GET     /orders"), "{text}");
+    assert!(text.contains("POST    /orders"), "{text}");
     assert!(text.contains("orders-jwt"), "{text}");
 
     // Back and in again: the loaded detail is reused.
@@ -231,7 +231,7 @@ fn enter_loads_the_selected_api_and_caches_it() {
     assert_on_the_list(&app);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.take_commands(), vec![]);
-    assert!(screen(&mut app).contains("GET    /orders"));
+    assert!(screen(&mut app).contains("GET     /orders"));
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
             s.key_ids.len(),
             s.user_pool_id
         );
+        if s.documentation_parts == 0 {
+            eprintln!("  no documentation parts: this endpoint does not have them (the demo's front does)");
+        }
         if let Some((bucket, events)) = &s.trail {
             eprintln!(
                 "  trail logs: {events} events in s3://{bucket} (portcullis audit --source s3://{bucket} --since 7d)"

@@ -58,8 +58,9 @@ fn swagger_servers(root: &Json) -> Vec<String> {
 fn server_url(server: &Json) -> Option<String> {
     let mut url = server.text("url")?;
     for (name, variable) in server.field("variables").entries() {
-        if let Some(default) = variable.text("default") {
-            url = url.replace(&format!("{{{name}}}"), &default);
+        // An empty default counts (API Gateway's `$default` stage: `/{basePath}` with "").
+        if let Some(default) = variable.str("default") {
+            url = url.replace(&format!("{{{name}}}"), default.trim());
         }
     }
     Some(url)

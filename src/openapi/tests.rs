@@ -717,3 +717,15 @@ fn operation_index_lines() {
     let sparse = parse(r#"{"swagger":"2.0","paths":{"/a":{"options":{"summary":"Pre\nflight"}}}}"#).unwrap();
     assert_eq!(operation_index(&sparse), ["OPTIONS /a  Pre flight"]);
 }
+
+#[test]
+fn an_empty_server_variable_default_is_used() {
+    // ExportApi for an HTTP API's `$default` stage: the base path variable defaults to "".
+    let doc = parse(
+        r#"{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {},
+            "servers": [{"url": "https://abc.execute-api.us-east-1.amazonaws.com/{basePath}",
+                         "variables": {"basePath": {"default": ""}}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(doc.servers, ["https://abc.execute-api.us-east-1.amazonaws.com/"]);
+}

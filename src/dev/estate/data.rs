@@ -310,6 +310,14 @@ pub const PARTNERS: &[&str] =
 pub const PARTNER_ROTATING: &str = "bluefin-markets";
 /// The partner with keys and no app client (incomplete).
 pub const PARTNER_WITHOUT_CLIENT: &str = "lumen-grocers";
+/// The partner in the middle of a client-secret rotation (two secrets, where the endpoint has
+/// Cognito's two-secret model).
+pub const PARTNER_SECRET_ROTATING: &str = "tidewater-shipping";
+/// How many days ago each partner's app client (and so its first secret) was made: its name
+/// says so (`<partner>/<UTC time>`, the product's own naming), since Cognito's creation dates
+/// cannot be set. One is past the maximum secret age, one is rotating.
+pub const CLIENT_AGE_DAYS: &[(&str, i64)] =
+    &[("northpeak-outdoor", 41), ("bluefin-markets", 75), ("copperleaf-pharma", 400), ("tidewater-shipping", 200)];
 
 /// Two keys per partner: a sandbox key and a production key; one partner's production key is disabled.
 pub fn keys() -> Vec<KeySpec> {

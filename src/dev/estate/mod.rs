@@ -18,6 +18,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
 pub mod data;
+mod docs;
 pub mod trail;
 pub use data::{ExpectedApi, ExpectedMethod, ExpectedRoute, ExpectedStage};
 
@@ -52,6 +53,10 @@ pub struct EstateSummary {
     pub apis: Vec<ExpectedApi>,
     pub plan_ids: Vec<String>,
     pub key_ids: Vec<String>,
+    /// The partners' app clients: (partner, client id).
+    pub clients: Vec<(String, String)>,
+    /// How many documentation parts the REST APIs have (none where the endpoint lacks them).
+    pub documentation_parts: usize,
     /// The trail-log bucket and how many events it holds.
     pub trail: Option<(String, usize)>,
 }
@@ -84,6 +89,14 @@ pub async fn build(ctx: &AwsContext, spec: &EstateSpec) -> Result<EstateSummary,
         .await?;
     apis.extend(http);
     let mut summary = EstateSummary { user_pool_id: pool, apis, ..Default::default() };
+    // Documentation parts go through the demo's front (moto has none): tried on the first API,
+    // skipped for the rest when the endpoint lacks them.
+    for api in summary.apis.iter().filter(|a| a.kind == "rest") {
+        match docs::documentation(ctx, &api.id, &api.description, &api.methods).await? {
+            Some(n) => summary.documentation_parts += n,
+            None => break,
+        }
+    }
     if spec.with_plans_and_keys {
         plans_and_keys(ctx, &mut summary).await?;
         custom_domain(ctx).await?;
@@ -159,10 +172,12 @@ async fn rest_api(
         .map_err(|e| ctx.err("CreateAuthorizer", e))?;
     let auth_id = auth.id().unwrap_or_default().to_string();
     let mut ids: HashMap<String, String> = HashMap::from([("/".to_string(), root)]);
+    let item = docs::item_name(&s.methods);
+    docs::models(ctx, &api_id, &item).await?;
     let mut methods = Vec::new();
     for m in &s.methods {
         let rid = ensure_resource(ctx, &api_id, &mut ids, &m.path).await?;
-        put_method(ctx, &api_id, &rid, m, &auth_id, upstream).await?;
+        put_method(ctx, &api_id, &rid, m, &auth_id, upstream, &item).await?;
         methods.push(ExpectedMethod {
             authorizer_id: (m.authorization == "COGNITO_USER_POOLS").then(|| auth_id.clone()),
             ..m.clone()
@@ -214,6 +229,7 @@ async fn put_method(
     m: &ExpectedMethod,
     auth_id: &str,
     upstream: &str,
+    item: &str,
 ) -> Result<(), AwsError> {
     let mut req = ctx
         .apigw
@@ -222,7 +238,9 @@ async fn put_method(
         .resource_id(rid)
         .http_method(&m.method)
         .authorization_type(&m.authorization)
-        .api_key_required(m.api_key_required);
+        .api_key_required(m.api_key_required)
+        .set_request_parameters(Some(docs::request_parameters(m)))
+        .set_request_models(docs::request_model(m, item));
     if m.authorization == "COGNITO_USER_POOLS" {
         req = req.authorizer_id(auth_id).authorization_scopes(format!("{}/read", data::RESOURCE_SERVER));
     }
@@ -236,7 +254,7 @@ async fn put_method(
         _ => integ.request_templates("application/json", "{\"statusCode\": 200}"),
     };
     integ.send().await.map_err(|e| ctx.err("PutIntegration", e))?;
-    Ok(())
+    docs::method_responses(ctx, api_id, rid, m, item).await
 }
 
 async fn rest_stages(ctx: &AwsContext, api_id: &str, s: &data::RestSpec) -> Result<Vec<ExpectedStage>, AwsError> {
@@ -499,12 +517,15 @@ async fn jwt_audiences(ctx: &AwsContext, summary: &EstateSummary, client_ids: &[
 /// key rotation in progress: every status shows on `:partners` (one partner has no app client).
 async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), AwsError> {
     let mut client_ids = Vec::new();
+    let now = time::OffsetDateTime::now_utc();
     for partner in data::PARTNERS.iter().filter(|p| **p != data::PARTNER_WITHOUT_CLIENT) {
+        let days = data::CLIENT_AGE_DAYS.iter().find(|(p, _)| p == partner).map_or(0, |(_, d)| *d);
+        let name = format!("{partner}/{}", crate::partners::ops::stamp(now - time::Duration::days(days)));
         let made = ctx
             .cognito
             .create_user_pool_client()
             .user_pool_id(&summary.user_pool_id)
-            .client_name(*partner)
+            .client_name(name)
             .generate_secret(true)
             .allowed_o_auth_flows_user_pool_client(true)
             .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::ClientCredentials)
@@ -512,9 +533,18 @@ async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), A
             .send()
             .await
             .map_err(|e| ctx.err("CreateUserPoolClient", e))?;
-        client_ids.extend(made.user_pool_client().and_then(|c| c.client_id()).map(str::to_string));
+        let id = made.user_pool_client().and_then(|c| c.client_id()).unwrap_or_default().to_string();
+        summary.clients.push((partner.to_string(), id.clone()));
+        client_ids.push(id);
     }
     jwt_audiences(ctx, summary, &client_ids).await?;
+    // One partner is half-way through a secret rotation: a second secret, handed over, the
+    // first still valid (Cognito's two-secret model; an endpoint without it is left alone).
+    if let Some((_, client)) = summary.clients.iter().find(|(p, _)| p == data::PARTNER_SECRET_ROTATING) {
+        let value = crate::partners::values::client_secret_value()
+            .map_err(|e| AwsError::new(ErrorKind::Other, "AddUserPoolClientSecret", e))?;
+        crate::aws::cognito::add_secret(ctx, &summary.user_pool_id, client, &value).await?;
+    }
     // The rotating partner's production key has a successor; both work until retire-after.
     let keys = data::keys();
     let Some(i) = keys.iter().position(|k| k.partner == data::PARTNER_ROTATING && k.name.ends_with("-prod")) else {

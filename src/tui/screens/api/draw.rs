@@ -81,8 +81,9 @@ fn draw_resources(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, p:
     let Some(data) = loadable.loaded() else { return };
     let all = data.rows();
     let shown: Vec<usize> = screen.rows.indices().collect();
-    let header = Row::new(["METHOD  PATH", "AUTH", "AUTHORIZER", "API KEY", "INTEGRATION"]);
+    let header = Row::new(["METHOD", "PATH", "AUTH", "AUTHORIZER", "API KEY", "INTEGRATION"]);
     let widths = vec![
+        Constraint::Length(7),
         Constraint::Fill(3),
         Constraint::Length(19),
         Constraint::Fill(1),
@@ -95,10 +96,10 @@ fn draw_resources(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, p:
 
 fn detail_row<'a>(a: &Api, row: &DetailRow, s: &Styles) -> Row<'a> {
     match row {
-        DetailRow::Resource(n) => Row::new(vec![Cell::from(Span::styled(
-            format!("{}{}", "  ".repeat(n.depth.saturating_sub(1)), one_line(&n.path, 80)),
-            s.accent,
-        ))]),
+        DetailRow::Resource(n) => Row::new(vec![
+            Cell::from(""),
+            Cell::from(Span::styled(format!("{}{}", indent(n.depth), one_line(&n.path, 80)), s.accent)),
+        ]),
         DetailRow::Method(n, m) => method_row(a, n.depth, m, s),
         DetailRow::Route(r) => route_row(a, r, s),
     }
@@ -118,13 +119,17 @@ fn auth_cell<'a>(auth: &str, s: &Styles) -> Cell<'a> {
     Cell::from(Span::styled(one_line(auth, 20), if auth == "NONE" { s.auth_none } else { s.auth_secured }))
 }
 
+/// A resource's indentation in the tree (the root is not indented).
+fn indent(depth: usize) -> String {
+    "  ".repeat(depth.saturating_sub(1))
+}
+
+/// A method: its verb under METHOD, its resource's path under PATH (at the resource's depth,
+/// so the tree still reads as one).
 fn method_row<'a>(a: &Api, depth: usize, m: &Method, s: &Styles) -> Row<'a> {
-    let indent = "  ".repeat(depth);
     Row::new(vec![
-        Cell::from(Line::from(vec![
-            Span::raw(indent),
-            Span::styled(one_line(&m.method, 10), verb_style(&m.method, s)),
-        ])),
+        Cell::from(Span::styled(one_line(&m.method, 10), verb_style(&m.method, s))),
+        Cell::from(Span::styled(format!("{}{}", indent(depth), one_line(&m.path, 80)), s.text)),
         auth_cell(&m.authorization, s),
         Cell::from(one_line(a.authorizer_name(m.authorizer_id.as_deref()).unwrap_or("-"), 30)),
         Cell::from(if m.api_key_required { Span::styled("required", s.warning) } else { Span::styled("-", s.muted) }),
@@ -133,12 +138,11 @@ fn method_row<'a>(a: &Api, depth: usize, m: &Method, s: &Styles) -> Row<'a> {
 }
 
 fn route_row<'a>(a: &Api, r: &Route, s: &Styles) -> Row<'a> {
-    let (verb, path) = r.route_key.split_once(' ').unwrap_or((r.route_key.as_str(), ""));
+    // `$default` (no verb) catches every method and path.
+    let (verb, path) = r.route_key.split_once(' ').unwrap_or(("ANY", r.route_key.as_str()));
     Row::new(vec![
-        Cell::from(Line::from(vec![
-            Span::styled(format!("{:<7}", one_line(verb, 10)), verb_style(verb, s)),
-            Span::raw(one_line(path, 80)),
-        ])),
+        Cell::from(Span::styled(one_line(verb, 10), verb_style(verb, s))),
+        Cell::from(one_line(path, 80)),
         auth_cell(&r.authorization, s),
         Cell::from(one_line(a.authorizer_name(r.authorizer_id.as_deref()).unwrap_or("-"), 30)),
         Cell::from(Span::styled("n/a", s.muted)),
