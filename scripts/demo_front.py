@@ -6,13 +6,16 @@ API Gateway (REST JSON; errors {"message": ...} with x-amzn-ErrorType):
   GET /usageplans/{id}/usage      GetUsage: per key of the plan, one [used, remaining] pair per day
                                   from startDate to endDate, consistent with the plan's quota
                                   (remaining counts down through each quota period; the plan's first
-                                  key runs close to its quota), the same numbers on every call.
+                                  key runs close to its quota), the same numbers on every call;
+                                  BadRequestException when endDate is before startDate or the
+                                  range is longer than 120 days (90 and some slack).
   GET /restapis/{id}/stages/{stage}/exports/oas30
                                   GetExport as OpenAPI 3.0.1, built from moto's API (resources and
                                   methods with their request parameters, models and method
                                   responses; models as components.schemas; API keys, Cognito, IAM
                                   and Lambda authorizers as securitySchemes), the documentation
-                                  parts below merged in; `extensions=integrations|apigateway` adds
+                                  parts below merged in (by API Gateway's location and
+                                  inheritance rules); `extensions=integrations|apigateway` adds
                                   x-amazon-apigateway-integration; Accept application/yaml is
                                   answered as JSON text (valid YAML). `swagger` exports pass through.
   /restapis/{id}/documentation/parts[/{part}]
@@ -119,6 +122,9 @@ def number(t: float):
 # ---------------------------------------------------------------- GetUsage
 
 
+USAGE_MAX_DAYS = 120
+
+
 def period_start(day, period):
     if period == "DAY":
         return day
@@ -133,7 +139,8 @@ def daily(key, days, limit, period, near):
     others 15-50 %."""
     seed = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
     per_period_days = {"DAY": 1, "WEEK": 7}.get(period, 30)
-    share = 1.12 if near else 0.2 + (seed % 40) / 100
+    # A daily quota is near when most days use 70-100 % of it; a longer one when its period ends near it.
+    share = (0.85 if period == "DAY" else 1.12) if near else 0.2 + (seed % 40) / 100
     base = (limit * share / per_period_days) if limit else 100 + seed % 900
     out, used_in_period, current = [], 0, None
     for d in days:
@@ -275,27 +282,35 @@ def event_matches(e, key, value):
 
 
 class TrailLog:
-    """The estate's trail log files in moto's S3, read per region (kept 2 s; files by ETag)."""
+    """The estate's trail log files in moto's S3, read per region (kept 2 s; files by ETag). One
+    region's reading (its S3 listing and file fetches, under that region's lock) never waits for
+    another's; the throttle's buckets have a lock of their own, never held across a call to moto."""
 
     def __init__(self, estate):
         self.estate = estate
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the dicts below only, never held across a call to moto
+        self.region_locks = {}
         self.by_region = {}
         self.files = {}
+        self.buckets_lock = threading.Lock()
         self.buckets = {}
 
     def bucket(self, region) -> TokenBucket:
-        with self.lock:
+        with self.buckets_lock:
             return self.buckets.setdefault(region, TokenBucket(2.0, 5))
 
     def events(self, region):
         """[(time, id, Event)] of the region, newest first."""
         with self.lock:
-            hit = self.by_region.get(region)
+            region_lock = self.region_locks.setdefault(region, threading.Lock())
+        with region_lock:
+            with self.lock:
+                hit = self.by_region.get(region)
             if hit and time.time() - hit[0] < 2.0:
                 return hit[1]
             events = self.load(region)
-            self.by_region[region] = (time.time(), events)
+            with self.lock:
+                self.by_region[region] = (time.time(), events)
             return events
 
     def load(self, region):
@@ -323,7 +338,8 @@ class TrailLog:
         return events
 
     def file(self, s3, bucket, key, etag):
-        hit = self.files.get((bucket, key))
+        with self.lock:
+            hit = self.files.get((bucket, key))
         if hit and hit[0] == etag:
             return hit[1]
         try:
@@ -333,7 +349,8 @@ class TrailLog:
         except Exception as e:
             log("LookupEvents", f"s3://{bucket}/{key} unreadable: {e!r}")
             records = []
-        self.files[(bucket, key)] = (etag, records)
+        with self.lock:
+            self.files[(bucket, key)] = (etag, records)
         return records
 
 
@@ -494,7 +511,10 @@ class DocumentationParts:
             parts = self.parts.setdefault((region, api_id), {})
             if any(p["location"] == location for p in parts.values()):
                 raise ApiError(409, "ConflictException", "Documentation part already exists for the specified location")
-            part_id = "".join(random_source.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+            while True:
+                part_id = "".join(random_source.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+                if part_id not in parts:
+                    break
             parts[part_id] = {"id": part_id, "location": location, "properties": properties}
             return dict(parts[part_id])
 
@@ -641,57 +661,97 @@ def schema_of(model, api_id):
     return refs(schema)
 
 
+# Content inheritance (API Gateway's "Representation of API documentation" and DocumentationPartLocation):
+# these types apply to every entity whose path their path is a prefix of (by whole segments), whose
+# method is theirs or any (`*`) and whose status code is theirs or any; the most specific part wins
+# (path over method over statusCode). The others (API, AUTHORIZER, METHOD, MODEL, REQUEST_BODY,
+# RESOURCE) document their own location only.
+INHERITING = ("PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY")
+PARAMETER_TYPES = {"PATH_PARAMETER": "path", "QUERY_PARAMETER": "query", "REQUEST_HEADER": "header"}
+
+
+def path_segments(path):
+    return [s for s in (path or "/").split("/") if s]
+
+
+def own_method(part_method, verb):
+    """Whether a non-inheriting part's method names the operation's: exactly, `*` (any method)
+    naming the ANY method only."""
+    m = (part_method or "*").upper()
+    return m == verb or (m == "*" and verb == "ANY")
+
+
+def inherited(parts, kind, path, verb, status=None, name=None):
+    """The properties of the one `kind` part that applies to the entity, None when none does."""
+    if kind not in INHERITING:
+        return None
+    segments, best, best_rank = path_segments(path), None, None
+    for loc, props in parts:
+        if loc["type"] != kind or (name is not None and loc.get("name") != name):
+            continue
+        prefix = path_segments(loc.get("path"))
+        method, code = loc.get("method", "*"), loc.get("statusCode", "*")
+        if segments[: len(prefix)] != prefix or method not in ("*", verb) or (status is not None and code not in ("*", status)):
+            continue
+        rank = (len(prefix), method != "*", code != "*")
+        if best_rank is None or rank > best_rank:
+            best, best_rank = props, rank
+    return best
+
+
 def merge_documentation(doc, parts, operations):
-    """API Gateway's documentation parts into the export: the general ones (method or status `*`)
-    first, the specific ones over them."""
-
-    def specificity(p):
-        loc = p["location"]
-        return (loc.get("method", "*") != "*") + (loc.get("statusCode", "*") != "*")
-
-    for part in sorted(parts, key=specificity):
+    """API Gateway's documentation parts into the export, by its location rules (above)."""
+    located = []
+    for part in parts:
         try:
             props = json.loads(part["properties"])
-        except ValueError:
+        except (TypeError, ValueError):
             continue
-        loc, kind = part["location"], part["location"]["type"]
+        if isinstance(props, dict):
+            located.append((part["location"], props))
+    components = doc.get("components", {})
+    for loc, props in located:
+        kind = loc["type"]
         if kind == "API":
             doc["info"].update(props)
-            continue
-        if kind == "MODEL":
-            schema = doc.get("components", {}).get("schemas", {}).get(loc["name"])
+        elif kind == "MODEL":
+            schema = components.get("schemas", {}).get(loc["name"])
             if schema is not None and "description" in props:
                 schema["description"] = props["description"]
-            continue
-        if kind == "AUTHORIZER":
-            scheme = doc.get("components", {}).get("securitySchemes", {}).get(loc["name"])
+        elif kind == "AUTHORIZER":
+            scheme = components.get("securitySchemes", {}).get(loc["name"])
             if scheme is not None and "description" in props:
                 scheme["description"] = props["description"]
-            continue
-        for (path, verb), op in operations.items():
-            if path != loc.get("path") or (loc.get("method", "*") != "*" and loc["method"] != verb):
+        # RESOURCE has no place of its own in an OpenAPI 3 operation.
+    # A METHOD or REQUEST_BODY part documents its own path and method only (`*`, any method, being
+    # the ANY method's; the ANY method's own part over it).
+    own = sorted(located, key=lambda lp: lp[0].get("method", "*") != "*")
+    for (path, verb), op in operations.items():
+        for loc, props in own:
+            if loc["type"] not in ("METHOD", "REQUEST_BODY") or path_segments(loc.get("path")) != path_segments(path):
                 continue
-            if kind == "METHOD":
+            if not own_method(loc.get("method"), verb):
+                continue
+            if loc["type"] == "METHOD":
                 for k in ("summary", "description", "tags", "deprecated", "externalDocs"):
                     if k in props:
                         op[k] = props[k]
-            elif kind in ("PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER"):
-                where = {"PATH_PARAMETER": "path", "QUERY_PARAMETER": "query", "REQUEST_HEADER": "header"}[kind]
-                for p in op.get("parameters", []):
-                    if p["name"] == loc["name"] and p["in"] == where and "description" in props:
-                        p["description"] = props["description"]
-            elif kind == "REQUEST_BODY":
-                if "requestBody" in op and "description" in props:
-                    op["requestBody"]["description"] = props["description"]
-            elif kind in ("RESPONSE", "RESPONSE_HEADER"):
-                for code, response in op.get("responses", {}).items():
-                    if loc.get("statusCode", "*") not in ("*", code) or "description" not in props:
-                        continue
-                    if kind == "RESPONSE":
-                        response["description"] = props["description"]
-                    elif loc["name"] in response.get("headers", {}):
-                        response["headers"][loc["name"]]["description"] = props["description"]
-            # RESOURCE and RESPONSE_BODY have no place of their own in OpenAPI 3's objects.
+            elif loc["type"] == "REQUEST_BODY" and "requestBody" in op and "description" in props:
+                op["requestBody"]["description"] = props["description"]
+        for p in op.get("parameters", []):
+            kind = next((k for k, where in PARAMETER_TYPES.items() if where == p["in"]), None)
+            props = inherited(located, kind, path, verb, name=p["name"]) if kind else None
+            if props and "description" in props:
+                p["description"] = props["description"]
+        for code, response in op.get("responses", {}).items():
+            props = inherited(located, "RESPONSE", path, verb, status=code)
+            if props and "description" in props:
+                response["description"] = props["description"]
+            for header, value in response.get("headers", {}).items():
+                props = inherited(located, "RESPONSE_HEADER", path, verb, status=code, name=header)
+                if props and "description" in props:
+                    value["description"] = props["description"]
+        # RESPONSE_BODY has no place of its own in OpenAPI 3's objects.
 
 
 # ---------------------------------------------------------------- the listener
@@ -835,10 +895,13 @@ class Front(BaseHTTPRequestHandler):
         finally:
             conn.close()
         self.send_response(status)
+        # A HEAD answer's body is empty but its Content-Length is the resource's: moto's, unchanged.
+        dropped = ("connection", "transfer-encoding", "server", "date") + (() if self.command == "HEAD" else ("content-length",))
         for k, v in rheaders:
-            if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+            if k.lower() not in dropped:
                 self.send_header(k, v)
-        self.send_header("content-length", str(len(data)))
+        if self.command != "HEAD":
+            self.send_header("content-length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -869,6 +932,11 @@ class Front(BaseHTTPRequestHandler):
             end = datetime.date.fromisoformat(q["endDate"])
         except (KeyError, ValueError):
             raise bad_request("Invalid date")
+        if end < start:
+            raise bad_request("The end date must not be before the start date")
+        # GetUsage serves the last 90 days (the app asks for at most 90, today included); some slack.
+        if (end - start).days + 1 > USAGE_MAX_DAYS:
+            raise bad_request(f"The date range must not be longer than {USAGE_MAX_DAYS} days")
         keys = sorted(k["id"] for k in gw.get_usage_plan_keys(usagePlanId=plan_id, limit=500).get("items", []))
         # The plan's first key runs close to its quota, whether or not one key is asked for.
         near = keys[0] if keys else None
@@ -963,7 +1031,8 @@ class Front(BaseHTTPRequestHandler):
             offset, size = 0, req.get("MaxResults") or len(listing) or 1
             if req.get("NextToken") is not None:
                 token = decode_token(str(req["NextToken"]))
-                if not token or not isinstance(token.get("o"), int):
+                o = token.get("o") if token else None
+                if isinstance(o, bool) or not isinstance(o, int) or o < 0:
                     raise ApiError(400, "InvalidParameterException", "Invalid NextToken")
                 offset = token["o"]
             if isinstance(size, bool) or not isinstance(size, int) or size < 1:

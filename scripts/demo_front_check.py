@@ -168,6 +168,11 @@ def check_rest(c, moto, upstream):
     usage = gw.get_usage(usagePlanId=plan["id"], startDate=str(today - datetime.timedelta(days=6)), endDate=str(today))
     ok(list(usage["items"]) == [key["id"]] and len(usage["items"][key["id"]]) == 7, f"GetUsage: a week for the key: {usage['items']}")
     fails("NotFoundException", gw.get_usage, usagePlanId="nope", startDate=str(today), endDate=str(today))
+    longest = gw.get_usage(usagePlanId=plan["id"], startDate=str(today - datetime.timedelta(days=89)), endDate=str(today))
+    ok(len(longest["items"][key["id"]]) == 90, "GetUsage: the app's longest range (90 days, today included) is answered")
+    e = fails("BadRequestException", gw.get_usage, usagePlanId=plan["id"], startDate=str(today), endDate=str(today - datetime.timedelta(days=1)))
+    ok(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, f"GetUsage: an end before the start is 400: {e}")
+    fails("BadRequestException", gw.get_usage, usagePlanId=plan["id"], startDate=str(today - datetime.timedelta(days=120)), endDate=str(today))
     time.sleep(1.1)
     status, body = http("GET", f"{upstream}/{a}/prod/orders", headers={"x-api-key": "orders-key-value-0123456789"})
     ok(status == 200 and "orders" in json.loads(body), f"invoke URL of an API built after the cache was read: {status} {body[:200]}")
@@ -211,6 +216,9 @@ def check_rest(c, moto, upstream):
     ok(deleted["ResponseMetadata"]["HTTPStatusCode"] == 202, "DeleteDocumentationPart: 202")
     fails("NotFoundException", gw.get_documentation_part, restApiId=a, documentationPartId=extra["id"])
     fails("NotFoundException", gw.delete_documentation_part, restApiId=a, documentationPartId=extra["id"])
+    # Inherited by child paths; the exact method's part over the `*` one; a prefix by whole segments only.
+    part({"type": "RESPONSE", "path": "/orders", "statusCode": "200"}, {"description": "A 200 of any method under /orders"})
+    part({"type": "RESPONSE", "path": "/ord", "statusCode": "201"}, {"description": "not a prefix of /orders"})
 
     # GetExport oas30.
     out = gw.get_export(restApiId=a, stageName="prod", exportType="oas30", accepts="application/json")
@@ -234,7 +242,11 @@ def check_rest(c, moto, upstream):
     get_one = doc["paths"]["/orders/{id}"]["get"]
     names = {(x["name"], x["in"]): x for x in get_one["parameters"]}
     ok(names[("id", "path")]["required"] is True and names[("id", "path")]["description"] == "The order id", f"{get_one['parameters']}")
-    ok(names[("X-Trace", "header")]["description"] == "A trace id" and get_one["description"] == "Any method on one order", f"{get_one}")
+    ok(names[("X-Trace", "header")]["description"] == "A trace id", f"{get_one}")
+    ok("description" not in get_one, f"a METHOD part of method * does not fan out to GET: {get_one}")
+    one200 = get_one["responses"]["200"]
+    ok(one200["description"] == "The orders", f"an ancestor's RESPONSE part (its method exactly) applies to a child path: {one200}")
+    ok(one200["headers"]["X-Request-Id"]["description"] == "The request id", f"and its RESPONSE_HEADER part: {one200}")
     ok(get_one["security"] == [{"sigv4": []}], f"IAM security: {get_one.get('security')}")
     schemas = doc["components"]["schemas"]
     ok(set(schemas) == {"Line", "Order"} and schemas["Order"]["description"] == "An order" and "$schema" not in schemas["Order"], f"schemas: {schemas}")
@@ -254,7 +266,38 @@ def check_rest(c, moto, upstream):
     e = fails("NotFoundException", gw.get_export, restApiId=a, stageName="nope", exportType="oas30")
     e = fails("NotFoundException", gw.get_export, restApiId="nope", stageName="prod", exportType="oas30")
     ok("123456789012:nope" in str(e), f"the message names the API: {e}")
+    check_inheritance()
     print("ok: REST (GetExport oas30, documentation parts, GetUsage, invoke URL)")
+
+
+def check_inheritance():
+    """merge_documentation itself, on cases the estate above does not build."""
+    sys.path.insert(0, HERE)
+    from demo_front import merge_documentation
+
+    def op(*codes):
+        return {"parameters": [{"name": "id", "in": "path"}], "responses": {c: {"description": f"{c} response"} for c in codes}}
+
+    ops = {("/pets", "ANY"): op("200"), ("/pets", "GET"): op("200", "400"), ("/pets/{id}", "GET"): op("200", "400"), ("/petsx", "GET"): op("400")}
+    parts = [
+        ({"type": "METHOD", "path": "/pets", "method": "*"}, {"summary": "any method"}),
+        ({"type": "METHOD", "path": "/pets", "method": "ANY"}, {"description": "the ANY method"}),
+        ({"type": "RESPONSE", "path": "/", "method": "*", "statusCode": "400"}, {"description": "Invalid request"}),
+        ({"type": "RESPONSE", "path": "/pets", "method": "GET", "statusCode": "400"}, {"description": "Invalid pet"}),
+        ({"type": "RESPONSE", "path": "/pets/{id}", "method": "*", "statusCode": "*"}, {"description": "One pet"}),
+        ({"type": "PATH_PARAMETER", "path": "/pets", "method": "GET", "name": "id"}, {"description": "GET's id"}),
+    ]
+    doc = {"info": {}, "paths": {}}
+    merge_documentation(doc, [{"location": loc, "properties": json.dumps(props)} for loc, props in parts], ops)
+    ok(ops[("/pets", "ANY")].get("summary") == "any method" and ops[("/pets", "ANY")].get("description") == "the ANY method", f"{ops[('/pets', 'ANY')]}")
+    ok("summary" not in ops[("/pets", "GET")] and "description" not in ops[("/pets", "GET")], f"METHOD * is not GET's: {ops[('/pets', 'GET')]}")
+    ok(ops[("/pets", "GET")]["responses"]["400"]["description"] == "Invalid pet", "the exact path and method over the root's")
+    ok(ops[("/petsx", "GET")]["responses"]["400"]["description"] == "Invalid request", "/pets is no prefix of /petsx: the root's")
+    ok(ops[("/pets/{id}", "GET")]["responses"]["400"]["description"] == "One pet", "the longer path over an exact method and status")
+    ok(ops[("/pets/{id}", "GET")]["responses"]["200"]["description"] == "One pet", "status * applies to 200")
+    ok(ops[("/pets", "ANY")]["responses"]["200"]["description"] == "200 response", "no part for ANY's 200")
+    ok(ops[("/pets/{id}", "GET")]["parameters"][0].get("description") == "GET's id", "a PATH_PARAMETER part is inherited by a child path")
+    ok("description" not in ops[("/pets", "ANY")]["parameters"][0], "a GET PATH_PARAMETER part is not ANY's")
 
 
 # ---------------------------------------------------------------- HTTP: ExportApi
@@ -352,6 +395,9 @@ def check_secrets(c, upstream):
     e = fails("InvalidParameterException", cog.delete_user_pool_client_secret, UserPoolId=pool, ClientId=cid, ClientSecretId=gen["ClientSecretId"])
     ok("last" in str(e), f"the message says why: {e}")
     fails("ResourceNotFoundException", cog.delete_user_pool_client_secret, UserPoolId=pool, ClientId=cid, ClientSecretId="nope--1")
+    for o in (-1, "1", 1.5):
+        bad = base64.urlsafe_b64encode(json.dumps({"o": o}).encode()).decode()
+        fails("InvalidParameterException", loose.list_user_pool_client_secrets, UserPoolId=pool, ClientId=cid, NextToken=bad)
     fails("ResourceNotFoundException", cog.list_user_pool_client_secrets, UserPoolId=pool, ClientId="nope")
     fails("ResourceNotFoundException", cog.list_user_pool_client_secrets, UserPoolId=f"{EU}_nope", ClientId=cid)
     dated = cog.create_user_pool_client(UserPoolId=pool, ClientName="plain", GenerateSecret=True)["UserPoolClient"]["ClientId"]
@@ -408,6 +454,10 @@ def check_trail(c):
     put(f"{base}/{EU}/{day}/123456789012_CloudTrail_{EU}_b.json.gz", eu[35:])  # five in both files
     put(f"{base}/{US}/{day}/123456789012_CloudTrail_{US}_a.json.gz", [record(i, at(i), US) for i in range(3)])
     put(f"{base}/{EU}/{day}/digest.json", [])  # not a log file
+    s3.put_object(Bucket="estate-trail", Key="head-check", Body=b"x" * 1234)
+    head = s3.head_object(Bucket="estate-trail", Key="head-check")
+    ok(head["ContentLength"] == 1234, f"HeadObject through the front keeps moto's Content-Length: {head['ContentLength']}")
+    s3.delete_object(Bucket="estate-trail", Key="head-check")
 
     def lookup(client=ct, **kw):
         time.sleep(0.55)  # CloudTrail's 2 calls/s

@@ -123,6 +123,7 @@ async fn trail_estate(region: &'static str) -> (portcullis::aws::AwsContext, usi
         plan_ids: vec!["plan-a".into(), "plan-b".into(), "plan-c".into()],
         key_ids: (0..11).map(|i| format!("key{i:02}")).collect(),
         clients: vec![("tidewater-shipping".into(), "client-t".into())],
+        second_secret: true,
         ..Default::default()
     };
     let (_, written) = portcullis::dev::estate::trail::write(&direct, &summary).await.unwrap();
@@ -376,5 +377,5 @@ async fn exports_carry_parameters_schemas_and_documentation() {
     assert!(op.parameters.iter().any(|p| p.name == "id" && p.location == "path" && p.required));
     // Unknown APIs: API Gateway's NotFoundException.
     let e = ctx.apigw2.export_api().api_id("nosuch").specification("OAS30").output_type("JSON").send().await;
-    assert!(e.is_err());
+    assert!(e.unwrap_err().into_service_error().is_not_found_exception());
 }

@@ -191,7 +191,9 @@ fn status(p: &Partner, src: &PartnerSources, now: time::OffsetDateTime) -> Strin
     if p.keys.is_empty() {
         missing.push("no API key".to_string());
     }
-    if p.app_clients.is_empty() {
+    // Only the partner pool's region can hold app clients: elsewhere (or with no pool named)
+    // a partner is its keys, and none is missing.
+    if p.app_clients.is_empty() && src.user_pool_id.is_some() {
         missing.push("no app client".to_string());
     }
     if !p.keys.is_empty() && p.enabled_keys() == 0 {
@@ -328,6 +330,18 @@ mod tests {
         assert_eq!(got, want);
         let lone = statuses(&[key("k1", "kilo", true, &["p1"], &[])], &[], &[]);
         assert_eq!(lone, [("kilo".to_string(), "incomplete: no app client".to_string())]);
+        // Outside the partner pool's region (or with no pool) a partner is its keys alone.
+        let keys = [key("k1", "kilo", true, &["p1"], &[])];
+        let src = PartnerSources {
+            region: "us-east-1",
+            user_pool_id: None,
+            keys: &keys,
+            clients: &[],
+            unfinished: &[],
+            grace: std::time::Duration::from_secs(7 * 86_400),
+        };
+        let now = super::super::parse_time("2026-12-01T12:00:00Z").unwrap();
+        assert_eq!(assemble(&src, now)[0].status, "ok");
     }
 
     #[test]

@@ -282,17 +282,35 @@ pub struct PlanSpec {
     pub rate: f64,
     pub burst: i32,
     pub quota: i32,
+    /// DAY, WEEK or MONTH.
+    pub period: &'static str,
 }
 
 pub const PLANS: &[PlanSpec] = &[
-    PlanSpec { name: "sandbox", description: "Partner sandbox on dev stages", rate: 5.0, burst: 10, quota: 10_000 },
-    PlanSpec { name: "standard", description: "Standard partner tier", rate: 50.0, burst: 100, quota: 1_000_000 },
+    // A daily quota: the sandbox key that tries hardest is close to it every day.
+    PlanSpec {
+        name: "sandbox",
+        description: "Partner sandbox on dev stages",
+        rate: 5.0,
+        burst: 10,
+        quota: 1_000,
+        period: "DAY",
+    },
+    PlanSpec {
+        name: "standard",
+        description: "Standard partner tier",
+        rate: 50.0,
+        burst: 100,
+        quota: 1_000_000,
+        period: "MONTH",
+    },
     PlanSpec {
         name: "premium",
         description: "Premium partner tier with higher limits",
         rate: 200.0,
         burst: 400,
         quota: 10_000_000,
+        period: "MONTH",
     },
 ];
 

@@ -32,7 +32,8 @@ fn item_schema(item: &str) -> Value {
     })
 }
 
-/// The models of an API: the item, a page of items, a new item, and the error body.
+/// The models of an API: the item, a page of items, a new item, and the error body (`Problem`:
+/// API Gateway makes `Empty` and `Error` models of its own with every REST API).
 pub async fn models(ctx: &AwsContext, api_id: &str, item: &str) -> Result<(), AwsError> {
     let list = json!({
         "$schema": "http://json-schema.org/draft-04/schema#",
@@ -57,7 +58,7 @@ pub async fn models(ctx: &AwsContext, api_id: &str, item: &str) -> Result<(), Aw
     });
     let error = json!({
         "$schema": "http://json-schema.org/draft-04/schema#",
-        "title": "Error",
+        "title": "Problem",
         "type": "object",
         "properties": {"message": {"type": "string"}, "code": {"type": "string"}}
     });
@@ -65,7 +66,7 @@ pub async fn models(ctx: &AwsContext, api_id: &str, item: &str) -> Result<(), Aw
         (item.to_string(), item_schema(item), format!("One {}", item.to_lowercase())),
         (format!("{item}List"), list, format!("A page of {}s", item.to_lowercase())),
         (format!("New{item}"), new, format!("What creating a {} takes", item.to_lowercase())),
-        ("Error".to_string(), error, "Why a call failed".to_string()),
+        ("Problem".to_string(), error, "Why a call failed".to_string()),
     ];
     for (name, schema, description) in all {
         let req = ctx.apigw.create_model().rest_api_id(api_id).name(name).content_type("application/json");
@@ -116,9 +117,9 @@ pub async fn method_responses(
 ) -> Result<(), AwsError> {
     let ok = match (m.method.as_str(), is_collection(m)) {
         ("GET", true) => vec![("200", Some(format!("{item}List")))],
-        ("GET", false) | ("PUT", _) => vec![("200", Some(item.to_string())), ("404", Some("Error".into()))],
-        ("POST", _) => vec![("201", Some(item.to_string())), ("400", Some("Error".into()))],
-        ("DELETE", _) => vec![("204", None), ("404", Some("Error".into()))],
+        ("GET", false) | ("PUT", _) => vec![("200", Some(item.to_string())), ("404", Some("Problem".into()))],
+        ("POST", _) => vec![("201", Some(item.to_string())), ("400", Some("Problem".into()))],
+        ("DELETE", _) => vec![("204", None), ("404", Some("Problem".into()))],
         _ => vec![("200", None)],
     };
     for (status, model) in ok {

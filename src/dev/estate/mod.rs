@@ -55,6 +55,8 @@ pub struct EstateSummary {
     pub key_ids: Vec<String>,
     /// The partners' app clients: (partner, client id).
     pub clients: Vec<(String, String)>,
+    /// Whether a partner's app client got a second secret (the endpoint has the two-secret model).
+    pub second_secret: bool,
     /// How many documentation parts the REST APIs have (none where the endpoint lacks them).
     pub documentation_parts: usize,
     /// The trail-log bucket and how many events it holds.
@@ -456,7 +458,7 @@ async fn plans_and_keys(ctx: &AwsContext, summary: &mut EstateSummary) -> Result
             .description(p.description)
             .set_api_stages(Some(stages.collect()))
             .throttle(ThrottleSettings::builder().rate_limit(p.rate).burst_limit(p.burst).build())
-            .quota(QuotaSettings::builder().limit(p.quota).period(QuotaPeriodType::Month).offset(0).build())
+            .quota(QuotaSettings::builder().limit(p.quota).period(QuotaPeriodType::from(p.period)).offset(0).build())
             .tags("owner", "team-partner-platform")
             .send()
             .await
@@ -543,7 +545,8 @@ async fn partners(ctx: &AwsContext, summary: &mut EstateSummary) -> Result<(), A
     if let Some((_, client)) = summary.clients.iter().find(|(p, _)| p == data::PARTNER_SECRET_ROTATING) {
         let value = crate::partners::values::client_secret_value()
             .map_err(|e| AwsError::new(ErrorKind::Other, "AddUserPoolClientSecret", e))?;
-        crate::aws::cognito::add_secret(ctx, &summary.user_pool_id, client, &value).await?;
+        let added = crate::aws::cognito::add_secret(ctx, &summary.user_pool_id, client, &value).await?;
+        summary.second_secret = added.is_some();
     }
     // The rotating partner's production key has a successor; both work until retire-after.
     let keys = data::keys();

@@ -190,7 +190,10 @@ fn denied(who: &Actor, action: &str) -> Option<(&'static str, String)> {
 
 /// The estate's week, oldest first: building it, onboarding, deployments, then the last day.
 fn story(region: &str, s: &EstateSummary, now: time::OffsetDateTime) -> Vec<Value> {
-    let mut st = Story { region, now, rng: Rng(0x9e37_79b9_7f4a_7c15), records: Vec::new() };
+    // Each region tells its own story: event ids must not repeat across regions (a feed of
+    // several regions keeps one event per id).
+    let seed = region.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let mut st = Story { region, now, rng: Rng(seed | 1), records: Vec::new() };
     let pool = json!(s.user_pool_id);
     let rest: Vec<&str> = s.apis.iter().filter(|a| a.kind == "rest").map(|a| a.id.as_str()).collect();
     let http: Vec<&str> = s.apis.iter().filter(|a| a.kind == "http").map(|a| a.id.as_str()).collect();
@@ -336,11 +339,12 @@ fn story(region: &str, s: &EstateSummary, now: time::OffsetDateTime) -> Vec<Valu
             json!({"apiKey": key, "patchOperations": [{"op": "replace", "path": "/enabled", "value": "false"}]});
         st.call(hours(15), "UpdateApiKey", &ADMIN, patch, None);
     }
-    // A client secret rotation started: a second secret added to a partner's app client.
-    if let Some((_, client)) = s.clients.iter().find(|(p, _)| p == data::PARTNER_SECRET_ROTATING) {
+    // A client secret rotation started minutes ago (when the estate added the second secret;
+    // only where the endpoint has the two-secret model).
+    if let Some((_, client)) = s.clients.iter().find(|(p, _)| p == data::PARTNER_SECRET_ROTATING && s.second_secret) {
         let params = json!({"userPoolId": pool, "clientId": client});
-        st.call(hours(6), "ListUserPoolClientSecrets", &BOT, params.clone(), None);
-        st.call(hours(6) - time::Duration::seconds(5), "AddUserPoolClientSecret", &BOT, params, None);
+        st.call(minutes(3), "ListUserPoolClientSecrets", &BOT, params.clone(), None);
+        st.call(minutes(3) - time::Duration::seconds(5), "AddUserPoolClientSecret", &BOT, params, None);
     }
     // Plan changes: the sandbox throttled harder, a key moved between plans, a bad patch, a
     // key added to a plan it is in already.
@@ -373,7 +377,7 @@ fn story(region: &str, s: &EstateSummary, now: time::OffsetDateTime) -> Vec<Valu
     // address never seen before, guessing ids at the end.
     for i in 0..BURST_CALLS {
         let at = minutes(42) - time::Duration::seconds(i as i64 * 4);
-        match s.key_ids.get(i) {
+        match s.key_ids.get(i % s.key_ids.len().max(1)) {
             Some(k) if i < BURST_CALLS - 8 => {
                 st.call(at, "GetApiKey", &BURST, json!({"apiKey": k, "includeValue": true}), None)
             }
@@ -452,4 +456,45 @@ pub async fn write(ctx: &AwsContext, s: &EstateSummary) -> Result<(String, usize
             .map_err(|e| ctx.err("PutObject", e))?;
     }
     Ok((bucket, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> EstateSummary {
+        EstateSummary {
+            user_pool_id: "pool".into(),
+            plan_ids: vec!["p1".into(), "p2".into(), "p3".into()],
+            key_ids: (0..11).map(|i| format!("k{i}")).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn ids(region: &str, now: time::OffsetDateTime) -> Vec<String> {
+        story(region, &summary(), now).iter().map(|r| r["eventID"].as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    #[test]
+    fn each_region_has_its_own_event_ids_and_none_repeats() {
+        let now = time::OffsetDateTime::now_utc();
+        let (east, west) = (ids("us-east-1", now), ids("eu-west-1", now));
+        let all: std::collections::BTreeSet<&String> = east.iter().chain(&west).collect();
+        assert_eq!(all.len(), east.len() + west.len());
+    }
+
+    #[test]
+    fn the_week_is_in_the_past_and_mostly_in_the_last_day() {
+        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let records = story("us-east-1", &summary(), now);
+        let times: Vec<time::OffsetDateTime> = records
+            .iter()
+            .filter_map(|r| r["eventTime"].as_str())
+            .filter_map(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+            .collect();
+        assert_eq!(times.len(), records.len());
+        assert!(times.iter().all(|t| *t < now && *t > now - time::Duration::days(7)));
+        let recent = times.iter().filter(|t| **t > now - time::Duration::days(1)).count();
+        assert!(recent * 2 > times.len(), "{recent} of {}", times.len());
+    }
 }
