@@ -74,6 +74,25 @@ fn the_list_shows_every_status() {
 }
 
 #[test]
+fn partners_of_several_regions_say_their_region() {
+    let one = rows(render(&mut partners_app(false, view(vec![]))).backend().buffer()).join("\n");
+    assert!(!one.contains("REGION"), "one region: no column for it");
+    let mut two = view(vec![]);
+    let mut elsewhere = two.partners[0].clone();
+    elsewhere.region = "us-east-1".into();
+    two.partners.push(elsewhere);
+    let mut app = partners_app(false, two);
+    let text = rows(render(&mut app).backend().buffer()).join("\n");
+    assert!(text.contains("PARTNER            REGION"), "{text}");
+    assert!(text.contains("us-east-1") && text.contains("eu-west-1"), "{text}");
+    // The last row (the same id in us-east-1) opens that region's partner.
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Enter);
+    let detail = rows(render(&mut app).backend().buffer()).join("\n");
+    assert!(detail.contains("(us-east-1)") && !detail.contains("(eu-west-1)"), "{detail}");
+}
+
+#[test]
 fn a_partners_detail_shows_every_credential_masked() {
     let mut app = partners_app(false, view(vec![]));
     press(&mut app, KeyCode::Enter);

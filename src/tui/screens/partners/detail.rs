@@ -39,6 +39,8 @@ enum Value {
 #[derive(Debug)]
 pub struct PartnerDetailScreen {
     pub id: String,
+    /// A partner is per region (the same id can have keys in several).
+    pub region: String,
     pub view: ListView,
 }
 
@@ -52,13 +54,13 @@ struct DetailLine {
 }
 
 impl PartnerDetailScreen {
-    pub fn open(id: &str, sh: &mut Shared) -> Box<dyn Screen> {
+    pub fn open(id: &str, region: &str, sh: &mut Shared) -> Box<dyn Screen> {
         super::super::plans::ensure_keys(sh);
-        Box::new(PartnerDetailScreen { id: id.to_string(), view: ListView::default() })
+        Box::new(PartnerDetailScreen { id: id.to_string(), region: region.to_string(), view: ListView::default() })
     }
 
     fn partner<'a>(&self, store: &'a Store) -> Option<&'a Partner> {
-        store.partners.loaded()?.partners.iter().find(|p| p.id == self.id)
+        store.partners.loaded()?.partners.iter().find(|p| p.id == self.id && p.region == self.region)
     }
 
     fn lines(&self, p: &Partner, store: &Store, s: &crate::tui::theme::Styles) -> Vec<DetailLine> {

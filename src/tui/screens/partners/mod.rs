@@ -257,7 +257,7 @@ impl Screen for PartnersScreen {
         }
         let selected = self.selected(&sh.store).cloned();
         match (action, selected) {
-            (Action::Select, Some(p)) => Nav::Push(PartnerDetailScreen::open(&p.id, sh)),
+            (Action::Select, Some(p)) => Nav::Push(PartnerDetailScreen::open(&p.id, &p.region, sh)),
             (Action::Refresh, _) => {
                 load_partners(sh);
                 Nav::Stay
@@ -347,9 +347,11 @@ impl Screen for PartnersScreen {
             return;
         }
         let partners: Vec<&Partner> = self.partners(p.store).collect();
-        let header = Row::new(["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS"]);
+        // A partner is per region (its keys there): with several regions the region tells rows apart.
+        let regions = partners.iter().map(|p| p.region.as_str()).collect::<std::collections::BTreeSet<_>>().len() > 1;
+        let mut header = vec!["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS"];
         // The id and the status whole (a date in it); plans and scopes share what is left.
-        let widths = vec![
+        let mut widths = vec![
             Constraint::Min(18),
             Constraint::Length(11),
             Constraint::Length(5),
@@ -358,6 +360,11 @@ impl Screen for PartnersScreen {
             Constraint::Length(17),
             Constraint::Min(35),
         ];
+        if regions {
+            header.insert(1, "REGION");
+            widths.insert(1, Constraint::Length(14));
+        }
+        let header = Row::new(header);
         // Ages count from when the partners were read (the view is as of then).
         let now = p
             .store
@@ -367,7 +374,7 @@ impl Screen for PartnersScreen {
             .unwrap_or_else(time::OffsetDateTime::now_utc);
         let store = p.store;
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-        table.render(frame, area, view, partners.len(), s, |i| partner_row(partners[i], store, now, s));
+        table.render(frame, area, view, partners.len(), s, |i| partner_row(partners[i], store, now, regions, s));
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -375,16 +382,16 @@ impl Screen for PartnersScreen {
     }
 }
 
-fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, s: &Styles) -> Row<'a> {
+fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, regions: bool, s: &Styles) -> Row<'a> {
     let plans: Vec<String> =
         p.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |pl| pl.name.clone())).collect();
-    Row::new(vec![
-        Cell::from(Span::styled(one_line(&p.id, 40), s.accent)),
+    let region = regions.then(|| Cell::from(Span::styled(one_line(&p.region, 20), s.muted)));
+    Row::new([Cell::from(Span::styled(one_line(&p.id, 40), s.accent))].into_iter().chain(region).chain([
         Cell::from(p.app_clients.len().to_string()),
         Cell::from(format!("{}/{}", p.enabled_keys(), p.keys.len())),
         Cell::from(one_line(&plans.join(","), 40)),
         Cell::from(Span::styled(one_line(&p.scopes.join(" "), 60), s.tag)),
         Cell::from(age(p.oldest_credential_date.as_deref(), now)),
         Cell::from(Span::styled(one_line(&p.status, 60), status_style(&p.status, s))),
-    ])
+    ]))
 }
