@@ -7,40 +7,9 @@ mod common;
 use aws_sdk_apigateway::types::{ApiStage, QuotaPeriodType, QuotaSettings};
 use common::{moto, unique_region};
 use portcullis::config::Settings;
-use std::io::BufRead;
 
-struct Front(std::process::Child, String, String);
-
-impl Drop for Front {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_front(region: &str, dir: &std::path::Path) -> Front {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = std::process::Command::new(format!("{root}/.venv/bin/python"))
-        .arg(format!("{root}/scripts/demo_upstream.py"))
-        .args(["--front", "--moto", &moto().endpoint(), "--regions", region, "--config-out"])
-        .arg(dir.join("upstream.toml"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .stdout(std::process::Stdio::piped())
-        // Its log (a line per answer) next to the test's files, not in the test run's output.
-        .stderr(std::fs::File::create(dir.join("front.log")).unwrap())
-        .spawn()
-        .expect("the test virtual environment runs scripts/demo_upstream.py");
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut port = |prefix: &str| {
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let p = line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("demo_upstream.py: {line:?}")).to_string();
-        format!("http://127.0.0.1:{p}")
-    };
-    let front = port("FRONT_PORT=");
-    let upstream = port("UPSTREAM_PORT=");
-    Front(child, front, upstream)
+fn start_front(region: &str, dir: &std::path::Path) -> common::demo::Demo {
+    common::demo::start(region, dir, true, true)
 }
 
 #[tokio::test]
@@ -82,7 +51,7 @@ async fn get_usage_is_answered_and_everything_else_passes_through() {
 
     let dir = tempfile::tempdir().unwrap();
     let front = start_front(region, dir.path());
-    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.1.clone())).await.unwrap().remove(0);
+    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.front())).await.unwrap().remove(0);
     let usage = portcullis::aws::plans::usage(&ctx, &plan_id, None, 90).await.unwrap();
     assert_eq!(usage.keys.len(), 2, "every key of the plan");
     for (key, days) in &usage.keys {
@@ -115,7 +84,7 @@ async fn get_usage_is_answered_and_everything_else_passes_through() {
 }
 
 /// The estate's trail logs in moto's S3, and the region's context through the front.
-async fn trail_estate(region: &'static str) -> (portcullis::aws::AwsContext, usize, Front) {
+async fn trail_estate(region: &'static str) -> (portcullis::aws::AwsContext, usize, common::demo::Demo) {
     let direct =
         portcullis::aws::connect(&Settings::for_endpoint(&[region], moto().endpoint())).await.unwrap().remove(0);
     let summary = portcullis::dev::estate::EstateSummary {
@@ -129,7 +98,7 @@ async fn trail_estate(region: &'static str) -> (portcullis::aws::AwsContext, usi
     let (_, written) = portcullis::dev::estate::trail::write(&direct, &summary).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let front = start_front(region, dir.path());
-    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.1.clone())).await.unwrap().remove(0);
+    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.front())).await.unwrap().remove(0);
     (ctx, written, front)
 }
 
@@ -240,7 +209,7 @@ async fn client_secrets_follow_the_two_secret_model() {
 
     let dir = tempfile::tempdir().unwrap();
     let front = start_front(region, dir.path());
-    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.1.clone())).await.unwrap().remove(0);
+    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.front())).await.unwrap().remove(0);
     // The client's own secret, dated by its name.
     let listed = cognito::list_secrets(&ctx, &pool, &client_id).await.unwrap().unwrap();
     assert_eq!(listed.len(), 1);
@@ -252,7 +221,7 @@ async fn client_secrets_follow_the_two_secret_model() {
     assert!(added.id.is_some() && added.created_date.is_some());
     assert_eq!(cognito::list_secrets(&ctx, &pool, &client_id).await.unwrap().unwrap().len(), 2);
     // Both work at the token endpoint; a third is over Cognito's limit.
-    let token_url = format!("{}/{pool}/oauth2/token", front.2);
+    let token_url = format!("{}/{pool}/oauth2/token", front.upstream);
     assert_eq!(token_status(&token_url, &client_id, &first_value).await, 200);
     assert_eq!(token_status(&token_url, &client_id, second.expose()).await, 200);
     let third = Secret::new("portcullisDemoThirdSecret01234567890".to_string());
@@ -328,7 +297,7 @@ async fn exports_carry_parameters_schemas_and_documentation() {
 
     let dir = tempfile::tempdir().unwrap();
     let front = start_front(region, dir.path());
-    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.1.clone())).await.unwrap().remove(0);
+    let ctx = portcullis::aws::connect(&Settings::for_endpoint(&[region], front.front())).await.unwrap().remove(0);
     // Documentation parts, which moto lacks, through the front.
     let part = |t: DocumentationPartType, method: Option<&str>, name: Option<&str>| {
         DocumentationPartLocation::builder()

@@ -124,7 +124,8 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
 
     // The demo's stand-in for the stages (scripts/demo_upstream.py), in front of this estate.
     let upstream_dir = tempfile::tempdir().unwrap();
-    let (_upstream, upstream_config) = start_upstream(region, upstream_dir.path());
+    let upstream = common::demo::start(region, upstream_dir.path(), false, true);
+    let upstream_config = upstream.tables(upstream_dir.path());
     let config = format!("partner_pool = \"{}\"\n{upstream_config}", built.user_pool_id);
     let s = Session::start("moto", region, &moto().endpoint(), &config);
     s.wait_until(&["APIs (9)", "payments-api", "tracking-events", "rates-quotes"], &[]);
@@ -262,7 +263,9 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
 async fn the_demo_estate_through_the_front_fills_every_screen() {
     let region = unique_region();
     let dir = tempfile::tempdir().unwrap();
-    let (_front, front_url, upstream_url) = start_front(region, dir.path());
+    // As `scripts/demo` starts it: before any estate, so no tables yet.
+    let demo = common::demo::start(region, dir.path(), true, false);
+    let front_url = demo.front();
     let settings = Settings::for_endpoint(&[region], front_url.clone());
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
     let built = estate::build(&ctx, &EstateSpec::default()).await.unwrap();
@@ -271,7 +274,7 @@ async fn the_demo_estate_through_the_front_fills_every_screen() {
         "documentation parts made through the front: {}",
         built.documentation_parts
     );
-    let tables = only_config(region, &upstream_url, dir.path());
+    let tables = demo.tables_now(region, dir.path());
     let config = format!("partner_pool = \"{}\"\n{tables}", built.user_pool_id);
     let s = Session::start("front", region, &front_url, &config);
     s.wait_until(&["APIs (9)", "payments-api", "tracking-events"], &[]);
@@ -369,80 +372,6 @@ fn loaded(screen: &str) -> usize {
 fn counted(screen: &str, after: &str) -> usize {
     let Some(at) = screen.find(after) else { return 0 };
     screen[..at].rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).unwrap_or(0)
-}
-
-/// The demo's front and upstream (`scripts/demo_upstream.py --front`) before any estate, as
-/// `scripts/demo` starts it: the process, the front's URL and the upstream's.
-fn start_front(region: &str, dir: &std::path::Path) -> (Upstream, String, String) {
-    use std::io::BufRead;
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut child = Command::new(format!("{root}/.venv/bin/python"))
-        .arg(format!("{root}/scripts/demo_upstream.py"))
-        .args(["--front", "--moto", &moto().endpoint(), "--regions", region])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("front.log")).unwrap())
-        .spawn()
-        .expect("the test virtual environment (scripts/venv) runs scripts/demo_upstream.py");
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut port = |prefix: &str| {
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let p = line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("demo_upstream.py: {line:?}")).to_string();
-        format!("http://127.0.0.1:{p}")
-    };
-    let front = port("FRONT_PORT=");
-    let upstream = port("UPSTREAM_PORT=");
-    (Upstream(child), front, upstream)
-}
-
-/// The [invoke_urls] and [token_urls] tables for the upstream at `base`, written once the
-/// estate is there (`demo_upstream.py --only-config`).
-fn only_config(region: &str, base: &str, dir: &std::path::Path) -> String {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = dir.join("upstream.toml");
-    let status = Command::new(format!("{root}/.venv/bin/python"))
-        .arg(format!("{root}/scripts/demo_upstream.py"))
-        .args(["--only-config", base, "--moto", &moto().endpoint(), "--regions", region, "--config-out"])
-        .arg(&out)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::read_to_string(&out).unwrap()
-}
-
-/// `scripts/demo_upstream.py` in front of moto for `region`: the process (killed when dropped)
-/// and the config tables it wrote ([invoke_urls], [token_urls]).
-fn start_upstream(region: &str, dir: &std::path::Path) -> (Upstream, String) {
-    use std::io::BufRead;
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = dir.join("upstream.toml");
-    let mut child = Command::new(format!("{root}/.venv/bin/python"))
-        .arg(format!("{root}/scripts/demo_upstream.py"))
-        .args(["--moto", &moto().endpoint(), "--regions", region, "--config-out"])
-        .arg(&out)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("the test virtual environment (scripts/venv) runs scripts/demo_upstream.py");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("UPSTREAM_PORT="), "demo_upstream.py did not start: {line:?}");
-    let config = std::fs::read_to_string(&out).unwrap();
-    (Upstream(child), config)
-}
-
-struct Upstream(std::process::Child);
-
-impl Drop for Upstream {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn wait_for_file(path: &std::path::Path) -> String {

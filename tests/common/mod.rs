@@ -2,6 +2,7 @@
 // Not every test binary uses every helper (or every re-export below).
 #![allow(dead_code, unused_imports)]
 
+pub mod demo;
 pub mod moto;
 pub mod partners;
 
