@@ -1174,6 +1174,11 @@ class Front(BaseHTTPRequestHandler):
                 schemas[name] = dict(BUILT_IN_MODELS[name])
             return {"$ref": f"#/components/schemas/{name}"} if name in schemas else None
 
+        def model_content(models_by_type):
+            """{content type: {"schema": ref}} for the models that exist (requestModels, responseModels)."""
+            refs = {ctype: model_ref(name) for ctype, name in (models_by_type or {}).items()}
+            return {ctype: {"schema": ref} for ctype, ref in refs.items() if ref}
+
         for r in sorted(resources, key=lambda r: r.get("path", "/")):
             path = r.get("path", "/")
             for verb, m in sorted((r.get("resourceMethods") or {}).items()):
@@ -1186,11 +1191,7 @@ class Front(BaseHTTPRequestHandler):
                 params.sort(key=lambda p: {"path": 0, "query": 1, "header": 2}[p["in"]])
                 if params:
                     op["parameters"] = params
-                content = {}
-                for ctype, name in (m.get("requestModels") or {}).items():
-                    ref = model_ref(name)
-                    if ref:
-                        content[ctype] = {"schema": ref}
+                content = model_content(m.get("requestModels"))
                 if content:
                     op["requestBody"] = {"content": content, "required": True}
                 responses = {}
@@ -1203,11 +1204,7 @@ class Front(BaseHTTPRequestHandler):
                             headers[hm.group(1)] = {"schema": {"type": "string"}}
                     if headers:
                         response["headers"] = headers
-                    rcontent = {}
-                    for ctype, name in (mr.get("responseModels") or {}).items():
-                        ref = model_ref(name)
-                        if ref:
-                            rcontent[ctype] = {"schema": ref}
+                    rcontent = model_content(mr.get("responseModels"))
                     if rcontent:
                         response["content"] = rcontent
                     responses[code] = response

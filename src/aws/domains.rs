@@ -27,6 +27,15 @@ pub struct Integration {
     pub tls_server_name: Option<String>,
 }
 
+/// A domain name of either listing (the REST and v2 SDK types differ).
+fn domain(ctx: &AwsContext, name: Option<&str>, policy: Option<&str>) -> DomainName {
+    DomainName {
+        name: name.unwrap_or_default().to_string(),
+        region: ctx.region.clone(),
+        security_policy: policy.map(str::to_string),
+    }
+}
+
 /// Every custom domain name of the region (the REST listing, then those only the v2 one has).
 pub async fn domain_names(ctx: &AwsContext) -> Result<Vec<DomainName>, AwsError> {
     let mut out = all_pages(|position| async move {
@@ -40,14 +49,8 @@ pub async fn domain_names(ctx: &AwsContext) -> Result<Vec<DomainName>, AwsError>
             .await
             .map_err(|e| ctx.err("GetDomainNames", e))?;
         let items = page.items();
-        let names = items
-            .iter()
-            .map(|d| DomainName {
-                name: d.domain_name().unwrap_or_default().to_string(),
-                region: ctx.region.clone(),
-                security_policy: d.security_policy().map(|p| p.as_str().to_string()),
-            })
-            .collect();
+        let names =
+            items.iter().map(|d| domain(ctx, d.domain_name(), d.security_policy().map(|p| p.as_str()))).collect();
         Ok((names, next(page.position(), items.len())))
     })
     .await?;
@@ -64,14 +67,9 @@ pub async fn domain_names(ctx: &AwsContext) -> Result<Vec<DomainName>, AwsError>
         let items = page.items();
         let names = items
             .iter()
-            .map(|d| DomainName {
-                name: d.domain_name().unwrap_or_default().to_string(),
-                region: ctx.region.clone(),
-                security_policy: d
-                    .domain_name_configurations()
-                    .iter()
-                    .find_map(|c| c.security_policy())
-                    .map(|p| p.as_str().to_string()),
+            .map(|d| {
+                let policy = d.domain_name_configurations().iter().find_map(|c| c.security_policy());
+                domain(ctx, d.domain_name(), policy.map(|p| p.as_str()))
             })
             .collect();
         Ok((names, next(page.next_token(), items.len())))

@@ -158,6 +158,15 @@ impl Story<'_> {
         self.records.push(r);
     }
 
+    /// The pipeline deploys a REST API (`input` is CreateDeployment's) and updates `stage`
+    /// `gap` seconds later.
+    fn deploy(&mut self, ago: time::Duration, api: &str, input: Value, stage: &str, gap: i64) {
+        let params = json!({"restApiId": api, "createDeploymentInput": input});
+        self.call(ago, "CreateDeployment", &DEPLOY, params, None);
+        let stage = json!({"restApiId": api, "stageName": stage});
+        self.call(ago - time::Duration::seconds(gap), "UpdateStage", &DEPLOY, stage, None);
+    }
+
     /// A time within `[from, to)` hours ago, to the second.
     fn within(&mut self, from_h: i64, to_h: i64) -> time::Duration {
         let span = ((to_h - from_h) * 3600).max(1) as u64;
@@ -240,20 +249,7 @@ fn story(region: &str, s: &EstateSummary, now: time::OffsetDateTime) -> Vec<Valu
     for day in [4, 2] {
         for (i, api) in rest.iter().enumerate() {
             let at = hours(day * 24 + 2) - minutes(i as i64 * 6);
-            st.call(
-                at,
-                "CreateDeployment",
-                &DEPLOY,
-                json!({"restApiId": api, "createDeploymentInput": {"description": "release"}}),
-                None,
-            );
-            st.call(
-                at - time::Duration::seconds(30),
-                "UpdateStage",
-                &DEPLOY,
-                json!({"restApiId": api, "stageName": "prod"}),
-                None,
-            );
+            st.deploy(at, api, json!({"description": "release"}), "prod", 30);
         }
         for api in &http {
             st.call(hours(day * 24 + 1), "UpdateStage", &DEPLOY, json!({"apiId": api, "stageName": "$default"}), None);
@@ -300,21 +296,7 @@ fn story(region: &str, s: &EstateSummary, now: time::OffsetDateTime) -> Vec<Valu
     }
     // Deployments to the dev stages.
     for (i, api) in rest.iter().take(4).enumerate() {
-        let at = hours(18 - 3 * i as i64);
-        st.call(
-            at,
-            "CreateDeployment",
-            &DEPLOY,
-            json!({"restApiId": api, "createDeploymentInput": {"stageName": "dev"}}),
-            None,
-        );
-        st.call(
-            at - time::Duration::seconds(25),
-            "UpdateStage",
-            &DEPLOY,
-            json!({"restApiId": api, "stageName": "dev"}),
-            None,
-        );
+        st.deploy(hours(18 - 3 * i as i64), api, json!({"stageName": "dev"}), "dev", 25);
     }
     // The rotating partner's production key replaced: the new key, in the old one's plans.
     let rotating = keys.iter().position(|k| k.partner == data::PARTNER_ROTATING && k.name.ends_with("-prod"));
