@@ -101,6 +101,31 @@ pub struct Settings {
     pub follow_redirects: bool,
 }
 
+impl crate::aws::Clients for Settings {
+    fn clients(&self) -> crate::aws::ClientConfig {
+        crate::aws::ClientConfig {
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            regions: self.regions.clone(),
+            pace_rps: self.pace_rps,
+            pace_burst: self.pace_burst,
+            read_only: self.read_only,
+        }
+    }
+}
+
+impl Settings {
+    /// What the partner operations need of the settings.
+    pub fn partner_policy(&self) -> crate::partners::Policy {
+        crate::partners::Policy {
+            pool: self.partner_pool.clone(),
+            state_dir: self.state_dir.clone(),
+            grace: self.rotation_grace,
+            retire_delete_after: self.retire_delete_after,
+        }
+    }
+}
+
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
 pub const SEVEN_DAYS: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 

@@ -7,6 +7,7 @@ pub mod config;
 #[cfg(feature = "dev-tools")]
 pub mod dev;
 pub mod domain;
+pub mod estate;
 pub mod governance;
 pub mod openapi;
 pub mod partners;

@@ -185,7 +185,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     s.keys(&["Tab"]);
     s.type_text(&built.plan_ids[1]);
     s.keys(&["Enter"]);
-    s.wait_until(&["Onboard partner echo-freight", "Equivalent AWS CLI", "create-user-pool-client"], &[]);
+    s.wait_until(&["onboard partner echo-freight", "Equivalent AWS CLI", "create-user-pool-client"], &[]);
     s.keys(&["Enter"]);
     let shown = s.wait_until(&["new credentials", "client secret", "API key", "oauth2/token"], &[]);
     assert!(shown.contains("echo-freight: new partner"), "{shown}");
@@ -348,7 +348,7 @@ async fn the_demo_estate_through_the_front_fills_every_screen() {
     s.keys(&["/"]);
     s.type_text("northpeak");
     s.keys(&["Enter", "R"]);
-    s.wait_until(&["Rotate partner northpeak-outdoor's client secret", "add-user-pool-client-secret"], &[]);
+    s.wait_until(&["rotate partner northpeak-outdoor's client secret", "add-user-pool-client-secret"], &[]);
     s.keys(&["Enter"]);
     s.wait_until(&["new credentials", "second secret", "client secret"], &[]);
     let client = built.clients.iter().find(|(p, _)| p == "northpeak-outdoor").map(|c| c.1.clone()).unwrap();

@@ -95,7 +95,7 @@ fn env<'a>(ctx: &'a AwsContext, state: &'a std::path::Path) -> Env<'a> {
         state: Some(state),
         grace: std::time::Duration::from_secs(7 * DAY as u64),
         retire_delete_after: std::time::Duration::ZERO,
-        show: ops::Show::Json,
+        show: ops::Show::Print { json: true, write: portcullis::cli::write_stdout },
     }
 }
 
@@ -133,9 +133,9 @@ async fn a_secret_rotation_adds_a_second_secret_handed_over_before_it_goes_live(
         ops::check_rotate(e, "acme", Some("pool"), Credential::Secret, Destination::File { path: file.clone() }, false)
             .await
             .expect("the rotation is possible");
-    assert_eq!(plan.strategy, ops::STRATEGY_TWO_SECRETS, "the endpoint lists secrets: the two-secret model");
+    assert_eq!(plan.strategy, ops::Strategy::SecondSecret, "the endpoint lists secrets: the two-secret model");
     assert!(
-        plan.aws_cli("eu-west-1")[0]
+        plan.plan().cli()[0]
             .starts_with("aws cognito-idp add-user-pool-client-secret --user-pool-id pool --client-id c1")
     );
     let creds = ops::rotate(e, &plan).await.expect("rotated");
@@ -209,8 +209,8 @@ async fn reconcile_deletes_the_old_secret_once_the_new_one_is_past_its_grace() {
     let dir = tempfile::tempdir().unwrap();
     let e = env(&ctx, dir.path());
     let mut due = ops::due(e, Some("pool"), None).await.unwrap();
-    let kinds: Vec<(&str, &str)> = due.iter().map(|a| (a.kind.as_str(), a.partner.as_str())).collect();
-    assert_eq!(kinds, [("delete", "acme")], "{due:?}");
+    let kinds: Vec<(String, &str)> = due.iter().map(|a| (a.kind.to_string(), a.partner.as_str())).collect();
+    assert_eq!(kinds, [("delete".to_string(), "acme")], "{due:?}");
     assert!(
         due[0]
             .aws_cli
@@ -218,7 +218,7 @@ async fn reconcile_deletes_the_old_secret_once_the_new_one_is_past_its_grace() {
             .unwrap()
             .contains("delete-user-pool-client-secret --user-pool-id pool --client-id c1 --client-secret-id c1--old")
     );
-    ops::reconcile(e, Some("pool"), &mut due).await.unwrap();
+    ops::reconcile(e, &mut due).await.unwrap();
     assert!(due[0].done);
     let deleted = requests(&server, "DeleteUserPoolClientSecret").await;
     assert_eq!(deleted[0]["ClientSecretId"], "c1--old", "the old one, never the new");

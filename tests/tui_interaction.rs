@@ -748,11 +748,12 @@ fn a_new_catalog_keeps_the_selected_api_when_its_row_moves() {
 /// top: the catalog catches up first (it used to index the old rows into the new list).
 #[test]
 fn jumping_to_an_api_after_the_catalog_shrank_elsewhere() {
-    use portcullis::tui::screens::{Nav, Target, planned::PlannedScreen};
+    use portcullis::tui::screens::{Nav, Target, catalog::load_apis, help::HelpScreen};
     let mut app = app_with(vec![payments_api(), orders_api(), legacy_api(), inventory_api()]);
     select_api(&mut app, "payments-api");
-    app.navigate(Nav::Push(Box::new(PlannedScreen { name: "partners".into() })));
-    ctrl(&mut app, 'r');
+    let help = HelpScreen::open(&app.shared.keymap);
+    app.navigate(Nav::Push(help));
+    load_apis(&mut app.shared);
     let request = app.take_commands()[0].request();
     app.handle(Message::ApisLoaded { request, result: Ok(vec![orders_api()]), at: "10:31:00".into() });
     app.navigate(Nav::Go(Target::ApiInCatalog(api_ref(&orders_api()))));

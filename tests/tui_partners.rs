@@ -6,7 +6,7 @@ mod tui_fixtures;
 
 use crossterm::event::KeyCode;
 use portcullis::domain::Secret;
-use portcullis::partners::ops::Credential;
+use portcullis::partners::ops::{Change, Credential, ReconcilePlan};
 use portcullis::partners::{Credentials, Destination};
 use portcullis::tui::app::App;
 use portcullis::tui::command::{Command, PartnerOp};
@@ -30,11 +30,26 @@ fn partners_app(read_only: bool, view: PartnersView) -> App {
     app
 }
 
-fn the_change(app: &mut App) -> (u64, PartnerOp) {
+fn the_change(app: &mut App) -> (u64, Change) {
     match app.take_commands().as_slice() {
-        [Command::PartnerChange { request, op }] => (*request, (**op).clone()),
+        [Command::PartnerChange { request, change }] => (*request, (**change).clone()),
         other => panic!("expected one partner change, got {other:?}"),
     }
+}
+
+/// The check the app asked for is `op`; answered with `change` (as the worker's check gives
+/// it), which opens its review.
+fn planned(app: &mut App, op: PartnerOp, change: Change) {
+    let request = match app.take_commands().as_slice() {
+        [Command::PlanPartnerChange { request, op: asked }] => {
+            assert_eq!(**asked, op, "the change checked");
+            *request
+        }
+        other => panic!("expected a partner change to be checked, got {other:?}"),
+    };
+    assert!(app.dialogs.is_empty(), "no review before the plan is back");
+    app.handle(Message::PartnerPlanned { request, result: Ok(Box::new(change)) });
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Review(_))), "the review opens with the plan");
 }
 
 fn new_credentials() -> Credentials {
@@ -122,24 +137,23 @@ fn onboarding_walks_the_form_the_review_and_shows_the_credentials_once() {
     press(&mut app, KeyCode::Tab);
     chars(&mut app, "p1");
     press(&mut app, KeyCode::Enter);
+    let asked = PartnerOp::Onboard {
+        partner: "echo".into(),
+        region: "eu-west-1".into(),
+        plans: vec!["p1".into()],
+        scopes: vec!["partners/read".into()],
+        destination: Destination::Stdout,
+    };
+    planned(&mut app, asked, onboard_change());
     insta::assert_snapshot!("onboard_review", render(&mut app).backend());
     assert!(app.take_commands().is_empty(), "nothing runs before the review is confirmed");
     press(&mut app, KeyCode::Enter);
-    let (request, op) = the_change(&mut app);
-    assert_eq!(
-        op,
-        PartnerOp::Onboard {
-            partner: "echo".into(),
-            region: "eu-west-1".into(),
-            plans: vec!["p1".into()],
-            scopes: vec!["partners/read".into()],
-            destination: Destination::Stdout,
-        }
-    );
+    let (request, change) = the_change(&mut app);
+    assert_eq!(change, onboard_change(), "what runs is the plan reviewed");
     assert!(app.store().partner_change.is_some(), "one change at a time");
     char_key(&mut app, 'n');
     assert!(app.dialogs.is_empty(), "a second change waits: {:?}", app.shared.status);
-    app.handle(Message::PartnerChanged { request, description: op.describe(), result: Ok(Some(new_credentials())) });
+    app.handle(Message::PartnerChanged { request, description: change.title(), result: Ok(Some(new_credentials())) });
     assert!(matches!(app.dialogs.last(), Some(Dialog::Handover(_))));
     let terminal = render(&mut app);
     insta::assert_snapshot!("credentials_once", terminal.backend());
@@ -180,15 +194,14 @@ fn a_wrong_form_says_why_and_sends_nothing() {
 fn rotations_are_reviewed_first() {
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'r');
+    planned(&mut app, rotate(Credential::Key), rotate_key_change());
     insta::assert_snapshot!("rotate_key_review", render(&mut app).backend());
     press(&mut app, KeyCode::Enter);
-    let (_, op) = the_change(&mut app);
-    assert!(
-        matches!(op, PartnerOp::Rotate { ref partner, credential: Credential::Key, .. } if partner == "acme"),
-        "{op:?}"
-    );
+    let (_, change) = the_change(&mut app);
+    assert_eq!(change, rotate_key_change(), "what runs is the plan reviewed");
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'R');
+    planned(&mut app, rotate(Credential::Secret), rotate_secret_change());
     assert!(screen(&mut app).contains("add-user-pool-client-secret --user-pool-id eu-west-1_pool --client-id c-acme"));
     press(&mut app, KeyCode::Esc);
     assert!(app.take_commands().is_empty(), "cancelled: nothing sent");
@@ -198,6 +211,7 @@ fn rotations_are_reviewed_first() {
 fn offboarding_needs_the_partner_id_typed() {
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'D');
+    planned(&mut app, PartnerOp::Offboard { partner: "acme".into(), region: "eu-west-1".into() }, offboard_change());
     insta::assert_snapshot!("offboard_review", render(&mut app).backend());
     chars(&mut app, "acm");
     press(&mut app, KeyCode::Enter);
@@ -205,8 +219,8 @@ fn offboarding_needs_the_partner_id_typed() {
     assert!(screen(&mut app).contains("not the partner id"));
     chars(&mut app, "e");
     press(&mut app, KeyCode::Enter);
-    let (_, op) = the_change(&mut app);
-    assert_eq!(op, PartnerOp::Offboard { partner: "acme".into(), region: "eu-west-1".into() });
+    let (_, change) = the_change(&mut app);
+    assert_eq!(change, offboard_change());
 }
 
 #[test]
@@ -218,10 +232,14 @@ fn what_is_due_is_proposed_once_when_the_partners_load() {
     assert!(app.take_commands().is_empty(), "nothing changes without asking");
     press(&mut app, KeyCode::Down);
     assert!(app.dialogs.is_empty(), "proposed once per load, not on every key");
+    // Asked for again, it is checked afresh (the view may be a while old by then).
     char_key(&mut app, 'X');
+    let due = Change::Reconcile(Box::new(ReconcilePlan { region: "eu-west-1".into(), actions: dune_due() }));
+    planned(&mut app, PartnerOp::Reconcile { partner: None, region: "eu-west-1".into() }, due);
     press(&mut app, KeyCode::Enter);
-    let (_, op) = the_change(&mut app);
-    assert_eq!(op, PartnerOp::Reconcile { partner: None, region: "eu-west-1".into() });
+    let (_, change) = the_change(&mut app);
+    let Change::Reconcile(plan) = change else { panic!("a reconcile, got {change:?}") };
+    assert_eq!(plan.actions, dune_due(), "what runs is what was reviewed");
 }
 
 #[test]
@@ -236,10 +254,10 @@ fn read_only_refuses_before_any_dialog_and_a_failed_change_keeps_the_list() {
     assert!(app.take_commands().is_empty());
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'r');
-    press(&mut app, KeyCode::Enter);
-    let (request, op) = the_change(&mut app);
+    let request = request_of(&app.take_commands()[0]);
     let error = "partner acme is rotating key k1 already".to_string();
-    app.handle(Message::PartnerChanged { request, description: op.describe(), result: Err(error) });
+    app.handle(Message::PartnerPlanned { request, result: Err(error) });
+    assert!(app.dialogs.is_empty(), "a refused check opens no review");
     let text = screen(&mut app);
     assert!(text.contains("rotating key k1 already") && text.contains("bolt"), "{text}");
     assert!(app.store().partner_change.is_none());
@@ -293,4 +311,13 @@ fn a_client_secret_is_read_only_to_be_revealed_or_copied() {
         "{copied:?}"
     );
     assert!(!screen(&mut app).contains(value), "copying does not show it");
+}
+
+fn rotate(credential: Credential) -> PartnerOp {
+    PartnerOp::Rotate {
+        partner: "acme".into(),
+        region: "eu-west-1".into(),
+        credential,
+        destination: Destination::Stdout,
+    }
 }

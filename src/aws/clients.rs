@@ -2,7 +2,6 @@
 
 use super::error::{AwsError, ErrorKind};
 use super::pacing::Pacer;
-use crate::config::Settings;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -106,7 +105,36 @@ pub fn change_retries() -> aws_sdk_apigateway::config::Builder {
         .retry_config(RetryConfig::standard().with_max_attempts(CHANGE_ATTEMPTS))
 }
 
-async fn load_sdk_config(settings: &Settings) -> SdkConfig {
+/// What the clients are made from; the settings (config file, flags, environment) give it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfig {
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Region names, or `all`; empty for the profile's region.
+    pub regions: Vec<String>,
+    pub pace_rps: Option<f64>,
+    pub pace_burst: Option<u32>,
+    pub read_only: bool,
+}
+
+/// Whatever can say how to make the clients (the settings, or a `ClientConfig` itself).
+pub trait Clients {
+    fn clients(&self) -> ClientConfig;
+}
+
+impl<T: Clients> Clients for Arc<T> {
+    fn clients(&self) -> ClientConfig {
+        self.as_ref().clients()
+    }
+}
+
+impl Clients for ClientConfig {
+    fn clients(&self) -> ClientConfig {
+        self.clone()
+    }
+}
+
+async fn load_sdk_config(settings: &ClientConfig) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(read_retries()).timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -127,7 +155,8 @@ async fn load_sdk_config(settings: &Settings) -> SdkConfig {
 }
 
 /// One load of the AWS configuration, then one set of clients per region.
-pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
+pub async fn connect(settings: &impl Clients) -> Result<Vec<AwsContext>, AwsError> {
+    let settings = &settings.clients();
     let sdk = load_sdk_config(settings).await;
     let regions = resolve_regions(settings, &sdk)?;
     let custom = sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_API_GATEWAY").is_some();
@@ -135,7 +164,7 @@ pub async fn connect(settings: &Settings) -> Result<Vec<AwsContext>, AwsError> {
     Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom, account.clone())).collect())
 }
 
-fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
+fn resolve_regions(settings: &ClientConfig, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
     if settings.regions.iter().any(|r| r == "all") {
         return Ok(ALL_REGIONS.iter().map(|s| s.to_string()).collect());
     }
@@ -153,7 +182,7 @@ fn resolve_regions(settings: &Settings, sdk: &SdkConfig) -> Result<Vec<String>, 
 }
 
 fn context_for(
-    settings: &Settings,
+    settings: &ClientConfig,
     sdk: &SdkConfig,
     region: String,
     custom: bool,

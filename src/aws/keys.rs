@@ -9,7 +9,7 @@ use super::clients::change_retries;
 use super::error::{AwsError, ErrorKind};
 use super::paging::{all_pages, next};
 use super::plans;
-use crate::domain::{ApiKey, CreatedKey, NewKey, Secret, UsagePlan};
+use crate::domain::{ApiKey, CreatedKey, Mutation, NewKey, Secret, UsagePlan};
 use aws_config::retry::RetryConfig;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use std::collections::BTreeMap;
@@ -330,8 +330,8 @@ async fn create_once(ctx: &AwsContext, new: &NewKey) -> Result<(String, Secret, 
         let no_retry = aws_sdk_apigateway::config::Builder::default().retry_config(RetryConfig::disabled());
         let req = ctx.apigw.create_api_key().name(&new.name).enabled(new.enabled);
         let req = req.set_customer_id(new.customer_id.clone()).set_description(new.description.clone());
-        let req = req
-            .set_tags(new.customer_id.clone().map(|c| std::collections::HashMap::from([("partner".to_string(), c)])));
+        let tags = crate::domain::new_key_tags(new.customer_id.as_deref());
+        let req = req.set_tags((!tags.is_empty()).then(|| tags.into_iter().collect()));
         match req.customize().config_override(no_retry).send().await.map_err(|e| ctx.err("CreateApiKey", e)) {
             Ok(k) => {
                 let id = k.id().unwrap_or_default().to_string();
@@ -462,6 +462,18 @@ pub async fn remove_from_plan(ctx: &AwsContext, key_id: &str, plan_id: &str) -> 
     match req.customize().config_override(change_retries()).send().await.map_err(|e| ctx.err("DeleteUsagePlanKey", e)) {
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
         other => other.map(|_| ()),
+    }
+}
+
+/// Carry out a key change, the one executor of `Mutation` (the CLI and the TUI's worker); a
+/// create gives the key made, with its value.
+pub async fn apply(ctx: &AwsContext, m: &Mutation) -> Result<Option<CreatedKey>, AwsError> {
+    match m {
+        Mutation::CreateKey(new) => create_key(ctx, new).await.map(Some),
+        Mutation::SetEnabled { key_id, enabled, .. } => set_enabled(ctx, key_id, *enabled).await.map(|()| None),
+        Mutation::DeleteKey { key_id, .. } => delete_key(ctx, key_id).await.map(|()| None),
+        Mutation::Attach { key_id, plan_id } => attach(ctx, key_id, plan_id).await.map(|()| None),
+        Mutation::Detach { key_id, plan_id } => detach(ctx, key_id, plan_id).await.map(|()| None),
     }
 }
 

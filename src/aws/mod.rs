@@ -10,8 +10,9 @@ pub mod keys;
 pub mod pacing;
 pub mod paging;
 pub mod plans;
+pub mod secrets;
 
-pub use clients::{AwsContext, connect};
+pub use clients::{AwsContext, ClientConfig, Clients, connect};
 pub use error::{AwsError, ErrorKind};
 
 /// A listing across regions: what loaded, and the regions that failed.

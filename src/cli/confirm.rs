@@ -37,6 +37,11 @@ pub struct Change {
 }
 
 impl Change {
+    /// A checked plan's confirmation: its summary and its calls, as they will run.
+    pub fn of_plan(plan: crate::domain::Plan, typed: Option<(String, String)>) -> Change {
+        Change { aws_cli: plan.cli(), describe: plan.summary, typed }
+    }
+
     fn of(m: &Mutation, region: &str) -> Change {
         let typed = match m {
             // A key without a name is confirmed by its id, so an empty answer never deletes.
@@ -49,7 +54,7 @@ impl Change {
             )),
             _ => None,
         };
-        Change { describe: m.describe(), aws_cli: m.aws_cli(region), typed }
+        Change::of_plan(m.plan(region), typed)
     }
 }
 

@@ -89,11 +89,11 @@ pub async fn run(args: KeysArgs, settings: &Settings) -> anyhow::Result<()> {
         KeysCommand::Delete { key_id, flags } => delete(ctx, &key_id, &flags).await,
         KeysCommand::Attach { key_id, plan, flags } => {
             let m = Mutation::Attach { key_id: key_id.clone(), plan_id: plan.clone() };
-            mutate(ctx, &m, &flags, keys::attach(ctx, &key_id, &plan)).await
+            mutate(ctx, &m, &flags).await
         }
         KeysCommand::Detach { key_id, plan, flags } => {
             let m = Mutation::Detach { key_id: key_id.clone(), plan_id: plan.clone() };
-            mutate(ctx, &m, &flags, keys::detach(ctx, &key_id, &plan)).await
+            mutate(ctx, &m, &flags).await
         }
     }
 }
@@ -133,12 +133,7 @@ pub fn keys_table(keys: &[ApiKey]) -> String {
 }
 
 /// Refuse early in read-only mode (the AWS layer refuses too), then confirm, then run.
-async fn mutate(
-    ctx: &AwsContext,
-    m: &Mutation,
-    flags: &MutationFlags,
-    action: impl Future<Output = Result<(), aws::AwsError>>,
-) -> anyhow::Result<()> {
+async fn mutate(ctx: &AwsContext, m: &Mutation, flags: &MutationFlags) -> anyhow::Result<()> {
     // A dry run changes nothing, so it is allowed in read-only mode.
     if !flags.dry_run {
         ctx.check_writable(&m.describe())?;
@@ -146,7 +141,7 @@ async fn mutate(
     if decide(m, &ctx.region, flags)? == Decision::DryRun {
         return Ok(());
     }
-    action.await?;
+    keys::apply(ctx, m).await?;
     eprintln!("done: {}", crate::sanitize::for_terminal(&m.describe()));
     Ok(())
 }
@@ -154,13 +149,13 @@ async fn mutate(
 async fn set_enabled(ctx: &AwsContext, key_id: &str, enabled: bool, flags: &MutationFlags) -> anyhow::Result<()> {
     let key = keys::get_key(ctx, key_id).await?;
     let m = Mutation::SetEnabled { key_id: key_id.into(), name: key.name, enabled };
-    mutate(ctx, &m, flags, keys::set_enabled(ctx, key_id, enabled)).await
+    mutate(ctx, &m, flags).await
 }
 
 async fn delete(ctx: &AwsContext, key_id: &str, flags: &MutationFlags) -> anyhow::Result<()> {
     let key = keys::get_key(ctx, key_id).await?;
     let m = Mutation::DeleteKey { key_id: key_id.into(), name: key.name };
-    mutate(ctx, &m, flags, keys::delete_key(ctx, key_id)).await
+    mutate(ctx, &m, flags).await
 }
 
 async fn create(ctx: &AwsContext, new: NewKey, flags: &MutationFlags, output: Output) -> anyhow::Result<()> {
@@ -171,7 +166,7 @@ async fn create(ctx: &AwsContext, new: NewKey, flags: &MutationFlags, output: Ou
     if decide(&m, &ctx.region, flags)? == Decision::DryRun {
         return Ok(());
     }
-    let created = keys::create_key(ctx, &new).await?;
+    let created = keys::apply(ctx, &m).await?.ok_or_else(|| anyhow::anyhow!("the create gave no key"))?;
     if created.recovered {
         eprintln!("note: the create call's answer was lost, but the key was found and is used as created");
     }

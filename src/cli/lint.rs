@@ -53,8 +53,8 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
     let waivers = waivers::load(args.waivers.as_deref(), now).map_err(usage)?;
 
     let contexts = aws::connect(settings).await?;
-    let read = governance::load::read(&contexts, settings).await?;
-    let (report, warnings) = governance::load::lint(&read, settings, &selection, &waivers, now);
+    let read = crate::estate::read(&contexts, settings).await?;
+    let (report, warnings) = crate::estate::lint(&read, settings, &selection, &waivers, now);
     for w in warnings {
         eprintln!("warning: {w}");
     }

@@ -5,7 +5,7 @@ use super::table::Table;
 use super::{Output, one_region, write_stdout};
 use crate::aws::{self, AwsContext};
 use crate::config::Settings;
-use crate::domain::{Partner, parse_time};
+use crate::domain::Partner;
 use crate::partners::ops::{self, Credential, Env, OnboardRequest, OpError};
 use crate::partners::{Credentials, Destination, handover};
 use std::path::PathBuf;
@@ -107,7 +107,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
         state: settings.state_dir.as_deref(),
         grace: grace.unwrap_or(settings.rotation_grace),
         retire_delete_after: settings.retire_delete_after,
-        show: if args.output == Output::Table { ops::Show::Table } else { ops::Show::Json },
+        show: ops::Show::Print { json: args.output == Output::Json, write: write_stdout },
     };
     let Some(command) = args.command else {
         return list(&contexts, pool.as_deref(), &settings, args.output).await;
@@ -119,8 +119,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
             let req =
                 OnboardRequest { partner: id, pool: need_pool()?, plans, scopes, destination: handover.destination() };
             let plan = ops::check_onboard(env(ctx, None), req).await.map_err(op_error)?;
-            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed: None };
-            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+            if confirm(ctx, &Change::of_plan(plan.plan(), None), &flags)? == Decision::DryRun {
                 return Ok(());
             }
             let creds = ops::onboard(env(ctx, None), &plan).await.map_err(op_error)?;
@@ -139,8 +138,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
             let typed = now.then(|| {
                 (id.clone(), format!("The old credential stops working at once: type the partner id ({id}): "))
             });
-            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed };
-            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+            if confirm(ctx, &Change::of_plan(plan.plan(), typed), &flags)? == Decision::DryRun {
                 return Ok(());
             }
             let creds = ops::rotate(e, &plan).await.map_err(op_error)?;
@@ -150,8 +148,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
         PartnersCommand::Offboard { id, flags } => {
             let plan = ops::check_offboard(env(ctx, None), &id, pool.as_deref()).await.map_err(op_error)?;
             let typed = Some((id.clone(), format!("Type the partner id ({id}) to offboard it: ")));
-            let change = Change { describe: plan.describe(), aws_cli: plan.aws_cli(&ctx.region), typed };
-            if confirm(ctx, &change, &flags)? == Decision::DryRun {
+            if confirm(ctx, &Change::of_plan(plan.plan(), typed), &flags)? == Decision::DryRun {
                 return Ok(());
             }
             for line in ops::offboard(env(ctx, None), &plan).await.map_err(op_error)? {
@@ -161,24 +158,23 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
         }
         PartnersCommand::Reconcile { id, flags } => {
             let e = env(ctx, None);
-            let mut actions = ops::due(e, pool.as_deref(), id.as_deref()).await.map_err(op_error)?;
-            let doable = actions.iter().filter(|a| a.kind != "cannot fix").count();
-            if doable > 0 {
-                let cli: Vec<String> = actions.iter().filter_map(|a| a.aws_cli.clone()).collect();
-                let describe = format!("carry out {doable} reconcile action(s)");
-                match confirm(ctx, &Change { describe, aws_cli: cli, typed: None }, &flags) {
-                    Ok(Decision::Go) => ops::reconcile(e, pool.as_deref(), &mut actions).await.map_err(op_error)?,
+            let actions = ops::due(e, pool.as_deref(), id.as_deref()).await.map_err(op_error)?;
+            let mut plan = ops::ReconcilePlan { region: ctx.region.clone(), actions };
+            if plan.fixable() > 0 {
+                match confirm(ctx, &Change::of_plan(plan.plan(), None), &flags) {
+                    Ok(Decision::Go) => ops::reconcile(e, &mut plan.actions).await.map_err(op_error)?,
                     Ok(Decision::DryRun) => {}
                     Err(refused) => eprintln!("{refused}"),
                 }
             }
+            let actions = plan.actions;
             let text = match args.output {
                 Output::Json => serde_json::to_string_pretty(&actions)? + "\n",
                 Output::Table => actions_table(&actions),
             };
             write_stdout(&text)?;
-            match actions.iter().filter(|a| !a.done && a.kind != "cannot fix").count() {
-                0 if actions.iter().all(|a| a.kind != "cannot fix") => Ok(()),
+            match actions.iter().filter(|a| !a.done && a.fixable()).count() {
+                0 if actions.iter().all(ops::Action::fixable) => Ok(()),
                 0 => anyhow::bail!("some partners need a fix reconcile cannot make (see above)"),
                 n if flags.dry_run => {
                     eprintln!("{n} action(s) due (dry run: nothing changed)");
@@ -238,17 +234,7 @@ async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, 
     super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, contexts.len())
 }
 
-/// `3 days`, `5 months`: how old a credential is.
-pub fn age(date: Option<&str>, now: time::OffsetDateTime) -> String {
-    let Some(t) = date.and_then(parse_time) else { return "-".into() };
-    let days = (now - t).whole_days().max(0);
-    match days {
-        0 => "today".into(),
-        1..60 => format!("{days} days"),
-        60..730 => format!("{} months", days / 30),
-        _ => format!("{} years", days / 365),
-    }
-}
+pub use crate::domain::credential_age as age;
 
 pub fn partners_table(partners: &[Partner], now: time::OffsetDateTime) -> String {
     let mut t =
@@ -274,7 +260,7 @@ fn actions_table(actions: &[ops::Action]) -> String {
     }
     let mut t = Table::new(&["PARTNER", "ACTION", "WHAT", "DONE"]);
     for a in actions {
-        t.row(vec![a.partner.clone(), a.kind.clone(), a.what.clone(), if a.done { "yes" } else { "no" }.into()]);
+        t.row(vec![a.partner.clone(), a.kind.to_string(), a.what.clone(), if a.done { "yes" } else { "no" }.into()]);
     }
     t.render(super::table::use_colour())
 }

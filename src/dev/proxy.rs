@@ -27,11 +27,13 @@ pub struct Weather {
     /// The account bucket: requests per second and burst; `None` for no limit.
     pub limit: Option<(f64, f64)>,
     pub latency: Duration,
+    /// Keep every request forwarded, whole (for tests that compare the calls made with a plan).
+    pub record: bool,
 }
 
 impl Default for Weather {
     fn default() -> Self {
-        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limit: None, latency: Duration::ZERO }
+        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limit: None, latency: Duration::ZERO, record: false }
     }
 }
 
@@ -64,6 +66,7 @@ struct State {
     /// Tokens in the bucket, and when it was last filled.
     bucket: (f64, Instant),
     counts: Counts,
+    recorded: Vec<Vec<u8>>,
 }
 
 /// A running proxy; it stops when dropped.
@@ -92,6 +95,7 @@ impl Proxy {
             upstream,
             bucket: (burst, Instant::now()),
             counts: Counts::default(),
+            recorded: Vec::new(),
         }));
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -108,6 +112,11 @@ impl Proxy {
 
     pub fn counts(&self) -> Counts {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).counts.clone()
+    }
+
+    /// The requests forwarded so far, whole (head and body), oldest first; with `record` only.
+    pub fn recorded(&self) -> Vec<Vec<u8>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).recorded.clone()
     }
 
     pub fn reset_counts(&self) {
@@ -172,7 +181,11 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
     }
     let (fate, upstream, latency) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        (s.fate(operation(&request)), s.upstream, s.weather.latency)
+        let fate = s.fate(operation(&request));
+        if s.weather.record && matches!(fate, Fate::Forward) {
+            s.recorded.push(request.clone());
+        }
+        (fate, s.upstream, s.weather.latency)
     };
     tokio::time::sleep(latency).await;
     let answer = match fate {
@@ -359,6 +372,7 @@ mod tests {
             rng: seed,
             bucket: (0.0, Instant::now()),
             counts: Counts::default(),
+            recorded: vec![],
         };
         let run = |seed| {
             let mut s = state(seed);

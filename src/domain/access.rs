@@ -3,7 +3,7 @@
 //! Field names serialise in camelCase; they are the `plans` / `keys --output json` contract.
 //! An API key's value is a `Secret` and is never serialised here.
 
-use super::{Secret, Throttle};
+use super::{Call, Plan, Secret, Throttle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -146,14 +146,6 @@ pub enum Mutation {
     Detach { key_id: String, plan_id: String },
 }
 
-pub(crate) fn quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@=,".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 impl Mutation {
     /// One line: what will change.
     pub fn describe(&self) -> String {
@@ -183,48 +175,68 @@ impl Mutation {
         }
     }
 
-    /// The equivalent AWS CLI commands (what `--dry-run` prints).
+    /// The change as one value: its calls in order (what `--dry-run` prints, the review shows
+    /// and the worker carries out).
+    pub fn plan(&self, region: &str) -> Plan {
+        Plan::new(self.describe(), region, self.calls())
+    }
+
+    /// The equivalent AWS CLI commands.
     pub fn aws_cli(&self, region: &str) -> Vec<String> {
-        let r = format!("--region {}", quote(region));
+        self.plan(region).cli()
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        let api = |command| Call::new("apigateway", command);
         match self {
-            Mutation::CreateKey(k) => create_cli(k, &r),
-            Mutation::SetEnabled { key_id, enabled, .. } => vec![format!(
-                "aws apigateway update-api-key --api-key {} --patch-operations op=replace,path=/enabled,value={enabled} {r}",
-                quote(key_id)
-            )],
-            Mutation::DeleteKey { key_id, .. } => {
-                vec![format!("aws apigateway delete-api-key --api-key {} {r}", quote(key_id))]
+            Mutation::CreateKey(k) => create_calls(k),
+            Mutation::SetEnabled { key_id, enabled, .. } => vec![set_enabled_call(key_id, *enabled)],
+            Mutation::DeleteKey { key_id, .. } => vec![api("delete-api-key").arg("--api-key", key_id)],
+            Mutation::Attach { key_id, plan_id } => vec![
+                api("create-usage-plan-key")
+                    .arg("--usage-plan-id", plan_id)
+                    .arg("--key-id", key_id)
+                    .arg("--key-type", "API_KEY"),
+            ],
+            Mutation::Detach { key_id, plan_id } => {
+                vec![api("delete-usage-plan-key").arg("--usage-plan-id", plan_id).arg("--key-id", key_id)]
             }
-            Mutation::Attach { key_id, plan_id } => vec![format!(
-                "aws apigateway create-usage-plan-key --usage-plan-id {} --key-id {} --key-type API_KEY {r}",
-                quote(plan_id),
-                quote(key_id)
-            )],
-            Mutation::Detach { key_id, plan_id } => vec![format!(
-                "aws apigateway delete-usage-plan-key --usage-plan-id {} --key-id {} {r}",
-                quote(plan_id),
-                quote(key_id)
-            )],
         }
     }
 }
 
-fn create_cli(k: &NewKey, r: &str) -> Vec<String> {
-    let mut cmd = format!("aws apigateway create-api-key --name {}", quote(&k.name));
+/// `update-api-key` turning a key on or off.
+pub fn set_enabled_call(key_id: &str, enabled: bool) -> Call {
+    Call::new("apigateway", "update-api-key")
+        .arg("--api-key", key_id)
+        .arg("--patch-operations", format!("op=replace,path=/enabled,value={enabled}"))
+}
+
+/// `create-usage-plan-key` for a key made earlier in the same change.
+pub fn attach_new_key_call(plan_id: &str) -> Call {
+    Call::new("apigateway", "create-usage-plan-key")
+        .arg("--usage-plan-id", plan_id)
+        .later("--key-id", "new key id")
+        .arg("--key-type", "API_KEY")
+}
+
+/// The tags a new key of `customer` carries (`partner=<customer>`), as `create_key` sets them.
+pub fn new_key_tags(customer: Option<&str>) -> BTreeMap<String, String> {
+    customer.map(|c| BTreeMap::from([(super::TAG_PARTNER.to_string(), c.to_string())])).unwrap_or_default()
+}
+
+fn create_calls(k: &NewKey) -> Vec<Call> {
+    let mut create = Call::new("apigateway", "create-api-key").arg("--name", &k.name);
     if let Some(c) = &k.customer_id {
-        cmd.push_str(&format!(" --customer-id {} --tags {}", quote(c), quote(&format!("partner={c}"))));
+        create = create.arg("--customer-id", c).tags(&new_key_tags(Some(c)));
     }
-    if let Some(d) = &k.description {
-        cmd.push_str(&format!(" --description {}", quote(d)));
-    }
-    cmd.push_str(if k.enabled { " --enabled" } else { " --no-enabled" });
-    let mut out = vec![format!("{cmd} {r}")];
-    out.extend(k.plan_ids.iter().map(|p| {
-        format!(
-            "aws apigateway create-usage-plan-key --usage-plan-id {} --key-id <new key id> --key-type API_KEY {r}",
-            quote(p)
-        )
-    }));
+    create = create.opt("--description", k.description.as_deref());
+    create = create.switch(if k.enabled { "--enabled" } else { "--no-enabled" });
+    let mut out = vec![create];
+    // As `create_key` does: each plan once, in the order given.
+    let mut plans = k.plan_ids.clone();
+    plans.dedup();
+    out.extend(plans.iter().map(|p| attach_new_key_call(p)));
     out
 }
 
@@ -244,11 +256,11 @@ mod tests {
         let cli = m.aws_cli("eu-west-1");
         assert_eq!(
             cli[0],
-            "aws apigateway create-api-key --name 'acme prod' --customer-id acme --tags partner=acme --enabled --region eu-west-1"
+            "aws apigateway create-api-key --name 'acme prod' --customer-id acme --tags 'partner=acme' --enabled --region eu-west-1"
         );
         assert!(cli[1].starts_with("aws apigateway create-usage-plan-key --usage-plan-id p1 --key-id <new key id>"));
         let d = Mutation::SetEnabled { key_id: "k1".into(), name: "n".into(), enabled: false };
-        assert!(d.aws_cli("us-east-1")[0].contains("path=/enabled,value=false"));
+        assert!(d.aws_cli("us-east-1")[0].contains("'op=replace,path=/enabled,value=false'"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod audit;
 mod audit_feed;
 mod catalog;
 mod partner;
+pub mod plan;
 mod redact;
 mod secret;
 
@@ -13,4 +14,5 @@ pub use audit::*;
 pub use audit_feed::*;
 pub use catalog::*;
 pub use partner::*;
+pub use plan::{Arg, Call, Plan};
 pub use secret::Secret;

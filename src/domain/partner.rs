@@ -232,6 +232,18 @@ pub fn rotation_end(p: &Partner, grace: std::time::Duration) -> Option<time::Off
     keys.chain(secrets).chain(clients).max()
 }
 
+/// `3 days`, `5 months`: how old a credential is.
+pub fn credential_age(date: Option<&str>, now: time::OffsetDateTime) -> String {
+    let Some(t) = date.and_then(super::parse_time) else { return "-".into() };
+    let days = (now - t).whole_days().max(0);
+    match days {
+        0 => "today".into(),
+        1..60 => format!("{days} days"),
+        60..730 => format!("{} months", days / 30),
+        _ => format!("{} years", days / 365),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,6 @@
 //! Built-in exemptions stay visible: OPTIONS methods and routes (CORS preflight) are listed as
 //! exempt from the authorization rules, not silently passed.
 
-pub mod load;
 pub mod rules;
 pub mod sarif;
 pub mod waivers;

@@ -3,10 +3,19 @@
 //! written before the first call that makes a value live (`prepare`), completed with the ids
 //! at the end (`complete`), and read back by `reconcile` to finish an interrupted operation.
 
-use super::ops::Show;
 use super::{Credentials, Destination};
-use crate::aws::{AwsContext, AwsError, ErrorKind};
+use crate::aws::{AwsContext, AwsError, ErrorKind, secrets};
+use crate::domain::Call;
 use std::io::Write;
+
+/// How credentials handed over to stdout are shown: printed with the caller's writer (the CLI
+/// gives its stdout; a table for people, or JSON), or left to the caller (the TUI shows them in
+/// a dialog, since its screen owns the terminal). partners/ never writes to a terminal itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Show {
+    Print { json: bool, write: fn(&str) -> std::io::Result<()> },
+    Caller,
+}
 
 /// Refuse a destination that already exists (before the operation starts).
 pub async fn check_free(ctx: &AwsContext, dest: &Destination) -> Result<(), String> {
@@ -20,14 +29,11 @@ pub async fn check_free(ctx: &AwsContext, dest: &Destination) -> Result<(), Stri
             Some(dir) if !dir.is_dir() => Err(format!("{}: no such directory", dir.display())),
             _ => Ok(()),
         },
-        Destination::SecretsManager { name, .. } => {
-            let found = ctx.secrets.describe_secret().secret_id(name).send().await;
-            match found.map_err(|e| ctx.err("DescribeSecret", e)) {
-                Ok(_) => Err(format!("secret {name} already exists: the credentials go to a new secret")),
-                Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(e.to_string()),
-            }
-        }
+        Destination::SecretsManager { name, .. } => match secrets::exists(ctx, name).await {
+            Ok(true) => Err(format!("secret {name} already exists: the credentials go to a new secret")),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        },
     }
 }
 
@@ -45,14 +51,11 @@ pub async fn prepare(ctx: &AwsContext, dest: &Destination, creds: &Credentials, 
         // The file is this operation's (it did not exist when it began): one a crash left is replaced.
         Destination::File { path } => replace_file(path, &json(creds)).map_err(|e| file_error(path, e)),
         Destination::SecretsManager { name, kms_key } => {
-            ctx.check_writable("CreateSecret")?;
-            let body = String::from_utf8_lossy(&json(creds)).into_owned();
-            let tag = aws_sdk_secretsmanager::types::Tag::builder().key("partner").value(partner).build();
-            let req = ctx.secrets.create_secret().name(name).secret_string(body).tags(tag);
-            match req.set_kms_key_id(kms_key.clone()).send().await.map_err(|e| ctx.err("CreateSecret", e)) {
-                Ok(_) => Ok(()),
+            let text = String::from_utf8_lossy(&json(creds)).into_owned();
+            match secrets::create(ctx, name, kms_key.as_deref(), text, partner).await {
+                Ok(()) => Ok(()),
                 // Made by this operation before a crash (it was checked absent at the start).
-                Err(_) if secret_exists(ctx, name).await => put_secret(ctx, name, creds).await,
+                Err(_) if secrets::exists(ctx, name).await.unwrap_or(false) => put_secret(ctx, name, creds).await,
                 Err(e) => Err(e),
             }
         }
@@ -63,14 +66,14 @@ pub async fn prepare(ctx: &AwsContext, dest: &Destination, creds: &Credentials, 
 /// for people, or JSON).
 pub async fn complete(ctx: &AwsContext, dest: &Destination, creds: &Credentials, show: Show) -> Result<(), AwsError> {
     match dest {
-        Destination::Stdout => {
-            let text = match show {
-                Show::Table => as_table(&creds.to_json(true)),
-                Show::Json => pretty(&creds.to_json(true)),
-                Show::Caller => return Ok(()),
-            };
-            crate::cli::write_stdout(&text).map_err(|e| AwsError::new(ErrorKind::Other, "write", e.to_string()))
-        }
+        Destination::Stdout => match show {
+            Show::Print { json, write } => {
+                let v = creds.to_json(true);
+                let text = if json { pretty(&v) } else { as_table(&v) };
+                write(&text).map_err(|e| AwsError::new(ErrorKind::Other, "write", e.to_string()))
+            }
+            Show::Caller => Ok(()),
+        },
         Destination::File { path } => replace_file(path, &json(creds)).map_err(|e| file_error(path, e)),
         Destination::SecretsManager { name, .. } => put_secret(ctx, name, creds).await,
     }
@@ -85,27 +88,16 @@ pub async fn read_back(ctx: &AwsContext, dest: &Destination) -> Result<Option<Cr
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(file_error(path, e)),
         },
-        Destination::SecretsManager { name, .. } => {
-            let got = ctx.secrets.get_secret_value().secret_id(name).send().await;
-            match got.map_err(|e| ctx.err("GetSecretValue", e)) {
-                Ok(o) => o.secret_string().unwrap_or_default().to_string(),
-                Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(e),
-            }
-        }
+        Destination::SecretsManager { name, .. } => match secrets::read(ctx, name).await? {
+            Some(text) => text,
+            None => return Ok(None),
+        },
     };
     Ok(serde_json::from_str(&text).ok().map(|v| Credentials::from_json(&v)))
 }
 
-async fn secret_exists(ctx: &AwsContext, name: &str) -> bool {
-    ctx.secrets.describe_secret().secret_id(name).send().await.is_ok()
-}
-
 async fn put_secret(ctx: &AwsContext, name: &str, creds: &Credentials) -> Result<(), AwsError> {
-    ctx.check_writable("PutSecretValue")?;
-    let body = String::from_utf8_lossy(&json(creds)).into_owned();
-    let out = ctx.secrets.put_secret_value().secret_id(name).secret_string(body).send().await;
-    out.map_err(|e| ctx.err("PutSecretValue", e)).map(|_| ())
+    secrets::put(ctx, name, String::from_utf8_lossy(&json(creds)).into_owned()).await
 }
 
 fn file_error(path: &std::path::Path, e: std::io::Error) -> AwsError {
@@ -156,4 +148,30 @@ pub fn as_table(v: &serde_json::Value) -> String {
         out.push_str(&format!("{k:width$}  {}\n", crate::sanitize::for_terminal(&text)));
     }
     out
+}
+
+/// The AWS calls handing over to `dest` makes before the credentials go live (a new secret).
+pub fn prepare_calls(dest: &Destination, partner: &str) -> Vec<Call> {
+    match dest {
+        Destination::SecretsManager { name, kms_key } => vec![
+            Call::new("secretsmanager", "create-secret")
+                .arg("--name", name)
+                .opt("--kms-key-id", kms_key.as_deref())
+                .later("--secret-string", "credentials JSON")
+                .arg("--tags", format!("Key={},Value={partner}", crate::domain::TAG_PARTNER)),
+        ],
+        Destination::Stdout | Destination::File { .. } => vec![],
+    }
+}
+
+/// The AWS calls completing the hand-over makes (the secret written again with the ids).
+pub fn complete_calls(dest: &Destination) -> Vec<Call> {
+    match dest {
+        Destination::SecretsManager { name, .. } => vec![
+            Call::new("secretsmanager", "put-secret-value")
+                .arg("--secret-id", name)
+                .later("--secret-string", "credentials JSON with the new ids"),
+        ],
+        Destination::Stdout | Destination::File { .. } => vec![],
+    }
 }

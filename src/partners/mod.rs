@@ -20,6 +20,16 @@ use crate::domain::{Partner, PartnerSources, Secret, Unfinished};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// What shapes the partner operations (from the settings): the partner pool, where the
+/// journal lives, how long a rotation's grace lasts and a retired key is kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    pub pool: Option<String>,
+    pub state_dir: Option<PathBuf>,
+    pub grace: std::time::Duration,
+    pub retire_delete_after: std::time::Duration,
+}
+
 /// Where the credentials go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -45,6 +55,28 @@ impl Destination {
             Destination::File { path } => path.display().to_string(),
             Destination::SecretsManager { name, .. } => format!("secretsmanager:{name}"),
         }
+    }
+}
+
+/// How credentials were (or will be) made: the hand-over says it as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    NewPartner,
+    NewApiKey,
+    /// Cognito's two-secret model: a second secret on the same app client.
+    SecondSecret,
+    /// The fallback where the endpoint has no two-secret model: a second app client.
+    SecondClient,
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Strategy::NewPartner => "new partner",
+            Strategy::NewApiKey => "new API key",
+            Strategy::SecondSecret => "second secret",
+            Strategy::SecondClient => "second app client",
+        })
     }
 }
 
@@ -82,6 +114,10 @@ pub enum OpKind {
         key_fingerprint: String,
         retire_after: String,
         destination: Destination,
+        /// The new key's tags as the reviewed plan has them (absent in journals of older runs:
+        /// then they are derived from the old key again).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key_tags: Option<std::collections::BTreeMap<String, String>>,
         /// `--now`: the old key is disabled as soon as the new one is handed over.
         #[serde(default)]
         now: bool,

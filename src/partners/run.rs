@@ -1,10 +1,10 @@
 //! Partners for an interactive caller (the TUI): the view of every partner with what is due,
 //! and a reviewed change carried out (checked again first, like the CLI does).
 
-use super::ops::{self, Credential, Env, OnboardRequest, Show};
+use super::Policy;
+use super::ops::{self, Change, Credential, Env, OnboardRequest, Outcome, Show};
 use super::{Credentials, Destination};
 use crate::aws::{self, AwsContext, cognito};
-use crate::config::Settings;
 use crate::domain::Partner;
 
 /// What `:partners` shows: the partners (every region), the partner pool, and what reconcile
@@ -56,11 +56,11 @@ impl PartnerOp {
     }
 }
 
-fn env<'a>(ctx: &'a AwsContext, settings: &'a Settings) -> Env<'a> {
+fn env<'a>(ctx: &'a AwsContext, settings: &'a Policy) -> Env<'a> {
     Env {
         ctx,
         state: settings.state_dir.as_deref(),
-        grace: settings.rotation_grace,
+        grace: settings.grace,
         retire_delete_after: settings.retire_delete_after,
         show: Show::Caller,
     }
@@ -72,10 +72,10 @@ fn pool_context<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> Option<&'
     contexts.iter().find(|c| c.region == region)
 }
 
-pub async fn load_view(contexts: &[AwsContext], settings: &Settings) -> Result<View, String> {
-    let pool = settings.partner_pool.as_deref();
+pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<View, String> {
+    let pool = settings.pool.as_deref();
     let state = settings.state_dir.as_deref();
-    let listed = aws::across_regions(contexts, |c| super::list(c, pool, state, settings.rotation_grace, None))
+    let listed = aws::across_regions(contexts, |c| super::list(c, pool, state, settings.grace, None))
         .await
         .map_err(|e| e.to_string())?;
     let home = pool_context(contexts, pool).or(contexts.first()).ok_or("no region")?;
@@ -95,16 +95,17 @@ pub async fn load_view(contexts: &[AwsContext], settings: &Settings) -> Result<V
     })
 }
 
-/// Check and carry out `op`; the credentials it handed over, if any.
-pub async fn run(contexts: &[AwsContext], settings: &Settings, op: &PartnerOp) -> Result<Option<Credentials>, String> {
-    let ctx = contexts
-        .iter()
-        .find(|c| c.region == op.region())
-        .ok_or_else(|| format!("no client for region {}", op.region()))?;
+fn context<'a>(contexts: &'a [AwsContext], region: &str) -> Result<&'a AwsContext, String> {
+    contexts.iter().find(|c| c.region == region).ok_or_else(|| format!("no client for region {region}"))
+}
+
+/// Check `op` into the change the review shows (nothing changes here).
+pub async fn plan(contexts: &[AwsContext], settings: &Policy, op: &PartnerOp) -> Result<Change, String> {
+    let ctx = context(contexts, op.region())?;
     let e = env(ctx, settings);
-    let pool = settings.partner_pool.as_deref();
+    let pool = settings.pool.as_deref();
     let text = |e: ops::OpError| e.to_string();
-    match op {
+    Ok(match op {
         PartnerOp::Onboard { partner, plans, scopes, destination, .. } => {
             let pool = pool.ok_or("no partner user pool: set partner_pool in the config")?.to_string();
             let req = OnboardRequest {
@@ -114,21 +115,31 @@ pub async fn run(contexts: &[AwsContext], settings: &Settings, op: &PartnerOp) -
                 scopes: scopes.clone(),
                 destination: destination.clone(),
             };
-            let plan = ops::check_onboard(e, req).await.map_err(text)?;
-            ops::onboard(e, &plan).await.map(Some).map_err(text)
+            Change::Onboard(Box::new(ops::check_onboard(e, req).await.map_err(text)?))
         }
         PartnerOp::Rotate { partner, credential, destination, .. } => {
-            let plan =
-                ops::check_rotate(e, partner, pool, *credential, destination.clone(), false).await.map_err(text)?;
-            ops::rotate(e, &plan).await.map(Some).map_err(text)
+            let plan = ops::check_rotate(e, partner, pool, *credential, destination.clone(), false).await;
+            Change::Rotate(Box::new(plan.map_err(text)?))
         }
         PartnerOp::Offboard { partner, .. } => {
-            let plan = ops::check_offboard(e, partner, pool).await.map_err(text)?;
-            ops::offboard(e, &plan).await.map(|_| None).map_err(text)
+            Change::Offboard(Box::new(ops::check_offboard(e, partner, pool).await.map_err(text)?))
         }
         PartnerOp::Reconcile { partner, .. } => {
-            let mut due = ops::due(e, pool, partner.as_deref()).await.map_err(text)?;
-            ops::reconcile(e, pool, &mut due).await.map(|()| None).map_err(text)
+            let actions = ops::due(e, pool, partner.as_deref()).await.map_err(text)?;
+            Change::Reconcile(Box::new(ops::ReconcilePlan { region: ctx.region.clone(), actions }))
         }
+    })
+}
+
+/// Carry out the change the review showed; the credentials it handed over, if any.
+pub async fn execute(
+    contexts: &[AwsContext],
+    settings: &Policy,
+    change: &Change,
+) -> Result<Option<Credentials>, String> {
+    let ctx = context(contexts, change.region())?;
+    match ops::execute(env(ctx, settings), change).await.map_err(|e| e.to_string())? {
+        Outcome::HandedOver(creds) => Ok(Some(*creds)),
+        Outcome::Done(_) | Outcome::Reconciled(_) => Ok(None),
     }
 }

@@ -76,7 +76,13 @@ impl App {
     }
 
     pub fn draw(&self, frame: &mut Frame) {
-        chrome::draw(frame, self, &self.shared.paint(&self.styles));
+        let view = chrome::View {
+            stack: &self.stack,
+            dialog: self.dialogs.last(),
+            mode: &self.mode,
+            status: self.shared.status.as_ref(),
+        };
+        chrome::draw(frame, &view, &self.shared.paint(&self.styles));
     }
 
     pub fn handle(&mut self, msg: Message) {
@@ -106,6 +112,9 @@ impl App {
             Message::JqDone { request, result } => sh.store.take_jq(request, result),
             Message::HistoryLoaded { request, result } => sh.store.take_history(request, result),
             Message::FindingsLoaded { request, result } => sh.store.take_findings(request, result),
+            Message::PartnerPlanned { request, result } => {
+                self.dialogs.extend(partners::take_plan(request, result, sh));
+            }
             Message::PartnerChanged { request, description, result } => {
                 let done = sh.store.take_partner_change(request, result);
                 self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));
@@ -164,6 +173,13 @@ impl App {
             Step::Close => _ = self.dialogs.pop(),
             Step::Refuse(why) => self.shared.error(why),
             Step::Copy(value) => keys::copy(value, &mut self.shared),
+            // A reviewed partner change runs whatever screen is on top now (its plan may have
+            // come back after the partners screens were left).
+            Step::Answer(super::dialogs::Answer::Reviewed(change)) => {
+                self.dialogs.pop();
+                let nav = partners::start_change(*change, &mut self.shared);
+                self.navigate(nav);
+            }
             Step::Answer(answer) => {
                 self.dialogs.pop();
                 let nav = self.with_top(|s, sh| s.on_answer(answer, sh));

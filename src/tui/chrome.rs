@@ -2,9 +2,11 @@
 //! typed filter or command, the status line, or key hints from the keymap) and the dialog on top.
 
 use super::action::{Action, Context};
-use super::app::{App, Mode};
+use super::context::Paint;
+use super::dialogs::Dialog;
 use super::keymap::Keymap;
-use super::screens::{Paint, complete_command};
+use super::prompt::Mode;
+use super::screens::{Screen, complete_command};
 use super::store::Status;
 use super::theme::Styles;
 use super::widgets::spinner;
@@ -15,18 +17,33 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(frame: &mut Frame, app: &App, p: &Paint) {
+/// What the router hands the chrome to draw: the screens (the top one last), the dialog in
+/// front, the typing mode and the status line.
+pub struct View<'a> {
+    pub stack: &'a [Box<dyn Screen>],
+    pub dialog: Option<&'a Dialog>,
+    pub mode: &'a Mode,
+    pub status: Option<&'a Status>,
+}
+
+impl View<'_> {
+    fn top(&self) -> &dyn Screen {
+        self.stack.last().expect("the root screen is never popped").as_ref()
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &View, p: &Paint) {
     let [header, body, footer] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
     frame.render_widget(header_line(app, p), header);
     app.top().draw(frame, body, p);
     frame.render_widget(footer_line(app, p), footer);
-    if let Some(dialog) = app.dialogs.last() {
+    if let Some(dialog) = app.dialog {
         dialog.draw(frame, p);
     }
 }
 
-fn header_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
+fn header_line<'a>(app: &View, p: &Paint) -> Paragraph<'a> {
     let s = p.styles;
     let c = &p.store.connection;
     let sep = Span::styled(" │ ", s.muted);
@@ -51,7 +68,7 @@ fn header_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
         spans.extend([sep.clone(), Span::styled(format!("{} loading", spinner(p.tick)), s.spinner)]);
     }
     if let Some(at) = &p.store.cached_at {
-        let age = super::screens::catalog::cache::age(at, time::OffsetDateTime::now_utc());
+        let age = super::data::cache::age(at, time::OffsetDateTime::now_utc());
         let doing = if p.store.apis_refresh.is_some() { " · refreshing" } else { "" };
         spans.extend([sep, Span::styled(format!("cached {age}{doing}"), s.warning)]);
     } else if let Some(t) = &p.store.last_refresh {
@@ -60,9 +77,9 @@ fn header_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
     Paragraph::new(Line::from(spans)).style(s.header)
 }
 
-fn footer_line<'a>(app: &'a App, p: &Paint) -> Paragraph<'a> {
+fn footer_line<'a>(app: &View, p: &Paint) -> Paragraph<'a> {
     let s = p.styles;
-    let line = match (&app.mode, &app.shared.status) {
+    let line = match (app.mode, app.status) {
         (Mode::Filter(input), _) => filter_line(input, p),
         (Mode::Command(input), _) => command_line(input, p),
         (_, Some(Status::Error(e))) => Line::from(Span::styled(format!(" ✗ {}", sanitize::for_terminal(e)), s.error)),

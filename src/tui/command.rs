@@ -4,6 +4,7 @@
 use super::message::Message;
 use super::store::ApiRef;
 use crate::domain::{Api, AuditQuery, Cursor, Feed, Mutation, Secret};
+pub use crate::partners::ops::Change;
 pub use crate::partners::run::PartnerOp;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +66,15 @@ pub enum Command {
     LoadPartners {
         request: u64,
     },
-    /// A reviewed partner change (one at a time, like key changes).
-    PartnerChange {
+    /// Check a partner change into the plan its review shows (nothing changes).
+    PlanPartnerChange {
         request: u64,
         op: Box<PartnerOp>,
+    },
+    /// A reviewed partner change, carried out as it was reviewed (one at a time).
+    PartnerChange {
+        request: u64,
+        change: Box<Change>,
     },
     /// Call an operation of an API stage (try it).
     Call {
@@ -159,6 +165,7 @@ pub enum Slot {
     AuditPage,
     Trails,
     Partners,
+    PartnerPlan,
     Call,
     Jq,
     History,
@@ -180,6 +187,7 @@ impl Command {
             Command::LoadAuditPage { .. } => Some(Slot::AuditPage),
             Command::LoadTrails { .. } => Some(Slot::Trails),
             Command::LoadPartners { .. } => Some(Slot::Partners),
+            Command::PlanPartnerChange { .. } => Some(Slot::PartnerPlan),
             Command::Call { .. } => Some(Slot::Call),
             Command::Jq { .. } => Some(Slot::Jq),
             Command::LoadFindings { .. } => Some(Slot::Findings),
@@ -230,6 +238,7 @@ impl Command {
             | Command::LoadHistory { request }
             | Command::DeleteHistory { request, .. }
             | Command::PartnerChange { request, .. }
+            | Command::PlanPartnerChange { request, .. }
             | Command::ReadClientSecret { request, .. } => Some(request),
             Command::SaveAuditCache { .. }
             | Command::SaveCatalog { .. }
@@ -278,8 +287,11 @@ impl Command {
             Command::LoadHistory { request } | Command::DeleteHistory { request, .. } => {
                 Message::HistoryLoaded { request: *request, result: Err(e()) }
             }
-            Command::PartnerChange { request, op } => {
-                Message::PartnerChanged { request: *request, description: op.describe(), result: Err(e()) }
+            Command::PlanPartnerChange { request, .. } => {
+                Message::PartnerPlanned { request: *request, result: Err(e()) }
+            }
+            Command::PartnerChange { request, change } => {
+                Message::PartnerChanged { request: *request, description: change.title(), result: Err(e()) }
             }
             Command::ReadClientSecret { client_id, then, .. } => {
                 Message::ClientSecretRead { client_id: client_id.clone(), then: *then, result: Err(e()) }

@@ -95,6 +95,11 @@ pub enum Message {
         then: super::command::SecretUse,
         result: Result<Secret, String>,
     },
+    /// A partner change checked into the plan its review shows.
+    PartnerPlanned {
+        request: u64,
+        result: Result<Box<crate::partners::ops::Change>, String>,
+    },
     /// A partner change finished: the credentials it handed over, if it made any.
     PartnerChanged {
         request: u64,
@@ -126,52 +131,4 @@ pub enum Message {
     Warning(String),
 }
 
-/// A detail or docs page from the warm cache, for the load `request` in flight.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cached {
-    Detail { request: u64, api: ApiRef, data: DetailData, authorizers: Vec<Authorizer>, saved_at: String },
-    Docs { request: u64, api: ApiRef, stage: String, lines: Vec<DocLine>, saved_at: String },
-}
-
-/// What `:findings` shows: the report, what could not be read, the waivers' warnings.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FindingsView {
-    pub report: crate::governance::Report,
-    pub problems: Vec<String>,
-    pub warnings: Vec<String>,
-    /// The APIs the rules saw (`(region, id)`): an API created since shows no count.
-    pub evaluated: Vec<(String, String)>,
-}
-
-impl FindingsView {
-    /// Unwaived findings per API (`(region, id)`): how many, and the worst severity.
-    pub fn per_api(&self) -> std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> {
-        let mut out: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> =
-            self.evaluated.iter().map(|k| (k.clone(), (0, crate::governance::Severity::Info))).collect();
-        for f in self.report.findings.iter().filter(|f| !f.waived) {
-            let Some(id) = &f.api_id else { continue };
-            let e = out.entry((f.region.clone(), id.clone())).or_insert((0, f.severity));
-            e.1 = if e.0 == 0 { f.severity } else { e.1.max(f.severity) };
-            e.0 += 1;
-        }
-        out
-    }
-}
-
-/// A call that came back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Called {
-    pub response: crate::tryit::send::CallResponse,
-    /// How it was authenticated, for people (`x-api-key of key k1`).
-    pub said: Vec<String>,
-    pub operation: String,
-    pub url: String,
-    /// The call as curl, secrets as environment variables.
-    pub curl: String,
-    /// The call as curl with its secrets (copied only when asked for).
-    pub curl_with_secrets: crate::domain::Secret,
-    /// A body over the size limit went whole to this temporary file; `response.body` holds its start.
-    pub body_file: Option<std::path::PathBuf>,
-    /// The whole body's size.
-    pub body_size: u64,
-}
+pub use super::data::{Cached, Called, FindingsView};

@@ -5,6 +5,8 @@ pub mod action;
 pub mod app;
 mod chrome;
 pub mod command;
+pub mod context;
+pub mod data;
 pub mod dialogs;
 pub mod keymap;
 pub mod loadable;

@@ -4,7 +4,7 @@
 
 use super::action::{Action, Context};
 use super::keymap::Keymap;
-use super::screens::{Nav, SCREENS, Shared, complete_command, planned::PlannedScreen};
+use super::screens::{Nav, SCREENS, Shared, complete_command};
 use super::widgets::text_input::TextInput;
 use crossterm::event::KeyEvent;
 
@@ -102,10 +102,13 @@ pub fn resolve(input: &str, sh: &mut Shared) -> Jump {
             return Jump::Stay;
         }
     };
-    match (name, SCREENS.iter().find(|e| e.name == name).and_then(|e| e.open)) {
+    match (name, SCREENS.iter().find(|e| e.name == name)) {
         ("quit", _) => Jump::Quit,
         ("help", _) => Jump::Help,
-        (_, Some(open)) => Jump::To(Nav::Reset(open(sh))),
-        (_, None) => Jump::To(Nav::Push(Box::new(PlannedScreen { name: name.to_string() }))),
+        (_, Some(e)) => Jump::To(Nav::Reset((e.open)(sh))),
+        (_, None) => {
+            sh.error(format!("unknown command `:{name}`; try :apis, :help"));
+            Jump::Stay
+        }
     }
 }

@@ -3,67 +3,13 @@
 //! routes them, exhaustively); screens read it, and rebuild their cached rows when the
 //! generation of what they show has moved on.
 
+use super::data::audit::AuditView;
 use super::loadable::Loadable;
-use super::screens::audit::AuditView;
-use crate::domain::{Api, ApiKey, CreatedKey, ResourceNode, Route, Trail, Usage, UsagePlan};
+use crate::domain::{Api, ApiKey, CreatedKey, Trail, Usage, UsagePlan};
 use crate::openapi::DocLine;
 use std::collections::HashMap;
 
-/// Which API (REST ids and HTTP ids can collide across regions).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ApiRef {
-    pub region: String,
-    pub id: String,
-}
-
-impl ApiRef {
-    pub fn of(api: &Api) -> ApiRef {
-        ApiRef { region: api.region.clone(), id: api.id.clone() }
-    }
-}
-
-/// Methods (REST, as a resource tree) or routes (HTTP) of one API.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum DetailData {
-    Rest(Vec<ResourceNode>),
-    Http(Vec<Route>),
-}
-
-/// One row of the detail screen's resources pane.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DetailRow<'a> {
-    Resource(&'a ResourceNode),
-    Method(&'a ResourceNode, &'a crate::domain::Method),
-    Route(&'a Route),
-}
-
-impl DetailData {
-    pub fn rows(&self) -> Vec<DetailRow<'_>> {
-        match self {
-            DetailData::Rest(tree) => tree
-                .iter()
-                .flat_map(|n| {
-                    std::iter::once(DetailRow::Resource(n))
-                        .chain(n.methods.iter().map(move |m| DetailRow::Method(n, m)))
-                })
-                .collect(),
-            DetailData::Http(routes) => routes.iter().map(DetailRow::Route).collect(),
-        }
-    }
-}
-
-impl DetailRow<'_> {
-    /// Text the fuzzy filter matches against.
-    pub fn haystack(&self) -> String {
-        match self {
-            DetailRow::Resource(n) => n.path.clone(),
-            DetailRow::Method(n, m) => {
-                format!("{} {} {} {}", m.method, n.path, m.authorization, m.integration_type.as_deref().unwrap_or(""))
-            }
-            DetailRow::Route(r) => format!("{} {}", r.route_key, r.authorization),
-        }
-    }
-}
+pub use super::data::{ApiRef, DetailData, DetailRow};
 
 /// A message on the status line.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,13 +94,13 @@ pub struct Store {
     pub mutating: Option<u64>,
     pub partners: Loadable<PartnersView>,
     /// The last call's answer (try it).
-    pub call: Loadable<crate::tui::message::Called>,
+    pub call: Loadable<crate::tui::data::Called>,
     /// The jq filter's outputs over the last call's body.
     pub jq: Loadable<Vec<String>>,
     /// The request history, oldest first.
     pub history: Loadable<Vec<crate::tryit::history::Entry>>,
     /// The governance findings, and their count per API (the catalog's FINDINGS column).
-    pub findings: Loadable<crate::tui::message::FindingsView>,
+    pub findings: Loadable<crate::tui::data::FindingsView>,
     pub findings_per_api: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)>,
     /// A partner change in flight (its request id), one at a time.
     pub partner_change: Option<u64>,
@@ -297,8 +243,8 @@ impl Store {
     }
 
     /// A kept detail or docs page for a load in flight: shown until the answer replaces it.
-    pub fn take_cached(&mut self, cached: crate::tui::message::Cached) {
-        use crate::tui::message::Cached;
+    pub fn take_cached(&mut self, cached: crate::tui::data::Cached) {
+        use crate::tui::data::Cached;
         match cached {
             Cached::Detail { request, api, data, authorizers, saved_at } => {
                 if self.details.get_mut(&api).is_some_and(|e| e.show_cached(request, data, saved_at)) {
@@ -337,7 +283,7 @@ impl Store {
         }
     }
 
-    pub fn take_call(&mut self, request: u64, result: Result<crate::tui::message::Called, String>) {
+    pub fn take_call(&mut self, request: u64, result: Result<crate::tui::data::Called, String>) {
         if self.call.accept(request, result) {
             self.generations.call += 1;
             // A filter's outputs were of the body before.
@@ -352,7 +298,7 @@ impl Store {
         }
     }
 
-    pub fn take_findings(&mut self, request: u64, result: Result<crate::tui::message::FindingsView, String>) {
+    pub fn take_findings(&mut self, request: u64, result: Result<crate::tui::data::FindingsView, String>) {
         if self.findings.accept(request, result) {
             self.findings_per_api = self.findings.loaded().map(|f| f.per_api()).unwrap_or_default();
             self.generations.findings += 1;

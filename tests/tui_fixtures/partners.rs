@@ -3,9 +3,14 @@
 use super::access::access_store;
 use portcullis::aws::cognito::PoolInfo;
 use portcullis::domain::{AppClient, ClientSecretInfo, Partner, PartnerKey};
-use portcullis::partners::ops::{Action as Due, Todo};
+use portcullis::partners::Destination;
+use portcullis::partners::ops::{
+    Action as Due, ActionKind, Change, Cleanup, Credential, OffboardPlan, OnboardPlan, OnboardRequest, RotatePlan,
+    Strategy, Todo,
+};
 use portcullis::tui::loadable::Loadable;
 use portcullis::tui::store::{PartnersView, Store};
+use std::collections::BTreeMap;
 
 fn key(id: &str, name: &str, enabled: bool, plans: &[&str], retire_after: Option<&str>) -> PartnerKey {
     PartnerKey {
@@ -98,7 +103,7 @@ pub fn view(due: Vec<Due>) -> PartnersView {
 pub fn dune_due() -> Vec<Due> {
     vec![Due {
         partner: "dune".into(),
-        kind: "undo".into(),
+        kind: ActionKind::Undo,
         what: "onboard begun 2026-12-01T11:58:00Z".into(),
         aws_cli: None,
         done: false,
@@ -117,4 +122,101 @@ pub fn partners_store(read_only: bool) -> Store {
 pub fn with_view(mut store: Store, view: PartnersView) -> Store {
     store.partners = Loadable::Loaded(view);
     store
+}
+
+fn the(id: &str) -> Partner {
+    partners().into_iter().find(|p| p.id == id).expect("a fixture partner")
+}
+
+fn acme_key() -> portcullis::domain::ApiKey {
+    let mut k = super::access::api_keys().into_iter().find(|k| k.id == "k1").expect("k1");
+    k.tags = BTreeMap::from([("partner".to_string(), "acme".to_string()), ("team".to_string(), "sales".to_string())]);
+    k
+}
+
+fn at(text: &str) -> time::OffsetDateTime {
+    portcullis::domain::parse_time(text).expect("a time")
+}
+
+/// What the worker's check of a rotation of acme's key returns (as `ops::check_rotate` builds it).
+pub fn rotate_key_change() -> Change {
+    let tags = BTreeMap::from([
+        ("partner".to_string(), "acme".to_string()),
+        ("portcullis:retire-after".to_string(), "2026-12-08T12:00:00Z".to_string()),
+        ("portcullis:rotates".to_string(), "k1".to_string()),
+        ("team".to_string(), "sales".to_string()),
+    ]);
+    Change::Rotate(Box::new(RotatePlan {
+        partner: the("acme"),
+        region: "eu-west-1".into(),
+        credential: Credential::Key,
+        destination: Destination::Stdout,
+        now: false,
+        old_key: Some(acme_key()),
+        key_name: "acme-20261201".into(),
+        key_tags: tags,
+        client_id: None,
+        strategy: Strategy::NewApiKey,
+        fallback_client: None,
+        pool: None,
+        retire_after: at("2026-12-08T12:00:00Z"),
+        existing_secrets: vec![],
+    }))
+}
+
+/// A rotation of acme's client secret by the two-secret model.
+pub fn rotate_secret_change() -> Change {
+    Change::Rotate(Box::new(RotatePlan {
+        partner: the("acme"),
+        region: "eu-west-1".into(),
+        credential: Credential::Secret,
+        destination: Destination::Stdout,
+        now: false,
+        old_key: None,
+        key_name: String::new(),
+        key_tags: BTreeMap::new(),
+        client_id: Some("c-acme".into()),
+        strategy: Strategy::SecondSecret,
+        fallback_client: None,
+        pool: Some(pool()),
+        retire_after: at("2026-12-08T12:00:00Z"),
+        existing_secrets: vec!["c-acme--1780300800".into()],
+    }))
+}
+
+/// Offboarding acme: its enabled key disabled, both keys out of their plans and deleted, its client.
+pub fn offboard_change() -> Change {
+    let (k1, k3) = ("k1".to_string(), "k3".to_string());
+    let pool = "eu-west-1_pool".to_string();
+    Change::Offboard(Box::new(OffboardPlan {
+        partner: the("acme"),
+        region: "eu-west-1".into(),
+        steps: vec![
+            Cleanup::DisableKey { key: k1.clone() },
+            Cleanup::Detach { key: k1.clone(), plan: "p1".into() },
+            Cleanup::DeleteKey { key: k1 },
+            Cleanup::Detach { key: k3.clone(), plan: "p2".into() },
+            Cleanup::DeleteKey { key: k3 },
+            Cleanup::DeleteClient { pool, client: "c-acme".into() },
+        ],
+    }))
+}
+
+/// Onboarding echo into plan p1 with partners/read.
+pub fn onboard_change() -> Change {
+    let plan = super::access::usage_plans().into_iter().find(|p| p.id == "p1").expect("p1");
+    Change::Onboard(Box::new(OnboardPlan {
+        request: OnboardRequest {
+            partner: "echo".into(),
+            pool: "eu-west-1_pool".into(),
+            plans: vec!["p1".into()],
+            scopes: vec!["partners/read".into()],
+            destination: Destination::Stdout,
+        },
+        region: "eu-west-1".into(),
+        pool: pool(),
+        plans: vec![plan],
+        key_name: "echo-20261201".into(),
+        key_tags: BTreeMap::from([("partner".to_string(), "echo".to_string())]),
+    }))
 }

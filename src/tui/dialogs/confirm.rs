@@ -5,7 +5,7 @@ use super::{Answer, Step, keys_or};
 use crate::domain::Mutation;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use crate::tui::widgets::text_input::{Caret, TextInput};
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
@@ -33,7 +33,8 @@ impl Confirm {
         Answer::Confirmed { mutation: self.mutation.clone(), region: self.region.clone() }
     }
 
-    pub(super) fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
+    /// The lines the dialog draws (before they wrap to its width).
+    pub fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
         let mut lines = change_lines(&self.mutation, &self.region, p);
         let go = keys_or(p, Context::Confirm, Action::Confirm);
         let cancel = keys_or(p, Context::Confirm, Action::Cancel);
@@ -51,7 +52,7 @@ fn change_lines(m: &Mutation, region: &str, p: &Paint) -> Vec<Line<'static>> {
         Line::from(Span::styled("Equivalent AWS CLI:", s.muted)),
     ];
     lines.extend(
-        m.aws_cli(region).into_iter().map(|c| Line::from(Span::styled(format!("  {}", for_terminal(&c)), s.accent))),
+        m.plan(region).cli().into_iter().map(|c| Line::from(Span::styled(format!("  {}", for_terminal(&c)), s.accent))),
     );
     lines.push(Line::from(""));
     lines
@@ -85,7 +86,8 @@ impl TypedConfirm {
         }
     }
 
-    pub(super) fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
+    /// The lines the dialog draws (before they wrap to its width).
+    pub fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
         let s = p.styles;
         let mut lines = change_lines(&self.mutation, &self.region, p);
         lines.push(Line::from(Span::styled(

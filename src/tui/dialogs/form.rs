@@ -5,7 +5,7 @@
 use super::{Answer, Step};
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use crate::tui::widgets::text_input::{Caret, TextInput};
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};

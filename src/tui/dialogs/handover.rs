@@ -7,7 +7,7 @@ use crate::domain::Secret;
 use crate::partners::Credentials;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use ratatui::text::{Line, Span};
 
 #[derive(Debug, Clone)]

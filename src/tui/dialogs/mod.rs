@@ -20,7 +20,7 @@ pub use review::Review;
 pub use show_value::ShowValue;
 
 use super::action::{Action, Context};
-use super::screens::Paint;
+use super::context::Paint;
 use crate::domain::{Mutation, Secret};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -53,7 +53,7 @@ pub enum Answer {
     /// The form as submitted (the screen checks it, and may open it again with an error).
     Submitted(Form),
     /// Go ahead with the partner change.
-    Reviewed(crate::tui::command::PartnerOp),
+    Reviewed(Box<crate::partners::ops::Change>),
     /// The body as edited.
     Body(String),
 }
@@ -116,16 +116,17 @@ impl Dialog {
 fn popup(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, p: &Paint) {
     let s = p.styles;
     let width = 100.min(frame.area().width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (rows as u16 + 2).min(frame.area().height);
+    let inner = width.saturating_sub(2).max(1);
+    let paragraph = Paragraph::new(lines).style(s.popup).wrap(Wrap { trim: false });
+    let rows = u16::try_from(paragraph.line_count(inner)).unwrap_or(u16::MAX);
+    let height = rows.saturating_add(2).min(frame.area().height);
     let area = centered(frame.area(), width, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.popup_border)
         .title(Span::styled(title.to_string(), s.title));
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block).style(s.popup).wrap(Wrap { trim: false }), area);
+    frame.render_widget(paragraph.block(block), area);
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

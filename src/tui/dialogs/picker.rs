@@ -3,7 +3,7 @@
 use super::{Answer, Step, keys_slash};
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use ratatui::text::{Line, Span};
 
 /// What the choice is for.

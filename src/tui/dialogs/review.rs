@@ -1,11 +1,13 @@
-//! The review of a partner change before it runs: what it does, the equivalent AWS CLI calls,
-//! and (for what cannot be undone: an offboarding, a retirement at once) the partner id typed.
+//! The review of a partner change before it runs: what it does, the AWS CLI equivalent of the
+//! calls the checked change will make (the same value the worker then carries out), and (for
+//! what cannot be undone: an offboarding, a retirement at once) the partner id typed.
 
 use super::{Answer, Step, keys_or};
+use crate::partners::Destination;
+use crate::partners::ops::Change;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::PartnerOp;
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use crate::tui::widgets::text_input::{Caret, TextInput};
 use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
@@ -19,17 +21,24 @@ pub struct Review {
     /// What must be typed to go ahead, if a plain yes is not enough.
     pub typed: Option<String>,
     pub input: TextInput,
-    pub op: PartnerOp,
+    pub change: Change,
 }
 
 impl Review {
-    pub fn new(title: &'static str, describe: Vec<String>, aws_cli: Vec<String>, op: PartnerOp) -> Review {
-        Review { title, describe, aws_cli, typed: None, input: TextInput::default(), op }
-    }
-
-    /// Asks for `word` to be typed before it goes ahead.
-    pub fn typed(self, word: &str) -> Review {
-        Review { typed: Some(word.to_string()), ..self }
+    /// The review of a checked change: its lines and calls come from the change itself.
+    pub fn of(change: Change) -> Review {
+        let plan = change.plan();
+        let (title, notes) = notes(&change);
+        let mut describe = change.describe();
+        describe.extend(notes);
+        Review {
+            title,
+            describe,
+            aws_cli: plan.cli(),
+            typed: change.typed().map(str::to_string),
+            input: TextInput::default(),
+            change,
+        }
     }
 
     pub fn context(&self) -> Context {
@@ -39,9 +48,9 @@ impl Review {
     pub(super) fn on_key(&mut self, key: KeyEvent, action: Option<Action>) -> Step {
         match (action, &self.typed) {
             (Some(Action::Cancel), _) => Step::Close,
-            (Some(Action::Confirm), None) => Step::Answer(Answer::Reviewed(self.op.clone())),
+            (Some(Action::Confirm), None) => Step::Answer(Answer::Reviewed(Box::new(self.change.clone()))),
             (Some(Action::Confirm), Some(word)) if self.input.value() == *word => {
-                Step::Answer(Answer::Reviewed(self.op.clone()))
+                Step::Answer(Answer::Reviewed(Box::new(self.change.clone())))
             }
             (Some(Action::Confirm), Some(_)) => Step::Refuse("that is not the partner id: nothing was changed".into()),
             (_, Some(_)) => {
@@ -52,7 +61,8 @@ impl Review {
         }
     }
 
-    pub(super) fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
+    /// The lines the dialog draws (before they wrap to its width).
+    pub fn lines(&self, p: &Paint) -> Vec<Line<'static>> {
         let s = p.styles;
         let mut lines: Vec<Line> =
             self.describe.iter().map(|d| Line::from(Span::styled(for_terminal(d).into_owned(), s.text))).collect();
@@ -87,5 +97,30 @@ impl Review {
             }
         }
         lines
+    }
+}
+
+/// The title, and what a person should know beside the calls.
+fn notes(change: &Change) -> (&'static str, Vec<String>) {
+    let shown = |d: &Destination| match d {
+        Destination::Stdout => "The new credentials are shown here once.".to_string(),
+        other => format!("The new credentials are written to {} (not shown).", other.describe()),
+    };
+    match change {
+        Change::Onboard(p) => (" onboard ", vec![shown(&p.request.destination)]),
+        Change::Rotate(p) if p.now => {
+            (" rotate ", vec!["The old credential stops working at once.".into(), shown(&p.destination)])
+        }
+        Change::Rotate(p) => (
+            " rotate ",
+            vec![
+                "Old and new both work for the grace period; then reconcile retires the old one.".into(),
+                shown(&p.destination),
+            ],
+        ),
+        Change::Offboard(_) => {
+            (" offboard ", vec!["Traffic with its keys stops at once. This cannot be undone.".into()])
+        }
+        Change::Reconcile(_) => (" reconcile ", vec![]),
     }
 }

@@ -4,7 +4,7 @@ use super::{Step, keys_slash};
 use crate::domain::Secret;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::screens::Paint;
+use crate::tui::context::Paint;
 use ratatui::text::{Line, Span};
 
 #[derive(Debug, Clone)]

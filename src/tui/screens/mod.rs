@@ -4,7 +4,9 @@
 //! elsewhere is a [`Nav`] value the app carries out.
 //!
 //! Adding a screen: its folder here, plus a line in [`SCREENS`] (its `:` name), a keymap
-//! context (action.rs and keymap.toml), and its `pub mod` line below.
+//! context (action.rs and keymap.toml), and its `pub mod` line below; each new load it needs is
+//! still a `Command` and a `Message` variant with their arms in the worker, the store and the
+//! router (the README's "Adding a screen" lists them).
 
 pub mod api;
 pub mod audit;
@@ -14,86 +16,18 @@ pub mod findings;
 pub mod help;
 pub mod keys;
 pub mod partners;
-pub mod planned;
 pub mod plans;
 pub mod stage;
 pub mod try_it;
 
 use super::action::{Action, Context};
-use super::command::Command;
 use super::dialogs::{Answer, Dialog};
-use super::keymap::Keymap;
-use super::store::{ApiRef, Status, Store};
-use super::theme::Styles;
-use super::widgets::list::{ListView, Wake};
+use super::store::{ApiRef, Store};
+use super::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-/// What a screen may touch while it handles an action or the data it shows: the shared store,
-/// the outbox (with request ids) and the status line.
-pub struct Shared {
-    pub store: Store,
-    pub outbox: Vec<Command>,
-    pub status: Option<Status>,
-    pub tick: u64,
-    /// Wakes the event loop from another thread (a big list's filter has finished); without
-    /// it (tests), filters run inline.
-    pub wake: Option<Wake>,
-    /// The keymap in force (hints in messages name its keys).
-    pub keymap: Keymap,
-    next_request: u64,
-}
-
-impl Shared {
-    pub fn new(store: Store, keymap: Keymap) -> Shared {
-        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, next_request: 0 }
-    }
-
-    /// What a screen draws with.
-    pub fn paint<'a>(&'a self, styles: &'a Styles) -> Paint<'a> {
-        Paint { store: &self.store, styles, keymap: &self.keymap, tick: self.tick }
-    }
-
-    /// The keys of `action` in `context`, for a message (`ctrl-r`).
-    pub fn keys(&self, context: Context, action: Action) -> String {
-        self.keymap.keys_for(context, action).join("/")
-    }
-
-    pub fn request_id(&mut self) -> u64 {
-        self.next_request += 1;
-        self.next_request
-    }
-
-    /// Queue a command made with a new request id; returns the id.
-    pub fn send(&mut self, command: impl FnOnce(u64) -> Command) -> u64 {
-        let request = self.request_id();
-        self.outbox.push(command(request));
-        request
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status::Error(text.into()));
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status::Info(text.into()));
-    }
-}
-
-/// What a screen draws with.
-pub struct Paint<'a> {
-    pub store: &'a Store,
-    pub styles: &'a Styles,
-    pub keymap: &'a Keymap,
-    pub tick: u64,
-}
-
-impl Paint<'_> {
-    /// The keys of `action` in `context`, as a hint shows them (`enter/space`).
-    pub fn keys(&self, context: Context, action: Action) -> String {
-        self.keymap.keys_for(context, action).join("/")
-    }
-}
+pub use super::context::{Paint, Shared};
 
 /// Where to go next: the value a screen returns, carried out by the app.
 pub enum Nav {
@@ -168,38 +102,37 @@ pub trait Screen {
 /// Opens a screen by its `:` name: the screens to put on the root (the API list).
 pub type Open = fn(&mut Shared) -> Vec<Box<dyn Screen>>;
 
-/// One `:` command: the screen's name, what it shows (for help), and how it opens; `None` for
-/// a planned screen that is not built yet.
+/// One `:` command: the screen's name, what it shows (for help), and how it opens.
 pub struct Entry {
     pub name: &'static str,
     pub about: &'static str,
-    pub open: Option<Open>,
+    pub open: Open,
 }
 
 /// The `:` commands. `help` and `quit` are the app's own (help opens over the current screen).
 pub const SCREENS: &[Entry] = &[
-    Entry { name: "apis", about: "the API catalog", open: Some(|_| vec![]) },
-    Entry { name: "plans", about: "usage plans", open: Some(|sh| vec![plans::PlansScreen::open(sh)]) },
-    Entry { name: "keys", about: "API keys", open: Some(|sh| vec![keys::KeysScreen::open(sh, "")]) },
+    Entry { name: "apis", about: "the API catalog", open: |_| vec![] },
+    Entry { name: "plans", about: "usage plans", open: |sh| vec![plans::PlansScreen::open(sh)] },
+    Entry { name: "keys", about: "API keys", open: |sh| vec![keys::KeysScreen::open(sh, "")] },
     Entry {
         name: "partners",
         about: "partners: onboard, rotate, offboard",
-        open: Some(|sh| vec![partners::PartnersScreen::open(sh)]),
+        open: |sh| vec![partners::PartnersScreen::open(sh)],
     },
-    Entry { name: "audit", about: "the CloudTrail audit trail", open: Some(|sh| vec![audit::AuditScreen::open(sh)]) },
+    Entry { name: "audit", about: "the CloudTrail audit trail", open: |sh| vec![audit::AuditScreen::open(sh)] },
     Entry {
         name: "try",
         about: "call an API: choose it, then an operation",
-        open: Some(|sh| vec![try_it::picker::TryPicker::open(sh)]),
+        open: |sh| vec![try_it::picker::TryPicker::open(sh)],
     },
     Entry {
         name: "history",
         about: "requests sent (try it)",
-        open: Some(|sh| vec![try_it::history::HistoryScreen::open(sh)]),
+        open: |sh| vec![try_it::history::HistoryScreen::open(sh)],
     },
-    Entry { name: "findings", about: "governance findings", open: Some(|sh| vec![findings::FindingsScreen::open(sh)]) },
-    Entry { name: "help", about: "this help", open: Some(|_| vec![]) },
-    Entry { name: "quit", about: "quit", open: Some(|_| vec![]) },
+    Entry { name: "findings", about: "governance findings", open: |sh| vec![findings::FindingsScreen::open(sh)] },
+    Entry { name: "help", about: "this help", open: |_| vec![] },
+    Entry { name: "quit", about: "quit", open: |_| vec![] },
 ];
 
 /// Screen names that start with what was typed.

@@ -165,8 +165,7 @@ fn greedy_score(pattern: &Pattern, haystack: Utf32Str<'_>, matcher: &mut Matcher
     Some(total)
 }
 
-/// Wakes the event loop (a background filter has finished).
-pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
+pub use crate::tui::context::Wake;
 
 /// What the next match works on.
 enum Base {

@@ -7,8 +7,8 @@ pub mod text_input;
 pub mod vtable;
 
 use super::action::{Action, Context};
+use super::context::Paint;
 use super::loadable::Loadable;
-use super::screens::Paint;
 use super::theme::Styles;
 use crate::sanitize;
 use ratatui::text::{Line, Span};

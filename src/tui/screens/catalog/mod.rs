@@ -2,7 +2,7 @@
 //! virtualised. Its rows (filtered and sorted indices) are rebuilt only when the catalog or
 //! the filter changes; the sort order is computed once per column.
 
-pub mod cache;
+pub use crate::tui::data::cache;
 
 use super::{Nav, Paint, Screen, Shared, Target};
 use crate::domain::Api;

@@ -47,9 +47,7 @@ pub fn all_lines(keymap: &Keymap) -> Vec<(String, String)> {
     let command = keymap.keys_for(Context::Global, Action::Command).join("/");
     out.push((String::new(), format!("Screens ({command}name; a unique prefix is enough)")));
     for e in SCREENS {
-        let about =
-            if e.open.is_some() { e.about.to_string() } else { format!("{} (planned: not built yet)", e.about) };
-        out.push((format!("{command}{}", e.name), about));
+        out.push((format!("{command}{}", e.name), e.about.to_string()));
     }
     out
 }

@@ -4,13 +4,13 @@
 //! value is never shown unless revealed (`v`, 10 s) or copied (`c`, cleared later).
 
 use super::super::keys::{REVEAL_MILLIS, copy};
-use super::{Nav, Paint, Screen, Shared, offboard_review, reconcile_review, rotate_review, start_change, writable};
+use super::{Nav, Paint, Screen, Shared, offboard_op, plan_change, rotate_op, writable};
 use crate::domain::Partner;
 use crate::partners::ops::Credential;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
+use crate::tui::command::PartnerOp;
 use crate::tui::command::{Command, SecretUse};
-use crate::tui::dialogs::{Answer, Dialog};
 use crate::tui::message::Message;
 use crate::tui::store::Store;
 use crate::tui::widgets::list::ListView;
@@ -207,20 +207,12 @@ impl Screen for PartnerDetailScreen {
                 super::load_partners(sh);
                 Nav::Stay
             }
-            Action::RotateKey if writable(sh) => {
-                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Key))))
+            Action::RotateKey if writable(sh) => plan_change(rotate_op(&p, Credential::Key), sh),
+            Action::RotateSecret if writable(sh) => plan_change(rotate_op(&p, Credential::Secret), sh),
+            Action::Offboard if writable(sh) => plan_change(offboard_op(&p), sh),
+            Action::Reconcile if writable(sh) => {
+                plan_change(PartnerOp::Reconcile { partner: Some(p.id.clone()), region: p.region.clone() }, sh)
             }
-            Action::RotateSecret if writable(sh) => {
-                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Secret))))
-            }
-            Action::Offboard if writable(sh) => Nav::Dialog(Dialog::Review(Box::new(offboard_review(&p)))),
-            Action::Reconcile if writable(sh) => match reconcile_review(&sh.store, Some(&p.id)) {
-                Some(r) => Nav::Dialog(Dialog::Review(Box::new(r))),
-                None => {
-                    sh.info(format!("nothing to reconcile for {}", p.id));
-                    Nav::Stay
-                }
-            },
             Action::Reveal => match self.selected_value(&sh.store) {
                 Some(Value::Client(id)) => self.read_secret(id, SecretUse::Reveal, sh),
                 Some(Value::Key(key)) => {
@@ -247,13 +239,6 @@ impl Screen for PartnerDetailScreen {
                 }
                 None => Nav::Stay,
             },
-            _ => Nav::Stay,
-        }
-    }
-
-    fn on_answer(&mut self, answer: Answer, sh: &mut Shared) -> Nav {
-        match answer {
-            Answer::Reviewed(op) => start_change(op, sh),
             _ => Nav::Stay,
         }
     }

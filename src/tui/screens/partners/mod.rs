@@ -11,10 +11,10 @@ pub use wizard::{onboard_form, onboard_request};
 
 use super::plans::{ensure_plans, load_keys, load_plans};
 use super::{Nav, Paint, Screen, Shared};
-use crate::cli::partners::age;
 use crate::domain::Partner;
+use crate::domain::credential_age as age;
 use crate::partners::Destination;
-use crate::partners::ops::Credential;
+use crate::partners::ops::{Change, Credential, ReconcilePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
 use crate::tui::command::{Command, PartnerOp, SecretUse};
@@ -110,107 +110,53 @@ pub fn writable(sh: &mut Shared) -> bool {
     true
 }
 
-/// The review of a rotation of `p`'s key or client secret.
-pub fn rotate_review(p: &Partner, credential: Credential) -> Review {
-    let (what, cli) = match credential {
-        Credential::Key => {
-            let old = p.keys.iter().filter(|k| k.enabled).max_by(|a, b| a.created_date.cmp(&b.created_date));
-            (
-                format!(
-                    "Rotate partner {}'s API key {}: a new key in the same plans; both work for the grace period, then reconcile retires the old one.",
-                    p.id,
-                    old.map_or("-", |k| k.id.as_str())
-                ),
-                vec![format!(
-                    "aws apigateway create-api-key --customer-id {} --tags partner={},portcullis:rotates={} --enabled --region {}",
-                    p.id,
-                    p.id,
-                    old.map_or("-", |k| k.id.as_str()),
-                    p.region
-                )],
-            )
+/// A rotation of `p`'s key or client secret, to be checked into its plan.
+pub fn rotate_op(p: &Partner, credential: Credential) -> PartnerOp {
+    PartnerOp::Rotate { partner: p.id.clone(), region: p.region.clone(), credential, destination: Destination::Stdout }
+}
+
+pub fn offboard_op(p: &Partner) -> PartnerOp {
+    PartnerOp::Offboard { partner: p.id.clone(), region: p.region.clone() }
+}
+
+/// Check a change into its plan (the worker reads what it needs); its review opens when the
+/// plan comes back (`take_plan`). One change at a time, checks included.
+pub fn plan_change(op: PartnerOp, sh: &mut Shared) -> Nav {
+    sh.info(format!("checking: {}…", op.describe()));
+    let request = sh.send(|request| Command::PlanPartnerChange { request, op: Box::new(op) });
+    sh.store.partner_change = Some(request);
+    Nav::Stay
+}
+
+/// A change's plan came back: its review, or why it cannot be done.
+pub fn take_plan(request: u64, result: Result<Box<Change>, String>, sh: &mut Shared) -> Option<Dialog> {
+    match sh.store.take_partner_change(request, result)? {
+        Ok(change) => {
+            sh.status = None;
+            Some(Dialog::Review(Box::new(Review::of(*change))))
         }
-        Credential::Secret => (
-            format!(
-                "Rotate partner {}'s client secret: a second secret (or, where the endpoint has no two-secret model, a second app client); both work for the grace period.",
-                p.id
-            ),
-            p.app_clients
-                .iter()
-                .map(|c| {
-                    format!(
-                        "aws cognito-idp add-user-pool-client-secret --user-pool-id {} --client-id {} --region {}",
-                        p.user_pool_id.as_deref().unwrap_or_default(),
-                        c.client_id,
-                        p.region
-                    )
-                })
-                .collect(),
-        ),
-    };
-    let describe = vec![what, "The new credential is shown here once.".into()];
-    let op = PartnerOp::Rotate {
-        partner: p.id.clone(),
-        region: p.region.clone(),
-        credential,
-        destination: Destination::Stdout,
-    };
-    Review::new(" rotate ", describe, cli, op)
+        Err(e) => {
+            sh.error(e);
+            None
+        }
+    }
 }
 
-/// The review of offboarding `p` (the partner id typed).
-pub fn offboard_review(p: &Partner) -> Review {
-    let describe = vec![
-        format!(
-            "Offboard partner {}: disable its {} API key(s) first (traffic stops at once), take them out of their plans, delete them and its {} app client(s).",
-            p.id,
-            p.keys.len(),
-            p.app_clients.len()
-        ),
-        "This cannot be undone.".into(),
-    ];
-    let mut cli: Vec<String> = p
-        .keys
-        .iter()
-        .map(|k| {
-            format!(
-                "aws apigateway update-api-key --api-key {} --patch-operations op=replace,path=/enabled,value=false --region {}",
-                k.id, p.region
-            )
-        })
-        .collect();
-    cli.extend(
-        p.keys.iter().map(|k| format!("aws apigateway delete-api-key --api-key {} --region {}", k.id, p.region)),
-    );
-    cli.extend(p.app_clients.iter().map(|c| {
-        format!(
-            "aws cognito-idp delete-user-pool-client --user-pool-id {} --client-id {} --region {}",
-            p.user_pool_id.as_deref().unwrap_or_default(),
-            c.client_id,
-            p.region
-        )
-    }));
-    let op = PartnerOp::Offboard { partner: p.id.clone(), region: p.region.clone() };
-    Review::new(" offboard ", describe, cli, op).typed(&p.id)
-}
-
-/// The review of what reconcile would do, if anything is due.
+/// The review of what reconcile would do (as the partners' view found it due), if anything.
 pub fn reconcile_review(store: &Store, partner: Option<&str>) -> Option<Review> {
     let view = store.partners.loaded()?;
-    let due: Vec<&crate::partners::ops::Action> =
-        view.due.iter().filter(|a| a.kind != "cannot fix" && partner.is_none_or(|p| a.partner == p)).collect();
-    let region = due.first().map(|_| view.region.clone())?;
-    let mut describe = vec![format!("{} thing(s) are due:", due.len())];
-    describe.extend(due.iter().map(|a| format!("  {} {}: {}", a.kind, a.partner, a.what)));
-    let cli = due.iter().filter_map(|a| a.aws_cli.clone()).collect();
-    let op = PartnerOp::Reconcile { partner: partner.map(str::to_string), region };
-    Some(Review::new(" reconcile ", describe, cli, op))
+    let plan = ReconcilePlan { region: view.region.clone(), actions: view.due.clone() }.only(partner);
+    (plan.fixable() > 0).then(|| Review::of(Change::Reconcile(Box::new(plan))))
 }
 
-/// Start a reviewed change (one at a time).
-pub fn start_change(op: PartnerOp, sh: &mut Shared) -> Nav {
-    sh.info(format!("{}…", op.describe()));
-    let request = sh.send(|request| Command::PartnerChange { request, op: Box::new(op) });
+/// Start a reviewed change (one at a time): the reviewed value is what the worker carries out.
+pub fn start_change(change: Change, sh: &mut Shared) -> Nav {
+    if sh.store.partner_change.is_some() {
+        sh.error("a partner change is still in progress; wait for it to finish (nothing was changed)");
+        return Nav::Stay;
+    }
+    sh.info(format!("{}…", change.title()));
+    let request = sh.send(|request| Command::PartnerChange { request, change: Box::new(change) });
     sh.store.partner_change = Some(request);
     Nav::Stay
 }
@@ -269,27 +215,19 @@ impl Screen for PartnersScreen {
                     Nav::Stay
                 }
             },
-            (Action::RotateKey, Some(p)) if writable(sh) => {
-                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Key))))
+            (Action::RotateKey, Some(p)) if writable(sh) => plan_change(rotate_op(&p, Credential::Key), sh),
+            (Action::RotateSecret, Some(p)) if writable(sh) => plan_change(rotate_op(&p, Credential::Secret), sh),
+            (Action::Offboard, Some(p)) if writable(sh) => plan_change(offboard_op(&p), sh),
+            (Action::Reconcile, _) if writable(sh) => {
+                let region = sh.store.partners.loaded().map(|v| v.region.clone()).unwrap_or_default();
+                plan_change(PartnerOp::Reconcile { partner: None, region }, sh)
             }
-            (Action::RotateSecret, Some(p)) if writable(sh) => {
-                Nav::Dialog(Dialog::Review(Box::new(rotate_review(&p, Credential::Secret))))
-            }
-            (Action::Offboard, Some(p)) if writable(sh) => Nav::Dialog(Dialog::Review(Box::new(offboard_review(&p)))),
-            (Action::Reconcile, _) if writable(sh) => match reconcile_review(&sh.store, None) {
-                Some(r) => Nav::Dialog(Dialog::Review(Box::new(r))),
-                None => {
-                    sh.info("nothing to reconcile");
-                    Nav::Stay
-                }
-            },
             _ => Nav::Stay,
         }
     }
 
     fn on_answer(&mut self, answer: Answer, sh: &mut Shared) -> Nav {
         match answer {
-            Answer::Reviewed(op) => start_change(op, sh),
             Answer::Submitted(form) => wizard::submitted(form, sh),
             _ => Nav::Stay,
         }

@@ -6,7 +6,7 @@ use super::{Nav, Shared};
 use crate::domain::check_partner_id;
 use crate::partners::Destination;
 use crate::tui::command::PartnerOp;
-use crate::tui::dialogs::{Dialog, Field, Form, FormKind, Review};
+use crate::tui::dialogs::{Dialog, Field, Form, FormKind};
 
 const DESTINATIONS: [&str; 3] = ["shown here once", "a new file (0600)", "a Secrets Manager secret"];
 
@@ -76,44 +76,11 @@ pub fn onboard_request(form: &Form) -> Result<PartnerOp, String> {
     Ok(PartnerOp::Onboard { partner, region: region.clone(), plans, scopes, destination })
 }
 
-/// The form came back: its review, or the form again with what is wrong.
+/// The form came back: checked into its plan (the review opens with it), or the form again
+/// with what is wrong.
 pub(super) fn submitted(form: Form, sh: &mut Shared) -> Nav {
     match onboard_request(&form) {
-        Ok(op) => Nav::Dialog(Dialog::Review(Box::new(review(op, sh)))),
+        Ok(op) => super::plan_change(op, sh),
         Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
     }
-}
-
-fn review(op: PartnerOp, sh: &Shared) -> Review {
-    let PartnerOp::Onboard { partner, region, plans, scopes, destination } = &op else {
-        return Review::new(" onboard ", vec![], vec![], op);
-    };
-    let pool = sh.store.connection.partner_pool.clone().unwrap_or_default();
-    let name = |id: &String| sh.store.plan(id).map_or(id.clone(), |p| format!("{} ({id})", p.name));
-    let describe = vec![
-        format!("Onboard partner {partner} in {region}:"),
-        format!("  an app client `{partner}` (client credentials, scopes {}) in pool {pool},", scopes.join(" ")),
-        format!("  an API key for {partner} in {},", plans.iter().map(name).collect::<Vec<_>>().join(", ")),
-        format!(
-            "  the credentials {}.",
-            match destination {
-                Destination::Stdout => "shown here once".to_string(),
-                other => format!("written to {} (not shown)", other.describe()),
-            }
-        ),
-    ];
-    let mut cli = vec![
-        format!(
-            "aws cognito-idp create-user-pool-client --user-pool-id {pool} --client-name {partner} --generate-secret \
-             --allowed-o-auth-flows client_credentials --allowed-o-auth-flows-user-pool-client --allowed-o-auth-scopes {} --region {region}",
-            scopes.join(" ")
-        ),
-        format!(
-            "aws apigateway create-api-key --name {partner}-<date> --customer-id {partner} --tags partner={partner} --enabled --region {region}"
-        ),
-    ];
-    cli.extend(plans.iter().map(|p| {
-        format!("aws apigateway create-usage-plan-key --usage-plan-id {p} --key-id <new key id> --key-type API_KEY --region {region}")
-    }));
-    Review::new(" onboard ", describe, cli, op)
 }

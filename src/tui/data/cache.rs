@@ -9,7 +9,7 @@
 use crate::aws::audit::cache::{safe, write_json};
 use crate::config::Settings;
 use crate::domain::Api;
-use crate::tui::store::ApiRef;
+use crate::tui::data::ApiRef;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
-//! Reading what the rules look at, once: the catalog with methods and routes, keys and plans
-//! (one read for both), partners from those keys; shared by `portcullis lint` and `:findings`.
+//! The whole estate, read once for the governance rules: the catalog with methods and routes,
+//! keys and plans (one read for both), partners from those keys, custom domains and HTTP API
+//! integrations; shared by `portcullis lint` and `:findings`. The rules themselves
+//! (governance/) are pure functions of what is read here.
 
 use crate::aws::{self, AwsContext, catalog};
 use crate::config::Settings;
@@ -92,11 +94,11 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
 pub fn lint(
     read: &Read,
     settings: &Settings,
-    selection: &super::Selection,
-    waivers: &[super::waivers::Waiver],
+    selection: &crate::governance::Selection,
+    waivers: &[crate::governance::waivers::Waiver],
     now: i64,
-) -> (super::Report, Vec<String>) {
-    let estate = super::Estate {
+) -> (crate::governance::Report, Vec<String>) {
+    let estate = crate::governance::Estate {
         apis: &read.apis,
         plans: &read.plans,
         keys: &read.keys,
@@ -106,7 +108,7 @@ pub fn lint(
         now,
         config: &settings.lint,
     };
-    let mut report = super::evaluate(&estate, selection);
-    let warnings = super::waivers::apply(&mut report.findings, waivers, now);
+    let mut report = crate::governance::evaluate(&estate, selection);
+    let warnings = crate::governance::waivers::apply(&mut report.findings, waivers, now);
     (report, warnings)
 }
