@@ -61,8 +61,9 @@ impl std::str::FromStr for Severity {
     }
 }
 
-/// What a rule is, for people and for SARIF.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a rule is, for people and for SARIF, and its check. Not comparable: the check is a
+/// function pointer, and those do not compare reliably (a rule's id names it).
+#[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rule {
     pub id: &'static str,
@@ -77,6 +78,9 @@ pub struct Rule {
     pub prowler: Option<&'static str>,
     /// The AWS Config rule or OWASP API Top 10 (2023) entry it stands for, if any.
     pub counterpart: Option<&'static str>,
+    /// The kind of resource the rule looks at and the function that looks at one of them.
+    #[serde(skip)]
+    pub check: rules::Check,
 }
 
 /// The kind of resource a finding is on.
