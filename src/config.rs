@@ -84,7 +84,7 @@ pub struct Settings {
     /// The audit cache's root; `None` with `--no-cache`.
     pub cache_dir: Option<PathBuf>,
     /// The audit screen's first source (config `audit_source`).
-    pub audit_source: String,
+    pub audit_source: crate::domain::AuditSource,
     /// The partner user pool (config `partner_pool`, or `--user-pool`).
     pub partner_pool: Option<String>,
     pub rotation_grace: std::time::Duration,
@@ -208,7 +208,7 @@ impl Settings {
             no_color: true,
             clipboard_clear_secs: 30,
             cache_dir: None,
-            audit_source: "lookup".into(),
+            audit_source: crate::domain::AuditSource::Lookup,
             partner_pool: None,
             rotation_grace: SEVEN_DAYS,
             retire_delete_after: SEVEN_DAYS,
@@ -233,6 +233,10 @@ impl Settings {
         };
         let (rotation_grace, retire_delete_after) =
             (duration(&file.rotation_grace)?, duration(&file.retire_delete_after)?);
+        let audit_source = match &file.audit_source {
+            Some(text) => text.parse().map_err(|message| ConfigError::Parse { path: path.clone(), message })?,
+            None => crate::domain::AuditSource::Lookup,
+        };
         Ok(Settings {
             profile: o.profile.or(file.profile),
             regions: if regions.is_empty() { file.regions } else { regions },
@@ -245,7 +249,7 @@ impl Settings {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             clipboard_clear_secs: file.clipboard_clear_secs.unwrap_or(30),
             cache_dir: if o.no_cache { None } else { crate::aws::audit::cache::cache_dir() },
-            audit_source: file.audit_source.unwrap_or_else(|| "lookup".into()),
+            audit_source,
             partner_pool: file.partner_pool,
             rotation_grace,
             retire_delete_after,

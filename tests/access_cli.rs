@@ -235,7 +235,9 @@ async fn key_values_never_reach_logs_or_debug_output() {
     // The TUI's listing holds every value (for the masked column): its Debug must not show them.
     let with_values = keys::list_keys_with(&ctx, None, keys::Values::Read).await.unwrap();
     assert!(with_values.iter().any(|k| k.value.as_ref().is_some_and(|v| v.expose() == created.value.expose())));
-    let message = portcullis::tui::message::Message::KeysLoaded { request: 1, result: Ok(with_values.clone()) };
+    let output =
+        portcullis::tui::jobs::Output::new(portcullis::tui::screens::plans::jobs::KeysLoaded(Ok(with_values.clone())));
+    let message = portcullis::tui::message::Message::Done { request: 1, output };
     let value = keys::key_value(&ctx, &created.key.id).await.unwrap();
     let rendered =
         format!("{created:?} {created:#?} {listed:?} {with_values:?} {with_values:#?} {message:?} {value:?} {value}");

@@ -8,9 +8,10 @@ use portcullis::domain::{Mutation, Secret};
 use portcullis::tui::command::Command;
 use portcullis::tui::dialogs::{Confirm, Dialog, ShowValue};
 use portcullis::tui::loadable::Loadable;
-use portcullis::tui::message::Message;
 use portcullis::tui::screens::api::ApiScreen;
 use portcullis::tui::screens::keys::KeysScreen;
+use portcullis::tui::screens::keys::jobs::{ClearClipboard, HideValue, Mutate, Mutated};
+use portcullis::tui::screens::plans::jobs::{LoadKeys, LoadPlans, LoadUsage};
 use portcullis::tui::screens::plans::{PlanDetailScreen, PlansScreen};
 use portcullis::tui::store::Status;
 use portcullis::tui::widgets::list::ListView;
@@ -120,7 +121,10 @@ fn commands_open_plans_and_keys_and_load_them() {
     let mut app = new_app(new_store(false));
     command(&mut app, "plans");
     let sent = app.take_commands();
-    assert!(matches!(sent.as_slice(), [Command::LoadPlans { .. }, Command::LoadKeys { .. }]), "{sent:?}");
+    assert!(
+        matches!(sent.as_slice(), [p, k] if job::<LoadPlans>(p).is_some() && job::<LoadKeys>(k).is_some()),
+        "{sent:?}"
+    );
     assert!(app.screen::<PlansScreen>().is_some(), "on {}", app.top().title());
     command(&mut app, "keys");
     assert!(app.screen::<KeysScreen>().is_some(), "on {}", app.top().title());
@@ -137,7 +141,7 @@ fn plan_detail_loads_usage_and_jumps_to_the_api() {
     assert_eq!(detail.view, ListView::default());
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::LoadUsage { plan, region, .. }] if plan == "p1" && region == "eu-west-1"),
+        matches!(sent.as_slice(), [c] if job::<LoadUsage>(c).is_some_and(|j| j.plan == "p1" && j.region == "eu-west-1")),
         "{sent:?}"
     );
     press(&mut app, KeyCode::Enter); // the first row: the API stage
@@ -158,17 +162,20 @@ fn toggle_asks_then_emits_the_mutation() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     let request = match sent.as_slice() {
-        [Command::Mutate { request, mutation, region }] if *mutation == want && region == "eu-west-1" => *request,
+        [c] if job::<Mutate>(c).is_some_and(|j| j.mutation == want && j.region == "eu-west-1") => request_of(c),
         other => panic!("expected the mutation, got {other:?}"),
     };
-    app.handle(Message::Mutated { request, description: want.describe(), result: Ok(None) });
+    app.handle(done(request, Mutated { description: want.describe(), result: Ok(None) }));
     assert!(
         matches!(&app.shared.status, Some(Status::Info(m)) if m.starts_with("done: disable API key acme-prod")),
         "{:?}",
         app.shared.status
     );
     let reload = app.take_commands();
-    assert!(matches!(reload.as_slice(), [Command::LoadKeys { .. }, Command::LoadPlans { .. }]), "{reload:?}");
+    assert!(
+        matches!(reload.as_slice(), [k, p] if job::<LoadKeys>(k).is_some() && job::<LoadPlans>(p).is_some()),
+        "{reload:?}"
+    );
 }
 
 #[test]
@@ -187,7 +194,7 @@ fn delete_needs_the_exact_name() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::Mutate { mutation: Mutation::DeleteKey { key_id, .. }, .. }] if key_id == "k1"),
+        matches!(sent.as_slice(), [c] if matches!(job::<Mutate>(c), Some(Mutate { mutation: Mutation::DeleteKey { key_id, .. }, .. }) if key_id == "k1")),
         "{sent:?}"
     );
 }
@@ -225,13 +232,13 @@ fn reveal_hides_again_and_copy_clears_the_clipboard_later() {
     assert_eq!(app.store().revealed.as_deref(), Some("k1"));
     assert!(screen(&mut app).contains(VALUE_K1));
     let sent = app.take_commands();
-    let first = Message::HideValue { key: "k1".into(), generation: 1 };
+    let first = done(0, HideValue { key: "k1".into(), generation: 1 });
     assert!(matches!(sent.as_slice(), [Command::After { millis: 10_000, message }] if **message == first), "{sent:?}");
     char_key(&mut app, 'v'); // revealed again: the first timer must not hide it
     app.take_commands();
     app.handle(first);
     assert!(screen(&mut app).contains(VALUE_K1), "a later reveal keeps its own 10 s");
-    app.handle(Message::HideValue { key: "k1".into(), generation: 2 });
+    app.handle(done(0, HideValue { key: "k1".into(), generation: 2 }));
     assert!(!screen(&mut app).contains(VALUE_K1));
 
     char_key(&mut app, 'c');
@@ -239,16 +246,16 @@ fn reveal_hides_again_and_copy_clears_the_clipboard_later() {
     match sent.as_slice() {
         [Command::Clipboard(v), Command::After { millis: 30_000, message }] => {
             assert_eq!(v.expose(), VALUE_K1);
-            assert_eq!(**message, Message::ClearClipboard { generation: 1 });
+            assert_eq!(**message, done(0, ClearClipboard { generation: 1 }));
         }
         other => panic!("{other:?}"),
     }
     char_key(&mut app, 'j');
     char_key(&mut app, 'c'); // a later copy: the first clear must not wipe it
     app.take_commands();
-    app.handle(Message::ClearClipboard { generation: 1 });
+    app.handle(done(0, ClearClipboard { generation: 1 }));
     assert!(app.take_commands().is_empty(), "a later copy is not cleared by an earlier timer");
-    app.handle(Message::ClearClipboard { generation: 2 });
+    app.handle(done(0, ClearClipboard { generation: 2 }));
     let sent = app.take_commands();
     assert!(matches!(sent.as_slice(), [Command::Clipboard(v)] if v.expose().is_empty()), "{sent:?}");
 }
@@ -275,10 +282,12 @@ fn a_failed_mutation_shows_the_error_and_keeps_the_list() {
     press(&mut app, KeyCode::Enter); // pick p1
     press(&mut app, KeyCode::Enter); // confirm
     let request = match app.take_commands().as_slice() {
-        [Command::Mutate { request, mutation: Mutation::Detach { plan_id, .. }, .. }] if plan_id == "p1" => *request,
+        [c] if matches!(job::<Mutate>(c), Some(Mutate { mutation: Mutation::Detach { plan_id, .. }, .. }) if plan_id == "p1") => {
+            request_of(c)
+        }
         other => panic!("{other:?}"),
     };
-    app.handle(Message::Mutated { request, description: "x".into(), result: Err("throttled: retry".into()) });
+    app.handle(done(request, Mutated { description: "x".into(), result: Err("throttled: retry".into()) }));
     assert_eq!(app.shared.status, Some(Status::Error("throttled: retry".into())));
     assert_eq!(app.store().keys.loaded().map(Vec::len), Some(3));
 }
@@ -320,7 +329,7 @@ fn incomplete_plans_and_keys_are_marked_and_enter_reads_again() {
     assert!(!text.contains(&format!("! {other}")), "only the incomplete plan is marked: {text}");
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
-    assert!(matches!(sent.as_slice(), [Command::LoadPlans { .. }]), "{sent:?}");
+    assert!(matches!(sent.as_slice(), [p] if job::<LoadPlans>(p).is_some()), "{sent:?}");
     assert!(app.screen::<PlansScreen>().is_some(), "still on the list: {}", app.top().title());
     command(&mut app, "keys");
     let text = screen(&mut app);

@@ -6,14 +6,19 @@
 mod tui_fixtures;
 
 use crossterm::event::KeyCode;
+use portcullis::domain::AuditSource;
 use portcullis::domain::{ApiKey, Feed, LookupPage, Trail};
 use portcullis::tui::app::App;
 use portcullis::tui::command::{Command, Slot};
 use portcullis::tui::dialogs::{Dialog, FormKind};
+use portcullis::tui::jobs::Output;
 use portcullis::tui::loadable::Loadable;
 use portcullis::tui::message::Message;
 use portcullis::tui::screens::Nav;
+use portcullis::tui::screens::audit::jobs::{AuditOpened, AuditPageLoaded, LoadAuditPage, OpenAudit, SaveAuditCache};
+use portcullis::tui::screens::audit::jobs::{LoadTrails, TrailsLoaded};
 use portcullis::tui::screens::audit::{AUTO_PAGES, AuditScreen, AuditView, RecordScreen};
+use portcullis::tui::screens::catalog::jobs::LoadDetail;
 use portcullis::tui::screens::keys::KeysScreen;
 use portcullis::tui::screens::stage::StageScreen;
 use portcullis::tui::store::{Status, Store};
@@ -45,7 +50,7 @@ fn store(feed: Loadable<Feed>) -> Store {
     store.apis = Loadable::Loaded(apis());
     store.keys = Loadable::Loaded(vec![key("k1", "acme-prod"), key("k2", "globex-prod")]);
     store.plans = Loadable::Loaded(vec![]);
-    let mut view = AuditView::new(query(), "7d".into(), None, "lookup".into());
+    let mut view = AuditView::new(query(), "7d".into(), None, AuditSource::Lookup);
     view.feed = feed;
     store.audit = Some(view);
     store
@@ -66,7 +71,7 @@ fn on_audit(feed: Loadable<Feed>) -> App {
     // Pushing the list syncs it, and a list shorter than a page asks for the next one at once:
     // that request is dropped, so each test starts from a list with nothing in flight.
     let sent = app.take_commands();
-    assert!(matches!(sent.as_slice(), [] | [Command::LoadAuditPage { .. }]), "{sent:?}");
+    assert!(matches!(sent.as_slice(), [] | [_]) && sent.iter().all(|c| job::<LoadAuditPage>(c).is_some()), "{sent:?}");
     let a = audit_mut(&mut app);
     a.loading_more = None;
     a.auto_pages = 0;
@@ -200,10 +205,10 @@ fn audit_filter_form_and_source_picker() {
     }];
     char_key(&mut app, 'T');
     let request = match app.take_commands().as_slice() {
-        [Command::LoadTrails { request }] => *request,
+        [Command::Job { request, job }] if job.get::<LoadTrails>().is_some() => *request,
         other => panic!("{other:?}"),
     };
-    app.handle(Message::TrailsLoaded { request, result: Ok(trails) });
+    app.handle(Message::Done { request, output: Output::new(TrailsLoaded(Ok(trails))) });
     insta::assert_snapshot!("audit_source_picker", render(&mut app).backend());
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
@@ -211,11 +216,11 @@ fn audit_filter_form_and_source_picker() {
     // The same query, its range (`last 7d`, relative) ending now, not when the view was opened.
     let now = time::OffsetDateTime::now_utc();
     assert!(
-        matches!(sent.as_slice(), [Command::OpenAudit { source, query, .. }]
-            if source == "s3://org-cloudtrail-logs/acme"
+        matches!(sent.as_slice(), [c] if matches!(job::<OpenAudit>(c), Some(OpenAudit { source, query })
+            if source.to_string() == "s3://org-cloudtrail-logs/acme"
                 && query.until - query.since == time::Duration::days(7)
                 && (now - query.until).abs() < time::Duration::minutes(1)
-                && query.event_sources == self::query().event_sources),
+                && query.event_sources == self::query().event_sources)),
         "the trail's logs, same query: {sent:?}"
     );
     assert!(audit(&app).feed.is_loading());
@@ -229,7 +234,9 @@ fn opening_plans_the_cursors_then_pages_fill_the_screen_and_are_cached() {
     command(&mut app, "audit");
     let sent = app.take_commands();
     let (request, q) = match sent.as_slice() {
-        [Command::OpenAudit { request, query, source }] if source == "lookup" => (*request, query.clone()),
+        [c] if job::<OpenAudit>(c).is_some_and(|j| j.source == AuditSource::Lookup) => {
+            (request_of(c), job::<OpenAudit>(c).map(|j| j.query.clone()).unwrap())
+        }
         other => panic!("{other:?}"),
     };
     app.screen::<AuditScreen>().expect("on the audit list").view.set_page(20);
@@ -240,26 +247,23 @@ fn opening_plans_the_cursors_then_pages_fill_the_screen_and_are_cached() {
         account: Some("123456789012".into()),
         ..Default::default()
     };
-    app.handle(Message::AuditOpened { request, result: Ok(f), problems: vec![] });
+    app.handle(done(request, AuditOpened { result: Ok(f), problems: vec![] }));
     let page_request = match app.take_commands().as_slice() {
-        [Command::LoadAuditPage { request, cursors }] if cursors.len() == 2 => *request,
+        [c] if job::<LoadAuditPage>(c).is_some_and(|j| j.cursors.len() == 2) => request_of(c),
         other => panic!("an empty screen asks for the first page: {other:?}"),
     };
     // A stale answer (an older request) is dropped.
-    app.handle(Message::AuditPageLoaded { request: page_request - 1, pages: vec![] });
+    app.handle(done(page_request - 1, AuditPageLoaded { pages: vec![] }));
     assert_eq!(audit(&app).loading_more, Some(page_request));
     assert!(app.take_commands().is_empty(), "the stale answer changed nothing");
     let page = LookupPage { events: events()[..2].to_vec(), next_token: Some("t2".into()) };
-    app.handle(Message::AuditPageLoaded {
-        request: page_request,
-        pages: vec![(0, Ok(page)), (1, Ok(LookupPage::default()))],
-    });
+    app.handle(done(page_request, AuditPageLoaded { pages: vec![(0, Ok(page)), (1, Ok(LookupPage::default()))] }));
     let sent = app.take_commands();
     assert!(
-        matches!(&sent[0], Command::SaveAuditCache { feed: saved, changed } if *changed == [0, 1] && saved.account.is_some()),
+        job::<SaveAuditCache>(&sent[0]).is_some_and(|j| j.changed == [0, 1] && j.feed.account.is_some()),
         "both cursors got a page: both are written to the account's cache: {sent:?}"
     );
-    assert!(matches!(&sent[1], Command::LoadAuditPage { .. }), "2 rows do not fill 20: another page: {sent:?}");
+    assert!(job::<LoadAuditPage>(&sent[1]).is_some(), "2 rows do not fill 20: another page: {sent:?}");
     assert_eq!(audit(&app).feed.loaded().unwrap().cursors[0].windows[0].token.as_deref(), Some("t2"));
     assert!(!audit(&app).feed.loaded().unwrap().cursors[1].has_more(), "the cognito cursor is done");
 }
@@ -272,13 +276,13 @@ fn filling_the_screen_stops_after_a_few_pages_until_the_user_scrolls() {
         // What a returned page does: ask again if the screen is still not full.
         let request = app.shared.request_id();
         audit_mut(&mut app).loading_more = Some(request);
-        app.handle(Message::AuditPageLoaded { request, pages: vec![] });
+        app.handle(done(request, AuditPageLoaded { pages: vec![] }));
     }
-    let asked = app.take_commands().iter().filter(|m| matches!(m, Command::LoadAuditPage { .. })).count();
+    let asked = app.take_commands().iter().filter(|m| job::<LoadAuditPage>(m).is_some()).count();
     assert_eq!(asked, AUTO_PAGES, "at most {AUTO_PAGES} pages on their own");
     press(&mut app, KeyCode::Down);
     assert!(
-        matches!(app.take_commands().as_slice(), [Command::LoadAuditPage { .. }]),
+        matches!(app.take_commands().as_slice(), [c] if job::<LoadAuditPage>(c).is_some()),
         "a key press near the end asks again"
     );
 }
@@ -288,10 +292,7 @@ fn enter_on_the_more_row_retries_after_an_error() {
     let mut app = audit_app(true);
     audit_mut(&mut app).error = Some("throttled".into());
     char_key(&mut app, 'G');
-    assert!(
-        app.take_commands().iter().any(|m| matches!(m, Command::LoadAuditPage { .. })),
-        "scrolling to the end retries"
-    );
+    assert!(app.take_commands().iter().any(|m| job::<LoadAuditPage>(m).is_some()), "scrolling to the end retries");
     assert_eq!(audit(&app).error, None);
 }
 
@@ -311,7 +312,7 @@ fn the_loaded_list_filters_locally_when_the_server_calls_would_not_change() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::OpenAudit { query, .. }] if query.until - query.since == time::Duration::hours(1) && query.errors_only),
+        matches!(sent.as_slice(), [c] if job::<OpenAudit>(c).is_some_and(|j| j.query.until - j.query.since == time::Duration::hours(1) && j.query.errors_only)),
         "{sent:?}"
     );
     assert_eq!(audit(&app).since, "1h");
@@ -327,7 +328,7 @@ fn the_form_with_the_same_range_filters_locally_and_returning_to_the_screen_resu
     press(&mut app, KeyCode::Char(' ')); // mutating only
     press(&mut app, KeyCode::Enter);
     assert!(
-        !app.take_commands().iter().any(|m| matches!(m, Command::OpenAudit { .. })),
+        !app.take_commands().iter().any(|m| job::<OpenAudit>(m).is_some()),
         "same range, same server filters: no new query"
     );
     assert_eq!(audit(&app).query.read_only, Some(false));
@@ -339,13 +340,13 @@ fn the_form_with_the_same_range_filters_locally_and_returning_to_the_screen_resu
     let request = audit(&app).loading_more.expect("the re-filtered list asked for its next page");
     command(&mut app, "keys");
     audit_mut(&mut app).query.user = Some("nobody".into());
-    app.handle(Message::AuditPageLoaded { request, pages: vec![] });
+    app.handle(done(request, AuditPageLoaded { pages: vec![] }));
     let sent = app.take_commands();
     assert!(sent.contains(&Command::Cancel(Slot::AuditPage)), "leaving the list stops its page: {sent:?}");
-    assert!(!sent.iter().any(|m| matches!(m, Command::LoadAuditPage { .. })), "{sent:?}");
+    assert!(!sent.iter().any(|m| job::<LoadAuditPage>(m).is_some()), "{sent:?}");
     command(&mut app, "audit");
     assert!(
-        matches!(app.take_commands().as_slice(), [Command::LoadAuditPage { .. }]),
+        matches!(app.take_commands().as_slice(), [c] if job::<LoadAuditPage>(c).is_some()),
         "the empty screen asks for more at once"
     );
 }
@@ -374,8 +375,9 @@ fn pivots_from_a_key_and_a_stage_open_the_audit_filtered_to_them() {
     char_key(&mut app, 'A');
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::OpenAudit { query, source, .. }] if query.resource.as_deref() == Some("k1") && source == "lookup"
-            && query.until - query.since == time::Duration::days(7)),
+        matches!(sent.as_slice(), [c] if job::<OpenAudit>(c).is_some_and(|j| j.query.resource.as_deref() == Some("k1")
+            && j.source == AuditSource::Lookup
+            && j.query.until - j.query.since == time::Duration::days(7))),
         "the key, in the range in use: {sent:?}"
     );
     assert!(app.screen::<AuditScreen>().is_some(), "on {}", app.top().title());
@@ -386,7 +388,7 @@ fn pivots_from_a_key_and_a_stage_open_the_audit_filtered_to_them() {
     char_key(&mut app, 'A');
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::OpenAudit { query, .. }] if query.resource.as_deref() == Some(payments.id.as_str())),
+        matches!(sent.as_slice(), [c] if job::<OpenAudit>(c).is_some_and(|j| j.query.resource.as_deref() == Some(payments.id.as_str()))),
         "{sent:?}"
     );
     assert!(app.screen::<AuditScreen>().is_some_and(|list| list.view.filter == "prod"), "the stage narrows the list");
@@ -412,7 +414,7 @@ fn from_an_event_to_the_resource_it_touched() {
     open_event(&mut app, "e3"); // UpdateStage of the payments API's prod stage
     char_key(&mut app, 'o');
     assert!(app.screen::<StageScreen>().is_some_and(|s| s.stage == "prod"), "on {}", app.top().title());
-    assert!(app.take_commands().iter().any(|m| matches!(m, Command::LoadApiDetail { .. })));
+    assert!(app.take_commands().iter().any(|m| job::<LoadDetail>(m).is_some()));
 }
 
 #[test]

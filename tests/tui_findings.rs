@@ -8,8 +8,11 @@ use crossterm::event::KeyCode;
 use portcullis::governance::{self, Estate, LintConfig, Selection};
 use portcullis::tui::app::App;
 use portcullis::tui::command::Command;
-use portcullis::tui::message::{FindingsView, Message};
+use portcullis::tui::data::FindingsView;
+use portcullis::tui::jobs::Output;
+use portcullis::tui::message::Message;
 use portcullis::tui::screens::findings::RuleScreen;
+use portcullis::tui::screens::findings::{FindingsLoaded, LoadFindings};
 use tui_fixtures::access::{key, plan};
 use tui_fixtures::*;
 
@@ -41,10 +44,10 @@ fn opened() -> App {
     app.take_commands();
     command(&mut app, "findings");
     let request = match app.take_commands().as_slice() {
-        [Command::LoadFindings { request }] => *request,
-        other => panic!("expected LoadFindings, got {other:?}"),
+        [Command::Job { request, job }] if job.get::<LoadFindings>().is_some() => *request,
+        other => panic!("expected the findings' job, got {other:?}"),
     };
-    app.handle(Message::FindingsLoaded { request, result: Ok(view()) });
+    app.handle(Message::Done { request, output: Output::new(FindingsLoaded(Ok(view()))) });
     app
 }
 

@@ -76,7 +76,7 @@ fn command_line(app: &App) -> Option<&str> {
 /// The request id of the single `LoadApiDetail` command just emitted, checking its API.
 fn expect_detail_request(app: &mut App, api: &Api) -> u64 {
     match app.take_commands().as_slice() {
-        [Command::LoadApiDetail { request, api: a }] if **a == *api => *request,
+        [c] if job::<LoadDetail>(c).is_some_and(|j| *j.0 == *api) => request_of(c),
         other => panic!("expected one LoadApiDetail for {}, got {other:?}", api.name),
     }
 }
@@ -97,18 +97,18 @@ const SORTED_BY_NAME: [&str; 4] = ["inventory-api", "legacy-admin", "orders-api"
 fn start_loads_the_catalog_and_drops_stale_results() {
     let mut app = new_app(new_store(false));
     app.start();
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 1 }]);
+    assert_eq!(app.take_commands(), vec![cmd(1, LoadApis)]);
     assert_eq!(app.take_commands(), vec![], "commands are handed out once");
     assert_eq!(app.store().apis, Loadable::Loading { request: 1 });
     assert!(screen(&mut app).contains("⠋ Loading APIs…"));
 
     // A result for another request is ignored.
-    app.handle(Message::ApisLoaded { request: 7, result: Ok(vec![legacy_api()]), at: "10:14:00".into() });
+    app.handle(done(7, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:14:00".into() }));
     assert_eq!(app.store().apis, Loadable::Loading { request: 1 });
     assert!(catalog(&app).rows().is_empty());
     assert_eq!(app.store().last_refresh, None);
 
-    app.handle(Message::ApisLoaded { request: 1, result: Ok(apis()), at: "10:15:00".into() });
+    app.handle(done(1, ApisLoaded { result: Ok(apis()), at: "10:15:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
     assert_eq!(app.store().last_refresh.as_deref(), Some("10:15:00"));
     assert_eq!(header(&mut app), " portcullis apis │ profile dev │ region eu-west-1,us-east-1 │ refreshed 10:15:00");
@@ -117,7 +117,7 @@ fn start_loads_the_catalog_and_drops_stale_results() {
     assert!(text.contains("│payments-api"), "{text}");
 
     // The same request answered twice: the second answer is stale too.
-    app.handle(Message::ApisLoaded { request: 1, result: Ok(vec![legacy_api()]), at: "10:16:00".into() });
+    app.handle(done(1, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:16:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
     assert_eq!(app.store().last_refresh.as_deref(), Some("10:15:00"));
 }
@@ -128,7 +128,7 @@ fn a_failed_first_load_shows_the_error_and_ctrl_r_retries() {
     app.start();
     app.take_commands();
     let error = "GetRestApis: could not reach the endpoint".to_string();
-    app.handle(Message::ApisLoaded { request: 1, result: Err(error.clone()), at: "10:15:00".into() });
+    app.handle(done(1, ApisLoaded { result: Err(error.clone()), at: "10:15:00".into() }));
     assert_eq!(app.store().apis, Loadable::Failed(error));
     let text = screen(&mut app);
     assert!(text.contains("✗ Could not load APIs"), "{text}");
@@ -136,7 +136,7 @@ fn a_failed_first_load_shows_the_error_and_ctrl_r_retries() {
     assert_eq!(app.store().last_refresh, None);
 
     ctrl(&mut app, 'r');
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 2 }]);
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadApis)]);
     assert_eq!(app.store().apis, Loadable::Loading { request: 2 });
 }
 
@@ -209,18 +209,14 @@ fn enter_loads_the_selected_api_and_caches_it() {
     assert_eq!(selected_name(&app), "orders-api");
     press(&mut app, KeyCode::Enter);
     let orders = orders_api();
-    assert_eq!(app.take_commands(), vec![Command::LoadApiDetail { request: 2, api: Box::new(orders.clone()) }]);
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadDetail(Box::new(orders.clone())))]);
     assert_eq!(detail(&app).api, api_ref(&orders));
     assert_eq!(detail(&app).pane, Pane::Resources);
     let text = screen(&mut app);
     assert!(text.contains("⠋ Loading routes…"), "{text}");
     assert!(text.contains("apis › api"), "{text}");
 
-    app.handle(Message::ApiDetailLoaded {
-        request: 2,
-        api: api_ref(&orders),
-        result: Ok(DetailData::Http(orders_routes())),
-    });
+    app.handle(done(2, ApiDetailLoaded { api: api_ref(&orders), result: Ok(DetailData::Http(orders_routes())) }));
     let text = screen(&mut app);
     assert!(text.contains("GET     /orders"), "{text}");
     assert!(text.contains("POST    /orders"), "{text}");
@@ -362,23 +358,15 @@ fn d_loads_the_docs_of_the_first_stage_or_the_selected_one() {
     let payments = payments_api();
     select_api(&mut app, "payments-api");
     char_key(&mut app, 'd');
-    assert_eq!(
-        app.take_commands(),
-        vec![Command::LoadDocs { request: 2, api: Box::new(payments.clone()), stage: "prod".into() }]
-    );
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadDocs { api: Box::new(payments.clone()), stage: "prod".into() })]);
     assert!(screen(&mut app).contains("Loading the API definition…"));
 
     // A result for another stage is not this screen's.
-    let other = Message::DocsLoaded { request: 2, api: api_ref(&payments), stage: "dev".into(), result: Ok(vec![]) };
+    let other = done(2, DocsLoaded { api: api_ref(&payments), stage: "dev".into(), result: Ok(vec![]) });
     app.handle(other);
     assert!(app.store().docs.get(&(api_ref(&payments), "prod".into())).is_some_and(Loadable::is_loading));
 
-    app.handle(Message::DocsLoaded {
-        request: 2,
-        api: api_ref(&payments),
-        stage: "prod".into(),
-        result: Ok(doc_lines()),
-    });
+    app.handle(done(2, DocsLoaded { api: api_ref(&payments), stage: "prod".into(), result: Ok(doc_lines()) }));
     let text = screen(&mut app);
     assert!(text.contains("docs: payments-api (prod)"), "{text}");
     assert!(text.contains("Payments API"), "{text}");
@@ -391,10 +379,7 @@ fn d_loads_the_docs_of_the_first_stage_or_the_selected_one() {
     press(&mut app, KeyCode::Tab);
     char_key(&mut app, 'G');
     char_key(&mut app, 'd');
-    assert_eq!(
-        app.take_commands(),
-        vec![Command::LoadDocs { request: 4, api: Box::new(payments.clone()), stage: "dev".into() }]
-    );
+    assert_eq!(app.take_commands(), vec![cmd(4, LoadDocs { api: Box::new(payments.clone()), stage: "dev".into() })]);
 
     // Leaving the docs while they load stops that load.
     press(&mut app, KeyCode::Esc);
@@ -405,10 +390,7 @@ fn d_loads_the_docs_of_the_first_stage_or_the_selected_one() {
     press(&mut app, KeyCode::Enter);
     assert_stage(&app, &payments, "staging");
     char_key(&mut app, 'd');
-    assert_eq!(
-        app.take_commands(),
-        vec![Command::LoadDocs { request: 5, api: Box::new(payments), stage: "staging".into() }]
-    );
+    assert_eq!(app.take_commands(), vec![cmd(5, LoadDocs { api: Box::new(payments), stage: "staging".into() })]);
     assert_eq!(app.screen::<DocsScreen>().expect("the docs screen is on top").stage, "staging");
 }
 
@@ -552,7 +534,7 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
     let mut app = loaded_app();
     select_api(&mut app, "orders-api");
     ctrl(&mut app, 'r');
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 2 }]);
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadApis)]);
     assert_eq!(app.store().apis_refresh, Some(2));
     assert!(app.store().apis.loaded().is_some(), "the list stays while refreshing");
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
@@ -561,7 +543,7 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
     assert!(header(&mut app).contains("│ ⠋ loading │ refreshed 10:15:00"));
 
     let error = "GetRestApis: could not reach the endpoint".to_string();
-    app.handle(Message::ApisLoaded { request: 2, result: Err(error), at: "10:20:00".into() });
+    app.handle(done(2, ApisLoaded { result: Err(error), at: "10:20:00".into() }));
     assert_eq!(app.store().apis_refresh, None);
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
     assert_eq!(selected_name(&app), "orders-api");
@@ -573,9 +555,9 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
 
     // A successful refresh replaces the list.
     ctrl(&mut app, 'r');
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 3 }]);
+    assert_eq!(app.take_commands(), vec![cmd(3, LoadApis)]);
     assert_eq!(app.shared.status, None, "the next action clears the error");
-    app.handle(Message::ApisLoaded { request: 3, result: Ok(vec![orders_api(), legacy_api()]), at: "10:21:00".into() });
+    app.handle(done(3, ApisLoaded { result: Ok(vec![orders_api(), legacy_api()]), at: "10:21:00".into() }));
     assert_eq!(shown_names(&app), ["legacy-admin", "orders-api"]);
     assert_eq!(app.store().last_refresh.as_deref(), Some("10:21:00"));
     assert!(screen(&mut app).contains("APIs (2)"));
@@ -586,11 +568,11 @@ fn only_the_latest_refresh_counts() {
     let mut app = loaded_app();
     ctrl(&mut app, 'r');
     ctrl(&mut app, 'r');
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 2 }, Command::LoadApis { request: 3 }]);
-    app.handle(Message::ApisLoaded { request: 2, result: Ok(vec![legacy_api()]), at: "10:20:00".into() });
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadApis), cmd(3, LoadApis)]);
+    app.handle(done(2, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:20:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME, "the superseded refresh is dropped");
     assert_eq!(app.store().apis_refresh, Some(3));
-    app.handle(Message::ApisLoaded { request: 3, result: Ok(vec![orders_api()]), at: "10:21:00".into() });
+    app.handle(done(3, ApisLoaded { result: Ok(vec![orders_api()]), at: "10:21:00".into() }));
     assert_eq!(shown_names(&app), ["orders-api"]);
 }
 
@@ -606,20 +588,16 @@ fn stale_detail_results_are_dropped() {
     assert_eq!(expect_detail_request(&mut app, &payments), 3);
 
     let old = DetailData::Rest(payments_tree().into_iter().take(1).collect());
-    app.handle(Message::ApiDetailLoaded { request: 2, api: api_ref(&payments), result: Ok(old) });
+    app.handle(done(2, ApiDetailLoaded { api: api_ref(&payments), result: Ok(old) }));
     assert_eq!(app.store().details[&api_ref(&payments)], Loadable::Loading { request: 3 });
     assert!(screen(&mut app).contains("⠋ Loading resources…"));
 
     // A result for an API that was never opened is dropped as well.
     let orders = orders_api();
-    app.handle(Message::ApiDetailLoaded { request: 3, api: api_ref(&orders), result: Ok(DetailData::Http(vec![])) });
+    app.handle(done(3, ApiDetailLoaded { api: api_ref(&orders), result: Ok(DetailData::Http(vec![])) }));
     assert!(!app.store().details.contains_key(&api_ref(&orders)));
 
-    app.handle(Message::ApiDetailLoaded {
-        request: 3,
-        api: api_ref(&payments),
-        result: Ok(DetailData::Rest(payments_tree())),
-    });
+    app.handle(done(3, ApiDetailLoaded { api: api_ref(&payments), result: Ok(DetailData::Rest(payments_tree())) }));
     assert_eq!(app.store().details[&api_ref(&payments)], Loadable::Loaded(DetailData::Rest(payments_tree())));
     let text = screen(&mut app);
     assert!(text.contains("/payments/{paymentId}/refunds"), "{text}");
@@ -627,11 +605,7 @@ fn stale_detail_results_are_dropped() {
     // A failure shows in the pane.
     ctrl(&mut app, 'r');
     let request = expect_detail_request(&mut app, &payments);
-    app.handle(Message::ApiDetailLoaded {
-        request,
-        api: api_ref(&payments),
-        result: Err("GetResources: denied".into()),
-    });
+    app.handle(done(request, ApiDetailLoaded { api: api_ref(&payments), result: Err("GetResources: denied".into()) }));
     let text = screen(&mut app);
     assert!(text.contains("✗ Could not load resources"), "{text}");
     assert!(text.contains("GetResources: denied"), "{text}");
@@ -726,9 +700,9 @@ fn ctrl_c_quits_and_releases_and_terminate_are_handled() {
 #[test]
 fn commands_sent_go_to_the_outbox() {
     let mut app = loaded_app();
-    assert_eq!(app.shared.send(|request| Command::LoadApis { request }), 2);
+    assert_eq!(app.shared.send(|request| cmd(request, LoadApis)), 2);
     app.shared.outbox.push(Command::Cancel(Slot::Apis));
-    assert_eq!(app.take_commands(), vec![Command::LoadApis { request: 2 }, Command::Cancel(Slot::Apis)]);
+    assert_eq!(app.take_commands(), vec![cmd(2, LoadApis), Command::Cancel(Slot::Apis)]);
     assert_eq!(app.take_commands(), vec![]);
 }
 
@@ -740,7 +714,7 @@ fn a_new_catalog_keeps_the_selected_api_when_its_row_moves() {
     ctrl(&mut app, 'r');
     let request = app.take_commands()[0].request();
     let fresh = vec![orders_api(), inventory_api(), payments_api()];
-    app.handle(Message::ApisLoaded { request, result: Ok(fresh), at: "10:30:00".into() });
+    app.handle(done(request, ApisLoaded { result: Ok(fresh), at: "10:30:00".into() }));
     assert_eq!(selected_name(&app), "payments-api");
 }
 
@@ -755,7 +729,7 @@ fn jumping_to_an_api_after_the_catalog_shrank_elsewhere() {
     app.navigate(Nav::Push(help));
     load_apis(&mut app.shared);
     let request = app.take_commands()[0].request();
-    app.handle(Message::ApisLoaded { request, result: Ok(vec![orders_api()]), at: "10:31:00".into() });
+    app.handle(done(request, ApisLoaded { result: Ok(vec![orders_api()]), at: "10:31:00".into() }));
     app.navigate(Nav::Go(Target::ApiInCatalog(api_ref(&orders_api()))));
     assert_eq!(app.stack.len(), 2, "the catalog, then the API's detail");
     assert_eq!(selected_name(&app), "orders-api");

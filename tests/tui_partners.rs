@@ -11,7 +11,12 @@ use portcullis::partners::{Credentials, Destination};
 use portcullis::tui::app::App;
 use portcullis::tui::command::{Command, PartnerOp};
 use portcullis::tui::dialogs::Dialog;
+use portcullis::tui::jobs::Output;
 use portcullis::tui::message::Message;
+use portcullis::tui::screens::audit::jobs::OpenAudit;
+use portcullis::tui::screens::partners::jobs::{
+    ChangeDone, ChangePlanned, ClientSecretRead, LoadPartners, PartnersLoaded, PlanChange, ReadClientSecret, RunChange,
+};
 use portcullis::tui::screens::partners::{PartnerDetailScreen, PartnersScreen};
 use portcullis::tui::store::PartnersView;
 use tui_fixtures::partners::*;
@@ -22,17 +27,17 @@ fn partners_app(read_only: bool, view: PartnersView) -> App {
     let mut app = loaded_at(partners_store(read_only), apis(), "09:30:00");
     command(&mut app, "partners");
     let request = match app.take_commands().as_slice() {
-        [c @ Command::LoadPartners { .. }] => request_of(c),
+        [c] if job::<LoadPartners>(c).is_some() => request_of(c),
         other => panic!("expected the partners to load, got {other:?}"),
     };
     assert!(app.screen::<PartnersScreen>().is_some(), "on {}", app.top().title());
-    app.handle(Message::PartnersLoaded { request, result: Ok(view) });
+    app.handle(done(request, PartnersLoaded(Ok(view))));
     app
 }
 
 fn the_change(app: &mut App) -> (u64, Change) {
     match app.take_commands().as_slice() {
-        [Command::PartnerChange { request, change }] => (*request, (**change).clone()),
+        [c] if job::<RunChange>(c).is_some() => (request_of(c), job::<RunChange>(c).map(|j| j.0.clone()).unwrap()),
         other => panic!("expected one partner change, got {other:?}"),
     }
 }
@@ -41,14 +46,14 @@ fn the_change(app: &mut App) -> (u64, Change) {
 /// it), which opens its review.
 fn planned(app: &mut App, op: PartnerOp, change: Change) {
     let request = match app.take_commands().as_slice() {
-        [Command::PlanPartnerChange { request, op: asked }] => {
-            assert_eq!(**asked, op, "the change checked");
-            *request
+        [c] if job::<PlanChange>(c).is_some() => {
+            assert_eq!(job::<PlanChange>(c).map(|j| &j.0), Some(&op), "the change checked");
+            request_of(c)
         }
         other => panic!("expected a partner change to be checked, got {other:?}"),
     };
     assert!(app.dialogs.is_empty(), "no review before the plan is back");
-    app.handle(Message::PartnerPlanned { request, result: Ok(Box::new(change)) });
+    app.handle(done(request, ChangePlanned(Ok(Box::new(change)))));
     assert!(matches!(app.dialogs.last(), Some(Dialog::Review(_))), "the review opens with the plan");
 }
 
@@ -153,14 +158,14 @@ fn onboarding_walks_the_form_the_review_and_shows_the_credentials_once() {
     assert!(app.store().partner_change.is_some(), "one change at a time");
     char_key(&mut app, 'n');
     assert!(app.dialogs.is_empty(), "a second change waits: {:?}", app.shared.status);
-    app.handle(Message::PartnerChanged { request, description: change.title(), result: Ok(Some(new_credentials())) });
+    app.handle(done(request, ChangeDone { description: change.title(), result: Ok(Some(new_credentials())) }));
     assert!(matches!(app.dialogs.last(), Some(Dialog::Handover(_))));
     let terminal = render(&mut app);
     insta::assert_snapshot!("credentials_once", terminal.backend());
     let text = rows(terminal.backend().buffer()).join("\n");
     assert!(text.contains("SECRETsecretSECRETsecret") && text.contains("KEYkeyKEYkey"), "handed over: {text}");
     let reloads = app.take_commands();
-    assert!(reloads.iter().any(|c| matches!(c, Command::LoadPartners { .. })), "the partners load again: {reloads:?}");
+    assert!(reloads.iter().any(|c| job::<LoadPartners>(c).is_some()), "the partners load again: {reloads:?}");
     char_key(&mut app, 'c');
     let copied = app.take_commands();
     assert!(
@@ -256,7 +261,7 @@ fn read_only_refuses_before_any_dialog_and_a_failed_change_keeps_the_list() {
     char_key(&mut app, 'r');
     let request = request_of(&app.take_commands()[0]);
     let error = "partner acme is rotating key k1 already".to_string();
-    app.handle(Message::PartnerPlanned { request, result: Err(error) });
+    app.handle(done(request, ChangePlanned(Err(error))));
     assert!(app.dialogs.is_empty(), "a refused check opens no review");
     let text = screen(&mut app);
     assert!(text.contains("rotating key k1 already") && text.contains("bolt"), "{text}");
@@ -268,10 +273,7 @@ fn the_audit_trail_of_a_partner_covers_its_keys_and_app_clients() {
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'A');
     let sent = app.take_commands();
-    let query = sent.iter().find_map(|c| match c {
-        Command::OpenAudit { query, .. } => Some(query.clone()),
-        _ => None,
-    });
+    let query = sent.iter().find_map(|c| job::<OpenAudit>(c).map(|j| j.query.clone()));
     assert_eq!(query.and_then(|q| q.resource).as_deref(), Some("k1,k3,c-acme,acme"), "{sent:?}");
 }
 
@@ -288,11 +290,15 @@ fn a_client_secret_is_read_only_to_be_revealed_or_copied() {
     char_key(&mut app, 'v');
     let sent = app.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::ReadClientSecret { client_id, then: SecretUse::Reveal, .. }] if client_id == "c-acme"),
+        matches!(sent.as_slice(), [Command::Job { job, .. }]
+            if job.get::<ReadClientSecret>().is_some_and(|j| j.client_id == "c-acme" && j.then == SecretUse::Reveal)),
         "{sent:?}"
     );
     let value = "clientSECRETvalue0123456789abcdef";
-    let read = |then| Message::ClientSecretRead { client_id: "c-acme".into(), then, result: Ok(Secret::new(value)) };
+    let read = |then| {
+        let read = ClientSecretRead { client_id: "c-acme".into(), then, result: Ok(Secret::new(value)) };
+        Message::Done { request: 0, output: Output::new(read) }
+    };
     app.handle(read(SecretUse::Reveal));
     assert!(screen(&mut app).contains(value), "revealed");
     let hide = match app.take_commands().as_slice() {
@@ -303,7 +309,8 @@ fn a_client_secret_is_read_only_to_be_revealed_or_copied() {
     assert!(!screen(&mut app).contains(value), "hidden again after 10 s");
     assert!(app.store().client_secret.is_none(), "and not kept");
     char_key(&mut app, 'c');
-    assert!(matches!(app.take_commands().as_slice(), [Command::ReadClientSecret { then: SecretUse::Copy, .. }]));
+    assert!(matches!(app.take_commands().as_slice(),
+        [Command::Job { job, .. }] if job.get::<ReadClientSecret>().is_some_and(|j| j.then == SecretUse::Copy)));
     app.handle(read(SecretUse::Copy));
     let copied = app.take_commands();
     assert!(

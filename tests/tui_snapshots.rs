@@ -6,7 +6,6 @@ mod tui_fixtures;
 use crossterm::event::KeyCode;
 use portcullis::domain::Api;
 use portcullis::tui::app::App;
-use portcullis::tui::message::Message;
 use portcullis::tui::screens::Nav;
 use portcullis::tui::screens::api::{ApiScreen, Pane};
 use portcullis::tui::screens::catalog::CatalogScreen;
@@ -136,7 +135,7 @@ fn error_state() {
                  connection refused)";
     let mut app = new_app(new_store(false));
     app.start();
-    app.handle(Message::ApisLoaded { request: 1, result: Err(error.into()), at: "09:30:00".into() });
+    app.handle(done(1, ApisLoaded { result: Err(error.into()), at: "09:30:00".into() }));
     let terminal = render(&mut app);
     insta::assert_snapshot!(terminal.backend());
 }
@@ -312,11 +311,7 @@ fn an_incomplete_api_is_marked_and_its_detail_says_why() {
     let detail = ApiScreen::open(&api_ref(&orders), &mut app.shared);
     app.navigate(Nav::Push(detail));
     let request = app.take_commands().iter().map(|c| c.request()).next().expect("the detail loads");
-    app.handle(Message::ApiDetailLoaded {
-        request,
-        api: api_ref(&orders),
-        result: Ok(DetailData::Http(orders_routes())),
-    });
+    app.handle(done(request, ApiDetailLoaded { api: api_ref(&orders), result: Ok(DetailData::Http(orders_routes())) }));
     let text = screen(&mut app);
     assert!(text.contains("incomplete  GetStages failed: Internal server error"), "{text}");
 }
@@ -325,19 +320,18 @@ fn an_incomplete_api_is_marked_and_its_detail_says_why() {
 /// and enter then opens the detail.
 #[test]
 fn enter_on_an_incomplete_api_reads_it_again() {
-    use portcullis::tui::command::Command;
     let mut orders = orders_api();
     orders.error = Some("GetStages failed: Internal server error".into());
     let mut app = catalog_app_with(vec![payments_api(), orders.clone()], false);
     select_api(&mut app, "orders-api");
     press(&mut app, KeyCode::Enter);
     let request = match app.take_commands().as_slice() {
-        [Command::RereadApi { request, api }] if api.id == orders.id => *request,
+        [c] if job::<RereadApi>(c).is_some_and(|j| j.0.id == orders.id) => request_of(c),
         other => panic!("expected a RereadApi of the orders API, got {other:?}"),
     };
     assert!(app.screen::<CatalogScreen>().is_some(), "still on the list while it is read again");
     let whole = orders_api();
-    app.handle(Message::ApiReread { request, api: api_ref(&whole), result: Ok(Some(whole.clone())) });
+    app.handle(done(request, ApiReread { api: api_ref(&whole), result: Ok(Some(Box::new(whole.clone()))) }));
     assert!(!screen(&mut app).contains("! orders-api"), "the mark is gone");
     press(&mut app, KeyCode::Enter);
     assert!(app.screen::<ApiScreen>().is_some_and(|d| d.api == api_ref(&whole)), "now enter opens the detail");

@@ -12,9 +12,12 @@ use portcullis::tryit::auth::AuthChoice;
 use portcullis::tryit::send::CallResponse;
 use portcullis::tui::app::App;
 use portcullis::tui::command::{Body, Command, Slot};
+use portcullis::tui::data::Called;
 use portcullis::tui::dialogs::Dialog;
-use portcullis::tui::message::{Called, Message};
+use portcullis::tui::jobs::Output;
+use portcullis::tui::message::Message;
 use portcullis::tui::screens::try_it::TryScreen;
+use portcullis::tui::screens::try_it::jobs::{Call, CallDone, HistoryLoaded, Jq, JqDone, LoadHistory};
 use portcullis::tui::store::DetailData;
 use tui_fixtures::*;
 
@@ -49,12 +52,16 @@ fn answer(status: u16, body: &str, headers: &[(&str, &str)]) -> Called {
     }
 }
 
-fn the_call(app: &mut App) -> (u64, Command) {
+fn the_call(app: &mut App) -> (u64, Call) {
     let sent = app.take_commands();
     match sent.as_slice() {
-        [c @ Command::Call { request, .. }] => (*request, c.clone()),
+        [c] if job::<Call>(c).is_some() => (request_of(c), job::<Call>(c).cloned().unwrap()),
         other => panic!("expected one call, got {other:?}"),
     }
+}
+
+fn called(request: u64, result: Result<Called, String>) -> Message {
+    done(request, CallDone(result))
 }
 
 #[test]
@@ -66,12 +73,12 @@ fn a_method_is_tried_and_its_answer_shown() {
     insta::assert_snapshot!("try_form", render(&mut app).backend());
     press(&mut app, KeyCode::Enter);
     let (request, call) = the_call(&mut app);
-    let Command::Call { spec, auth, stage, api, .. } = call else { unreachable!() };
+    let Call { spec, auth, stage, api } = call;
     assert_eq!((spec.method.as_str(), spec.path.as_str(), auth), ("GET", "/health", AuthChoice::Auto));
     assert_eq!(stage, payments_api().stages[0].name);
     assert!(api.methods.as_ref().is_some_and(|m| m.len() == 6), "the call carries the API's methods");
     let body = r#"{"status":"ok","checks":{"db":"up"}}"#;
-    app.handle(Message::Called { request, result: Ok(answer(200, body, &[("content-type", "application/json")])) });
+    app.handle(called(request, Ok(answer(200, body, &[("content-type", "application/json")]))));
     let terminal = render(&mut app);
     insta::assert_snapshot!("try_answer", terminal.backend());
     let text = rows(terminal.backend().buffer()).join("\n");
@@ -94,7 +101,7 @@ fn a_method_is_tried_and_its_answer_shown() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.take_commands(), vec![Command::Cancel(Slot::Call)]);
     assert!(app.screen::<TryScreen>().is_some());
-    app.handle(Message::Called { request, result: Ok(answer(200, "{}", &[])) });
+    app.handle(called(request, Ok(answer(200, "{}", &[]))));
     assert!(screen(&mut app).contains("cancelled"), "a late answer to a cancelled call is dropped");
     // e edits the request again.
     char_key(&mut app, 'e');
@@ -126,22 +133,22 @@ fn a_request_that_cannot_be_sent_says_why() {
     chars(&mut app, "partner:acme");
     press(&mut app, KeyCode::Enter);
     let (request, call) = the_call(&mut app);
-    let Command::Call { spec, auth, .. } = call else { unreachable!() };
+    let Call { spec, auth, .. } = call;
     assert_eq!(spec.path, "/payments/p-77");
     assert_eq!(auth, AuthChoice::Partner("acme".into()));
     let forbidden =
         answer(403, r#"{"message":"Forbidden"}"#, &[("x-amzn-ErrorType", "ForbiddenException:http://internal")]);
-    app.handle(Message::Called { request, result: Ok(forbidden) });
+    app.handle(called(request, Ok(forbidden)));
     let text = screen(&mut app);
     assert!(text.contains("HTTP 403") && text.contains("API Gateway: ForbiddenException: Forbidden"), "{text}");
     insta::assert_snapshot!("try_forbidden", render(&mut app).backend());
     // No answer at all: what went wrong, plainly.
     press(&mut app, KeyCode::Enter);
     let (request, _) = the_call(&mut app);
-    app.handle(Message::Called {
+    app.handle(called(
         request,
-        result: Err("no response: connection refused (is the stage's URL right? [invoke_urls])".into()),
-    });
+        Err("no response: connection refused (is the stage's URL right? [invoke_urls])".into()),
+    ));
     let text = screen(&mut app);
     assert!(text.contains("connection refused"), "{text}");
     insta::assert_snapshot!("try_unreachable", render(&mut app).backend());
@@ -187,7 +194,7 @@ fn the_body_is_edited_beside_its_schema_and_checked_before_sending() {
     assert!(app.take_commands().is_empty(), "nothing sent");
     char_key(&mut app, '!');
     let (_, call) = the_call(&mut app);
-    let Command::Call { spec, .. } = call else { unreachable!() };
+    let Call { spec, .. } = call;
     assert_eq!(spec.body.as_deref(), Some(b"{\n  \"amount\": ,\n  \"currency\": \"EUR\"\n}".as_slice()));
     // Fixed in the editor (esc would leave it as it was), then sent with enter.
     char_key(&mut app, 'b');
@@ -201,7 +208,7 @@ fn the_body_is_edited_beside_its_schema_and_checked_before_sending() {
     ctrl(&mut app, 's');
     press(&mut app, KeyCode::Enter);
     let (_, call) = the_call(&mut app);
-    let Command::Call { spec, .. } = call else { unreachable!() };
+    let Call { spec, .. } = call;
     let sent: serde_json::Value = serde_json::from_slice(spec.body.as_deref().unwrap()).unwrap();
     assert_eq!(sent, serde_json::json!({"amount": 5, "currency": "EUR"}));
 }
@@ -247,7 +254,7 @@ fn answered(body: &str, headers: &[(&str, &str)]) -> App {
     let mut app = try_row(2);
     press(&mut app, KeyCode::Enter);
     let (request, _) = the_call(&mut app);
-    app.handle(Message::Called { request, result: Ok(answer(200, body, headers)) });
+    app.handle(called(request, Ok(answer(200, body, headers))));
     app
 }
 
@@ -295,18 +302,19 @@ fn jq_runs_off_the_ui_thread_with_its_error_inline() {
     press(&mut app, KeyCode::Enter);
     let sent = app.take_commands();
     let request = match sent.as_slice() {
-        [Command::Jq { request, filter, body }] => {
+        [c] if job::<Jq>(c).is_some() => {
+            let Some(Jq { filter, body }) = job::<Jq>(c) else { unreachable!() };
             assert_eq!(filter, ".items[] | {id, total: .total.amount}");
             // The worker's job, run here the same way: the real jaq filter over the body.
             let Body::Bytes(bytes) = body else { panic!("in memory") };
             assert_eq!(bytes.as_slice(), ORDERS.as_bytes());
-            *request
+            request_of(c)
         }
         other => panic!("expected one Jq, got {other:?}"),
     };
     assert!(screen(&mut app).contains("(running)"));
     let outputs = portcullis::tryit::jq::run(".items[] | {id, total: .total.amount}", ORDERS.as_bytes()).unwrap();
-    app.handle(Message::JqDone { request, result: Ok(outputs) });
+    app.handle(done(request, JqDone(Ok(outputs))));
     let text = screen(&mut app);
     assert!(text.contains("(2 outputs)") && text.contains("\"total\": 12") && !text.contains("\"sku\""), "{text}");
     insta::assert_snapshot!("try_jq", render(&mut app).backend());
@@ -326,12 +334,12 @@ fn jq_runs_off_the_ui_thread_with_its_error_inline() {
     chars(&mut app, ".items | keys | error(\"boom\")");
     press(&mut app, KeyCode::Enter);
     let (request, filter) = match app.take_commands().as_slice() {
-        [Command::Jq { request, filter, .. }] => (*request, filter.clone()),
+        [c] if job::<Jq>(c).is_some() => (request_of(c), job::<Jq>(c).map(|j| j.filter.clone()).unwrap()),
         other => panic!("expected one Jq, got {other:?}"),
     };
     let result = portcullis::tryit::jq::run(&filter, ORDERS.as_bytes());
     assert!(result.is_err());
-    app.handle(Message::JqDone { request, result });
+    app.handle(done(request, JqDone(result)));
     let text = screen(&mut app);
     assert!(text.contains("jq error:") && text.contains("boom"), "{text}");
     // An empty filter shows the body again.
@@ -351,7 +359,7 @@ fn big_and_binary_bodies_show_what_they_are() {
     let mut big = answer(200, "line one\nline two", &[("content-type", "text/plain")]);
     big.body_file = Some("/tmp/portcullis-body-x1.bin".into());
     big.body_size = 20 * 1024 * 1024;
-    app.handle(Message::Called { request, result: Ok(big) });
+    app.handle(called(request, Ok(big)));
     let text = screen(&mut app);
     assert!(
         text.contains("20971520 bytes") && text.contains("/tmp/portcullis-body-x1.bin") && text.contains("line two"),
@@ -361,7 +369,7 @@ fn big_and_binary_bodies_show_what_they_are() {
     char_key(&mut app, '|');
     press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(app.take_commands().as_slice(), [Command::Jq { body: Body::File(p), .. }] if p.ends_with("portcullis-body-x1.bin"))
+        matches!(app.take_commands().as_slice(), [c] if matches!(job::<Jq>(c), Some(Jq { body: Body::File(p), .. }) if p.ends_with("portcullis-body-x1.bin")))
     );
     press(&mut app, KeyCode::Enter);
     let (request, _) = the_call(&mut app);
@@ -376,7 +384,7 @@ fn big_and_binary_bodies_show_what_they_are() {
         body_size: 7,
         ..answer(200, "", &[])
     };
-    app.handle(Message::Called { request, result: Ok(png) });
+    app.handle(called(request, Ok(png)));
     let text = screen(&mut app);
     assert!(text.contains("(7 bytes of image/png"), "{text}");
 }
@@ -409,11 +417,11 @@ fn the_history_lists_reopens_and_deletes() {
     app.take_commands();
     command(&mut app, "history");
     let request = match app.take_commands().as_slice() {
-        [Command::LoadHistory { request }] => *request,
-        other => panic!("expected LoadHistory, got {other:?}"),
+        [Command::Job { request, job }] if job.get::<LoadHistory>().is_some_and(|j| j.delete.is_none()) => *request,
+        other => panic!("expected the history to load, got {other:?}"),
     };
     let entries = vec![entry("/payments/p-1", 200, "partner:acme"), entry("/payments/p-2", 403, "none")];
-    app.handle(Message::HistoryLoaded { request, result: Ok(entries.clone()) });
+    app.handle(history_loaded(request, entries.clone()));
     let text = screen(&mut app);
     assert!(text.contains("request history (2)"), "{text}");
     let (p2, p1) =
@@ -423,10 +431,14 @@ fn the_history_lists_reopens_and_deletes() {
     // d deletes the selected (newest) entry; the list is read again.
     char_key(&mut app, 'd');
     let sent = app.take_commands();
-    assert!(matches!(sent.as_slice(), [Command::DeleteHistory { entry, .. }] if **entry == entries[1]), "{sent:?}");
+    assert!(
+        matches!(sent.as_slice(), [Command::Job { job, .. }]
+            if job.get::<LoadHistory>().and_then(|j| j.delete.as_deref()) == Some(&entries[1])),
+        "{sent:?}"
+    );
     // enter re-opens an entry: its recipe in the form, its auth reference.
     let request = request_of(&sent[0]);
-    app.handle(Message::HistoryLoaded { request, result: Ok(entries[..1].to_vec()) });
+    app.handle(history_loaded(request, entries[..1].to_vec()));
     press(&mut app, KeyCode::Enter);
     let t = app.screen::<TryScreen>().expect("the request again");
     assert_eq!((t.spec.path.as_str(), t.template.as_str()), ("/payments/p-1", "/payments/{paymentId}"));
@@ -447,10 +459,10 @@ fn try_on_its_own_chooses_an_api_then_an_operation() {
     press(&mut app, KeyCode::Enter);
     let api = payments_api();
     let request = match app.take_commands().as_slice() {
-        [Command::LoadApiDetail { request, api: a }] if a.id == api.id => *request,
+        [c] if job::<LoadDetail>(c).is_some_and(|j| j.0.id == api.id) => request_of(c),
         other => panic!("expected the API's methods loaded, got {other:?}"),
     };
-    app.handle(Message::ApiDetailLoaded { request, api: api_ref(&api), result: Ok(DetailData::Rest(payments_tree())) });
+    app.handle(done(request, ApiDetailLoaded { api: api_ref(&api), result: Ok(DetailData::Rest(payments_tree())) }));
     let text = screen(&mut app);
     assert!(text.contains("choose an operation") && text.contains("/payments/{paymentId}"), "{text}");
     insta::assert_snapshot!("try_picker_operations", render(&mut app).backend());
@@ -485,14 +497,18 @@ fn a_request_opened_from_another_never_shows_its_answer() {
     let mut app = answered(ORDERS, &[("content-type", "application/json")]);
     char_key(&mut app, 'H');
     let request = match app.take_commands().as_slice() {
-        [Command::LoadHistory { request }] => *request,
-        other => panic!("expected LoadHistory, got {other:?}"),
+        [Command::Job { request, job }] if job.get::<LoadHistory>().is_some_and(|j| j.delete.is_none()) => *request,
+        other => panic!("expected the history to load, got {other:?}"),
     };
-    app.handle(Message::HistoryLoaded { request, result: Ok(vec![entry("/payments/p-9", 200, "none")]) });
+    app.handle(history_loaded(request, vec![entry("/payments/p-9", 200, "none")]));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Esc); // the form closes
     let text = screen(&mut app);
     assert!(text.contains("no call yet") && !text.contains("HTTP 200") && !text.contains("o-1"), "{text}");
     char_key(&mut app, 'c');
     assert!(app.take_commands().is_empty(), "nothing to copy: the other request's curl is not this one's");
+}
+
+fn history_loaded(request: u64, entries: Vec<portcullis::tryit::history::Entry>) -> Message {
+    Message::Done { request, output: Output::new(HistoryLoaded(Ok(entries))) }
 }

@@ -123,7 +123,7 @@ fn without_the_cache_nothing_is_kept() {
     let mut app = new_app(new_store(false));
     app.start();
     app.take_commands();
-    app.handle(Message::ApisLoaded { request: 1, result: Ok(apis()), at: "10:00:00".into() });
+    app.handle(done(1, ApisLoaded { result: Ok(apis()), at: "10:00:00".into() }));
     assert_eq!(app.take_commands(), vec![], "keep_catalog is off: no SaveCatalog");
 }
 

@@ -9,9 +9,14 @@ mod tui_fixtures;
 
 use common::replay_credentials as credentials;
 use portcullis::config::Settings;
-use portcullis::domain::{Api, ApiKind, AuditQuery, Feed, Mutation, Secret};
+use portcullis::domain::{Api, ApiKind, AuditQuery, Mutation, Secret};
 use portcullis::tui::command::{Command, Slot};
+use portcullis::tui::jobs::done_later;
 use portcullis::tui::message::Message;
+use portcullis::tui::screens::audit::jobs::{LoadAuditPage, OpenAudit, SaveAuditCache};
+use portcullis::tui::screens::keys::jobs::ClearClipboard;
+use portcullis::tui::screens::keys::jobs::{Mutate, Mutated};
+use portcullis::tui::screens::plans::jobs::{KeysLoaded, LoadKeys, LoadPlans, LoadUsage, PlansLoaded};
 use portcullis::tui::worker::{Worker, guarded};
 use serde_json::json;
 use std::time::Duration;
@@ -39,16 +44,8 @@ fn query() -> Box<AuditQuery> {
 /// The request id a result answers.
 fn answers(m: &Message) -> Option<u64> {
     match m {
-        Message::ApisLoaded { request, .. }
-        | Message::ApiDetailLoaded { request, .. }
-        | Message::DocsLoaded { request, .. }
-        | Message::PlansLoaded { request, .. }
-        | Message::KeysLoaded { request, .. }
-        | Message::UsageLoaded { request, .. }
-        | Message::Mutated { request, .. }
-        | Message::AuditOpened { request, .. }
-        | Message::AuditPageLoaded { request, .. }
-        | Message::TrailsLoaded { request, .. } => Some(*request),
+        // A timer's message carries no request (0).
+        Message::Done { request, .. } if *request != 0 => Some(*request),
         _ => None,
     }
 }
@@ -80,40 +77,49 @@ async fn every_command_gives_its_result() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
     let (w, mut rx) = worker(&server);
     let commands = vec![
-        Command::LoadApis { request: 1 },
-        Command::LoadApiDetail { request: 2, api: api() },
-        Command::LoadDocs { request: 3, api: api(), stage: "prod".into() },
-        Command::LoadPlans { request: 4 },
-        Command::LoadKeys { request: 5 },
-        Command::LoadUsage { request: 6, plan: "p1".into(), region: "eu-west-1".into() },
-        Command::Mutate {
-            request: 7,
-            mutation: Mutation::SetEnabled { key_id: "k1".into(), name: "acme".into(), enabled: false },
-            region: "eu-west-1".into(),
-        },
-        Command::OpenAudit { request: 8, query: query(), source: "s3://trail-bucket".into() },
-        Command::LoadAuditPage { request: 9, cursors: vec![] },
-        Command::LoadTrails { request: 10 },
+        cmd(1, LoadApis),
+        cmd(2, LoadDetail(api())),
+        cmd(3, LoadDocs { api: api(), stage: "prod".into() }),
+        cmd(4, LoadPlans),
+        cmd(5, LoadKeys),
+        cmd(6, LoadUsage { plan: "p1".into(), region: "eu-west-1".into() }),
+        cmd(
+            7,
+            Mutate {
+                mutation: Mutation::SetEnabled { key_id: "k1".into(), name: "acme".into(), enabled: false },
+                region: "eu-west-1".into(),
+            },
+        ),
+        cmd(8, OpenAudit { query: query(), source: "s3://trail-bucket".parse().unwrap() }),
+        cmd(9, LoadAuditPage { cursors: vec![] }),
+        cmd(10, portcullis::tui::screens::audit::jobs::LoadTrails),
     ];
     for c in commands {
         w.execute(c);
     }
-    w.execute(Command::After { millis: 10, message: Box::new(Message::ClearClipboard { generation: 3 }) });
-    // These answer nothing: the cache is off, the clipboard is the loop's.
-    w.execute(Command::SaveAuditCache { feed: Box::default(), changed: vec![0] });
+    w.execute(Command::After { millis: 10, message: Box::new(done_later(ClearClipboard { generation: 3 })) });
+    // A save answers that it is done (the cache is off: nothing written); the clipboard is the
+    // loop's and a cancel of an idle slot answers nothing.
+    w.execute(cmd(11, SaveAuditCache { feed: Box::default(), changed: vec![0] }));
     w.execute(Command::Clipboard(Secret::new("x")));
     w.execute(Command::Cancel(Slot::Usage("nothing runs here".into())));
-    let got = results_until(&mut rx, 11, Duration::from_secs(30)).await;
+    let got = results_until(&mut rx, 12, Duration::from_secs(30)).await;
     let mut ids: Vec<u64> = got.iter().filter_map(answers).collect();
     ids.sort();
-    assert_eq!(ids, (1..=10).collect::<Vec<_>>(), "one result per load, each with its request id: {got:?}");
-    assert!(got.contains(&Message::ClearClipboard { generation: 3 }), "the timer sent its message back");
+    assert_eq!(ids, (1..=11).collect::<Vec<_>>(), "one result per job, each with its request id: {got:?}");
+    assert!(got.contains(&done_later(ClearClipboard { generation: 3 })), "the timer sent its message back");
     let late = results(&mut rx, Duration::from_millis(300)).await;
     assert!(late.is_empty(), "nothing else: {late:?}");
     let failed = |m: &Message| match m {
-        Message::PlansLoaded { result, .. } => result.is_err(),
-        Message::KeysLoaded { result, .. } => result.is_err(),
-        Message::Mutated { result, .. } => result.is_err(),
+        Message::Done { output, .. } if output.get::<PlansLoaded>().is_some() => {
+            output.get::<PlansLoaded>().is_some_and(|o| o.0.is_err())
+        }
+        Message::Done { output, .. } if output.get::<KeysLoaded>().is_some() => {
+            output.get::<KeysLoaded>().is_some_and(|o| o.0.is_err())
+        }
+        Message::Done { output, .. } if output.get::<Mutated>().is_some() => {
+            output.get::<Mutated>().is_some_and(|o| o.result.is_err())
+        }
         _ => true,
     };
     assert!(got.iter().all(failed), "the 500s are failures, not empty lists: {got:?}");
@@ -121,13 +127,16 @@ async fn every_command_gives_its_result() {
 
 #[tokio::test]
 async fn a_panicking_task_gives_the_commands_failed_result() {
-    let command = Command::LoadKeys { request: 42 };
+    let command = cmd(42, LoadKeys);
     let result = guarded(&command, async { panic!("a bug in a load") }).await;
     match result {
-        Some(Message::KeysLoaded { request: 42, result: Err(e) }) => assert!(e.contains("internal error"), "{e}"),
+        Some(Message::Done { request: 42, output }) if output.get::<KeysLoaded>().is_some_and(|o| o.0.is_err()) => {
+            let e = output.get::<KeysLoaded>().and_then(|o| o.0.clone().err()).unwrap_or_default();
+            assert!(e.contains("internal error"), "{e}");
+        }
         other => panic!("expected a failed KeysLoaded for request 42, got {other:?}"),
     }
-    let quiet = Command::SaveAuditCache { feed: Box::new(Feed::default()), changed: vec![] };
+    let quiet = Command::Clipboard(Secret::new("x"));
     assert_eq!(guarded(&quiet, async { panic!("nothing to answer") }).await, None);
     let fine = guarded(&command, async { Some(Message::Tick) }).await;
     assert_eq!(fine, Some(Message::Tick), "a task that does not panic gives its own result");
@@ -214,14 +223,85 @@ async fn a_cancelled_or_superseded_load_never_answers() {
         .mount(&server)
         .await;
     let (w, mut rx) = worker(&server);
-    w.execute(Command::LoadApis { request: 1 });
+    w.execute(cmd(1, LoadApis));
     tokio::time::sleep(Duration::from_millis(100)).await;
     w.execute(Command::Cancel(Slot::Apis));
     // A different query in the audit slot cancels the one running.
-    w.execute(Command::OpenAudit { request: 2, query: query(), source: "s3://old-bucket".into() });
+    w.execute(cmd(2, OpenAudit { query: query(), source: "s3://old-bucket".parse().unwrap() }));
     tokio::time::sleep(Duration::from_millis(100)).await;
-    w.execute(Command::OpenAudit { request: 3, query: query(), source: "s3://new-bucket".into() });
+    w.execute(cmd(3, OpenAudit { query: query(), source: "s3://new-bucket".parse().unwrap() }));
     let got = results(&mut rx, Duration::from_millis(2500)).await;
     let ids: Vec<u64> = got.iter().filter_map(answers).collect();
     assert_eq!(ids, vec![3], "only the newest audit query answered; the cancelled catalog load never did: {got:?}");
+}
+
+/// A feature's job, as the tests declare one: waits, then answers its number (or panics).
+#[derive(Debug, Clone, PartialEq)]
+struct Echo {
+    n: u32,
+    millis: u64,
+    panics: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Echoed(Result<u32, String>);
+
+impl portcullis::tui::jobs::Deliver for Echoed {
+    fn deliver(self, _request: u64, sh: &mut portcullis::tui::context::Shared) {
+        sh.info(format!("{:?}", self.0));
+    }
+}
+
+impl portcullis::tui::jobs::Job for Echo {
+    type Output = Echoed;
+
+    fn slot(&self) -> Option<Slot> {
+        Some(Slot::Feature("echo", String::new()))
+    }
+
+    async fn run(self, _env: portcullis::tui::jobs::Env) -> Echoed {
+        tokio::time::sleep(Duration::from_millis(self.millis)).await;
+        assert!(!self.panics, "a bug in a job");
+        Echoed(Ok(self.n))
+    }
+
+    fn failed(&self, error: String) -> Echoed {
+        Echoed(Err(error))
+    }
+}
+
+fn echo(request: u64, n: u32, millis: u64, panics: bool) -> Command {
+    cmd(request, Echo { n, millis, panics })
+}
+
+fn cmd(request: u64, job: impl portcullis::tui::jobs::Job) -> Command {
+    Command::Job { request, job: portcullis::tui::jobs::JobBox::new(job) }
+}
+
+fn echoed(m: &Message) -> Option<(u64, Echoed)> {
+    match m {
+        Message::Done { request, output } => Some((*request, output.get::<Echoed>()?.clone())),
+        _ => None,
+    }
+}
+
+/// A feature's job runs like any load: its output comes back with its request id, a newer job
+/// of another kind in its slot cancels it, and a panic in it gives its failed output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_features_job_answers_is_superseded_and_survives_a_panic() {
+    credentials();
+    let server = MockServer::start().await;
+    let (w, mut rx) = worker(&server);
+    w.execute(echo(1, 1, 400, false));
+    w.execute(echo(2, 2, 10, false));
+    let got: Vec<(u64, Echoed)> =
+        results(&mut rx, Duration::from_millis(800)).await.iter().filter_map(echoed).collect();
+    assert_eq!(got, [(2, Echoed(Ok(2)))], "the first was cancelled by the second");
+    w.execute(echo(3, 3, 0, true));
+    let got: Vec<(u64, Echoed)> =
+        results(&mut rx, Duration::from_millis(500)).await.iter().filter_map(echoed).collect();
+    match got.as_slice() {
+        [(3, Echoed(Err(e)))] => assert!(e.contains("internal error"), "{e}"),
+        other => panic!("expected job 3's failed output, got {other:?}"),
+    }
 }

@@ -4,13 +4,13 @@ use super::table::Table;
 use super::{Output, write_stdout};
 use crate::aws::{self, audit};
 use crate::config::Settings;
-use crate::domain::{AuditEvent, AuditQuery, DEFAULT_SOURCES, parse_since, sort_newest_first};
+use crate::domain::{AuditEvent, AuditQuery, AuditSource, DEFAULT_SOURCES, parse_since, sort_newest_first};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// `lookup` (CloudTrail event history, the last 90 days) or `s3://BUCKET[/PREFIX]` (a trail's logs).
     #[arg(long, default_value = "lookup")]
-    pub source: String,
+    pub source: AuditSource,
     /// 1h, 24h, 7d (any number of m, h or d) or an RFC 3339 time.
     #[arg(long, default_value = "24h")]
     pub since: String,
@@ -66,7 +66,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     let mut q = query(&args, time::OffsetDateTime::now_utc())?;
     let contexts = aws::connect(settings).await?;
     let mut events = Vec::new();
-    let lookup = args.source == "lookup";
+    let lookup = args.source == AuditSource::Lookup;
     // One event more than asked for tells whether the limit cut the list (LookupEvents pages
     // stop there); the trail's logs are read whole anyway, so all their matches are counted.
     q.limit = if lookup { args.limit.saturating_add(1) } else { usize::MAX };
@@ -78,7 +78,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
             events.extend(found);
         }
     } else {
-        let (bucket, prefix) = audit::parse_s3_url(&args.source).map_err(anyhow::Error::msg)?;
+        let (bucket, prefix) = audit::parse_s3_url(&args.source.to_string()).map_err(anyhow::Error::msg)?;
         let ctx = audit::bucket_context(&contexts, &bucket).await.ok_or_else(|| anyhow::anyhow!("no region"))?;
         let found = audit::from_s3(ctx, &bucket, &prefix, &q, settings.cache_dir.as_deref()).await?;
         for p in &found.problems {

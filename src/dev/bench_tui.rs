@@ -188,7 +188,8 @@ fn api_app(n: usize) -> App {
     let mut app = new_app();
     app.start();
     let request = first_request(&mut app);
-    app.handle(Message::ApisLoaded { request, result: Ok(apis(n)), at: "00:00:00".into() });
+    let loaded = crate::tui::screens::catalog::jobs::ApisLoaded { result: Ok(apis(n)), at: "00:00:00".into() };
+    app.handle(Message::Done { request, output: crate::tui::jobs::Output::new(loaded) });
     app
 }
 
@@ -201,7 +202,8 @@ fn audit_app(n: usize) -> App {
     app.handle(key(KeyCode::Enter));
     let request = first_request(&mut app);
     let feed = Feed { events: events(n), files: Some((n / 1000, 0)), ..Default::default() };
-    app.handle(Message::AuditOpened { request, result: Ok(feed), problems: vec![] });
+    let opened = crate::tui::screens::audit::jobs::AuditOpened { result: Ok(feed), problems: vec![] };
+    app.handle(Message::Done { request, output: crate::tui::jobs::Output::new(opened) });
     app
 }
 

@@ -68,12 +68,55 @@ pub struct Trail {
 }
 
 impl Trail {
-    /// `s3://bucket/prefix`, the audit source for this trail's logs.
-    pub fn source(&self) -> String {
-        match self.prefix.as_deref().filter(|p| !p.is_empty()) {
-            Some(p) => format!("s3://{}/{}", self.bucket, p.trim_matches('/')),
-            None => format!("s3://{}", self.bucket),
+    /// The audit source for this trail's logs (`s3://bucket/prefix`).
+    pub fn source(&self) -> AuditSource {
+        let prefix = self.prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
+        AuditSource::S3 { bucket: self.bucket.clone(), prefix: prefix.unwrap_or_default().to_string() }
+    }
+}
+
+/// Where audit events come from: CloudTrail's event history (LookupEvents), or a trail's log
+/// files in S3. Written `lookup` and `s3://BUCKET[/PREFIX]` in the config and on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AuditSource {
+    #[default]
+    Lookup,
+    /// `prefix` without slashes at either end; empty for the bucket's root.
+    S3 { bucket: String, prefix: String },
+}
+
+impl AuditSource {
+    /// The S3 prefix to list under (`org/trail/`, or empty).
+    pub fn key_prefix(prefix: &str) -> String {
+        if prefix.is_empty() { String::new() } else { format!("{prefix}/") }
+    }
+}
+
+impl std::fmt::Display for AuditSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditSource::Lookup => f.write_str("lookup"),
+            AuditSource::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            AuditSource::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
         }
+    }
+}
+
+impl std::str::FromStr for AuditSource {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<AuditSource, String> {
+        if text == "lookup" {
+            return Ok(AuditSource::Lookup);
+        }
+        let rest = text
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("`{text}` is not an audit source: `lookup` or s3://BUCKET[/PREFIX]"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("`{text}` names no bucket"));
+        }
+        Ok(AuditSource::S3 { bucket: bucket.to_string(), prefix: prefix.trim_matches('/').to_string() })
     }
 }
 

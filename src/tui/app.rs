@@ -1,7 +1,8 @@
 //! The router: the navigation stack, the dialog stack, the shared store and the outbox. Keys
-//! become Actions through the keymap and go to the top dialog or screen; results go to the
-//! store; what a screen returns (a [`Nav`]) is carried out here. It never awaits: commands wait
-//! in the outbox until the loop hands them to the worker.
+//! become Actions through the keymap and go to the top dialog or screen (what it does not use
+//! is said on the status line); a job's output goes to the feature that asked (`Deliver`),
+//! and what it asks to show opens as a dialog; what a screen returns (a [`Nav`]) is carried out
+//! here. It never awaits: commands wait in the outbox until the loop hands them to the worker.
 
 use super::action::Action;
 use super::chrome;
@@ -13,7 +14,7 @@ pub use super::prompt::Mode;
 use super::prompt::{self, Jump, Typed};
 use super::screens::catalog::cache::CachedCatalog;
 use super::screens::catalog::{self, CatalogScreen, load_apis};
-use super::screens::{self, Nav, Screen, Shared, Target, audit, keys, partners};
+use super::screens::{self, Nav, Screen, Shared, Target, keys, partners};
 use super::store::Store;
 use super::theme::Styles;
 use super::widgets::text_input::TextInput;
@@ -93,44 +94,18 @@ impl App {
             Message::Resize => {} // the next draw fits the new size
             Message::Tick => sh.tick = sh.tick.wrapping_add(1),
             Message::Terminate => self.quit = true,
-            Message::ApisLoaded { request, result, at } => catalog::take_apis(request, result, at, sh),
-            Message::ApiDetailLoaded { request, api, result } => sh.store.take_detail(request, &api, result),
-            Message::ApiReread { request, api, result } => catalog::take_reread(request, &api, result, sh),
-            Message::AuthorizersLoaded { api, result } => catalog::take_authorizers(&api, result, sh),
-            Message::Cached(cached) => sh.store.take_cached(cached),
-            Message::DocsLoaded { request, api, stage, result } => sh.store.take_docs(request, (api, stage), result),
-            Message::PlansLoaded { request, result } => sh.store.take_plans(request, result),
-            Message::KeysLoaded { request, result } => sh.store.take_keys(request, result),
-            Message::UsageLoaded { request, plan, result } => sh.store.take_usage(request, &plan, result),
-            Message::Mutated { request, description, result } => {
-                let done = sh.store.take_mutated(request, result);
-                self.dialogs.extend(done.and_then(|r| keys::finish_change(description, r, sh)));
-            }
-            Message::PartnersLoaded { request, result } => sh.store.take_partners(request, result),
-            Message::ClientSecretRead { client_id, then, result } => partners::take_secret(client_id, then, result, sh),
-            Message::Called { request, result } => sh.store.take_call(request, result),
-            Message::JqDone { request, result } => sh.store.take_jq(request, result),
-            Message::HistoryLoaded { request, result } => sh.store.take_history(request, result),
-            Message::FindingsLoaded { request, result } => sh.store.take_findings(request, result),
-            Message::PartnerPlanned { request, result } => {
-                self.dialogs.extend(partners::take_plan(request, result, sh));
-            }
-            Message::PartnerChanged { request, description, result } => {
-                let done = sh.store.take_partner_change(request, result);
-                self.dialogs.extend(done.and_then(|r| partners::finish_change(description, r, sh)));
-            }
-            Message::AuditOpened { request, result, problems } => audit::take_opened(request, result, problems, sh),
-            Message::AuditPageLoaded { request, pages } => audit::take_page(request, pages, sh),
-            Message::TrailsLoaded { request, result } => _ = sh.store.take_trails(request, result),
-            Message::HideValue { key, generation } => sh.store.hide_value(&key, generation),
-            Message::ClearClipboard { generation } => {
-                if sh.store.clipboard_expired(generation) {
-                    sh.outbox.push(Command::Clipboard(crate::domain::Secret::new("")));
-                }
-            }
+            Message::Done { request, output } => output.deliver(request, sh),
             Message::Warning(w) => sh.error(w),
         }
+        self.show_pending();
         self.sync();
+    }
+
+    /// What results asked to show, each in its dialog, over whatever screen is on top.
+    fn show_pending(&mut self) {
+        for show in std::mem::take(&mut self.shared.show) {
+            self.dialogs.push(Dialog::of(show));
+        }
     }
 
     /// The top screen catches up with the store (and may move on, e.g. to open a picker).
@@ -183,25 +158,47 @@ impl App {
             Step::Answer(answer) => {
                 self.dialogs.pop();
                 let nav = self.with_top(|s, sh| s.on_answer(answer, sh));
+                if matches!(nav, Nav::Unused) {
+                    // A dialog answers the screen that opened it: reaching another is a bug.
+                    // (Not logged whole: a form's answer can hold what was typed.)
+                    tracing::warn!("a dialog's answer reached no screen");
+                    self.shared.error("that answer reached no screen (nothing was changed)");
+                }
                 self.navigate(nav);
             }
         }
     }
 
-    /// The wheel scrolls three rows at a time.
+    /// The wheel scrolls three rows at a time (where nothing scrolls, it says nothing).
     fn on_mouse(&mut self, m: MouseEvent) {
         let up = m.kind == MouseEventKind::ScrollUp;
         if up || m.kind == MouseEventKind::ScrollDown {
             for _ in 0..3 {
-                self.act_on_top(if up { Action::Up } else { Action::Down });
+                let action = if up { Action::Up } else { Action::Down };
+                let nav = self.with_top(|s, sh| s.on_action(action, sh));
+                if !matches!(nav, Nav::Unused) {
+                    self.navigate(nav);
+                }
             }
         }
     }
 
-    /// An action for the top screen; where it says to go, the app goes.
+    /// An action for the top screen; where it says to go, the app goes. One it did not use is
+    /// said on the status line (unless the screen said why).
     fn act_on_top(&mut self, action: Action) {
         let nav = self.with_top(|s, sh| s.on_action(action, sh));
+        if matches!(nav, Nav::Unused) {
+            self.unused(action);
+        }
         self.navigate(nav);
+    }
+
+    fn unused(&mut self, action: Action) {
+        if self.shared.status.is_none() {
+            let help = self.shared.keys(super::action::Context::Global, Action::Help);
+            let what = action.description();
+            self.shared.info(format!("{what}: not here, or nothing selected ({help} lists this screen's keys)"));
+        }
     }
 
     fn on_action(&mut self, action: Action) {
@@ -220,7 +217,7 @@ impl App {
     /// Carry out where a screen (or a dialog's answer) says to go.
     pub fn navigate(&mut self, nav: Nav) {
         match nav {
-            Nav::Stay => return,
+            Nav::Stay | Nav::Unused => return,
             Nav::Back => self.pop_to(self.stack.len() - 1),
             Nav::Push(screen) => self.stack.push(screen),
             Nav::Reset(screens) => {

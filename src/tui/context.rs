@@ -23,12 +23,14 @@ pub struct Shared {
     pub wake: Option<Wake>,
     /// The keymap in force (hints in messages name its keys).
     pub keymap: Keymap,
+    /// What results asked to show (the router opens a dialog for each, then empties it).
+    pub show: Vec<super::data::Show>,
     next_request: u64,
 }
 
 impl Shared {
     pub fn new(store: Store, keymap: Keymap) -> Shared {
-        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, next_request: 0 }
+        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, show: vec![], next_request: 0 }
     }
 
     /// What a screen draws with.

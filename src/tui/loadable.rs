@@ -8,12 +8,13 @@ pub enum Loadable<T> {
         request: u64,
     },
     Loaded(T),
-    /// Loading, with what was kept from the last run shown meanwhile (the warm cache), saved
-    /// then (RFC 3339). It reads as loaded and as loading; the answer replaces it.
+    /// Loading, with what was there before shown meanwhile: the last answer, or what the warm
+    /// cache kept from the last run, saved at `saved_at` (RFC 3339; `None`: not from the
+    /// cache). It reads as loaded and as loading; the answer replaces it.
     Refreshing {
         request: u64,
         stale: T,
-        saved_at: String,
+        saved_at: Option<String>,
     },
     Failed(String),
 }
@@ -48,7 +49,7 @@ impl<T> Loadable<T> {
     /// When what is shown while it refreshes was saved (the warm cache), if it is that.
     pub fn cached_at(&self) -> Option<&str> {
         match self {
-            Loadable::Refreshing { saved_at, .. } => Some(saved_at),
+            Loadable::Refreshing { saved_at, .. } => saved_at.as_deref(),
             _ => None,
         }
     }
@@ -59,7 +60,7 @@ impl<T> Loadable<T> {
         if !matches!(self, Loadable::Loading { request: r } if *r == request) {
             return false;
         }
-        *self = Loadable::Refreshing { request, stale, saved_at };
+        *self = Loadable::Refreshing { request, stale, saved_at: Some(saved_at) };
         true
     }
 
@@ -99,7 +100,7 @@ mod tests {
         assert!(!l.show_cached(3, 4, "then".into()), "only once, over a plain load");
         assert!(l.accept(3, Ok(8)));
         assert_eq!((l.loaded(), l.is_loading(), l.cached_at()), (Some(&8), false, None));
-        let mut l: Loadable<u32> = Loadable::Refreshing { request: 5, stale: 1, saved_at: "then".into() };
+        let mut l: Loadable<u32> = Loadable::Refreshing { request: 5, stale: 1, saved_at: Some("then".into()) };
         assert!(l.accept(5, Err("denied".into())));
         assert_eq!(l, Loadable::Failed("denied".into()), "a failure replaces the cached value too");
     }

@@ -8,6 +8,7 @@ pub mod command;
 pub mod context;
 pub mod data;
 pub mod dialogs;
+pub mod jobs;
 pub mod keymap;
 pub mod loadable;
 pub mod message;

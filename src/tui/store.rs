@@ -1,7 +1,7 @@
 //! The data several screens read: the catalog, API details and docs, plans, keys, usage, the
-//! audit feed, and the state of changes in flight. Every result Message lands here (the app
-//! routes them, exhaustively); screens read it, and rebuild their cached rows when the
-//! generation of what they show has moved on.
+//! audit feed, and the state of changes in flight. A job's output puts its data here
+//! (`Deliver`); screens read it, and rebuild their cached rows when the generation of what they
+//! show has moved on.
 
 use super::data::audit::AuditView;
 use super::loadable::Loadable;
@@ -28,7 +28,7 @@ pub struct Connection {
     /// Seconds until a copied value is cleared from the clipboard (config `clipboard_clear_secs`).
     pub clipboard_clear_secs: u64,
     /// The audit source `:audit` opens with (config `audit_source`).
-    pub audit_source: String,
+    pub audit_source: crate::domain::AuditSource,
     /// Keep each fresh catalog for the next start (the cache is on: not with `--no-cache`).
     pub keep_catalog: bool,
     /// The partner user pool (config `partner_pool`).
@@ -43,7 +43,7 @@ impl Default for Connection {
             endpoint: None,
             read_only: false,
             clipboard_clear_secs: 30,
-            audit_source: "lookup".into(),
+            audit_source: crate::domain::AuditSource::Lookup,
             keep_catalog: false,
             partner_pool: None,
         }

@@ -1,14 +1,13 @@
 //! Usage plans, API keys and usage, fixed for the TUI tests: the factories, the store that
 //! holds them, and apps opened on the keys and plan screens.
 
-use super::{apis, command, loaded_at, new_store, request_of};
+use super::{apis, command, done, job, loaded_at, new_store, request_of};
 use portcullis::domain::{ApiKey, DayUsage, PlanStage, Quota, Secret, Throttle, Usage, UsagePlan};
 use portcullis::tui::app::App;
-use portcullis::tui::command::Command;
 use portcullis::tui::loadable::Loadable;
-use portcullis::tui::message::Message;
 use portcullis::tui::screens::Nav;
 use portcullis::tui::screens::plans::PlanDetailScreen;
+use portcullis::tui::screens::plans::jobs::{LoadUsage, UsageLoaded};
 use portcullis::tui::store::Store;
 use std::collections::BTreeMap;
 
@@ -130,9 +129,9 @@ pub fn plan_detail_app(plan: &str, usage: Result<Usage, String>) -> App {
     let detail = PlanDetailScreen::open(plan, &mut app.shared);
     app.navigate(Nav::Push(detail));
     let request = match app.take_commands().as_slice() {
-        [c @ Command::LoadUsage { plan: p, .. }] if p == plan => request_of(c),
+        [c] if job::<LoadUsage>(c).is_some_and(|j| j.plan == plan) => request_of(c),
         other => panic!("expected the usage of {plan} to load, got {other:?}"),
     };
-    app.handle(Message::UsageLoaded { request, plan: plan.into(), result: usage });
+    app.handle(done(request, UsageLoaded { plan: plan.into(), result: usage }));
     app
 }

@@ -18,6 +18,7 @@ use portcullis::tui::app::App;
 use portcullis::tui::command::Command;
 use portcullis::tui::keymap::Keymap;
 use portcullis::tui::message::Message;
+pub use portcullis::tui::screens::catalog::jobs::*;
 use portcullis::tui::store::{ApiRef, Connection, DetailData, Store};
 use portcullis::tui::theme::Styles;
 use ratatui::Terminal;
@@ -405,6 +406,24 @@ pub fn scroll(app: &mut App, kind: MouseEventKind) {
 
 // ---------------------------------------------------------------- drivers
 
+/// A command that carries `job`, for `request`.
+pub fn cmd(request: u64, job: impl portcullis::tui::jobs::Job) -> Command {
+    Command::Job { request, job: portcullis::tui::jobs::JobBox::new(job) }
+}
+
+/// The job of type `J` a command carries, if it is one.
+pub fn job<J: portcullis::tui::jobs::Job>(command: &Command) -> Option<&J> {
+    match command {
+        Command::Job { job, .. } => job.get::<J>(),
+        _ => None,
+    }
+}
+
+/// A feature's job finished with `output`, for `request`.
+pub fn done(request: u64, output: impl portcullis::tui::jobs::Deliver) -> Message {
+    Message::Done { request, output: portcullis::tui::jobs::Output::new(output) }
+}
+
 /// The request id a command carries (0 for those without one).
 pub fn request_of(command: &Command) -> u64 {
     command.request()
@@ -415,8 +434,8 @@ pub fn loaded_at(store: Store, apis: Vec<Api>, at: &str) -> App {
     let mut app = new_app(store);
     app.start();
     let commands = app.take_commands();
-    assert_eq!(commands, vec![Command::LoadApis { request: 1 }]);
-    app.handle(Message::ApisLoaded { request: 1, result: Ok(apis), at: at.into() });
+    assert_eq!(commands, vec![cmd(1, LoadApis)]);
+    app.handle(done(1, ApisLoaded { result: Ok(apis), at: at.into() }));
     app
 }
 
@@ -445,20 +464,20 @@ pub fn open_detail(app: &mut App, api: &Api, data: DetailData) {
     press(app, KeyCode::Enter);
     let commands = app.take_commands();
     let request = match commands.as_slice() {
-        [Command::LoadApiDetail { request, api: a }] if a.id == api.id => *request,
+        [c] if job::<LoadDetail>(c).is_some_and(|j| j.0.id == api.id) => request_of(c),
         other => panic!("expected one LoadApiDetail for {}, got {other:?}", api.id),
     };
-    app.handle(Message::ApiDetailLoaded { request, api: api_ref(api), result: Ok(data) });
+    app.handle(done(request, ApiDetailLoaded { api: api_ref(api), result: Ok(data) }));
 }
 
 /// Answer the one LoadDocs just sent (for `api`'s `stage`) with `lines`.
 pub fn answer_docs(app: &mut App, api: &Api, stage: &str, lines: Vec<DocLine>) {
     let commands = app.take_commands();
     let request = match commands.as_slice() {
-        [Command::LoadDocs { request, api: a, stage: s }] if a.id == api.id && s == stage => *request,
+        [c] if job::<LoadDocs>(c).is_some_and(|j| j.api.id == api.id && j.stage == stage) => request_of(c),
         other => panic!("expected one LoadDocs for {} {stage}, got {other:?}", api.id),
     };
-    app.handle(Message::DocsLoaded { request, api: api_ref(api), stage: stage.into(), result: Ok(lines) });
+    app.handle(done(request, DocsLoaded { api: api_ref(api), stage: stage.into(), result: Ok(lines) }));
 }
 
 /// Only the top screen, drawn into a `width` x `height` area of its own (no header, footer or

@@ -35,7 +35,12 @@ pub struct CacheKey {
 impl CacheKey {
     /// The key of a LookupEvents cursor.
     pub fn lookup(account: &str, region: &str, filter: &Option<ServerFilter>) -> CacheKey {
-        CacheKey { account: account.into(), region: region.into(), source: "lookup".into(), filter: filter.clone() }
+        CacheKey {
+            account: account.into(),
+            region: region.into(),
+            source: crate::domain::AuditSource::Lookup.to_string(),
+            filter: filter.clone(),
+        }
     }
 
     pub fn path(&self, root: &Path) -> PathBuf {

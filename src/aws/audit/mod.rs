@@ -228,15 +228,14 @@ pub struct S3Result {
     pub problems: Vec<FileProblem>,
 }
 
-/// `s3://bucket/prefix` into its parts.
+/// `s3://bucket/prefix` into its parts (the prefix with its trailing slash, for listing).
 pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
-    let rest = url.strip_prefix("s3://").ok_or_else(|| format!("`{url}` is not an s3://BUCKET[/PREFIX] address"))?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return Err(format!("`{url}` names no bucket"));
+    match url.parse::<crate::domain::AuditSource>()? {
+        crate::domain::AuditSource::S3 { bucket, prefix } => {
+            Ok((bucket, crate::domain::AuditSource::key_prefix(&prefix)))
+        }
+        crate::domain::AuditSource::Lookup => Err(format!("`{url}` is not an s3://BUCKET[/PREFIX] address")),
     }
-    let prefix = prefix.trim_matches('/');
-    Ok((bucket.to_string(), if prefix.is_empty() { String::new() } else { format!("{prefix}/") }))
 }
 
 /// Events from a trail's log files: only the date folders inside the query's range are listed;

@@ -1,7 +1,7 @@
 //! The audit screens' shared state (kept in the store while the app runs): the query, where
 //! events come from, what has loaded. The filter form over it is the screen's (screens/audit).
 
-use crate::domain::{AuditEvent, AuditQuery, Feed, ServerFilter, parse_since, parse_time};
+use crate::domain::{AuditEvent, AuditQuery, AuditSource, Feed, ServerFilter, parse_since, parse_time};
 use crate::tui::loadable::Loadable;
 
 /// The audit screen's query and its results.
@@ -11,8 +11,7 @@ pub struct AuditView {
     /// The time range as typed (`24h`, or an RFC 3339 time), for the title and the form.
     pub since: String,
     pub until: Option<String>,
-    /// `lookup` or `s3://BUCKET[/PREFIX]`.
-    pub source: String,
+    pub source: AuditSource,
     pub feed: Loadable<Feed>,
     /// A page request in flight.
     pub loading_more: Option<u64>,
@@ -26,7 +25,7 @@ pub struct AuditView {
 pub const AUTO_PAGES: usize = 6;
 
 impl AuditView {
-    pub fn new(query: AuditQuery, since: String, until: Option<String>, source: String) -> AuditView {
+    pub fn new(query: AuditQuery, since: String, until: Option<String>, source: AuditSource) -> AuditView {
         AuditView {
             query,
             since,
@@ -56,7 +55,7 @@ impl AuditView {
     }
 
     pub fn is_lookup(&self) -> bool {
-        self.source == "lookup"
+        self.source == AuditSource::Lookup
     }
 
     /// Indices of the events to show (newest first), before the `/` filter.

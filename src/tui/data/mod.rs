@@ -98,6 +98,15 @@ impl FindingsView {
     }
 }
 
+/// What a result asks to be shown to the person, once, over whatever screen is on top (the
+/// router opens the dialog for it): a new key's value, new credentials, a change to review.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Show {
+    NewKey { name: String, value: crate::domain::Secret },
+    Credentials(Box<crate::partners::Credentials>),
+    Review(Box<crate::partners::ops::Change>),
+}
+
 /// A call that came back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Called {

@@ -112,6 +112,17 @@ impl Dialog {
     }
 }
 
+impl Dialog {
+    /// The dialog that shows what a result asked to show.
+    pub fn of(show: crate::tui::data::Show) -> Dialog {
+        match show {
+            crate::tui::data::Show::NewKey { name, value } => Dialog::ShowValue(ShowValue { name, value }),
+            crate::tui::data::Show::Credentials(c) => Dialog::Handover(Box::new(Handover::new(*c))),
+            crate::tui::data::Show::Review(change) => Dialog::Review(Box::new(Review::of(*change))),
+        }
+    }
+}
+
 /// A centred box, as tall as its wrapped lines.
 fn popup(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, p: &Paint) {
     let s = p.styles;

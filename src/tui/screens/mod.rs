@@ -32,6 +32,9 @@ pub use super::context::{Paint, Shared};
 /// Where to go next: the value a screen returns, carried out by the app.
 pub enum Nav {
     Stay,
+    /// The action (or the answer) was not for this screen, or not now (nothing selected): the
+    /// router says so on the status line, unless the screen said why already.
+    Unused,
     /// Close this screen (esc).
     Back,
     Push(Box<dyn Screen>),
@@ -73,7 +76,7 @@ pub trait Screen {
     }
     /// The answer of a dialog this screen opened.
     fn on_answer(&mut self, _answer: Answer, _sh: &mut Shared) -> Nav {
-        Nav::Stay
+        Nav::Unused
     }
     /// The list `/` filters and the mouse wheel scrolls, if any.
     fn list(&mut self) -> Option<&mut ListView> {

@@ -1,21 +1,9 @@
-//! Executes commands off the input/render loop: each in its own task, each result sent back
-//! as a Message. Loads run one per slot, latest wins: the same load asked for again while one
-//! runs waits behind it (only the newest waits: the ones it replaced never run), a different
-//! load in the slot cancels the one running, and `Cancel` stops a slot. A panic in a task
-//! becomes the command's failed result, so no spinner spins forever.
-//!
-//! What each command does is in the file of its domain: catalog.rs (the API list, details,
-//! docs, the warm cache), access.rs (plans, keys, usage, key changes), audit.rs, partners.rs,
-//! findings.rs, tryit.rs (calls, jq, the history).
-
-mod access;
-mod audit;
-mod catalog;
-mod findings;
-mod partners;
-mod tryit;
-
-pub use tryit::BODY_START;
+//! Runs any feature's job off the input/render loop: each in its own task, its output sent
+//! back as `Message::Done`. Loads run one per slot, latest wins: the same load asked for again
+//! while one runs waits behind it (only the newest waits: the ones it replaced never run), a
+//! different load in the slot cancels the one running, and `Cancel` stops a slot. A panic in a
+//! task becomes the job's failed output, so no spinner spins forever. What a job does is in the
+//! folder of the feature that declared it (screens/<name>/jobs.rs); nothing here names one.
 
 use super::command::{Command, Slot};
 use super::message::Message;
@@ -132,35 +120,23 @@ impl Worker {
         r.as_ref().map_err(Clone::clone)
     }
 
+    /// What a feature's job runs with.
+    async fn env(&self, request: u64) -> super::jobs::Env {
+        super::jobs::Env {
+            contexts: self.contexts().await.cloned(),
+            settings: self.settings.clone(),
+            tokens: self.tokens.clone(),
+            request,
+            tx: Some(self.tx.clone()),
+        }
+    }
+
     /// Every command, matched exhaustively; each domain's work is in its own file.
     async fn run(&self, command: Command) -> Option<Message> {
         Some(match command {
-            Command::LoadApis { request } => self.load_apis(request).await,
-            Command::LoadApiDetail { request, api } => self.load_detail(request, *api).await,
-            Command::LoadDocs { request, api, stage } => self.load_docs(request, *api, stage).await,
-            Command::RereadApi { request, api } => self.reread(request, *api).await,
-            Command::SaveCatalog { apis } => return self.save_catalog(*apis).await,
-            Command::LoadPlans { request } => self.load_plans(request).await,
-            Command::LoadKeys { request } => self.load_keys(request).await,
-            Command::LoadUsage { request, plan, region } => self.load_usage(request, plan, region).await,
-            Command::Mutate { request, mutation, region } => self.mutate(request, mutation, region).await,
-            Command::OpenAudit { request, query, source } => self.open_audit(request, *query, source).await,
-            Command::LoadAuditPage { request, cursors } => self.audit_page(request, cursors).await,
-            Command::SaveAuditCache { feed, changed } => return self.save_audit_cache(*feed, changed).await,
-            Command::LoadTrails { request } => self.load_trails(request).await,
-            Command::LoadPartners { request } => self.load_partners(request).await,
-            Command::PlanPartnerChange { request, op } => self.plan_partner_change(request, *op).await,
-            Command::PartnerChange { request, change } => self.partner_change(request, *change).await,
-            Command::ReadClientSecret { request: _, region, client_id, then } => {
-                self.read_client_secret(region, client_id, then).await
+            Command::Job { request, job } => {
+                Message::Done { request, output: job.0.run(self.env(request).await).await }
             }
-            Command::Call { request, api, stage, spec, auth } => {
-                Message::Called { request, result: self.call(*api, stage, *spec, auth).await }
-            }
-            Command::Jq { request, filter, body } => self.jq(request, filter, body).await,
-            Command::LoadHistory { request } => self.history(request, None).await,
-            Command::DeleteHistory { request, entry } => self.history(request, Some(*entry)).await,
-            Command::LoadFindings { request } => Message::FindingsLoaded { request, result: self.findings().await },
             Command::After { millis, message } => {
                 tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
                 *message
@@ -174,21 +150,10 @@ impl Worker {
 /// The most events the audit screen keeps from a trail's S3 logs.
 pub const S3_EVENTS: usize = 50_000;
 
-/// One region's share of a listing.
-type RegionLoad<'a, T> = futures::future::BoxFuture<'a, Result<Vec<T>, aws::AwsError>>;
-
-/// Days of usage the plan screen charts.
-pub const USAGE_DAYS: u32 = 14;
-
 /// Run a command's future; a panic in it becomes the command's failed result.
 pub async fn guarded(command: &Command, run: impl std::future::Future<Output = Option<Message>>) -> Option<Message> {
     let failed = command.failed("internal error while loading (a bug: please report it)");
     std::panic::AssertUnwindSafe(run).catch_unwind().await.unwrap_or(failed)
-}
-
-fn region_warning(errors: &[(String, aws::AwsError)]) -> String {
-    let parts: Vec<String> = errors.iter().map(|(r, e)| format!("{r}: {e}")).collect();
-    format!("some regions could not be read (the others are shown): {}", parts.join("; "))
 }
 
 pub use super::data::{capture_local_offset, now_hms};

@@ -38,7 +38,7 @@ pub fn load_detail(api_ref: &ApiRef, reload: Reload, sh: &mut Shared) {
     if present && reload == Reload::IfMissing {
         return;
     }
-    let request = sh.send(|request| Command::LoadApiDetail { request, api: Box::new(api) });
+    let request = crate::tui::jobs::start(sh, super::catalog::jobs::LoadDetail(Box::new(api)));
     sh.store.details.insert(api_ref.clone(), Loadable::Loading { request });
 }
 
@@ -104,7 +104,7 @@ impl ApiScreen {
     fn open_stage(&self, store: &Store) -> Nav {
         match (self.pane, self.selected_stage(store)) {
             (Pane::Stages, Some(stage)) => Nav::Push(Box::new(super::stage::StageScreen::new(self.api.clone(), stage))),
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 
@@ -174,7 +174,7 @@ impl Screen for ApiScreen {
                 load_detail(&self.api, Reload::Always, sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

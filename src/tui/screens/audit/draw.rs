@@ -24,7 +24,7 @@ fn source_label(a: &AuditView) -> String {
     if a.is_lookup() {
         "event history (LookupEvents)".into()
     } else {
-        format!("trail logs {}", one_line(&a.source, 60))
+        format!("trail logs {}", one_line(&a.source.to_string(), 60))
     }
 }
 

@@ -3,6 +3,7 @@
 //! (record.rs). The query and the events live in the store, so `:audit` comes back to them.
 
 mod draw;
+pub mod jobs;
 mod record;
 mod view;
 
@@ -10,7 +11,7 @@ pub use record::RecordScreen;
 pub use view::{AUDIT_FORM_LABELS, AUTO_PAGES, AuditView, default_query, filter_form, form_query};
 
 use super::{Nav, Paint, Screen, Shared, Target};
-use crate::domain::{AuditEvent, AuditQuery, Touched, Trail};
+use crate::domain::{AuditEvent, AuditQuery, AuditSource, Touched, Trail};
 use crate::tui::action::{Action, Context};
 use crate::tui::command::{Command, Slot};
 use crate::tui::dialogs::{Answer, Dialog, FormKind, Pick, Picker};
@@ -33,13 +34,13 @@ pub enum Paging {
 }
 
 /// Open a query: the view is replaced, its events load.
-fn start(query: AuditQuery, since: String, until: Option<String>, source: String, sh: &mut Shared) {
+fn start(query: AuditQuery, since: String, until: Option<String>, source: AuditSource, sh: &mut Shared) {
     if sh.store.audit.as_ref().is_some_and(|a| a.loading_more.is_some()) {
         sh.outbox.push(Command::Cancel(Slot::AuditPage));
     }
     let q = Box::new(query.clone());
     let src = source.clone();
-    let request = sh.send(|request| Command::OpenAudit { request, query: q, source: src });
+    let request = crate::tui::jobs::start(sh, jobs::OpenAudit { query: q, source: src });
     let mut view = AuditView::new(query, since, until, source);
     view.feed = Loadable::Loading { request };
     sh.store.audit = Some(view);
@@ -48,7 +49,7 @@ fn start(query: AuditQuery, since: String, until: Option<String>, source: String
 
 /// Apply a new query: when LookupEvents would get the same calls, the loaded events are
 /// filtered again here at once; otherwise the query is opened anew (the cache still helps).
-fn apply_query(query: AuditQuery, since: String, until: Option<String>, source: String, sh: &mut Shared) -> bool {
+fn apply_query(query: AuditQuery, since: String, until: Option<String>, source: AuditSource, sh: &mut Shared) -> bool {
     if let Some(a) = &mut sh.store.audit {
         let same_calls = a.source == source
             && a.query.since == query.since
@@ -86,7 +87,7 @@ fn toggle_errors(sh: &mut Shared) {
 }
 
 fn pick_source(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadTrails { request });
+    let request = crate::tui::jobs::start(sh, jobs::LoadTrails);
     sh.store.trails = Loadable::Loading { request };
     sh.info("listing trails (DescribeTrails)…");
 }
@@ -105,12 +106,13 @@ pub(crate) fn trails_answered(sh: &mut Shared) -> Nav {
             return Nav::Stay;
         }
     };
-    let mut options = vec![("CloudTrail event history (LookupEvents, last 90 days)".to_string(), "lookup".into())];
+    let lookup = AuditSource::Lookup.to_string();
+    let mut options = vec![("CloudTrail event history (LookupEvents, last 90 days)".to_string(), lookup)];
     options.extend(trails.iter().map(|t| {
         let scope = if t.multi_region { "all regions" } else { t.home_region.as_str() };
-        (format!("trail {} ({scope}) · {}", t.name, t.source()), t.source())
+        (format!("trail {} ({scope}) · {}", t.name, t.source()), t.source().to_string())
     }));
-    let current = sh.store.audit.as_ref().map(|a| a.source.clone()).unwrap_or_default();
+    let current = sh.store.audit.as_ref().map(|a| a.source.to_string()).unwrap_or_default();
     let selected = options.iter().position(|(_, s)| *s == current).unwrap_or(0);
     Nav::Dialog(Dialog::Picker(Picker::new(Pick::AuditSource, options, selected)))
 }
@@ -143,7 +145,7 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
     match answer {
         Answer::Submitted(form) if form.kind == FormKind::AuditFilters => match form_query(&form, now()) {
             Ok((mut q, since, until)) => {
-                let source = sh.store.audit.as_ref().map_or_else(|| "lookup".into(), |a| a.source.clone());
+                let source = sh.store.audit.as_ref().map_or(AuditSource::Lookup, |a| a.source.clone());
                 // The same range as typed keeps the same instants, so other changes can apply at once.
                 if let Some(a) = sh.store.audit.as_ref().filter(|a| a.since == since && a.until == until) {
                     (q.since, q.until) = (a.query.since, a.query.until);
@@ -154,6 +156,13 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
             Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
         },
         Answer::Picked { pick: Pick::AuditSource, value } => {
+            let value = match value.parse::<AuditSource>() {
+                Ok(v) => v,
+                Err(e) => {
+                    sh.error(e);
+                    return Nav::Stay;
+                }
+            };
             if let Some(a) = sh.store.audit.clone() {
                 let mut q = a.query.clone();
                 (q.since, q.until) = a.current_range();
@@ -161,7 +170,7 @@ fn shared_answer(answer: Answer, sh: &mut Shared) -> Nav {
             }
             Nav::Stay
         }
-        _ => Nav::Stay,
+        _ => Nav::Unused,
     }
 }
 
@@ -228,8 +237,9 @@ pub fn take_page(request: u64, pages: Vec<(usize, Result<crate::domain::LookupPa
     if let Err(e) = feed.apply_pages(pages, now()) {
         a.error = Some(e);
     }
-    if feed.account.is_some() && !changed.is_empty() {
-        sh.outbox.push(Command::SaveAuditCache { feed: Box::new(feed.clone()), changed });
+    let save = (feed.account.is_some() && !changed.is_empty()).then(|| Box::new(feed.clone()));
+    if let Some(feed) = save {
+        crate::tui::jobs::start(sh, jobs::SaveAuditCache { feed, changed });
     }
     sh.store.generations.audit += 1;
 }
@@ -329,7 +339,7 @@ impl AuditScreen {
         a.auto_pages += 1;
         a.error = None;
         let cursors = a.feed.loaded().map(|f| f.cursors.clone()).unwrap_or_default();
-        let request = sh.send(|request| Command::LoadAuditPage { request, cursors });
+        let request = crate::tui::jobs::start(sh, jobs::LoadAuditPage { cursors });
         if let Some(a) = &mut sh.store.audit {
             a.loading_more = Some(request);
         }
@@ -388,7 +398,7 @@ impl Screen for AuditScreen {
                 Some(e) => jump(&e, sh),
                 None => Nav::Stay,
             },
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

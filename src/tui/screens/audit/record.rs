@@ -107,7 +107,7 @@ impl Screen for RecordScreen {
                 Some(e) => jump(&e, sh),
                 None => Nav::Stay,
             },
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

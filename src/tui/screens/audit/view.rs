@@ -102,7 +102,12 @@ mod tests {
     #[test]
     fn the_form_round_trips_and_checks_times() {
         let now = parse_time("2026-11-27T12:00:00Z").unwrap();
-        let v = AuditView::new(default_query(now, Some("k1".into())), "24h".into(), None, "lookup".into());
+        let v = AuditView::new(
+            default_query(now, Some("k1".into())),
+            "24h".into(),
+            None,
+            crate::domain::AuditSource::Lookup,
+        );
         let mut f = filter_form(&v);
         assert_eq!(f.value(3), DEFAULT_SOURCES.join(","));
         f.fields[0] = Form::text("since", "7d");

@@ -3,12 +3,12 @@
 //! the filter changes; the sort order is computed once per column.
 
 pub use crate::tui::data::cache;
+pub mod jobs;
 
 use super::{Nav, Paint, Screen, Shared, Target};
 use crate::domain::Api;
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, Store};
 use crate::tui::widgets::list::{FilteredRows, ListView};
@@ -96,7 +96,7 @@ pub fn take_apis(request: u64, result: Result<Vec<Api>, String>, at: String, sh:
     match sh.store.take_apis(request, result, at) {
         Ok(true) if sh.store.connection.keep_catalog => {
             let apis = Box::new(sh.store.apis.loaded().cloned().unwrap_or_default());
-            sh.outbox.push(Command::SaveCatalog { apis });
+            crate::tui::jobs::start(sh, jobs::SaveCatalog(apis));
         }
         Ok(_) => {}
         Err(e) => sh.error(e),
@@ -124,7 +124,7 @@ pub fn take_authorizers(api: &ApiRef, result: Result<Vec<crate::domain::Authoriz
 
 /// How the catalog loads: a reload keeps the loaded list on screen (the header shows the spinner).
 pub fn load_apis(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadApis { request });
+    let request = crate::tui::jobs::start(sh, jobs::LoadApis);
     if sh.store.apis.loaded().is_some() {
         sh.store.apis_refresh = Some(request);
     } else {
@@ -254,7 +254,7 @@ impl CatalogScreen {
         let api_ref = ApiRef::of(&api);
         if api.error.is_some() && sh.store.rereading.is_none() {
             sh.info(format!("reading API {} again…", crate::sanitize::one_line(&api.name, 40)));
-            let request = sh.send(|request| Command::RereadApi { request, api: Box::new(api) });
+            let request = crate::tui::jobs::start(sh, jobs::RereadApi(Box::new(api)));
             sh.store.rereading = Some((request, api_ref));
             return Nav::Stay;
         }
@@ -305,7 +305,7 @@ impl Screen for CatalogScreen {
                 load_apis(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -25,7 +25,8 @@ pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared)
     if present && reload == Reload::IfMissing {
         return;
     }
-    let request = sh.send(|request| Command::LoadDocs { request, api: Box::new(api), stage: stage.to_string() });
+    let job = super::catalog::jobs::LoadDocs { api: Box::new(api), stage: stage.to_string() };
+    let request = crate::tui::jobs::start(sh, job);
     sh.store.docs.insert(key, Loadable::Loading { request });
 }
 

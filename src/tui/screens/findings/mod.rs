@@ -4,11 +4,14 @@
 //! resource (API, stage, method, route, plan, key, partner); `A` opens its audit trail.
 //! The rules run in the worker over the estate read whole (as `portcullis lint` does).
 
+mod jobs;
+
+pub use jobs::{FindingsLoaded, LoadFindings};
+
 use super::{Nav, Paint, Screen, Shared, Target};
 use crate::governance::{Finding, ResourceType, Severity, rules};
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, Store};
 use crate::tui::widgets::list::{ListView, fuzzy_filter};
@@ -22,9 +25,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 /// Read the findings (again).
 pub fn load(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadFindings { request });
+    let request = crate::tui::jobs::start(sh, LoadFindings);
     sh.store.findings = match std::mem::take(&mut sh.store.findings) {
-        Loadable::Loaded(stale) => Loadable::Refreshing { request, stale, saved_at: String::new() },
+        Loadable::Loaded(stale) => Loadable::Refreshing { request, stale, saved_at: None },
         _ => Loadable::Loading { request },
     };
 }
@@ -163,7 +166,7 @@ impl Screen for FindingsScreen {
                 load(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 
@@ -309,7 +312,7 @@ impl Screen for RuleScreen {
         }
         match (action, self.finding.as_ref().and_then(target)) {
             (Action::Jump, Some(t)) => Nav::Go(t),
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

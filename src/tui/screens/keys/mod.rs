@@ -3,14 +3,15 @@
 //! shows what will happen. One change at a time, so no result (a new key's value) is dropped.
 
 mod draw;
+pub mod jobs;
 
 use super::plans::{ensure_keys, ensure_plans, load_keys, load_plans};
 use super::{Nav, Paint, Screen, Shared};
 use crate::domain::{ApiKey, CreatedKey, Mutation, NewKey, Secret};
 use crate::tui::action::{Action, Context};
 use crate::tui::command::Command;
-use crate::tui::dialogs::{Answer, Confirm, Dialog, Form, FormKind, Pick, Picker, ShowValue, TypedConfirm};
-use crate::tui::message::Message;
+use crate::tui::data::Show;
+use crate::tui::dialogs::{Answer, Confirm, Dialog, Form, FormKind, Pick, Picker, TypedConfirm};
 use crate::tui::store::Store;
 use crate::tui::widgets::list::{FilterList, ListView};
 use ratatui::Frame;
@@ -27,7 +28,7 @@ pub fn key_haystack(k: &ApiKey) -> String {
 pub fn copy(value: Secret, sh: &mut Shared) {
     sh.store.clipboard_generation += 1;
     sh.store.clipboard_pending = true;
-    let clear = Message::ClearClipboard { generation: sh.store.clipboard_generation };
+    let clear = crate::tui::jobs::done_later(jobs::ClearClipboard { generation: sh.store.clipboard_generation });
     sh.outbox.push(Command::Clipboard(value));
     let secs = sh.store.connection.clipboard_clear_secs;
     sh.outbox.push(Command::After { millis: secs * 1000, message: Box::new(clear) });
@@ -35,22 +36,15 @@ pub fn copy(value: Secret, sh: &mut Shared) {
 }
 
 /// A change finished: say so, show a new key's value (once), and reload keys and plans.
-pub fn finish_change(
-    description: String,
-    result: Result<Option<CreatedKey>, String>,
-    sh: &mut Shared,
-) -> Option<Dialog> {
+pub fn finish_change(description: String, result: Result<Option<CreatedKey>, String>, sh: &mut Shared) {
     match result {
         Ok(created) => {
             sh.info(format!("done: {description}"));
             load_keys(sh);
             load_plans(sh);
-            created.map(|c| Dialog::ShowValue(ShowValue { name: c.key.name.clone(), value: c.value }))
+            sh.show.extend(created.map(|c| Show::NewKey { name: c.key.name.clone(), value: c.value }));
         }
-        Err(e) => {
-            sh.error(e);
-            None
-        }
+        Err(e) => sh.error(e),
     }
 }
 
@@ -155,7 +149,7 @@ impl KeysScreen {
         sh.store.revealed = Some(k.id.clone());
         sh.store.reveal_generation += 1;
         sh.store.generations.keys += 1;
-        let hide = Message::HideValue { key: k.id, generation: sh.store.reveal_generation };
+        let hide = crate::tui::jobs::done_later(jobs::HideValue { key: k.id, generation: sh.store.reveal_generation });
         sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
         Nav::Stay
     }
@@ -170,7 +164,7 @@ impl KeysScreen {
     /// Start a confirmed change (one at a time).
     fn change(mutation: Mutation, region: String, sh: &mut Shared) -> Nav {
         sh.info(format!("{}…", mutation.describe()));
-        let request = sh.send(|request| Command::Mutate { request, mutation, region });
+        let request = crate::tui::jobs::start(sh, jobs::Mutate { mutation, region });
         sh.store.mutating = Some(request);
         Nav::Stay
     }
@@ -254,7 +248,7 @@ impl Screen for KeysScreen {
                 load_keys(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -11,7 +11,6 @@ use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
 use crate::tui::command::PartnerOp;
 use crate::tui::command::{Command, SecretUse};
-use crate::tui::message::Message;
 use crate::tui::store::Store;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::vtable::VirtualTable;
@@ -182,7 +181,7 @@ impl PartnerDetailScreen {
     /// `v` or `c` on an app client: its secret is read now (DescribeUserPoolClient).
     fn read_secret(&self, client_id: String, then: SecretUse, sh: &mut Shared) -> Nav {
         let region = self.partner(&sh.store).map(|p| p.region.clone()).unwrap_or_default();
-        sh.send(|request| Command::ReadClientSecret { request, region, client_id, then });
+        crate::tui::jobs::start(sh, super::jobs::ReadClientSecret { region, client_id, then });
         Nav::Stay
     }
 }
@@ -223,7 +222,10 @@ impl Screen for PartnerDetailScreen {
                     sh.store.revealed = Some(key.clone());
                     sh.store.reveal_generation += 1;
                     sh.store.generations.keys += 1;
-                    let hide = Message::HideValue { key, generation: sh.store.reveal_generation };
+                    let hide = crate::tui::jobs::done_later(crate::tui::screens::keys::jobs::HideValue {
+                        key,
+                        generation: sh.store.reveal_generation,
+                    });
                     sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
                     Nav::Stay
                 }
@@ -239,7 +241,7 @@ impl Screen for PartnerDetailScreen {
                 }
                 None => Nav::Stay,
             },
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -4,6 +4,7 @@
 //! is reviewed first with its AWS CLI equivalent; new credentials are shown once.
 
 mod detail;
+pub mod jobs;
 mod wizard;
 
 pub use detail::PartnerDetailScreen;
@@ -18,7 +19,8 @@ use crate::partners::ops::{Change, Credential, ReconcilePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
 use crate::tui::command::{Command, PartnerOp, SecretUse};
-use crate::tui::dialogs::{Answer, Dialog, Handover, Review};
+use crate::tui::data::Show;
+use crate::tui::dialogs::{Answer, Dialog, Review};
 use crate::tui::loadable::Loadable;
 use crate::tui::store::Store;
 use crate::tui::theme::Styles;
@@ -33,11 +35,10 @@ use ratatui::widgets::{Cell, Row};
 
 /// Load the partners; a view already there stays on screen until the new one comes.
 pub fn load_partners(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadPartners { request });
+    let request = crate::tui::jobs::start(sh, jobs::LoadPartners);
     sh.store.partners = match std::mem::take(&mut sh.store.partners) {
         Loadable::Loaded(v) | Loadable::Refreshing { stale: v, .. } => {
-            let saved_at = v.read_at.clone();
-            Loadable::Refreshing { request, stale: v, saved_at }
+            Loadable::Refreshing { request, stale: v, saved_at: None }
         }
         _ => Loadable::Loading { request },
     };
@@ -63,19 +64,18 @@ pub fn finish_change(
     description: String,
     result: Result<Option<crate::partners::Credentials>, String>,
     sh: &mut Shared,
-) -> Option<Dialog> {
+) {
     match result {
         Ok(creds) => {
             sh.info(format!("done: {description}"));
             load_partners(sh);
             load_keys(sh);
             load_plans(sh);
-            creds.map(|c| Dialog::Handover(Box::new(Handover::new(c))))
+            sh.show.extend(creds.map(|c| Show::Credentials(Box::new(c))));
         }
         Err(e) => {
             sh.error(format!("{description}: {e}"));
             load_partners(sh);
-            None
         }
     }
 }
@@ -90,8 +90,10 @@ pub fn take_secret(client_id: String, then: SecretUse, result: Result<crate::dom
             sh.store.client_secret = Some((client_id.clone(), value));
             sh.store.reveal_generation += 1;
             sh.store.generations.keys += 1;
-            let hide =
-                crate::tui::message::Message::HideValue { key: client_id, generation: sh.store.reveal_generation };
+            let hide = crate::tui::jobs::done_later(crate::tui::screens::keys::jobs::HideValue {
+                key: client_id,
+                generation: sh.store.reveal_generation,
+            });
             sh.outbox.push(Command::After { millis: super::keys::REVEAL_MILLIS, message: Box::new(hide) });
         }
     }
@@ -123,22 +125,20 @@ pub fn offboard_op(p: &Partner) -> PartnerOp {
 /// plan comes back (`take_plan`). One change at a time, checks included.
 pub fn plan_change(op: PartnerOp, sh: &mut Shared) -> Nav {
     sh.info(format!("checking: {}…", op.describe()));
-    let request = sh.send(|request| Command::PlanPartnerChange { request, op: Box::new(op) });
+    let request = crate::tui::jobs::start(sh, jobs::PlanChange(op));
     sh.store.partner_change = Some(request);
     Nav::Stay
 }
 
 /// A change's plan came back: its review, or why it cannot be done.
-pub fn take_plan(request: u64, result: Result<Box<Change>, String>, sh: &mut Shared) -> Option<Dialog> {
-    match sh.store.take_partner_change(request, result)? {
-        Ok(change) => {
+pub fn take_plan(request: u64, result: Result<Box<Change>, String>, sh: &mut Shared) {
+    match sh.store.take_partner_change(request, result) {
+        Some(Ok(change)) => {
             sh.status = None;
-            Some(Dialog::Review(Box::new(Review::of(*change))))
+            sh.show.push(Show::Review(change));
         }
-        Err(e) => {
-            sh.error(e);
-            None
-        }
+        Some(Err(e)) => sh.error(e),
+        None => {}
     }
 }
 
@@ -156,7 +156,7 @@ pub fn start_change(change: Change, sh: &mut Shared) -> Nav {
         return Nav::Stay;
     }
     sh.info(format!("{}…", change.title()));
-    let request = sh.send(|request| Command::PartnerChange { request, change: Box::new(change) });
+    let request = crate::tui::jobs::start(sh, jobs::RunChange(change));
     sh.store.partner_change = Some(request);
     Nav::Stay
 }
@@ -222,14 +222,14 @@ impl Screen for PartnersScreen {
                 let region = sh.store.partners.loaded().map(|v| v.region.clone()).unwrap_or_default();
                 plan_change(PartnerOp::Reconcile { partner: None, region }, sh)
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 
     fn on_answer(&mut self, answer: Answer, sh: &mut Shared) -> Nav {
         match answer {
             Answer::Submitted(form) => wizard::submitted(form, sh),
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -5,7 +5,6 @@ use super::{load_plans, quota_text, throttle_text};
 use crate::domain::{Usage, UsagePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::screens::{Nav, Paint, Screen, Shared, Target};
 use crate::tui::store::{ApiRef, Store};
@@ -28,7 +27,7 @@ pub enum PlanRow {
 
 fn load_usage(plan: &UsagePlan, sh: &mut Shared) {
     let (id, region) = (plan.id.clone(), plan.region.clone());
-    let request = sh.send(|request| Command::LoadUsage { request, plan: id.clone(), region });
+    let request = crate::tui::jobs::start(sh, super::jobs::LoadUsage { plan: id, region });
     sh.store.usage.insert(plan.id.clone(), Loadable::Loading { request });
 }
 
@@ -128,7 +127,7 @@ impl Screen for PlanDetailScreen {
                 self.refresh(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Usage plans: the list, and one plan's API stages, keys and usage chart (detail.rs).
 
 mod detail;
+pub mod jobs;
 
 pub use detail::{PlanDetailScreen, PlanRow, quota_line, usage_chart};
 
@@ -8,7 +9,6 @@ use super::{Nav, Paint, Screen, Shared};
 use crate::domain::{Throttle, UsagePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::store::Store;
 use crate::tui::widgets::list::{FilterList, ListView};
@@ -20,12 +20,12 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
 pub fn load_plans(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadPlans { request });
+    let request = crate::tui::jobs::start(sh, jobs::LoadPlans);
     sh.store.plans = Loadable::Loading { request };
 }
 
 pub fn load_keys(sh: &mut Shared) {
-    let request = sh.send(|request| Command::LoadKeys { request });
+    let request = crate::tui::jobs::start(sh, jobs::LoadKeys);
     sh.store.keys = Loadable::Loading { request };
 }
 
@@ -124,7 +124,7 @@ impl Screen for PlansScreen {
                 load_plans(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -60,7 +60,7 @@ impl Screen for StageScreen {
                 super::catalog::load_apis(sh);
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -3,11 +3,11 @@
 //! `enter` opens the request again (it authenticates anew when sent), `d` deletes an entry.
 
 use super::TryScreen;
+use super::jobs::LoadHistory;
 use crate::sanitize::for_terminal;
 use crate::tryit::CallSpec;
 use crate::tryit::history::Entry;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::Command;
 use crate::tui::loadable::Loadable;
 use crate::tui::screens::{Nav, Paint, Screen, Shared};
 use crate::tui::store::ApiRef;
@@ -38,7 +38,7 @@ fn haystack(store: &crate::tui::store::Store, e: &Entry) -> String {
 
 impl HistoryScreen {
     pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
-        let request = sh.send(|request| Command::LoadHistory { request });
+        let request = crate::tui::jobs::start(sh, LoadHistory { delete: None });
         sh.store.history = Loadable::Loading { request };
         let mut screen = HistoryScreen { list: FilterList::default() };
         screen.sync(sh);
@@ -95,19 +95,19 @@ impl Screen for HistoryScreen {
             }
             Action::Delete => {
                 let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
-                let request = sh.send(|request| Command::DeleteHistory { request, entry: Box::new(e) });
+                let request = crate::tui::jobs::start(sh, LoadHistory { delete: Some(Box::new(e)) });
                 // The list stays on screen until the history is read again.
                 let stale = sh.store.history.loaded().cloned().unwrap_or_default();
-                sh.store.history = Loadable::Refreshing { request, stale, saved_at: String::new() };
+                sh.store.history = Loadable::Refreshing { request, stale, saved_at: None };
                 sh.info("deleting the entry…");
                 Nav::Stay
             }
             Action::Refresh => {
-                let request = sh.send(|request| Command::LoadHistory { request });
+                let request = crate::tui::jobs::start(sh, LoadHistory { delete: None });
                 sh.store.history = Loadable::Loading { request };
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

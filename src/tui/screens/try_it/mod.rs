@@ -10,6 +10,7 @@
 //! call as curl; `H` opens the history.
 
 pub mod history;
+pub mod jobs;
 pub mod picker;
 pub mod response;
 
@@ -253,7 +254,7 @@ impl TryScreen {
             return Nav::Stay;
         };
         let (stage, spec, auth) = (self.stage.clone(), Box::new(self.spec.clone()), self.auth.clone());
-        let request = sh.send(|request| Command::Call { request, api: Box::new(api), stage, spec, auth });
+        let request = crate::tui::jobs::start(sh, jobs::Call { api: Box::new(api), stage, spec, auth });
         sh.store.call = Loadable::Loading { request };
         Nav::Stay
     }
@@ -276,7 +277,7 @@ impl TryScreen {
             None => Body::Bytes(std::sync::Arc::new(called.response.body.clone())),
         };
         let f = filter.to_string();
-        let request = sh.send(|request| Command::Jq { request, filter: f, body });
+        let request = crate::tui::jobs::start(sh, jobs::Jq { filter: f, body });
         sh.store.jq = Loadable::Loading { request };
         self.jq = Some(filter.to_string());
         self.folds.json.clear();
@@ -371,7 +372,7 @@ impl Screen for TryScreen {
                 Nav::Stay
             }
             Action::Cancel => Nav::Back,
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 
@@ -396,7 +397,7 @@ impl Screen for TryScreen {
                 }
                 Nav::Stay
             }
-            _ => Nav::Stay,
+            _ => Nav::Unused,
         }
     }
 

@@ -3,8 +3,8 @@
 //! viewer's), text as text, binary as its size and type, a body over the limit as the file it
 //! went to and its start. With a jq filter, its outputs (or its error) stand in for the body.
 
+use crate::tui::data::Called;
 use crate::tui::loadable::Loadable;
-use crate::tui::message::Called;
 use crate::tui::widgets::json::{JsonKind, JsonLine, json_line, json_lines, json_lines_many, visible_lines};
 use ratatui::text::{Line, Span};
 use std::collections::BTreeSet;
