@@ -224,3 +224,39 @@ fn super_paths_are_read_from_where_the_file_is() {
     let want = [("cli", "x"), ("tui", "screens"), ("tui", "store")];
     assert_eq!(found, want.map(|(a, b)| (a.to_string(), b.to_string())));
 }
+
+/// A screen never builds another: it returns a `Target` (or opens one of its own folder's
+/// screens), and `screens/mod.rs`'s `open_target` is the one place that builds them.
+#[test]
+fn screens_open_one_another_by_target() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/screens");
+    let mut all = Vec::new();
+    files(&src, &mut all);
+    let owner = |ty: &str| {
+        all.iter().find_map(|f| {
+            let text = std::fs::read_to_string(f).ok()?;
+            let folder = f.strip_prefix(&src).ok()?.components().next()?.as_os_str().to_string_lossy().into_owned();
+            text.contains(&format!("pub struct {ty} ")).then_some(folder)
+        })
+    };
+    let mut wrong = Vec::new();
+    for file in &all {
+        let rel = file.strip_prefix(&src).unwrap();
+        let Some(folder) = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()) else {
+            continue;
+        };
+        if folder.ends_with(".rs") {
+            continue; // screens/mod.rs: the registry
+        }
+        let text = code(file);
+        for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            let named = word.ends_with("Screen") && word.len() > "Screen".len() && word.starts_with(char::is_uppercase);
+            if named && let Some(home) = owner(word).filter(|h| *h != folder) {
+                wrong.push(format!("screens/{}: {word} (of screens/{home})", rel.display()));
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "screens built by another screen's folder:\n  {}", wrong.join("\n  "));
+}

@@ -1,7 +1,8 @@
 //! Screens as components: each folder owns one screen's state, turns the Actions of its keymap
 //! context into commands or navigation, reacts to the data it reads from the store, and draws
 //! itself from `&self` with its rows cached. A screen never edits another screen: moving
-//! elsewhere is a [`Nav`] value the app carries out.
+//! elsewhere is a [`Nav`] value the app carries out, and another screen is opened by its
+//! [`Target`] (`open_target`, here, is the one place that builds screens for one another).
 //!
 //! Adding a screen: its folder here, plus a line in [`SCREENS`] (its `:` name), a keymap
 //! context (action.rs and keymap.toml), and its `pub mod` line below; each new load it needs is
@@ -59,6 +60,12 @@ pub enum Target {
     Plan { id: String },
     /// The audit trail of a resource: its id, and a `/` filter that narrows further.
     Audit { resource: String, filter: String },
+    /// One stage of an API (its settings, variables, throttles).
+    Stage { api: ApiRef, stage: String },
+    /// An API's docs from a stage's export (the `stage`-th stage, or the first that has docs).
+    Docs { api: ApiRef, stage: usize },
+    /// Try an operation: its request form, on a stage.
+    Try { api: ApiRef, stage: String, method: String, path: String },
 }
 
 /// One screen on the navigation stack.
@@ -168,5 +175,14 @@ pub fn open_target(target: Target, sh: &mut Shared) -> (Place, Vec<Box<dyn Scree
         Target::Keys { filter } => (Place::OnTop, vec![keys::KeysScreen::open(sh, &filter)]),
         Target::Plan { id } => (Place::OnTop, vec![plans::open_plan(&id, sh)]),
         Target::Audit { resource, filter } => (Place::OnTop, vec![audit::AuditScreen::pivot(resource, filter, sh)]),
+        Target::Stage { api, stage } => (Place::OnTop, vec![Box::new(stage::StageScreen::new(api, stage))]),
+        // No docs to show is said on the status line there; nothing opens.
+        Target::Docs { api, stage } => match docs::DocsScreen::open_first(&api, stage, sh) {
+            Nav::Push(screen) => (Place::OnTop, vec![screen]),
+            _ => (Place::OnTop, vec![]),
+        },
+        Target::Try { api, stage, method, path } => {
+            (Place::OnTop, vec![try_it::TryScreen::open(&api, &stage, &method, &path)])
+        }
     }
 }

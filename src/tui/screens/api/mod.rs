@@ -103,17 +103,17 @@ impl ApiScreen {
 
     fn open_stage(&self, store: &Store) -> Nav {
         match (self.pane, self.selected_stage(store)) {
-            (Pane::Stages, Some(stage)) => Nav::Push(Box::new(super::stage::StageScreen::new(self.api.clone(), stage))),
+            (Pane::Stages, Some(stage)) => Nav::Go(super::Target::Stage { api: self.api.clone(), stage }),
             _ => Nav::Unused,
         }
     }
 
-    fn open_docs(&self, sh: &mut Shared) -> Nav {
+    fn open_docs(&self) -> Nav {
         let index = match self.pane {
             Pane::Stages => self.stage_rows.get(self.stages.selected).copied().unwrap_or(0),
             Pane::Resources => 0,
         };
-        super::docs::DocsScreen::open_first(&self.api, index, sh)
+        Nav::Go(super::Target::Docs { api: self.api.clone(), stage: index })
     }
 
     /// `t` on a method or route: its request, on the selected stage (or the first).
@@ -134,7 +134,7 @@ impl ApiScreen {
         let method = if method == "ANY" { "GET".to_string() } else { method };
         let stage = self.selected_stage(store).or_else(|| store.api(&self.api)?.stages.first().map(|s| s.name.clone()));
         let Some(stage) = stage else { return Nav::Stay };
-        Nav::Push(super::try_it::TryScreen::open(&self.api, &stage, &method, &path))
+        Nav::Go(super::Target::Try { api: self.api.clone(), stage, method, path })
     }
 
     /// Rows in the focused pane.
@@ -167,7 +167,7 @@ impl Screen for ApiScreen {
         }
         match action {
             Action::Select => self.open_stage(&sh.store),
-            Action::OpenDocs => self.open_docs(sh),
+            Action::OpenDocs => self.open_docs(),
             Action::Try => self.try_it(&sh.store),
             Action::Left | Action::Right | Action::NextPane | Action::PrevPane => self.switch_pane(),
             Action::Refresh => {

@@ -258,12 +258,12 @@ impl CatalogScreen {
             sh.store.rereading = Some((request, api_ref));
             return Nav::Stay;
         }
-        Nav::Push(super::api::ApiScreen::open(&api_ref, sh))
+        Nav::Go(super::Target::Api { api: api_ref, stage: None })
     }
 
     fn open_docs(&self, sh: &mut Shared) -> Nav {
         let Some(api) = self.selected_api(&sh.store).map(ApiRef::of) else { return Nav::Stay };
-        super::docs::DocsScreen::open_first(&api, 0, sh)
+        Nav::Go(super::Target::Docs { api, stage: 0 })
     }
 
     fn title(&self, store: &Store) -> String {

@@ -64,7 +64,7 @@ impl DocsScreen {
         match op {
             Some((method, path)) => {
                 let method = if method == "ANY" { "GET".to_string() } else { method };
-                Nav::Push(super::try_it::TryScreen::open(&self.api, &self.stage, &method, &path))
+                Nav::Go(super::Target::Try { api: self.api.clone(), stage: self.stage.clone(), method, path })
             }
             None => {
                 sh.error("no operation here: t on an operation (or a line under it) tries it");

@@ -51,7 +51,7 @@ impl Screen for StageScreen {
         match action {
             Action::OpenDocs => {
                 let i = sh.store.api(&self.api).and_then(|a| a.stages.iter().position(|s| s.name == self.stage));
-                super::docs::DocsScreen::open_first(&self.api, i.unwrap_or(0), sh)
+                Nav::Go(super::Target::Docs { api: self.api.clone(), stage: i.unwrap_or(0) })
             }
             // `t`: the operations of this stage, to try one.
             Action::Try => super::try_it::picker::TryPicker::operations_of(&self.api, Some(&self.stage), sh),
