@@ -475,3 +475,21 @@ async fn every_key_change_runs_as_reviewed() {
         check_key_change(m, &cli, &proxy, &ctx).await;
     }
 }
+
+/// A key the partner gained after the review is not removed unseen: the reviewed steps run,
+/// and what is left is said (the CLI exits non-zero with it; the TUI shows it).
+#[tokio::test]
+async fn what_a_partner_gained_after_the_review_is_named_not_removed() {
+    let region = unique_region();
+    let f = fixture(region).await;
+    onboarded(&f, &f.ctx, "gale").await;
+    let plan = ops::check_offboard(env(&f.ctx, &f), "gale", Some(&f.pool)).await.unwrap();
+    let new =
+        NewKey { name: "gale-late".into(), customer_id: Some("gale".into()), enabled: true, ..Default::default() };
+    let late = aws::keys::create_key(&f.ctx, &new).await.unwrap().key.id;
+    let done = ops::offboard(env(&f.ctx, &f), &plan).await.unwrap();
+    let warning = done.warning("gale").expect("something is left");
+    assert!(warning.contains(&late) && warning.contains("offboard again"), "{warning}");
+    assert!(aws::keys::get_key(&f.ctx, &late).await.is_ok(), "the late key was not in the review: it is still there");
+    assert!(done.done.iter().any(|l| l.starts_with("deleted app client")), "the reviewed steps ran: {:?}", done.done);
+}

@@ -158,7 +158,8 @@ fn onboarding_walks_the_form_the_review_and_shows_the_credentials_once() {
     assert!(app.store().partner_change.is_some(), "one change at a time");
     char_key(&mut app, 'n');
     assert!(app.dialogs.is_empty(), "a second change waits: {:?}", app.shared.status);
-    app.handle(done(request, ChangeDone { description: change.title(), result: Ok(Some(new_credentials())) }));
+    let executed = portcullis::partners::run::Executed { credentials: Some(new_credentials()), warning: None };
+    app.handle(done(request, ChangeDone { description: change.title(), result: Ok(executed) }));
     assert!(matches!(app.dialogs.last(), Some(Dialog::Handover(_))));
     let terminal = render(&mut app);
     insta::assert_snapshot!("credentials_once", terminal.backend());

@@ -151,10 +151,14 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
             if confirm(ctx, &Change::of_plan(plan.plan(), typed), &flags)? == Decision::DryRun {
                 return Ok(());
             }
-            for line in ops::offboard(env(ctx, None), &plan).await.map_err(op_error)? {
+            let done = ops::offboard(env(ctx, None), &plan).await.map_err(op_error)?;
+            for line in &done.done {
                 eprintln!("done: {line}");
             }
-            Ok(())
+            match done.warning(&id) {
+                Some(w) => anyhow::bail!(w),
+                None => Ok(()),
+            }
         }
         PartnersCommand::Reconcile { id, flags } => {
             let e = env(ctx, None);

@@ -131,15 +131,25 @@ pub async fn plan(contexts: &[AwsContext], settings: &Policy, op: &PartnerOp) ->
     })
 }
 
-/// Carry out the change the review showed; the credentials it handed over, if any.
-pub async fn execute(
-    contexts: &[AwsContext],
-    settings: &Policy,
-    change: &Change,
-) -> Result<Option<Credentials>, String> {
+/// What a change the TUI ran gave: the credentials it handed over, and a warning to show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Executed {
+    pub credentials: Option<Credentials>,
+    pub warning: Option<String>,
+}
+
+/// Carry out the change the review showed.
+pub async fn execute(contexts: &[AwsContext], settings: &Policy, change: &Change) -> Result<Executed, String> {
     let ctx = context(contexts, change.region())?;
-    match ops::execute(env(ctx, settings), change).await.map_err(|e| e.to_string())? {
-        Outcome::HandedOver(creds) => Ok(Some(*creds)),
-        Outcome::Done(_) | Outcome::Reconciled(_) => Ok(None),
-    }
+    Ok(match ops::execute(env(ctx, settings), change).await.map_err(|e| e.to_string())? {
+        Outcome::HandedOver(creds) => Executed { credentials: Some(*creds), warning: None },
+        Outcome::Offboarded(o) => {
+            let partner = match change {
+                Change::Offboard(p) => p.partner.id.as_str(),
+                _ => "",
+            };
+            Executed { credentials: None, warning: o.warning(partner) }
+        }
+        Outcome::Reconciled(_) => Executed::default(),
+    })
 }

@@ -13,7 +13,7 @@ mod rotate;
 pub use super::Strategy;
 pub use super::handover::Show;
 pub use cleanup::Cleanup;
-pub use offboard::{OffboardPlan, check_offboard, offboard};
+pub use offboard::{OffboardPlan, Offboarded, check_offboard, offboard};
 pub use onboard::{OnboardPlan, OnboardRequest, check_onboard, onboard};
 pub use reconcile::{Action, ActionKind, ReconcilePlan, Todo, due, reconcile, resume};
 pub use rotate::{Credential, RotatePlan, check_rotate, rotate};
@@ -64,8 +64,8 @@ pub enum Change {
 pub enum Outcome {
     /// The credentials it handed over (onboard, rotate).
     HandedOver(Box<Credentials>),
-    /// What it did, a line each (offboard).
-    Done(Vec<String>),
+    /// What it did, and what is left (offboard).
+    Offboarded(Offboarded),
     /// The actions, each marked done or not (reconcile).
     Reconciled(Vec<Action>),
 }
@@ -127,7 +127,7 @@ pub async fn execute(env: Env<'_>, change: &Change) -> Result<Outcome, OpError> 
     Ok(match change {
         Change::Onboard(p) => Outcome::HandedOver(Box::new(onboard(env, p).await?)),
         Change::Rotate(p) => Outcome::HandedOver(Box::new(rotate(env, p).await?)),
-        Change::Offboard(p) => Outcome::Done(offboard(env, p).await?),
+        Change::Offboard(p) => Outcome::Offboarded(offboard(env, p).await?),
         Change::Reconcile(p) => {
             let mut actions = p.actions.clone();
             reconcile(env, &mut actions).await?;

@@ -66,9 +66,29 @@ pub async fn check_offboard(env: Env<'_>, partner: &str, pool: Option<&str>) -> 
     Ok(OffboardPlan { partner: p, region: env.ctx.region.clone(), steps })
 }
 
-/// The reviewed steps, in order; then what the partner gained since the review is said, not
-/// removed unseen.
-pub async fn offboard(env: Env<'_>, plan: &OffboardPlan) -> Result<Vec<String>, OpError> {
+/// What an offboarding did, and what the partner gained since the review (not removed unseen:
+/// offboard again to remove it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Offboarded {
+    pub done: Vec<String>,
+    /// The AWS CLI calls that would remove what is left.
+    pub left: Vec<String>,
+}
+
+impl Offboarded {
+    /// The warning for what is left, if anything is.
+    pub fn warning(&self, partner: &str) -> Option<String> {
+        (!self.left.is_empty()).then(|| {
+            format!(
+                "partner {partner} gained credentials after the review; offboard again to remove them: {}",
+                self.left.join("; ")
+            )
+        })
+    }
+}
+
+/// The reviewed steps, in order; then what the partner gained since the review is read.
+pub async fn offboard(env: Env<'_>, plan: &OffboardPlan) -> Result<Offboarded, OpError> {
     let op = Operation {
         id: crate::partners::operation_id(now()).map_err(refused)?,
         partner: plan.partner.id.clone(),
@@ -78,19 +98,12 @@ pub async fn offboard(env: Env<'_>, plan: &OffboardPlan) -> Result<Vec<String>, 
         kind: OpKind::Offboard,
     };
     let mut journal = Journal::begin(env.state, &op)?;
-    let mut done = run_steps(env, &mut journal, &plan.steps).await?;
+    let done = run_steps(env, &mut journal, &plan.steps).await?;
     journal.finish()?;
     // Best effort: the offboarding is done whatever this read says.
     let left = read_steps(env, &op.partner, op.user_pool_id.as_deref()).await.unwrap_or_default();
-    if !left.is_empty() {
-        let calls: Vec<String> = left.iter().map(|s| s.call().cli(&env.ctx.region)).collect();
-        done.push(format!(
-            "partner {} gained credentials after the review; offboard again to remove them: {}",
-            op.partner,
-            calls.join("; ")
-        ));
-    }
-    Ok(done)
+    let left = left.iter().map(|s| s.call().cli(&env.ctx.region)).collect();
+    Ok(Offboarded { done, left })
 }
 
 /// A resumed offboarding: what is left, read afresh.

@@ -3,7 +3,6 @@
 //! revealed or copied.
 
 use crate::domain::Secret;
-use crate::partners::Credentials;
 use crate::partners::ops::Change;
 use crate::partners::run::PartnerOp;
 use crate::tui::command::{SecretUse, Slot};
@@ -76,11 +75,11 @@ pub struct ChangePlanned(pub Result<Box<Change>, String>);
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunChange(pub Change);
 
-/// A change finished: the credentials it handed over, if it made any.
+/// A change finished: the credentials it handed over, if it made any, and what to warn of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeDone {
     pub description: String,
-    pub result: Result<Option<Credentials>, String>,
+    pub result: Result<crate::partners::run::Executed, String>,
 }
 
 impl Job for LoadPartners {

@@ -60,18 +60,17 @@ pub fn status_style(status: &str, s: &Styles) -> Style {
 }
 
 /// A partner change finished: say so, show new credentials once, reload what it touched.
-pub fn finish_change(
-    description: String,
-    result: Result<Option<crate::partners::Credentials>, String>,
-    sh: &mut Shared,
-) {
+pub fn finish_change(description: String, result: Result<crate::partners::run::Executed, String>, sh: &mut Shared) {
     match result {
-        Ok(creds) => {
+        Ok(done) => {
             sh.info(format!("done: {description}"));
             load_partners(sh);
             load_keys(sh);
             load_plans(sh);
-            sh.show.extend(creds.map(|c| Show::Credentials(Box::new(c))));
+            sh.show.extend(done.credentials.map(|c| Show::Credentials(Box::new(c))));
+            if let Some(w) = done.warning {
+                sh.error(w);
+            }
         }
         Err(e) => {
             sh.error(format!("{description}: {e}"));
