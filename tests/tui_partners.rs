@@ -329,3 +329,14 @@ fn rotate(credential: Credential) -> PartnerOp {
         destination: Destination::Stdout,
     }
 }
+
+/// An action a screen cannot use now is said, not dropped: rotating with no partner selected.
+#[test]
+fn an_unused_action_is_said_on_the_status_line() {
+    let empty = PartnersView { partners: vec![], ..view(vec![]) };
+    let mut app = partners_app(false, empty);
+    char_key(&mut app, 'r');
+    assert!(app.take_commands().is_empty() && app.dialogs.is_empty(), "nothing to rotate");
+    let said = format!("{:?}", app.shared.status);
+    assert!(said.contains("rotate") && said.contains("nothing selected"), "{said}");
+}

@@ -94,7 +94,7 @@ impl Screen for DocsScreen {
         match action {
             Action::Refresh => load_docs(&self.api, &self.stage, Reload::Always, sh),
             Action::Try => return self.try_it(sh),
-            _ => {}
+            _ => return Nav::Unused,
         }
         Nav::Stay
     }

@@ -62,10 +62,16 @@ impl Screen for HelpScreen {
     }
 
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
-        if !self.view.apply(action, self.rows.len()) && action == Action::Refresh {
-            super::catalog::load_apis(sh);
+        if self.view.apply(action, self.rows.len()) {
+            return Nav::Stay;
         }
-        Nav::Stay
+        match action {
+            Action::Refresh => {
+                super::catalog::load_apis(sh);
+                Nav::Stay
+            }
+            _ => Nav::Unused,
+        }
     }
 
     fn list(&mut self) -> Option<&mut ListView> {

@@ -112,9 +112,9 @@ impl Screen for TryPicker {
             return Nav::Stay;
         }
         if action != Action::Select {
-            return Nav::Stay;
+            return Nav::Unused;
         }
-        let Some(i) = self.list.best_first().get(self.list.view.selected).copied() else { return Nav::Stay };
+        let Some(i) = self.list.best_first().get(self.list.view.selected).copied() else { return Nav::Unused };
         match &self.api {
             None => {
                 let Some(a) = self.apis(&sh.store).get(i) else { return Nav::Stay };
