@@ -70,17 +70,10 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     // One event more than asked for tells whether the limit cut the list (LookupEvents pages
     // stop there); the trail's logs are read whole anyway, so all their matches are counted.
     q.limit = if lookup { args.limit.saturating_add(1) } else { usize::MAX };
-    if lookup {
-        for ctx in &contexts {
-            let (found, filters) = audit::lookup(ctx, &q, settings.cache_dir.as_deref()).await?;
-            let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
-            tracing::info!(region = %ctx.region, server_filter = %sent.join(" | "), "LookupEvents");
-            events.extend(found);
-        }
-    } else {
-        let (bucket, prefix) = audit::parse_s3_url(&args.source.to_string()).map_err(anyhow::Error::msg)?;
-        let ctx = audit::bucket_context(&contexts, &bucket).await.ok_or_else(|| anyhow::anyhow!("no region"))?;
-        let found = audit::from_s3(ctx, &bucket, &prefix, &q, settings.cache_dir.as_deref()).await?;
+    if let AuditSource::S3 { bucket, prefix } = &args.source {
+        let prefix = AuditSource::key_prefix(prefix);
+        let ctx = audit::bucket_context(&contexts, bucket).await.ok_or_else(|| anyhow::anyhow!("no region"))?;
+        let found = audit::from_s3(ctx, bucket, &prefix, &q, settings.cache_dir.as_deref()).await?;
         for p in &found.problems {
             eprintln!("warning: s3://{bucket}/{}: {}", p.key, p.problem);
         }
@@ -88,6 +81,13 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
             anyhow::bail!("none of the {} trail log files could be read", found.problems.len());
         }
         events = found.events;
+    } else {
+        for ctx in &contexts {
+            let (found, filters) = audit::lookup(ctx, &q, settings.cache_dir.as_deref()).await?;
+            let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
+            tracing::info!(region = %ctx.region, server_filter = %sent.join(" | "), "LookupEvents");
+            events.extend(found);
+        }
     }
     sort_newest_first(&mut events);
     if let Some(notice) = limit_notice(events.len(), args.limit, lookup) {

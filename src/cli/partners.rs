@@ -155,7 +155,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
             for line in &done.done {
                 eprintln!("done: {line}");
             }
-            match done.warning(&id) {
+            match done.warning() {
                 Some(w) => anyhow::bail!(w),
                 None => Ok(()),
             }

@@ -336,6 +336,22 @@ impl Feed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `s3://bucket/prefix`: the bucket, and the prefix to list under (with its slash).
+    fn s3(url: &str) -> Result<(String, String), String> {
+        match url.parse::<AuditSource>()? {
+            AuditSource::S3 { bucket, prefix } => Ok((bucket, AuditSource::key_prefix(&prefix))),
+            AuditSource::Lookup => Err("lookup".into()),
+        }
+    }
+
+    #[test]
+    fn s3_urls() {
+        assert_eq!(s3("s3://logs").unwrap(), ("logs".into(), String::new()));
+        assert_eq!(s3("s3://logs/org/trail/").unwrap(), ("logs".into(), "org/trail/".into()));
+        assert!(s3("logs/x").is_err());
+        assert!(s3("s3:///x").is_err());
+    }
     use crate::domain::AuditResource;
 
     fn t(s: &str) -> OffsetDateTime {

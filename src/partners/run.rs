@@ -143,13 +143,7 @@ pub async fn execute(contexts: &[AwsContext], settings: &Policy, change: &Change
     let ctx = context(contexts, change.region())?;
     Ok(match ops::execute(env(ctx, settings), change).await.map_err(|e| e.to_string())? {
         Outcome::HandedOver(creds) => Executed { credentials: Some(*creds), warning: None },
-        Outcome::Offboarded(o) => {
-            let partner = match change {
-                Change::Offboard(p) => p.partner.id.as_str(),
-                _ => "",
-            };
-            Executed { credentials: None, warning: o.warning(partner) }
-        }
+        Outcome::Offboarded(o) => Executed { credentials: None, warning: o.warning() },
         Outcome::Reconciled(_) => Executed::default(),
     })
 }

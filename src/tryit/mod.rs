@@ -141,9 +141,7 @@ pub async fn send(
 /// The call as a curl command. Secrets are placeholders (`$PORTCULLIS_API_KEY`,
 /// `$PORTCULLIS_TOKEN`, and curl's own SigV4 with `$AWS_ACCESS_KEY_ID`...) unless `secrets`.
 pub fn curl(req: &CallRequest, resolved: &Resolved, region: &str, secrets: bool) -> String {
-    let q = |s: &str| {
-        shlex::try_quote(s).map(|c| c.into_owned()).unwrap_or_else(|_| format!("'{}'", s.replace('\'', r"'\''")))
-    };
+    let q = crate::domain::plan::quote;
     let mut parts = vec!["curl".to_string(), "-sS".into(), "-X".into(), q(&req.method), q(&req.url)];
     for (k, v) in &req.headers {
         let header = match (k.as_str(), v, secrets) {

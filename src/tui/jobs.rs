@@ -44,10 +44,15 @@ impl Env {
         }
     }
 
+    /// Every region's clients, or why there are none.
+    pub fn clients(&self) -> Result<&[AwsContext], String> {
+        self.contexts.as_deref().map_err(Clone::clone)
+    }
+
     /// The client for `region`.
     pub fn region(&self, region: &str) -> Result<AwsContext, String> {
-        let contexts = self.contexts.as_ref().map_err(Clone::clone)?;
-        contexts.iter().find(|c| c.region == region).cloned().ok_or_else(|| format!("no client for region {region}"))
+        let found = self.clients()?.iter().find(|c| c.region == region).cloned();
+        found.ok_or_else(|| format!("no client for region {region}"))
     }
 }
 
@@ -78,7 +83,7 @@ pub async fn per_region<T>(
     env: &Env,
     load: impl for<'a> Fn(&'a AwsContext) -> RegionLoad<'a, T>,
 ) -> Result<Vec<T>, String> {
-    let contexts = env.contexts.as_ref().map_err(Clone::clone)?;
+    let contexts = env.clients()?;
     let results = futures::future::join_all(contexts.iter().map(&load)).await;
     let (mut all, mut errors) = (Vec::new(), Vec::new());
     for (ctx, r) in contexts.iter().zip(results) {

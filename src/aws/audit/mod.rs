@@ -228,16 +228,6 @@ pub struct S3Result {
     pub problems: Vec<FileProblem>,
 }
 
-/// `s3://bucket/prefix` into its parts (the prefix with its trailing slash, for listing).
-pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
-    match url.parse::<crate::domain::AuditSource>()? {
-        crate::domain::AuditSource::S3 { bucket, prefix } => {
-            Ok((bucket, crate::domain::AuditSource::key_prefix(&prefix)))
-        }
-        crate::domain::AuditSource::Lookup => Err(format!("`{url}` is not an s3://BUCKET[/PREFIX] address")),
-    }
-}
-
 /// Events from a trail's log files: only the date folders inside the query's range are listed;
 /// files are fetched and decompressed concurrently; digest files are skipped; a broken file is
 /// reported and the others still count. With a cache directory, files read before (log files
@@ -367,17 +357,4 @@ pub fn parse_log_bytes(gz: &[u8]) -> Result<Vec<AuditEvent>, String> {
     flate2::read::GzDecoder::new(gz).read_to_end(&mut json).map_err(|e| format!("not a gzip file: {e}"))?;
     let (events, _bad) = events_from_trail_file(&json)?;
     Ok(events)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn s3_urls() {
-        assert_eq!(parse_s3_url("s3://logs").unwrap(), ("logs".into(), String::new()));
-        assert_eq!(parse_s3_url("s3://logs/org/trail/").unwrap(), ("logs".into(), "org/trail/".into()));
-        assert!(parse_s3_url("logs/x").is_err());
-        assert!(parse_s3_url("s3:///x").is_err());
-    }
 }

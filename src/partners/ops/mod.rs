@@ -107,8 +107,10 @@ impl Change {
     /// The lines that say what will happen, above the calls.
     pub fn describe(&self) -> Vec<String> {
         match self {
+            Change::Onboard(p) => vec![p.describe()],
+            Change::Rotate(p) => vec![p.describe()],
+            Change::Offboard(p) => vec![p.describe()],
             Change::Reconcile(p) => p.describe(),
-            other => vec![other.plan().summary],
         }
     }
 
@@ -172,6 +174,20 @@ async fn handover_step(
         handover::prepare(ctx, destination, creds, partner).await?;
         journal.record_done("handover", BTreeMap::new())?;
     }
+    Ok(())
+}
+
+/// The hand-over completed (the `finalize` step's own part): where the credentials went is
+/// said in them when it is durable, then they are written there (or shown).
+async fn complete_handover(
+    env: Env<'_>,
+    destination: &super::Destination,
+    creds: &mut Credentials,
+) -> Result<(), OpError> {
+    if destination.durable() {
+        creds.exported_to = Some(destination.describe());
+    }
+    handover::complete(env.ctx, destination, creds, env.show).await?;
     Ok(())
 }
 

@@ -70,6 +70,7 @@ pub async fn check_offboard(env: Env<'_>, partner: &str, pool: Option<&str>) -> 
 /// offboard again to remove it).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Offboarded {
+    pub partner: String,
     pub done: Vec<String>,
     /// The AWS CLI calls that would remove what is left.
     pub left: Vec<String>,
@@ -77,10 +78,11 @@ pub struct Offboarded {
 
 impl Offboarded {
     /// The warning for what is left, if anything is.
-    pub fn warning(&self, partner: &str) -> Option<String> {
+    pub fn warning(&self) -> Option<String> {
         (!self.left.is_empty()).then(|| {
             format!(
-                "partner {partner} gained credentials after the review; offboard again to remove them: {}",
+                "partner {} gained credentials after the review; offboard again to remove them: {}",
+                self.partner,
                 self.left.join("; ")
             )
         })
@@ -103,7 +105,7 @@ pub async fn offboard(env: Env<'_>, plan: &OffboardPlan) -> Result<Offboarded, O
     // Best effort: the offboarding is done whatever this read says.
     let left = read_steps(env, &op.partner, op.user_pool_id.as_deref()).await.unwrap_or_default();
     let left = left.iter().map(|s| s.call().cli(&env.ctx.region)).collect();
-    Ok(Offboarded { done, left })
+    Ok(Offboarded { partner: op.partner, done, left })
 }
 
 /// A resumed offboarding: what is left, read afresh.

@@ -1,7 +1,9 @@
 //! Onboarding: an app client (client credentials), an API key in the plans, the credentials
 //! handed over once.
 
-use super::{Env, OpError, attach_steps, client_step, day, handover_step, ids, key_step, now, refused};
+use super::{
+    Env, OpError, attach_steps, client_step, complete_handover, day, handover_step, ids, key_step, now, refused,
+};
 use crate::aws::cognito::{self, PoolInfo};
 use crate::aws::{ErrorKind, keys, plans};
 use crate::domain::{Call, Plan, UsagePlan, attach_new_key_call, check_partner_id, new_key_tags, rfc3339};
@@ -231,10 +233,7 @@ pub(super) async fn steps(
     creds.client_secret = held.or(Some(secret));
     creds.client_id = Some(client_id.clone());
     creds.api_key_id = Some(key_id.clone());
-    if destination.durable() {
-        creds.exported_to = Some(destination.describe());
-    }
-    handover::complete(ctx, destination, &creds, env.show).await?;
+    complete_handover(env, destination, &mut creds).await?;
     journal.record_done("finalize", ids(&[("clientId", &client_id), ("keyId", &key_id)]))?;
     Ok(creds)
 }

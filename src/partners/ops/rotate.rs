@@ -2,7 +2,9 @@
 //! model, else a second app client); old and new both work for the grace period.
 
 use super::onboard::{create_client_call, create_key_call};
-use super::{Env, OpError, attach_steps, client_step, day, handover_step, ids, key_step, now, refused, stamp};
+use super::{
+    Env, OpError, attach_steps, client_step, complete_handover, day, handover_step, ids, key_step, now, refused, stamp,
+};
 use crate::aws::cognito::{self, PoolInfo};
 use crate::aws::{ErrorKind, keys};
 use crate::domain::{
@@ -360,10 +362,7 @@ pub(super) async fn steps(
         _ => return Err(refused("not a rotation")),
     }
     journal.intent("finalize")?;
-    if destination.durable() {
-        creds.exported_to = Some(destination.describe());
-    }
-    handover::complete(ctx, &destination, &creds, env.show).await?;
+    complete_handover(env, &destination, &mut creds).await?;
     journal.record_done("finalize", BTreeMap::new())?;
     Ok(creds)
 }

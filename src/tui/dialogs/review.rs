@@ -27,14 +27,13 @@ pub struct Review {
 impl Review {
     /// The review of a checked change: its lines and calls come from the change itself.
     pub fn of(change: Change) -> Review {
-        let plan = change.plan();
         let (title, notes) = notes(&change);
         let mut describe = change.describe();
         describe.extend(notes);
         Review {
             title,
             describe,
-            aws_cli: plan.cli(),
+            aws_cli: change.plan().cli(),
             typed: change.typed().map(str::to_string),
             input: TextInput::default(),
             change,

@@ -147,9 +147,6 @@ impl Worker {
     }
 }
 
-/// The most events the audit screen keeps from a trail's S3 logs.
-pub const S3_EVENTS: usize = 50_000;
-
 /// Run a command's future; a panic in it becomes the command's failed result.
 pub async fn guarded(command: &Command, run: impl std::future::Future<Output = Option<Message>>) -> Option<Message> {
     let failed = command.failed("internal error while loading (a bug: please report it)");

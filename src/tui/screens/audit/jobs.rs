@@ -22,8 +22,8 @@ impl Job for LoadTrails {
     }
 
     async fn run(self, env: Env) -> TrailsLoaded {
-        let result = match env.contexts {
-            Ok(c) => crate::aws::audit::describe_trails(&c).await.map_err(|e| e.to_string()),
+        let result = match env.clients() {
+            Ok(c) => crate::aws::audit::describe_trails(c).await.map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         TrailsLoaded(result)
@@ -90,9 +90,9 @@ impl Job for OpenAudit {
     }
 
     async fn run(self, env: Env) -> AuditOpened {
-        let contexts = match &env.contexts {
+        let contexts = match env.clients() {
             Ok(c) => c,
-            Err(e) => return AuditOpened { result: Err(e.clone()), problems: vec![] },
+            Err(e) => return AuditOpened { result: Err(e), problems: vec![] },
         };
         let cache = env.settings.cache_dir.as_deref();
         let (bucket, prefix) = match self.source {
@@ -144,7 +144,7 @@ impl Job for LoadAuditPage {
     }
 
     async fn run(self, env: Env) -> AuditPageLoaded {
-        let pages = match &env.contexts {
+        let pages = match env.clients() {
             Ok(c) => audit::fetch_pages(c, &self.cursors)
                 .await
                 .into_iter()

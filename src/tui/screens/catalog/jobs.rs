@@ -81,9 +81,9 @@ impl Job for LoadApis {
     }
 
     async fn run(self, env: Env) -> ApisLoaded {
-        let result = match &env.contexts {
+        let result = match env.clients() {
             Ok(c) => catalog::list_all(c, catalog::Depth::Summary).await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e),
         };
         let result = result.map(|catalog| {
             if !catalog.region_errors.is_empty() {

@@ -38,9 +38,8 @@ impl Deliver for FindingsLoaded {
 }
 
 async fn read(env: Env) -> Result<FindingsView, String> {
-    let contexts = env.contexts?;
-    let settings = env.settings;
-    let read = crate::estate::read(&contexts, &settings).await.map_err(|e| e.to_string())?;
+    let settings = env.settings.clone();
+    let read = crate::estate::read(env.clients()?, &settings).await.map_err(|e| e.to_string())?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut warnings = vec![];
     let waivers = tokio::task::spawn_blocking(move || waivers::load(None, now))

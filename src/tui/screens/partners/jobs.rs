@@ -35,11 +35,10 @@ impl Job for ReadClientSecret {
 
     async fn run(self, env: Env) -> ClientSecretRead {
         let result = async {
-            let contexts = env.contexts?;
-            let ctx = contexts.iter().find(|c| c.region == self.region).ok_or("no client for that region")?;
+            let ctx = env.region(&self.region)?;
             let pool = env.settings.partner_pool.as_deref().ok_or("no partner user pool")?;
             let (_, secret) =
-                crate::aws::cognito::describe(ctx, pool, &self.client_id).await.map_err(|e| e.to_string())?;
+                crate::aws::cognito::describe(&ctx, pool, &self.client_id).await.map_err(|e| e.to_string())?;
             secret.ok_or_else(|| format!("app client {} has no secret", self.client_id))
         }
         .await;
@@ -90,9 +89,9 @@ impl Job for LoadPartners {
     }
 
     async fn run(self, env: Env) -> PartnersLoaded {
-        let result = match &env.contexts {
+        let result = match env.clients() {
             Ok(c) => crate::partners::run::load_view(c, &env.settings.partner_policy()).await,
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e),
         };
         PartnersLoaded(result)
     }
@@ -116,9 +115,9 @@ impl Job for PlanChange {
     }
 
     async fn run(self, env: Env) -> ChangePlanned {
-        let result = match &env.contexts {
+        let result = match env.clients() {
             Ok(c) => crate::partners::run::plan(c, &env.settings.partner_policy(), &self.0).await.map(Box::new),
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e),
         };
         ChangePlanned(result)
     }
@@ -143,9 +142,9 @@ impl Job for RunChange {
     }
 
     async fn run(self, env: Env) -> ChangeDone {
-        let result = match &env.contexts {
+        let result = match env.clients() {
             Ok(c) => crate::partners::run::execute(c, &env.settings.partner_policy(), &self.0).await,
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e),
         };
         ChangeDone { description: self.0.title(), result }
     }
