@@ -229,7 +229,7 @@ fn create_form_validates_and_builds_the_key() {
 fn reveal_hides_again_and_copy_clears_the_clipboard_later() {
     let mut app = keys_app();
     char_key(&mut app, 'v');
-    assert_eq!(app.store().revealed.as_deref(), Some("k1"));
+    assert_eq!(app.store().reveal.id.as_deref(), Some("k1"));
     assert!(screen(&mut app).contains(VALUE_K1));
     let sent = app.take_commands();
     let first = done(0, HideValue { key: "k1".into(), generation: 1 });

@@ -47,7 +47,7 @@ fn key(id: &str, name: &str) -> ApiKey {
 /// days of LookupEvents) over `feed`.
 fn store(feed: Loadable<Feed>) -> Store {
     let mut store = new_store(false);
-    store.apis = Loadable::Loaded(apis());
+    store.catalog.apis = Loadable::Loaded(apis());
     store.keys = Loadable::Loaded(vec![key("k1", "acme-prod"), key("k2", "globex-prod")]);
     store.plans = Loadable::Loaded(vec![]);
     let mut view = AuditView::new(query(), "7d".into(), None, AuditSource::Lookup);

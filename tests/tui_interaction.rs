@@ -57,7 +57,7 @@ fn assert_stage(app: &App, api: &Api, stage: &str) {
 
 /// Names of the API list's rows, in display order.
 fn shown_names(app: &App) -> Vec<String> {
-    let apis = app.store().apis.loaded().expect("APIs are loaded");
+    let apis = app.store().catalog.apis.loaded().expect("APIs are loaded");
     catalog(app).rows().iter().map(|&i| apis[i].name.clone()).collect()
 }
 
@@ -99,18 +99,18 @@ fn start_loads_the_catalog_and_drops_stale_results() {
     app.start();
     assert_eq!(app.take_commands(), vec![cmd(1, LoadApis)]);
     assert_eq!(app.take_commands(), vec![], "commands are handed out once");
-    assert_eq!(app.store().apis, Loadable::Loading { request: 1 });
+    assert_eq!(app.store().catalog.apis, Loadable::Loading { request: 1 });
     assert!(screen(&mut app).contains("⠋ Loading APIs…"));
 
     // A result for another request is ignored.
     app.handle(done(7, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:14:00".into() }));
-    assert_eq!(app.store().apis, Loadable::Loading { request: 1 });
+    assert_eq!(app.store().catalog.apis, Loadable::Loading { request: 1 });
     assert!(catalog(&app).rows().is_empty());
-    assert_eq!(app.store().last_refresh, None);
+    assert_eq!(app.store().catalog.last_refresh, None);
 
     app.handle(done(1, ApisLoaded { result: Ok(apis()), at: "10:15:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
-    assert_eq!(app.store().last_refresh.as_deref(), Some("10:15:00"));
+    assert_eq!(app.store().catalog.last_refresh.as_deref(), Some("10:15:00"));
     assert_eq!(header(&mut app), " portcullis apis │ profile dev │ region eu-west-1,us-east-1 │ refreshed 10:15:00");
     let text = screen(&mut app);
     assert!(text.contains("APIs (4)"), "{text}");
@@ -119,7 +119,7 @@ fn start_loads_the_catalog_and_drops_stale_results() {
     // The same request answered twice: the second answer is stale too.
     app.handle(done(1, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:16:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
-    assert_eq!(app.store().last_refresh.as_deref(), Some("10:15:00"));
+    assert_eq!(app.store().catalog.last_refresh.as_deref(), Some("10:15:00"));
 }
 
 #[test]
@@ -129,15 +129,15 @@ fn a_failed_first_load_shows_the_error_and_ctrl_r_retries() {
     app.take_commands();
     let error = "GetRestApis: could not reach the endpoint".to_string();
     app.handle(done(1, ApisLoaded { result: Err(error.clone()), at: "10:15:00".into() }));
-    assert_eq!(app.store().apis, Loadable::Failed(error));
+    assert_eq!(app.store().catalog.apis, Loadable::Failed(error));
     let text = screen(&mut app);
     assert!(text.contains("✗ Could not load APIs"), "{text}");
     assert!(text.contains("GetRestApis: could not reach the endpoint"), "{text}");
-    assert_eq!(app.store().last_refresh, None);
+    assert_eq!(app.store().catalog.last_refresh, None);
 
     ctrl(&mut app, 'r');
     assert_eq!(app.take_commands(), vec![cmd(2, LoadApis)]);
-    assert_eq!(app.store().apis, Loadable::Loading { request: 2 });
+    assert_eq!(app.store().catalog.apis, Loadable::Loading { request: 2 });
 }
 
 // ---------------------------------------------------------------- fuzzy filter
@@ -364,7 +364,7 @@ fn d_loads_the_docs_of_the_first_stage_or_the_selected_one() {
     // A result for another stage is not this screen's.
     let other = done(2, DocsLoaded { api: api_ref(&payments), stage: "dev".into(), result: Ok(vec![]) });
     app.handle(other);
-    assert!(app.store().docs.get(&(api_ref(&payments), "prod".into())).is_some_and(Loadable::is_loading));
+    assert!(app.store().catalog.docs.get(&(api_ref(&payments), "prod".into())).is_some_and(Loadable::is_loading));
 
     app.handle(done(2, DocsLoaded { api: api_ref(&payments), stage: "prod".into(), result: Ok(doc_lines()) }));
     let text = screen(&mut app);
@@ -535,8 +535,8 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
     select_api(&mut app, "orders-api");
     ctrl(&mut app, 'r');
     assert_eq!(app.take_commands(), vec![cmd(2, LoadApis)]);
-    assert_eq!(app.store().apis_refresh, Some(2));
-    assert!(app.store().apis.loaded().is_some(), "the list stays while refreshing");
+    assert_eq!(app.store().catalog.refresh, Some(2));
+    assert!(app.store().catalog.apis.loaded().is_some(), "the list stays while refreshing");
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
     let text = screen(&mut app);
     assert!(text.contains("│orders-api"), "{text}");
@@ -544,10 +544,10 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
 
     let error = "GetRestApis: could not reach the endpoint".to_string();
     app.handle(done(2, ApisLoaded { result: Err(error), at: "10:20:00".into() }));
-    assert_eq!(app.store().apis_refresh, None);
+    assert_eq!(app.store().catalog.refresh, None);
     assert_eq!(shown_names(&app), SORTED_BY_NAME);
     assert_eq!(selected_name(&app), "orders-api");
-    assert_eq!(app.store().last_refresh.as_deref(), Some("10:15:00"), "a failed refresh is no refresh");
+    assert_eq!(app.store().catalog.last_refresh.as_deref(), Some("10:15:00"), "a failed refresh is no refresh");
     assert_eq!(footer(&mut app), " ✗ refresh failed: GetRestApis: could not reach the endpoint");
     let text = screen(&mut app);
     assert!(text.contains("APIs (4)"), "{text}");
@@ -559,7 +559,7 @@ fn refresh_keeps_the_list_and_a_failed_refresh_keeps_it_too() {
     assert_eq!(app.shared.status, None, "the next action clears the error");
     app.handle(done(3, ApisLoaded { result: Ok(vec![orders_api(), legacy_api()]), at: "10:21:00".into() }));
     assert_eq!(shown_names(&app), ["legacy-admin", "orders-api"]);
-    assert_eq!(app.store().last_refresh.as_deref(), Some("10:21:00"));
+    assert_eq!(app.store().catalog.last_refresh.as_deref(), Some("10:21:00"));
     assert!(screen(&mut app).contains("APIs (2)"));
 }
 
@@ -571,7 +571,7 @@ fn only_the_latest_refresh_counts() {
     assert_eq!(app.take_commands(), vec![cmd(2, LoadApis), cmd(3, LoadApis)]);
     app.handle(done(2, ApisLoaded { result: Ok(vec![legacy_api()]), at: "10:20:00".into() }));
     assert_eq!(shown_names(&app), SORTED_BY_NAME, "the superseded refresh is dropped");
-    assert_eq!(app.store().apis_refresh, Some(3));
+    assert_eq!(app.store().catalog.refresh, Some(3));
     app.handle(done(3, ApisLoaded { result: Ok(vec![orders_api()]), at: "10:21:00".into() }));
     assert_eq!(shown_names(&app), ["orders-api"]);
 }
@@ -589,16 +589,16 @@ fn stale_detail_results_are_dropped() {
 
     let old = DetailData::Rest(payments_tree().into_iter().take(1).collect());
     app.handle(done(2, ApiDetailLoaded { api: api_ref(&payments), result: Ok(old) }));
-    assert_eq!(app.store().details[&api_ref(&payments)], Loadable::Loading { request: 3 });
+    assert_eq!(app.store().catalog.details[&api_ref(&payments)], Loadable::Loading { request: 3 });
     assert!(screen(&mut app).contains("⠋ Loading resources…"));
 
     // A result for an API that was never opened is dropped as well.
     let orders = orders_api();
     app.handle(done(3, ApiDetailLoaded { api: api_ref(&orders), result: Ok(DetailData::Http(vec![])) }));
-    assert!(!app.store().details.contains_key(&api_ref(&orders)));
+    assert!(!app.store().catalog.details.contains_key(&api_ref(&orders)));
 
     app.handle(done(3, ApiDetailLoaded { api: api_ref(&payments), result: Ok(DetailData::Rest(payments_tree())) }));
-    assert_eq!(app.store().details[&api_ref(&payments)], Loadable::Loaded(DetailData::Rest(payments_tree())));
+    assert_eq!(app.store().catalog.details[&api_ref(&payments)], Loadable::Loaded(DetailData::Rest(payments_tree())));
     let text = screen(&mut app);
     assert!(text.contains("/payments/{paymentId}/refunds"), "{text}");
 

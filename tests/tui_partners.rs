@@ -155,7 +155,7 @@ fn onboarding_walks_the_form_the_review_and_shows_the_credentials_once() {
     press(&mut app, KeyCode::Enter);
     let (request, change) = the_change(&mut app);
     assert_eq!(change, onboard_change(), "what runs is the plan reviewed");
-    assert!(app.store().partner_change.is_some(), "one change at a time");
+    assert!(app.store().in_flight.partner.is_some(), "one change at a time");
     char_key(&mut app, 'n');
     assert!(app.dialogs.is_empty(), "a second change waits: {:?}", app.shared.status);
     let executed = portcullis::partners::run::Executed { credentials: Some(new_credentials()), warning: None };
@@ -266,7 +266,7 @@ fn read_only_refuses_before_any_dialog_and_a_failed_change_keeps_the_list() {
     assert!(app.dialogs.is_empty(), "a refused check opens no review");
     let text = screen(&mut app);
     assert!(text.contains("rotating key k1 already") && text.contains("bolt"), "{text}");
-    assert!(app.store().partner_change.is_none());
+    assert!(app.store().in_flight.partner.is_none());
 }
 
 #[test]
@@ -308,7 +308,7 @@ fn a_client_secret_is_read_only_to_be_revealed_or_copied() {
     };
     app.handle(hide);
     assert!(!screen(&mut app).contains(value), "hidden again after 10 s");
-    assert!(app.store().client_secret.is_none(), "and not kept");
+    assert!(app.store().reveal.client_secret.is_none(), "and not kept");
     char_key(&mut app, 'c');
     assert!(matches!(app.take_commands().as_slice(),
         [Command::Job { job, .. }] if job.get::<ReadClientSecret>().is_some_and(|j| j.then == SecretUse::Copy)));

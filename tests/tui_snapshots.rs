@@ -306,7 +306,7 @@ fn an_incomplete_api_is_marked_and_its_detail_says_why() {
     let row = text.lines().find(|l| l.contains("orders-api")).expect("the API is listed");
     assert!(row.contains("! orders-api"), "{row}");
     assert!(!text.lines().any(|l| l.contains("! payments-api")), "the whole one is not marked");
-    let orders = app.store().apis.loaded().unwrap().iter().find(|a| a.name == "orders-api").cloned().unwrap();
+    let orders = app.store().catalog.apis.loaded().unwrap().iter().find(|a| a.name == "orders-api").cloned().unwrap();
     // (Enter would read it again first: the detail is opened directly, as a jump from elsewhere does.)
     let detail = ApiScreen::open(&api_ref(&orders), &mut app.shared);
     app.navigate(Nav::Push(detail));

@@ -21,7 +21,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn names(app: &portcullis::tui::app::App) -> Vec<String> {
     let c = app.root::<CatalogScreen>().expect("the catalog is the root");
-    let apis = app.store().apis.loaded().expect("a catalog is shown");
+    let apis = app.store().catalog.apis.loaded().expect("a catalog is shown");
     c.rows().iter().map(|&i| apis[i].name.clone()).collect()
 }
 
@@ -107,8 +107,8 @@ fn a_corrupt_cache_file_is_ignored_and_the_catalog_loads_as_usual() {
     std::fs::write(&file, b"{\"format\": 1, \"saved_at\": \"2026-12-01T").unwrap();
     let mut app = new_app(new_store(false));
     app.start_cached(cache::load(&file));
-    assert!(app.store().apis.is_loading(), "no catalog to show: it loads as on a first start");
-    assert!(app.store().cached_at.is_none());
+    assert!(app.store().catalog.apis.is_loading(), "no catalog to show: it loads as on a first start");
+    assert!(app.store().catalog.cached_at.is_none());
 }
 
 fn header(app: &mut portcullis::tui::app::App) -> String {

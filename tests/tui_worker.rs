@@ -187,7 +187,7 @@ async fn ctrl_r_ten_times_sends_get_rest_apis_at_most_twice() {
     for m in results_until(&mut rx, 1, Duration::from_secs(5)).await {
         app.handle(m);
     }
-    assert_eq!(app.store().apis.loaded().map(Vec::len), Some(2), "the first load arrived");
+    assert_eq!(app.store().catalog.apis.loaded().map(Vec::len), Some(2), "the first load arrived");
     let (first_lists, first_stages) = (count(&server, "/restapis").await, count(&server, "/restapis/a1/stages").await);
     assert_eq!((first_lists, first_stages), (1, 1));
 
@@ -205,8 +205,8 @@ async fn ctrl_r_ten_times_sends_get_rest_apis_at_most_twice() {
     assert!(lists <= 2, "ten ctrl-r sent {lists} GetRestApis (at most 2: the one running and the newest)");
     assert!(lists >= 1, "the refresh ran");
     assert_eq!(stages, lists, "each GetRestApis that ran read the stages once, no more");
-    assert_eq!(app.store().apis_refresh, None, "the newest refresh answered and was taken");
-    assert!(app.store().last_refresh.is_some());
+    assert_eq!(app.store().catalog.refresh, None, "the newest refresh answered and was taken");
+    assert!(app.store().catalog.last_refresh.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +247,7 @@ struct Echo {
 struct Echoed(Result<u32, String>);
 
 impl portcullis::tui::jobs::Deliver for Echoed {
-    fn deliver(self, _request: u64, sh: &mut portcullis::tui::context::Shared) {
+    fn deliver(self, _request: u64, sh: &mut portcullis::tui::jobs::To<'_>) {
         sh.info(format!("{:?}", self.0));
     }
 }

@@ -154,7 +154,7 @@ fn warm_start(n: usize) -> anyhow::Result<()> {
 fn first_frame(path: &std::path::Path) -> anyhow::Result<()> {
     let mut app = new_app();
     app.start_cached(crate::tui::screens::catalog::cache::load(path));
-    anyhow::ensure!(app.store().apis.loaded().is_some(), "the kept catalog did not load");
+    anyhow::ensure!(app.store().catalog.apis.loaded().is_some(), "the kept catalog did not load");
     let mut term = terminal();
     draw(&mut term, &mut app);
     println!("peak RSS with the catalog loaded {:.1} MB", peak_rss_kib() as f64 / 1024.0);

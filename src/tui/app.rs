@@ -56,6 +56,11 @@ impl App {
         &self.shared.store
     }
 
+    /// Is anything loading, shared or a screen's own (the header's spinner turns)?
+    pub fn busy(&self) -> bool {
+        self.shared.store.busy() || self.stack.iter().any(|s| s.busy())
+    }
+
     pub fn top(&self) -> &dyn Screen {
         self.stack.last().expect("the root screen is never popped").as_ref()
     }
@@ -94,7 +99,10 @@ impl App {
             Message::Resize => {} // the next draw fits the new size
             Message::Tick => sh.tick = sh.tick.wrapping_add(1),
             Message::Terminate => self.quit = true,
-            Message::Done { request, output } => output.deliver(request, sh),
+            Message::Done { request, output } => {
+                let owners = self.stack.iter_mut().rev().map(|s| s.as_any_mut()).collect();
+                output.deliver(request, &mut super::jobs::To::new(sh, owners));
+            }
             Message::Warning(w) => sh.error(w),
         }
         self.show_pending();

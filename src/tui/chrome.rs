@@ -64,14 +64,14 @@ fn header_line<'a>(app: &View, p: &Paint) -> Paragraph<'a> {
     if c.read_only {
         spans.extend([sep.clone(), Span::styled("READ-ONLY", s.warning)]);
     }
-    if p.store.busy() {
+    if p.store.busy() || app.stack.iter().any(|screen| screen.busy()) {
         spans.extend([sep.clone(), Span::styled(format!("{} loading", spinner(p.tick)), s.spinner)]);
     }
-    if let Some(at) = &p.store.cached_at {
+    if let Some(at) = &p.store.catalog.cached_at {
         let age = super::data::cache::age(at, time::OffsetDateTime::now_utc());
-        let doing = if p.store.apis_refresh.is_some() { " · refreshing" } else { "" };
+        let doing = if p.store.catalog.refresh.is_some() { " · refreshing" } else { "" };
         spans.extend([sep, Span::styled(format!("cached {age}{doing}"), s.warning)]);
-    } else if let Some(t) = &p.store.last_refresh {
+    } else if let Some(t) = &p.store.catalog.last_refresh {
         spans.extend([sep, Span::styled(format!("refreshed {t}"), s.muted)]);
     }
     Paragraph::new(Line::from(spans)).style(s.header)

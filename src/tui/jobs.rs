@@ -3,10 +3,10 @@
 //! returns. The worker runs any job with the guarantees every command has (one per slot, the
 //! newest waiting behind the one running, cancelled on leaving, a panic a failed result,
 //! nothing awaited on the input loop) and sends its output back as `Message::Done`; the router
-//! hands it to whoever asked (`Deliver::deliver`). Nothing here names a feature: a new load is a
-//! job in the folder that needs it, not a variant in the central enums.
-//!
-//! The loads that are still `Command` variants move here one feature at a time.
+//! hands it to whoever asked (`Deliver::deliver`): data several screens share goes into the
+//! store, a screen's own data to the open screen that asked for it (`To::owner`). Nothing here
+//! names a feature: a new load is a job in the folder that needs it, not a variant in the
+//! central enums.
 
 use super::command::Slot;
 use super::context::Shared;
@@ -58,9 +58,52 @@ impl Env {
 
 /// A job's result, handed to the feature that asked for it.
 pub trait Deliver: std::fmt::Debug + Clone + PartialEq + Send + Sync + 'static {
-    /// Into the store (or the feature's own state there), for the request `request`: a stale
-    /// answer (another request is in flight now) is dropped there.
-    fn deliver(self, request: u64, sh: &mut Shared);
+    /// Into the store (shared data), or to the screen that asked (`to.owner`), for the request
+    /// `request`: a stale answer (another request is in flight now, or the screen that asked
+    /// was closed) is dropped there.
+    fn deliver(self, request: u64, to: &mut To<'_>);
+}
+
+/// Where a job's output can go: the shared state (`To` derefs to [`Shared`]), or one of the
+/// open screens, the top one first (each seen only as what it is, to be downcast by its own
+/// feature: nothing here names a screen).
+pub struct To<'a> {
+    sh: &'a mut Shared,
+    owners: Vec<&'a mut dyn Any>,
+}
+
+impl<'a> To<'a> {
+    /// `owners`: the open screens, the top one first.
+    pub fn new(sh: &'a mut Shared, owners: Vec<&'a mut dyn Any>) -> To<'a> {
+        To { sh, owners }
+    }
+
+    /// Hand the output to the open screen of type `S` that `asked` for it (the top one first):
+    /// `take` runs on it with the shared state. False when no open screen asked (the one that
+    /// did was closed): the answer is stale and is dropped.
+    pub fn owner<S: 'static>(&mut self, asked: impl Fn(&S) -> bool, take: impl FnOnce(&mut S, &mut Shared)) -> bool {
+        let found = self.owners.iter_mut().find_map(|o| o.downcast_mut::<S>().filter(|s| asked(s)));
+        match found {
+            Some(screen) => {
+                take(screen, self.sh);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl std::ops::Deref for To<'_> {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        self.sh
+    }
+}
+
+impl std::ops::DerefMut for To<'_> {
+    fn deref_mut(&mut self) -> &mut Shared {
+        self.sh
+    }
 }
 
 /// A load or a change, declared by its feature.
@@ -183,15 +226,15 @@ impl PartialEq for JobBox {
 
 /// A job's output of any feature, as a message carries it.
 pub trait AnyOutput: std::fmt::Debug + Send + Sync {
-    fn deliver(self: Box<Self>, request: u64, sh: &mut Shared);
+    fn deliver(self: Box<Self>, request: u64, to: &mut To<'_>);
     fn as_any(&self) -> &dyn Any;
     fn same(&self, other: &dyn AnyOutput) -> bool;
     fn clone_output(&self) -> Box<dyn AnyOutput>;
 }
 
 impl<D: Deliver> AnyOutput for D {
-    fn deliver(self: Box<Self>, request: u64, sh: &mut Shared) {
-        Deliver::deliver(*self, request, sh)
+    fn deliver(self: Box<Self>, request: u64, to: &mut To<'_>) {
+        Deliver::deliver(*self, request, to)
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -220,8 +263,8 @@ impl Output {
         self.0.as_any().downcast_ref::<D>()
     }
 
-    pub fn deliver(self, request: u64, sh: &mut Shared) {
-        self.0.deliver(request, sh)
+    pub fn deliver(self, request: u64, to: &mut To<'_>) {
+        self.0.deliver(request, to)
     }
 }
 

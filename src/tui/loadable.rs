@@ -38,6 +38,11 @@ impl<T> Loadable<T> {
         matches!(self, Loadable::Loading { .. } | Loadable::Refreshing { .. })
     }
 
+    /// Is `request` the one in flight (its answer is wanted)?
+    pub fn waits_for(&self, request: u64) -> bool {
+        self.request() == Some(request)
+    }
+
     /// The request in flight, if any.
     fn request(&self) -> Option<u64> {
         match self {

@@ -95,7 +95,7 @@ pub async fn run(settings: Settings) -> i32 {
     listen_for_signals(tx);
     app.start_cached(cached);
     let result = event_loop(&mut app, &worker, &mut guard.terminal, rx).await;
-    if app.store().clipboard_pending {
+    if app.store().clipboard.pending {
         // The clear timer dies with the app: do not leave a key value on the clipboard.
         copy_to_clipboard(&crate::domain::Secret::new(""));
     }
@@ -167,7 +167,7 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(m) = rx.recv() => Some(m),
-            _ = tick.tick() => app.store().busy().then_some(Message::Tick),
+            _ = tick.tick() => app.busy().then_some(Message::Tick),
         };
         dirty = msg.is_some();
         if let Some(m) = msg {

@@ -83,10 +83,13 @@ pub struct FindingsView {
     pub evaluated: Vec<(String, String)>,
 }
 
+/// Unwaived findings per API (`(region, id)`): how many, and the worst severity.
+pub type FindingsPerApi = std::collections::HashMap<(String, String), (usize, crate::governance::Severity)>;
+
 impl FindingsView {
     /// Unwaived findings per API (`(region, id)`): how many, and the worst severity.
-    pub fn per_api(&self) -> std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> {
-        let mut out: std::collections::HashMap<(String, String), (usize, crate::governance::Severity)> =
+    pub fn per_api(&self) -> FindingsPerApi {
+        let mut out: FindingsPerApi =
             self.evaluated.iter().map(|k| (k.clone(), (0, crate::governance::Severity::Info))).collect();
         for f in self.report.findings.iter().filter(|f| !f.waived) {
             let Some(id) = &f.api_id else { continue };

@@ -4,10 +4,11 @@
 //! elsewhere is a [`Nav`] value the app carries out, and another screen is opened by its
 //! [`Target`] (`open_target`, here, is the one place that builds screens for one another).
 //!
-//! Adding a screen: its folder here, plus a line in [`SCREENS`] (its `:` name), a keymap
-//! context (action.rs and keymap.toml), and its `pub mod` line below; each new load it needs is
-//! still a `Command` and a `Message` variant with their arms in the worker, the store and the
-//! router (the README's "Adding a screen" lists them).
+//! Adding a screen: its folder here (the `Screen`, and `jobs.rs` with its loads as typed jobs,
+//! whose outputs go to the screen that asked, or into the store when several screens share
+//! them), plus a line in [`SCREENS`] (its `:` name), a keymap context (action.rs and
+//! keymap.toml), and its `pub mod` line below. Nothing in the commands, messages, worker or
+//! router (the README's "Adding a screen").
 
 pub mod api;
 pub mod audit;
@@ -68,8 +69,25 @@ pub enum Target {
     Try { api: ApiRef, stage: String, method: String, path: String },
 }
 
+/// A screen as what it is (for tests, the help screen's registry, and a job's output that goes
+/// to the screen that asked): given to every screen.
+pub trait AsAny {
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+impl<S: Screen + 'static> AsAny for S {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
 /// One screen on the navigation stack.
-pub trait Screen {
+pub trait Screen: AsAny {
     /// The breadcrumb in the header.
     fn title(&self) -> String;
     /// The keymap context its keys are looked up in.
@@ -104,9 +122,11 @@ pub trait Screen {
     }
     /// Closed: stop what it was loading.
     fn leave(&mut self, _sh: &mut Shared) {}
+    /// Is something of its own loading (for the header's spinner)?
+    fn busy(&self) -> bool {
+        false
+    }
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint);
-    /// For tests and the help screen's registry: which screen this is.
-    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Opens a screen by its `:` name: the screens to put on the root (the API list).

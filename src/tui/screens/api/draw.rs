@@ -72,7 +72,7 @@ fn draw_resources(screen: &ApiScreen, frame: &mut Frame, area: Rect, a: &Api, p:
     let focused = screen.pane == Pane::Resources;
     let what = if a.kind == crate::domain::ApiKind::Rest { "resources" } else { "routes" };
     let filter_note = if view.filter.is_empty() { String::new() } else { format!(" /{}", one_line(&view.filter, 30)) };
-    let loadable = p.store.details.get(&screen.api).unwrap_or(&Loadable::NotLoaded);
+    let loadable = p.store.catalog.details.get(&screen.api).unwrap_or(&Loadable::NotLoaded);
     let title = format!(" {what}{filter_note}{} ", crate::tui::screens::catalog::cache::note(loadable));
     if let Some(ph) = placeholder(loadable, what, p) {
         frame.render_widget(ph.block(panel(title, s, focused)), area);

@@ -34,12 +34,12 @@ pub enum Reload {
 /// Load an API's methods (REST) or routes (HTTP).
 pub fn load_detail(api_ref: &ApiRef, reload: Reload, sh: &mut Shared) {
     let Some(api) = sh.store.api(api_ref).cloned() else { return };
-    let present = sh.store.details.get(api_ref).is_some_and(|l| l.loaded().is_some() || l.is_loading());
+    let present = sh.store.catalog.details.get(api_ref).is_some_and(|l| l.loaded().is_some() || l.is_loading());
     if present && reload == Reload::IfMissing {
         return;
     }
     let request = crate::tui::jobs::start(sh, super::catalog::jobs::LoadDetail(Box::new(api)));
-    sh.store.details.insert(api_ref.clone(), Loadable::Loading { request });
+    sh.store.catalog.details.insert(api_ref.clone(), Loadable::Loading { request });
 }
 
 #[derive(Debug)]
@@ -180,7 +180,7 @@ impl Screen for ApiScreen {
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
         // A reloaded catalog drops the methods it had: load them again while this screen shows.
-        if !sh.store.details.contains_key(&self.api) {
+        if !sh.store.catalog.details.contains_key(&self.api) {
             load_detail(&self.api, Reload::IfMissing, sh);
         }
         let g = (sh.store.generations.details, sh.store.generations.apis);
@@ -213,17 +213,13 @@ impl Screen for ApiScreen {
     }
 
     fn leave(&mut self, sh: &mut Shared) {
-        if sh.store.details.get(&self.api).is_some_and(Loadable::is_loading) {
-            sh.store.details.remove(&self.api);
+        if sh.store.catalog.details.get(&self.api).is_some_and(Loadable::is_loading) {
+            sh.store.catalog.details.remove(&self.api);
             sh.outbox.push(Command::Cancel(Slot::Detail(self.api.clone())));
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         draw::draw(self, frame, area, p);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

@@ -5,8 +5,7 @@
 use crate::aws::audit;
 use crate::domain::{AuditQuery, AuditSource, Cursor, Feed, LookupPage, Trail};
 use crate::tui::command::Slot;
-use crate::tui::context::Shared;
-use crate::tui::jobs::{Deliver, Env, Job};
+use crate::tui::jobs::{Deliver, Env, Job, To};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadTrails;
@@ -36,8 +35,17 @@ impl Job for LoadTrails {
 
 impl Deliver for TrailsLoaded {
     /// The picker opens when the trails are in (the screen's `sync` sees them).
-    fn deliver(self, request: u64, sh: &mut Shared) {
-        sh.store.take_trails(request, self.0);
+    fn deliver(self, request: u64, to: &mut To<'_>) {
+        let asked = |p: &super::SourcePicker| p.trails.waits_for(request);
+        let mut answer = Some(self.0);
+        let mut take = |p: &mut super::SourcePicker| {
+            if let Some(a) = answer.take() {
+                p.trails.accept(request, a);
+            }
+        };
+        // Either audit screen may have asked (the list, or the record viewer over it).
+        let _ = to.owner(|s: &super::AuditScreen| asked(&s.source), |s, _| take(&mut s.source))
+            || to.owner(|s: &super::record::RecordScreen| asked(&s.source), |s, _| take(&mut s.source));
     }
 }
 
@@ -131,7 +139,7 @@ impl Job for OpenAudit {
 }
 
 impl Deliver for AuditOpened {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         super::take_opened(request, self.result, self.problems, sh);
     }
 }
@@ -165,7 +173,7 @@ impl Job for LoadAuditPage {
 }
 
 impl Deliver for AuditPageLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         super::take_page(request, self.pages, sh);
     }
 }
@@ -193,5 +201,5 @@ impl Job for SaveAuditCache {
 
 impl Deliver for CacheSaved {
     /// The next run reads it; nothing changes now.
-    fn deliver(self, _request: u64, _sh: &mut Shared) {}
+    fn deliver(self, _request: u64, _to: &mut To<'_>) {}
 }

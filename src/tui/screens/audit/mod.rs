@@ -86,26 +86,38 @@ fn toggle_errors(sh: &mut Shared) {
     apply_query(q, since, until, source, sh);
 }
 
-fn pick_source(sh: &mut Shared) {
-    let request = crate::tui::jobs::start(sh, jobs::LoadTrails);
-    sh.store.trails = Loadable::Loading { request };
-    sh.info("listing trails (DescribeTrails)…");
+/// The source picker of an audit screen: the trails it asked for (DescribeTrails), then the
+/// picker once they are listed.
+#[derive(Debug, Default)]
+pub struct SourcePicker {
+    pub(super) trails: Loadable<Vec<Trail>>,
 }
 
-/// Once the trails asked for (`pick_source`) are listed: the picker, or why there is none.
-/// Called from either audit screen's `sync`; the answer is taken once, by whichever is on top.
-pub(crate) fn trails_answered(sh: &mut Shared) -> Nav {
-    let trails: Vec<Trail> = match std::mem::take(&mut sh.store.trails) {
-        Loadable::Loaded(t) => t,
-        Loadable::Failed(e) => {
-            sh.error(format!("could not list trails: {e}"));
-            return Nav::Stay;
+impl SourcePicker {
+    fn ask(&mut self, sh: &mut Shared) {
+        let request = crate::tui::jobs::start(sh, jobs::LoadTrails);
+        self.trails = Loadable::Loading { request };
+        sh.info("listing trails (DescribeTrails)…");
+    }
+
+    /// Once the trails asked for are listed: the picker, or why there is none (taken once).
+    fn answered(&mut self, sh: &mut Shared) -> Nav {
+        match std::mem::take(&mut self.trails) {
+            Loadable::Loaded(t) => source_picker(&t, sh),
+            Loadable::Failed(e) => {
+                sh.error(format!("could not list trails: {e}"));
+                Nav::Stay
+            }
+            other => {
+                self.trails = other;
+                Nav::Stay
+            }
         }
-        other => {
-            sh.store.trails = other;
-            return Nav::Stay;
-        }
-    };
+    }
+}
+
+/// The sources to pick from: the event history, then every trail's logs.
+fn source_picker(trails: &[Trail], sh: &mut Shared) -> Nav {
     let lookup = AuditSource::Lookup.to_string();
     let mut options = vec![("CloudTrail event history (LookupEvents, last 90 days)".to_string(), lookup)];
     options.extend(trails.iter().map(|t| {
@@ -118,14 +130,14 @@ pub(crate) fn trails_answered(sh: &mut Shared) -> Nav {
 }
 
 /// The keys both audit screens share: filters, source, errors only, refresh.
-fn shared_action(action: Action, sh: &mut Shared) -> Option<Nav> {
+fn shared_action(action: Action, picker: &mut SourcePicker, sh: &mut Shared) -> Option<Nav> {
     match action {
         Action::EditFilters => {
             let form = sh.store.audit.as_ref().map(filter_form)?;
             Some(Nav::Dialog(Dialog::Form(form)))
         }
         Action::PickSource => {
-            pick_source(sh);
+            picker.ask(sh);
             Some(Nav::Stay)
         }
         Action::ToggleErrors => {
@@ -194,7 +206,7 @@ fn jump(event: &AuditEvent, sh: &mut Shared) -> Nav {
             Nav::Go(Target::Plan { id })
         }
         Some(Touched::Api { id, stage }) => {
-            if sh.store.apis.loaded().is_none() {
+            if sh.store.catalog.apis.loaded().is_none() {
                 sh.error(format!("the catalog is not loaded yet: try again when :apis shows API {id}"));
                 return Nav::Stay;
             }
@@ -253,6 +265,7 @@ pub struct AuditScreen {
     /// After the `/` filter: indices into `visible`.
     rows: FilteredRows,
     built: Option<u64>,
+    pub(super) source: SourcePicker,
 }
 
 impl AuditScreen {
@@ -385,7 +398,7 @@ impl Screen for AuditScreen {
             self.more(Paging::ByUser, sh);
             return Nav::Stay;
         }
-        if let Some(nav) = shared_action(action, sh) {
+        if let Some(nav) = shared_action(action, &mut self.source, sh) {
             if action == Action::ToggleErrors {
                 self.sync(sh);
                 self.more(Paging::ByUser, sh);
@@ -417,7 +430,7 @@ impl Screen for AuditScreen {
             self.view.clamp(self.len(&sh.store));
         }
         self.more(Paging::Auto, sh);
-        trails_answered(sh)
+        self.source.answered(sh)
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
@@ -446,9 +459,5 @@ impl Screen for AuditScreen {
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         draw::draw_list(self, frame, area, p);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

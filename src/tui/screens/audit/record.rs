@@ -1,7 +1,7 @@
 //! One event's record as folded, highlighted JSON, parsed once when the screen opens.
 //! Containers two levels down start folded; enter (or space) folds and unfolds.
 
-use super::{jump, shared_action, shared_answer, trails_answered};
+use super::{SourcePicker, jump, shared_action, shared_answer};
 use crate::domain::AuditEvent;
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
@@ -42,6 +42,7 @@ pub struct RecordScreen {
     doc: Vec<JsonLine>,
     /// The lines shown (folds closed, then the `/` filter), as indices into `doc`.
     shown: Vec<usize>,
+    pub(super) source: SourcePicker,
 }
 
 impl RecordScreen {
@@ -54,8 +55,15 @@ impl RecordScreen {
             one_line(&e.event_time, 30),
             one_line(&e.event_id, 40)
         );
-        let mut screen =
-            RecordScreen { id: e.event_id.clone(), view: ListView::default(), folded, title, doc, shown: vec![] };
+        let mut screen = RecordScreen {
+            id: e.event_id.clone(),
+            view: ListView::default(),
+            folded,
+            title,
+            doc,
+            shown: vec![],
+            source: SourcePicker::default(),
+        };
         screen.refold();
         screen
     }
@@ -95,7 +103,7 @@ impl Screen for RecordScreen {
         if self.view.apply(action, self.shown.len()) {
             return Nav::Stay;
         }
-        if let Some(nav) = shared_action(action, sh) {
+        if let Some(nav) = shared_action(action, &mut self.source, sh) {
             return nav;
         }
         match action {
@@ -116,7 +124,7 @@ impl Screen for RecordScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        trails_answered(sh)
+        self.source.answered(sh)
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
@@ -147,9 +155,5 @@ impl Screen for RecordScreen {
             let at = self.shown[i];
             Row::new([Cell::from(json_line(&self.doc, at, self.folded.contains(&at), s))])
         });
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

@@ -6,10 +6,9 @@ use crate::aws::catalog;
 use crate::domain::{Api, ApiKind, Authorizer, resource_tree};
 use crate::openapi::DocLine;
 use crate::tui::command::Slot;
-use crate::tui::context::Shared;
 use crate::tui::data::cache::{self, CachedItem, Item, KeptDetail};
 use crate::tui::data::{ApiRef, Cached, DetailData, now_hms};
-use crate::tui::jobs::{Deliver, Env, Job, region_warning};
+use crate::tui::jobs::{Deliver, Env, Job, To, region_warning};
 use std::path::PathBuf;
 
 /// The API list (every region, stages included).
@@ -106,7 +105,7 @@ impl Job for LoadApis {
 }
 
 impl Deliver for ApisLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         super::take_apis(request, self.result, self.at, sh);
     }
 }
@@ -134,7 +133,7 @@ impl Job for RereadApi {
 }
 
 impl Deliver for ApiReread {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         super::take_reread(request, &self.api, self.result.map(|a| a.map(|a| *a)), sh);
     }
 }
@@ -166,7 +165,7 @@ impl Job for SaveCatalog {
 
 impl Deliver for Kept {
     /// The next start reads it; nothing changes now.
-    fn deliver(self, _request: u64, _sh: &mut Shared) {}
+    fn deliver(self, _request: u64, _to: &mut To<'_>) {}
 }
 
 impl Job for LoadDetail {
@@ -224,20 +223,20 @@ impl Job for LoadDetail {
 }
 
 impl Deliver for ApiDetailLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_detail(request, &self.api, self.result);
     }
 }
 
 impl Deliver for AuthorizersLoaded {
-    fn deliver(self, _request: u64, sh: &mut Shared) {
+    fn deliver(self, _request: u64, sh: &mut To<'_>) {
         super::take_authorizers(&self.api, self.result, sh);
     }
 }
 
 impl Deliver for Cached {
     /// Shown until the fresh answer of the request it names (that request's, not the outer one).
-    fn deliver(self, _request: u64, sh: &mut Shared) {
+    fn deliver(self, _request: u64, sh: &mut To<'_>) {
         sh.store.take_cached(self);
     }
 }
@@ -275,7 +274,7 @@ impl Job for LoadDocs {
 }
 
 impl Deliver for DocsLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_docs(request, (self.api, self.stage), self.result);
     }
 }

@@ -86,7 +86,7 @@ pub fn api_haystack(a: &Api) -> String {
 /// The catalog kept from the last run, shown until the fresh one arrives.
 pub fn show_cached(cached: Option<cache::CachedCatalog>, sh: &mut Shared) {
     if let Some(c) = cached {
-        (sh.store.apis, sh.store.cached_at) = (Loadable::Loaded(c.apis), Some(c.saved_at));
+        (sh.store.catalog.apis, sh.store.catalog.cached_at) = (Loadable::Loaded(c.apis), Some(c.saved_at));
         sh.store.generations.apis += 1;
     }
 }
@@ -95,7 +95,7 @@ pub fn show_cached(cached: Option<cache::CachedCatalog>, sh: &mut Shared) {
 pub fn take_apis(request: u64, result: Result<Vec<Api>, String>, at: String, sh: &mut Shared) {
     match sh.store.take_apis(request, result, at) {
         Ok(true) if sh.store.connection.keep_catalog => {
-            let apis = Box::new(sh.store.apis.loaded().cloned().unwrap_or_default());
+            let apis = Box::new(sh.store.catalog.apis.loaded().cloned().unwrap_or_default());
             crate::tui::jobs::start(sh, jobs::SaveCatalog(apis));
         }
         Ok(_) => {}
@@ -125,10 +125,10 @@ pub fn take_authorizers(api: &ApiRef, result: Result<Vec<crate::domain::Authoriz
 /// How the catalog loads: a reload keeps the loaded list on screen (the header shows the spinner).
 pub fn load_apis(sh: &mut Shared) {
     let request = crate::tui::jobs::start(sh, jobs::LoadApis);
-    if sh.store.apis.loaded().is_some() {
-        sh.store.apis_refresh = Some(request);
+    if sh.store.catalog.apis.loaded().is_some() {
+        sh.store.catalog.refresh = Some(request);
     } else {
-        sh.store.apis = Loadable::Loading { request };
+        sh.store.catalog.apis = Loadable::Loading { request };
     }
 }
 
@@ -147,6 +147,9 @@ pub struct CatalogScreen {
     built: Option<u64>,
     /// The selected API, as of the rows in force: kept across a new catalog, whose indices differ.
     keep: Option<ApiRef>,
+    /// The FINDINGS column: unwaived findings per API (`(region, id)`), their count and worst
+    /// severity, as of the findings generation.
+    findings: (Option<u64>, crate::tui::data::FindingsPerApi),
 }
 
 impl CatalogScreen {
@@ -165,13 +168,13 @@ impl CatalogScreen {
     }
 
     pub fn selected_api<'a>(&self, store: &'a Store) -> Option<&'a Api> {
-        store.apis.loaded()?.get(*self.rows.get(self.view.selected)?)
+        store.catalog.apis.loaded()?.get(*self.rows.get(self.view.selected)?)
     }
 
     /// New data: haystacks, column order and rows at once; the API selected before stays.
     fn reload(&mut self, store: &Store) {
         self.built = Some(store.generations.apis);
-        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        let apis = store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.haystacks = std::sync::Arc::new(apis.iter().map(api_haystack).collect());
         self.rank_by_column(apis);
         self.matched.update(store.generations.apis, &self.view.filter, &self.haystacks);
@@ -202,7 +205,7 @@ impl CatalogScreen {
     }
 
     fn reorder_keeping(&mut self, store: &Store, selected: Option<ApiRef>) {
-        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        let apis = store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         let order = if self.view.sort_reverse { &self.order_reversed } else { &self.order };
         self.rows = if self.view.filter.trim().is_empty() {
             order.clone()
@@ -242,7 +245,7 @@ impl CatalogScreen {
             SortChange::NextColumn => self.sort = self.sort.next(),
             SortChange::Reverse => self.view.sort_reverse = !self.view.sort_reverse,
         }
-        let apis = store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        let apis = store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.rank_by_column(apis);
         self.reorder(store);
     }
@@ -252,10 +255,10 @@ impl CatalogScreen {
     fn open_selected(&self, sh: &mut Shared) -> Nav {
         let Some(api) = self.selected_api(&sh.store).cloned() else { return Nav::Stay };
         let api_ref = ApiRef::of(&api);
-        if api.error.is_some() && sh.store.rereading.is_none() {
+        if api.error.is_some() && sh.store.catalog.rereading.is_none() {
             sh.info(format!("reading API {} again…", crate::sanitize::one_line(&api.name, 40)));
             let request = crate::tui::jobs::start(sh, jobs::RereadApi(Box::new(api)));
-            sh.store.rereading = Some((request, api_ref));
+            sh.store.catalog.rereading = Some((request, api_ref));
             return Nav::Stay;
         }
         Nav::Go(super::Target::Api { api: api_ref, stage: None })
@@ -267,7 +270,7 @@ impl CatalogScreen {
     }
 
     fn title(&self, store: &Store) -> String {
-        let total = store.apis.loaded().map_or(0, Vec::len);
+        let total = store.catalog.apis.loaded().map_or(0, Vec::len);
         let busy = if self.matched.is_pending() { " filtering…" } else { "" };
         match self.view.filter.is_empty() {
             true => format!(" APIs ({total}){busy} "),
@@ -310,6 +313,10 @@ impl Screen for CatalogScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
+        if self.findings.0 != Some(sh.store.generations.findings) {
+            let per_api = sh.store.findings.loaded().map(|f| f.per_api()).unwrap_or_default();
+            self.findings = (Some(sh.store.generations.findings), per_api);
+        }
         if self.built != Some(sh.store.generations.apis) {
             self.reload(&sh.store);
         } else if self.matched.poll() {
@@ -347,11 +354,11 @@ impl Screen for CatalogScreen {
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         let s = p.styles;
         let title = self.title(p.store);
-        if let Some(ph) = placeholder(&p.store.apis, "APIs", p) {
+        if let Some(ph) = placeholder(&p.store.catalog.apis, "APIs", p) {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;
         }
-        let apis = p.store.apis.loaded().map(Vec::as_slice).unwrap_or_default();
+        let apis = p.store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         let rows = &self.rows;
         // FINDINGS (not a sort column): unwaived governance findings, once :findings has read them.
         let header = Row::new(
@@ -361,7 +368,7 @@ impl Screen for CatalogScreen {
                 .map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse)))
                 .chain(std::iter::once(Cell::from("FINDINGS"))),
         );
-        let findings = &p.store.findings_per_api;
+        let findings = &self.findings.1;
         let table =
             VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.view, rows.len(), s, |i| match apis.get(rows[i]) {
@@ -371,10 +378,6 @@ impl Screen for CatalogScreen {
             }
             None => Row::new([""]),
         });
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

@@ -21,13 +21,13 @@ use ratatui::widgets::{Cell, Row};
 pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared) {
     let Some(api) = sh.store.api(api_ref).cloned() else { return };
     let key = (api_ref.clone(), stage.to_string());
-    let present = sh.store.docs.get(&key).is_some_and(|l| l.loaded().is_some() || l.is_loading());
+    let present = sh.store.catalog.docs.get(&key).is_some_and(|l| l.loaded().is_some() || l.is_loading());
     if present && reload == Reload::IfMissing {
         return;
     }
     let job = super::catalog::jobs::LoadDocs { api: Box::new(api), stage: stage.to_string() };
     let request = crate::tui::jobs::start(sh, job);
-    sh.store.docs.insert(key, Loadable::Loading { request });
+    sh.store.catalog.docs.insert(key, Loadable::Loading { request });
 }
 
 #[derive(Debug)]
@@ -126,8 +126,8 @@ impl Screen for DocsScreen {
 
     fn leave(&mut self, sh: &mut Shared) {
         let key = (self.api.clone(), self.stage.clone());
-        if sh.store.docs.get(&key).is_some_and(Loadable::is_loading) {
-            sh.store.docs.remove(&key);
+        if sh.store.catalog.docs.get(&key).is_some_and(Loadable::is_loading) {
+            sh.store.catalog.docs.remove(&key);
             sh.outbox.push(Command::Cancel(Slot::Docs(self.api.clone(), self.stage.clone())));
         }
     }
@@ -154,10 +154,6 @@ impl Screen for DocsScreen {
             focused: true,
         };
         table.render(frame, area, view, shown.len(), s, |i| Row::new([Cell::from(doc_line(&lines[shown[i]], s))]));
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

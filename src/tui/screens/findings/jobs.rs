@@ -4,9 +4,8 @@
 
 use crate::governance::{Selection, waivers};
 use crate::tui::command::Slot;
-use crate::tui::context::Shared;
 use crate::tui::data::FindingsView;
-use crate::tui::jobs::{Deliver, Env, Job};
+use crate::tui::jobs::{Deliver, Env, Job, To};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadFindings;
@@ -32,7 +31,7 @@ impl Job for LoadFindings {
 }
 
 impl Deliver for FindingsLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_findings(request, self.0);
     }
 }

@@ -241,10 +241,6 @@ impl Screen for FindingsScreen {
             }
         });
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 /// One rule: what it checks, why, how to fix it (for the finding it was opened from, with its
@@ -324,9 +320,5 @@ impl Screen for RuleScreen {
         let s = p.styles;
         let para = Paragraph::new(self.lines(p)).wrap(Wrap { trim: false }).scroll((self.view.selected as u16, 0));
         frame.render_widget(para.block(panel(format!(" {} ", self.rule), s, true)), area);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

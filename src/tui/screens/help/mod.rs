@@ -106,8 +106,4 @@ impl Screen for HelpScreen {
             Row::new([Cell::from(Span::styled(format!("  {keys}"), s.footer_key)), Cell::from(desc.clone())])
         });
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }

@@ -26,7 +26,7 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
     let keys: Vec<&ApiKey> = screen.keys(p.store).collect();
     // A revealed value is shown whole (up to 40 characters): where the table is too narrow for
     // it, the two date columns give way while it shows.
-    let revealed = p.store.revealed.is_some();
+    let revealed = p.store.reveal.id.is_some();
     let shown = |column: usize| !(revealed && area.width < WIDE_ENOUGH && (column == 4 || column == 5));
     let header = Row::new(COLUMNS.iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, h)| *h));
     let widths = [
@@ -61,7 +61,7 @@ fn key_cells<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Vec<Cell<'a>> {
     let plans: Vec<String> =
         k.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |p| p.name.clone())).collect();
     let tags: Vec<String> = k.tags.iter().map(|(a, b)| format!("{a}={b}")).collect();
-    let revealed = store.revealed.as_deref() == Some(k.id.as_str());
+    let revealed = store.reveal.shows(&k.id);
     let value = match (&k.value, revealed) {
         (Some(v), true) => Span::styled(v.expose().to_string(), s.warning),
         _ => Span::styled(k.masked(), s.muted),

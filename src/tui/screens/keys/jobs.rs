@@ -3,8 +3,7 @@
 
 use crate::domain::{CreatedKey, Mutation};
 use crate::tui::command::Slot;
-use crate::tui::context::Shared;
-use crate::tui::jobs::{Deliver, Env, Job};
+use crate::tui::jobs::{Deliver, Env, Job, To};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutate {
@@ -42,7 +41,7 @@ impl Job for Mutate {
 }
 
 impl Deliver for Mutated {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         if let Some(result) = sh.store.take_mutated(request, self.result) {
             super::finish_change(self.description, result, sh);
         }
@@ -58,7 +57,7 @@ pub struct HideValue {
 }
 
 impl Deliver for HideValue {
-    fn deliver(self, _request: u64, sh: &mut Shared) {
+    fn deliver(self, _request: u64, sh: &mut To<'_>) {
         sh.store.hide_value(&self.key, self.generation);
     }
 }
@@ -70,7 +69,7 @@ pub struct ClearClipboard {
 }
 
 impl Deliver for ClearClipboard {
-    fn deliver(self, _request: u64, sh: &mut Shared) {
+    fn deliver(self, _request: u64, sh: &mut To<'_>) {
         if sh.store.clipboard_expired(self.generation) {
             sh.outbox.push(crate::tui::command::Command::Clipboard(crate::domain::Secret::new("")));
         }

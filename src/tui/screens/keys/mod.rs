@@ -24,11 +24,20 @@ pub fn key_haystack(k: &ApiKey) -> String {
     format!("{} {} {} {}", k.name, k.id, k.customer_id.as_deref().unwrap_or(""), k.region)
 }
 
+/// Show `id`'s value unmasked for a while (a key's, or an app client's secret the caller put in
+/// `reveal`); a later reveal has its own timer.
+pub fn reveal(id: String, sh: &mut Shared) {
+    let generation = sh.store.reveal.show(&id);
+    sh.store.generations.keys += 1;
+    let hide = crate::tui::jobs::done_later(jobs::HideValue { key: id, generation });
+    sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
+}
+
 /// Put a value on the clipboard (OSC 52) and clear it later, unless something else was copied since.
 pub fn copy(value: Secret, sh: &mut Shared) {
-    sh.store.clipboard_generation += 1;
-    sh.store.clipboard_pending = true;
-    let clear = crate::tui::jobs::done_later(jobs::ClearClipboard { generation: sh.store.clipboard_generation });
+    sh.store.clipboard.generation += 1;
+    sh.store.clipboard.pending = true;
+    let clear = crate::tui::jobs::done_later(jobs::ClearClipboard { generation: sh.store.clipboard.generation });
     sh.outbox.push(Command::Clipboard(value));
     let secs = sh.store.connection.clipboard_clear_secs;
     sh.outbox.push(Command::After { millis: secs * 1000, message: Box::new(clear) });
@@ -79,7 +88,7 @@ impl KeysScreen {
             sh.error("read-only mode: keys cannot be changed (--read-only)");
             return false;
         }
-        if sh.store.mutating.is_some() {
+        if sh.store.in_flight.key.is_some() {
             sh.error("a change is still in progress; wait for it to finish");
             return false;
         }
@@ -146,11 +155,7 @@ impl KeysScreen {
             sh.error(format!("the value is not loaded ({reload} reloads keys)"));
             return Nav::Stay;
         }
-        sh.store.revealed = Some(k.id.clone());
-        sh.store.reveal_generation += 1;
-        sh.store.generations.keys += 1;
-        let hide = crate::tui::jobs::done_later(jobs::HideValue { key: k.id, generation: sh.store.reveal_generation });
-        sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
+        reveal(k.id, sh);
         Nav::Stay
     }
 
@@ -165,7 +170,7 @@ impl KeysScreen {
     fn change(mutation: Mutation, region: String, sh: &mut Shared) -> Nav {
         sh.info(format!("{}…", mutation.describe()));
         let request = crate::tui::jobs::start(sh, jobs::Mutate { mutation, region });
-        sh.store.mutating = Some(request);
+        sh.store.in_flight.key = Some(request);
         Nav::Stay
     }
 
@@ -290,9 +295,5 @@ impl Screen for KeysScreen {
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
         draw::draw(self, frame, area, p);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

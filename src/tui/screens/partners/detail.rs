@@ -3,14 +3,14 @@
 //! invoke URLs of the stages its plans cover. `A` opens the audit trail of all of it; a key's
 //! value is never shown unless revealed (`v`, 10 s) or copied (`c`, cleared later).
 
-use super::super::keys::{REVEAL_MILLIS, copy};
+use super::super::keys::copy;
 use super::{Nav, Paint, Screen, Shared, offboard_op, plan_change, rotate_op, writable};
 use crate::domain::Partner;
 use crate::partners::ops::Credential;
 use crate::sanitize::for_terminal;
 use crate::tui::action::{Action, Context};
 use crate::tui::command::PartnerOp;
-use crate::tui::command::{Command, SecretUse};
+use crate::tui::command::SecretUse;
 use crate::tui::store::Store;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::vtable::VirtualTable;
@@ -77,11 +77,10 @@ impl PartnerDetailScreen {
                 .iter()
                 .map(|id| store.plan(id).map_or(id.clone(), |pl| format!("{} ({id})", pl.name)))
                 .collect();
-            let value =
-                store.key(&k.id).map(|full| match (&full.value, store.revealed.as_deref() == Some(k.id.as_str())) {
-                    (Some(v), true) => v.expose().to_string(),
-                    _ => full.masked(),
-                });
+            let value = store.key(&k.id).map(|full| match (&full.value, store.reveal.shows(&k.id)) {
+                (Some(v), true) => v.expose().to_string(),
+                _ => full.masked(),
+            });
             out.push(DetailLine {
                 text: format!(
                     "  {}  {}  {}  created {}  plans {}{}  value {}",
@@ -102,10 +101,8 @@ impl PartnerDetailScreen {
         out.push(head("App clients"));
         for c in &p.app_clients {
             // The secret is read only when asked for (v reveals it for 10 s, c copies it).
-            let value = match &store.client_secret {
-                Some((id, v)) if *id == c.client_id && store.revealed.as_deref() == Some(id.as_str()) => {
-                    v.expose().to_string()
-                }
+            let value = match &store.reveal.client_secret {
+                Some((id, v)) if *id == c.client_id && store.reveal.shows(id) => v.expose().to_string(),
                 _ => "••••••••".into(),
             };
             out.push(DetailLine {
@@ -219,14 +216,7 @@ impl Screen for PartnerDetailScreen {
                         sh.error("the key's value is not loaded (ctrl-r on :keys reloads it)");
                         return Nav::Stay;
                     }
-                    sh.store.revealed = Some(key.clone());
-                    sh.store.reveal_generation += 1;
-                    sh.store.generations.keys += 1;
-                    let hide = crate::tui::jobs::done_later(crate::tui::screens::keys::jobs::HideValue {
-                        key,
-                        generation: sh.store.reveal_generation,
-                    });
-                    sh.outbox.push(Command::After { millis: REVEAL_MILLIS, message: Box::new(hide) });
+                    crate::tui::screens::keys::reveal(key, sh);
                     Nav::Stay
                 }
                 None => Nav::Stay,
@@ -274,9 +264,5 @@ impl Screen for PartnerDetailScreen {
         table.render(frame, area, &self.view, lines.len(), s, |i| {
             Row::new([Cell::from(Span::styled(for_terminal(&lines[i].text).into_owned(), lines[i].style))])
         });
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

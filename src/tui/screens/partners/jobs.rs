@@ -6,8 +6,7 @@ use crate::domain::Secret;
 use crate::partners::ops::Change;
 use crate::partners::run::PartnerOp;
 use crate::tui::command::{SecretUse, Slot};
-use crate::tui::context::Shared;
-use crate::tui::jobs::{Deliver, Env, Job};
+use crate::tui::jobs::{Deliver, Env, Job, To};
 use crate::tui::store::PartnersView;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +50,7 @@ impl Job for ReadClientSecret {
 }
 
 impl Deliver for ClientSecretRead {
-    fn deliver(self, _request: u64, sh: &mut Shared) {
+    fn deliver(self, _request: u64, sh: &mut To<'_>) {
         super::take_secret(self.client_id, self.then, self.result, sh);
     }
 }
@@ -102,7 +101,7 @@ impl Job for LoadPartners {
 }
 
 impl Deliver for PartnersLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_partners(request, self.0);
     }
 }
@@ -128,7 +127,7 @@ impl Job for PlanChange {
 }
 
 impl Deliver for ChangePlanned {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         super::take_plan(request, self.0, sh);
     }
 }
@@ -155,7 +154,7 @@ impl Job for RunChange {
 }
 
 impl Deliver for ChangeDone {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         if let Some(result) = sh.store.take_partner_change(request, self.result) {
             super::finish_change(self.description, result, sh);
         }

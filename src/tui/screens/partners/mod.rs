@@ -18,7 +18,7 @@ use crate::partners::Destination;
 use crate::partners::ops::{Change, Credential, ReconcilePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
-use crate::tui::command::{Command, PartnerOp, SecretUse};
+use crate::tui::command::{PartnerOp, SecretUse};
 use crate::tui::data::Show;
 use crate::tui::dialogs::{Answer, Dialog, Review};
 use crate::tui::loadable::Loadable;
@@ -85,15 +85,8 @@ pub fn take_secret(client_id: String, then: SecretUse, result: Result<crate::dom
         (Err(e), _) => sh.error(e),
         (Ok(value), SecretUse::Copy) => super::keys::copy(value, sh),
         (Ok(value), SecretUse::Reveal) => {
-            sh.store.revealed = Some(client_id.clone());
-            sh.store.client_secret = Some((client_id.clone(), value));
-            sh.store.reveal_generation += 1;
-            sh.store.generations.keys += 1;
-            let hide = crate::tui::jobs::done_later(crate::tui::screens::keys::jobs::HideValue {
-                key: client_id,
-                generation: sh.store.reveal_generation,
-            });
-            sh.outbox.push(Command::After { millis: super::keys::REVEAL_MILLIS, message: Box::new(hide) });
+            sh.store.reveal.client_secret = Some((client_id.clone(), value));
+            super::keys::reveal(client_id, sh);
         }
     }
 }
@@ -104,7 +97,7 @@ pub fn writable(sh: &mut Shared) -> bool {
         sh.error("read-only mode: partners cannot be changed (--read-only)");
         return false;
     }
-    if sh.store.partner_change.is_some() {
+    if sh.store.in_flight.partner.is_some() {
         sh.error("a partner change is still in progress; wait for it to finish");
         return false;
     }
@@ -125,7 +118,7 @@ pub fn offboard_op(p: &Partner) -> PartnerOp {
 pub fn plan_change(op: PartnerOp, sh: &mut Shared) -> Nav {
     sh.info(format!("checking: {}…", op.describe()));
     let request = crate::tui::jobs::start(sh, jobs::PlanChange(op));
-    sh.store.partner_change = Some(request);
+    sh.store.in_flight.partner = Some(request);
     Nav::Stay
 }
 
@@ -150,13 +143,13 @@ pub fn reconcile_review(store: &Store, partner: Option<&str>) -> Option<Review> 
 
 /// Start a reviewed change (one at a time): the reviewed value is what the worker carries out.
 pub fn start_change(change: Change, sh: &mut Shared) -> Nav {
-    if sh.store.partner_change.is_some() {
+    if sh.store.in_flight.partner.is_some() {
         sh.error("a partner change is still in progress; wait for it to finish (nothing was changed)");
         return Nav::Stay;
     }
     sh.info(format!("{}…", change.title()));
     let request = crate::tui::jobs::start(sh, jobs::RunChange(change));
-    sh.store.partner_change = Some(request);
+    sh.store.in_flight.partner = Some(request);
     Nav::Stay
 }
 
@@ -240,7 +233,7 @@ impl Screen for PartnersScreen {
         let loaded = sh.store.partners.loaded().is_some() && !sh.store.partners.is_loading();
         if loaded && self.proposed != sh.store.generations.partners {
             self.proposed = sh.store.generations.partners;
-            if sh.store.partner_change.is_none()
+            if sh.store.in_flight.partner.is_none()
                 && !sh.store.connection.read_only
                 && let Some(review) = reconcile_review(&sh.store, None)
             {
@@ -312,10 +305,6 @@ impl Screen for PartnersScreen {
         let store = p.store;
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
         table.render(frame, area, view, partners.len(), s, |i| partner_row(partners[i], store, now, regions, s));
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

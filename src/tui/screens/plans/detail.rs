@@ -25,30 +25,35 @@ pub enum PlanRow {
     Key(String),
 }
 
-fn load_usage(plan: &UsagePlan, sh: &mut Shared) {
-    let (id, region) = (plan.id.clone(), plan.region.clone());
-    let request = crate::tui::jobs::start(sh, super::jobs::LoadUsage { plan: id, region });
-    sh.store.usage.insert(plan.id.clone(), Loadable::Loading { request });
-}
-
 #[derive(Debug)]
 pub struct PlanDetailScreen {
     pub plan: String,
     pub view: ListView,
     rows: Vec<PlanRow>,
     built: Option<(u64, u64)>,
+    /// Requests per day (GetUsage), the plan's own.
+    pub(super) usage: Loadable<Usage>,
 }
 
 impl PlanDetailScreen {
-    /// The plan's screen; its usage loads.
+    /// The plan's screen; its usage loads (once the plan is listed).
     pub fn open(id: &str, sh: &mut Shared) -> Box<dyn Screen> {
-        if let Some(plan) = sh.store.plan(id).cloned() {
-            load_usage(&plan, sh);
-        }
-        let mut screen =
-            PlanDetailScreen { plan: id.to_string(), view: ListView::default(), rows: vec![], built: None };
+        let mut screen = PlanDetailScreen {
+            plan: id.to_string(),
+            view: ListView::default(),
+            rows: vec![],
+            built: None,
+            usage: Loadable::NotLoaded,
+        };
         screen.sync(sh);
         Box::new(screen)
+    }
+
+    fn load_usage(&mut self, sh: &mut Shared) {
+        let Some(plan) = sh.store.plan(&self.plan) else { return };
+        let (plan, region) = (plan.id.clone(), plan.region.clone());
+        let request = crate::tui::jobs::start(sh, super::jobs::LoadUsage { plan, region });
+        self.usage = Loadable::Loading { request };
     }
 
     pub fn rows(&self) -> &[PlanRow] {
@@ -100,11 +105,9 @@ impl PlanDetailScreen {
         }
     }
 
-    fn refresh(&self, sh: &mut Shared) {
+    fn refresh(&mut self, sh: &mut Shared) {
         load_plans(sh);
-        if let Some(p) = sh.store.plan(&self.plan).cloned() {
-            load_usage(&p, sh);
-        }
+        self.load_usage(sh);
     }
 }
 
@@ -137,7 +140,14 @@ impl Screen for PlanDetailScreen {
             self.built = Some(g);
             self.rebuild(&sh.store);
         }
+        if matches!(self.usage, Loadable::NotLoaded) {
+            self.load_usage(sh);
+        }
         Nav::Stay
+    }
+
+    fn busy(&self) -> bool {
+        self.usage.is_loading()
     }
 
     fn list(&mut self) -> Option<&mut ListView> {
@@ -179,11 +189,7 @@ impl Screen for PlanDetailScreen {
             Some(PlanRow::Key(k)) => Some(k.as_str()),
             _ => None,
         };
-        draw_usage(frame, chart, p, plan, selected_key);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+        draw_usage(frame, chart, p, (plan, &self.usage), selected_key);
     }
 }
 
@@ -239,11 +245,11 @@ fn detail_row<'a>(store: &Store, p: &UsagePlan, row: &PlanRow, s: &Styles) -> Ro
     }
 }
 
-fn draw_usage(frame: &mut Frame, area: Rect, p: &Paint, plan: &UsagePlan, key: Option<&str>) {
+fn draw_usage(frame: &mut Frame, area: Rect, p: &Paint, of: (&UsagePlan, &Loadable<Usage>), key: Option<&str>) {
+    let (plan, loadable) = of;
     let s = p.styles;
     let whose = key.map_or("all keys".to_string(), |k| format!("key {k}"));
     let block = panel(format!(" requests per day, {whose} "), s, false);
-    let loadable = p.store.usage.get(&plan.id).unwrap_or(&Loadable::NotLoaded);
     if let Loadable::Failed(e) = loadable
         && e == crate::aws::plans::USAGE_UNAVAILABLE
     {

@@ -3,8 +3,7 @@
 
 use crate::domain::{ApiKey, Usage, UsagePlan};
 use crate::tui::command::Slot;
-use crate::tui::context::Shared;
-use crate::tui::jobs::{Deliver, Env, Job, per_region};
+use crate::tui::jobs::{Deliver, Env, Job, To, per_region};
 
 /// Days of usage the plan screen charts.
 pub const USAGE_DAYS: u32 = 14;
@@ -63,7 +62,7 @@ impl Job for LoadPlans {
 }
 
 impl Deliver for PlansLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_plans(request, self.0);
     }
 }
@@ -91,7 +90,7 @@ impl Job for LoadKeys {
 }
 
 impl Deliver for KeysLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
+    fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_keys(request, self.0);
     }
 }
@@ -118,7 +117,8 @@ impl Job for LoadUsage {
 }
 
 impl Deliver for UsageLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
-        sh.store.take_usage(request, &self.plan, self.result);
+    fn deliver(self, request: u64, to: &mut To<'_>) {
+        let asked = |s: &super::detail::PlanDetailScreen| s.plan == self.plan && s.usage.waits_for(request);
+        to.owner(asked, |s, _| _ = s.usage.accept(request, self.result));
     }
 }

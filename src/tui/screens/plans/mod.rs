@@ -172,10 +172,6 @@ impl Screen for PlansScreen {
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], s));
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 fn plan_row<'a>(p: &UsagePlan, s: &crate::tui::theme::Styles) -> Row<'a> {

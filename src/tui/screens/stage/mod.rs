@@ -78,10 +78,6 @@ impl Screen for StageScreen {
         let title = format!(" {} › stage {} ", for_terminal(&name), for_terminal(&self.stage));
         frame.render_widget(Paragraph::new(text).block(panel(title, s, true)), area);
     }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }
 
 fn opt(v: &Option<String>) -> String {

@@ -22,6 +22,10 @@ use ratatui::widgets::{Cell, Row};
 #[derive(Debug)]
 pub struct HistoryScreen {
     pub list: FilterList,
+    /// The history, oldest first (read when the screen opens, again after a delete).
+    pub(super) history: Loadable<Vec<Entry>>,
+    /// Bumped at every answer, so the rows are built again.
+    answers: u64,
 }
 
 /// The API's name when the catalog has it, else its id.
@@ -39,20 +43,27 @@ fn haystack(store: &crate::tui::store::Store, e: &Entry) -> String {
 impl HistoryScreen {
     pub fn open(sh: &mut Shared) -> Box<dyn Screen> {
         let request = crate::tui::jobs::start(sh, LoadHistory { delete: None });
-        sh.store.history = Loadable::Loading { request };
-        let mut screen = HistoryScreen { list: FilterList::default() };
+        let history = Loadable::Loading { request };
+        let mut screen = HistoryScreen { list: FilterList::default(), history, answers: 0 };
         screen.sync(sh);
         Box::new(screen)
     }
 
-    /// The entries newest first.
-    fn entries<'a>(&self, sh: &'a crate::tui::store::Store) -> Vec<&'a Entry> {
-        sh.history.loaded().map(|h| h.iter().rev().collect()).unwrap_or_default()
+    /// The history read (or the delete done and the history read again).
+    pub(super) fn take(&mut self, request: u64, result: Result<Vec<Entry>, String>) {
+        if self.history.accept(request, result) {
+            self.answers += 1;
+        }
     }
 
-    fn selected<'a>(&self, store: &'a crate::tui::store::Store) -> Option<&'a Entry> {
+    /// The entries newest first.
+    fn entries(&self) -> Vec<&Entry> {
+        self.history.loaded().map(|h| h.iter().rev().collect()).unwrap_or_default()
+    }
+
+    fn selected(&self) -> Option<&Entry> {
         let i = self.list.indices().nth(self.list.view.selected)?;
-        self.entries(store).get(i).copied()
+        self.entries().get(i).copied()
     }
 }
 
@@ -71,7 +82,7 @@ impl Screen for HistoryScreen {
         }
         match action {
             Action::Select => {
-                let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
+                let Some(e) = self.selected().cloned() else { return Nav::Stay };
                 let api = ApiRef { region: e.region.clone(), id: e.api_id.clone() };
                 if sh.store.api(&api).is_none() {
                     sh.error(format!("API {} ({}) is not in the catalog any more", e.api_id, e.region));
@@ -94,17 +105,17 @@ impl Screen for HistoryScreen {
                 Nav::Push(TryScreen::reopen(&api, &e.stage, &template, spec, auth))
             }
             Action::Delete => {
-                let Some(e) = self.selected(&sh.store).cloned() else { return Nav::Stay };
+                let Some(e) = self.selected().cloned() else { return Nav::Stay };
                 let request = crate::tui::jobs::start(sh, LoadHistory { delete: Some(Box::new(e)) });
                 // The list stays on screen until the history is read again.
-                let stale = sh.store.history.loaded().cloned().unwrap_or_default();
-                sh.store.history = Loadable::Refreshing { request, stale, saved_at: None };
+                let stale = self.history.loaded().cloned().unwrap_or_default();
+                self.history = Loadable::Refreshing { request, stale, saved_at: None };
                 sh.info("deleting the entry…");
                 Nav::Stay
             }
             Action::Refresh => {
                 let request = crate::tui::jobs::start(sh, LoadHistory { delete: None });
-                sh.store.history = Loadable::Loading { request };
+                self.history = Loadable::Loading { request };
                 Nav::Stay
             }
             _ => Nav::Unused,
@@ -112,8 +123,8 @@ impl Screen for HistoryScreen {
     }
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
-        let hay: Vec<String> = self.entries(&sh.store).into_iter().map(|e| haystack(&sh.store, e)).collect();
-        self.list.sync(sh.store.generations.history, || hay);
+        let entries: Vec<&Entry> = self.history.loaded().map(|h| h.iter().rev().collect()).unwrap_or_default();
+        self.list.sync(self.answers, || entries.into_iter().map(|e| haystack(&sh.store, e)).collect());
         Nav::Stay
     }
 
@@ -133,12 +144,12 @@ impl Screen for HistoryScreen {
         let s = p.styles;
         let view = &self.list.view;
         let filter = if view.filter.is_empty() { String::new() } else { format!(" /{}", for_terminal(&view.filter)) };
-        let entries = self.entries(p.store);
+        let entries = self.entries();
         let title = format!(" request history ({}){filter} ", entries.len());
         // Kept on screen while a delete reads the history again.
         if entries.is_empty() {
             let block = panel(title, s, true);
-            match placeholder(&p.store.history, "the history", p) {
+            match placeholder(&self.history, "the history", p) {
                 Some(ph) => frame.render_widget(ph.block(block), area),
                 None => {
                     let text = "no requests yet: t on a method, route or operation sends one";
@@ -187,7 +198,7 @@ impl Screen for HistoryScreen {
         });
     }
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn busy(&self) -> bool {
+        self.history.is_loading()
     }
 }

@@ -6,9 +6,8 @@ use crate::domain::Api;
 use crate::tryit::history::{self, Entry};
 use crate::tryit::{CallSpec, auth::AuthChoice};
 use crate::tui::command::{Body, Slot};
-use crate::tui::context::Shared;
 use crate::tui::data::Called;
-use crate::tui::jobs::{Deliver, Env, Job};
+use crate::tui::jobs::{Deliver, Env, Job, To};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -53,8 +52,8 @@ impl Job for Call {
 }
 
 impl Deliver for CallDone {
-    fn deliver(self, request: u64, sh: &mut Shared) {
-        sh.store.take_call(request, self.0);
+    fn deliver(self, request: u64, to: &mut To<'_>) {
+        to.owner(|s: &super::TryScreen| s.call.waits_for(request), |s, _| s.take_call(request, self.0));
     }
 }
 
@@ -132,8 +131,8 @@ impl Job for Jq {
 }
 
 impl Deliver for JqDone {
-    fn deliver(self, request: u64, sh: &mut Shared) {
-        sh.store.take_jq(request, self.0);
+    fn deliver(self, request: u64, to: &mut To<'_>) {
+        to.owner(|s: &super::TryScreen| s.outputs.waits_for(request), |s, _| s.take_outputs(request, self.0));
     }
 }
 
@@ -198,8 +197,8 @@ impl Job for LoadHistory {
 }
 
 impl Deliver for HistoryLoaded {
-    fn deliver(self, request: u64, sh: &mut Shared) {
-        sh.store.take_history(request, self.0);
+    fn deliver(self, request: u64, to: &mut To<'_>) {
+        to.owner(|s: &super::history::HistoryScreen| s.history.waits_for(request), |s, _| s.take(request, self.0));
     }
 }
 

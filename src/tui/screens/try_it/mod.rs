@@ -21,6 +21,7 @@ use crate::tryit::CallSpec;
 use crate::tryit::auth::AuthChoice;
 use crate::tui::action::{Action, Context};
 use crate::tui::command::{Body, Command, Slot};
+use crate::tui::data::Called;
 use crate::tui::dialogs::{Answer, BodyEditor, Dialog, Form, FormKind, TryForm, check_json};
 use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, DetailData, Store};
@@ -197,8 +198,10 @@ pub struct TryScreen {
     answer: Built,
     /// The rows shown (after `/`), as indices into `answer.rows`.
     shown: Vec<usize>,
-    /// The (call, jq) generations the rows were built from.
-    built: Option<(u64, u64)>,
+    /// The last call's answer (this screen's own: another try screen has its own).
+    call: Loadable<Called>,
+    /// The jq filter's outputs over the answer's body.
+    outputs: Loadable<Vec<String>>,
 }
 
 impl TryScreen {
@@ -222,7 +225,8 @@ impl TryScreen {
             folds: Folds::default(),
             answer: Built::default(),
             shown: vec![],
-            built: None,
+            call: Loadable::NotLoaded,
+            outputs: Loadable::NotLoaded,
         })
     }
 
@@ -238,7 +242,7 @@ impl TryScreen {
         Nav::Dialog(Dialog::Body(Box::new(BodyEditor::new(title, &text, source))))
     }
 
-    fn send(&self, sh: &mut Shared, checked: bool) -> Nav {
+    fn send(&mut self, sh: &mut Shared, checked: bool) -> Nav {
         if checked
             && let Some(body) = &self.spec.body
             && let Err(e) = check_json(&String::from_utf8_lossy(body))
@@ -255,7 +259,7 @@ impl TryScreen {
         };
         let (stage, spec, auth) = (self.stage.clone(), Box::new(self.spec.clone()), self.auth.clone());
         let request = crate::tui::jobs::start(sh, jobs::Call { api: Box::new(api), stage, spec, auth });
-        sh.store.call = Loadable::Loading { request };
+        self.call = Loadable::Loading { request };
         Nav::Stay
     }
 
@@ -264,39 +268,54 @@ impl TryScreen {
         let filter = filter.trim();
         if filter.is_empty() {
             self.jq = None;
-            sh.store.jq = Loadable::NotLoaded;
+            self.outputs = Loadable::NotLoaded;
             // The folds were of the filter's outputs.
             self.folds.json.clear();
-            self.built = None;
+            self.rebuild();
             return Ok(());
         }
         crate::tryit::jq::check(filter)?;
-        let Some(called) = sh.store.call.loaded() else { return Err("no answer to filter yet".into()) };
+        let Some(called) = self.call.loaded() else { return Err("no answer to filter yet".into()) };
         let body = match &called.body_file {
             Some(p) => Body::File(p.clone()),
             None => Body::Bytes(std::sync::Arc::new(called.response.body.clone())),
         };
         let f = filter.to_string();
         let request = crate::tui::jobs::start(sh, jobs::Jq { filter: f, body });
-        sh.store.jq = Loadable::Loading { request };
+        self.outputs = Loadable::Loading { request };
         self.jq = Some(filter.to_string());
         self.folds.json.clear();
-        self.built = None;
+        self.rebuild();
         Ok(())
     }
 
-    fn rebuild(&mut self, store: &Store) {
-        self.rebuild_with(store, true)
+    /// A call's answer: a new answer's folds start afresh, and a filter was of the old body.
+    fn take_call(&mut self, request: u64, result: Result<Called, String>) {
+        if self.call.accept(request, result) {
+            self.folds.json.clear();
+            self.jq = None;
+            self.outputs = Loadable::NotLoaded;
+            self.rebuild();
+        }
+    }
+
+    fn take_outputs(&mut self, request: u64, result: Result<Vec<String>, String>) {
+        if self.outputs.accept(request, result) {
+            self.rebuild();
+        }
+    }
+
+    fn rebuild(&mut self) {
+        self.rebuild_with(true)
     }
 
     /// The rows again: `fresh` when the answer or the jq outputs changed (parsed anew), else
     /// (a fold, a filter) from the document already parsed.
-    fn rebuild_with(&mut self, store: &Store, fresh: bool) {
+    fn rebuild_with(&mut self, fresh: bool) {
         let parsed = (!fresh && !self.answer.doc.is_empty()).then(|| std::mem::take(&mut self.answer.doc));
-        self.answer = match store.call.loaded() {
-            Some(c) => {
-                response::build(c, &self.spec.method, self.jq.as_deref().map(|f| (f, &store.jq)), &self.folds, parsed)
-            }
+        let outputs = self.jq.as_deref().map(|f| (f, &self.outputs));
+        self.answer = match self.call.loaded() {
+            Some(c) => response::build(c, &self.spec.method, outputs, &self.folds, parsed),
             None => Built::default(),
         };
         let hay: Vec<String> = self.answer.rows.iter().map(|r| response::row_text(&self.answer, r)).collect();
@@ -326,12 +345,12 @@ impl Screen for TryScreen {
                 if let Some(row) = row
                     && response::toggle(&self.answer, &row, &mut self.folds)
                 {
-                    self.rebuild_with(&sh.store, false);
+                    self.rebuild_with(false);
                 }
                 Nav::Stay
             }
             Action::Jq => {
-                if sh.store.call.loaded().is_none() {
+                if self.call.loaded().is_none() {
                     sh.error("no answer to filter yet");
                     return Nav::Stay;
                 }
@@ -345,7 +364,7 @@ impl Screen for TryScreen {
                     toggles: "",
                     submit: "runs it",
                 };
-                if let Loadable::Failed(e) = &sh.store.jq {
+                if let Loadable::Failed(e) = &self.outputs {
                     form.error = Some(e.clone());
                 }
                 Nav::Dialog(Dialog::Form(form))
@@ -353,7 +372,7 @@ impl Screen for TryScreen {
             Action::History => Nav::Push(history::HistoryScreen::open(sh)),
             // Copy as curl: placeholders for the secrets, or (asked for apart) with them.
             Action::Copy | Action::CopySecret => {
-                let Some(called) = sh.store.call.loaded() else { return Nav::Stay };
+                let Some(called) = self.call.loaded() else { return Nav::Stay };
                 let value = if action == Action::Copy {
                     crate::domain::Secret::new(called.curl.clone())
                 } else {
@@ -365,9 +384,10 @@ impl Screen for TryScreen {
             Action::Try | Action::Refresh => self.send(sh, true),
             Action::SendAnyway => self.send(sh, false),
             // A call in flight is cancelled; otherwise back.
-            Action::Cancel if sh.store.call.is_loading() => {
+            Action::Cancel if self.call.is_loading() => {
                 sh.outbox.push(Command::Cancel(Slot::Call));
-                sh.store.call = Loadable::Failed("cancelled".into());
+                self.call = Loadable::Failed("cancelled".into());
+                self.rebuild();
                 sh.info("call cancelled");
                 Nav::Stay
             }
@@ -405,34 +425,7 @@ impl Screen for TryScreen {
         if sh.store.detail(&self.api).is_none() {
             super::api::load_detail(&self.api, super::api::Reload::IfMissing, sh);
         }
-        let g = (sh.store.generations.call, sh.store.generations.jq);
-        if self.built != Some(g) {
-            if self.built.is_some_and(|(call, _)| call != g.0) {
-                // A new answer: its folds start afresh (jq's outputs were of the old body).
-                self.folds.json.clear();
-                if sh.store.jq.loaded().is_none() && !sh.store.jq.is_loading() {
-                    self.jq = None;
-                }
-            }
-            self.built = Some(g);
-            self.rebuild(&sh.store);
-        }
         if std::mem::take(&mut self.form_pending) {
-            // The answer in the store is another request's (a try screen opened before this one):
-            // it is not this request's to show, copy or filter.
-            if sh.store.call.is_loading() {
-                sh.outbox.push(Command::Cancel(Slot::Call));
-            }
-            if sh.store.jq.is_loading() {
-                sh.outbox.push(Command::Cancel(Slot::Jq));
-            }
-            if !matches!(sh.store.call, Loadable::NotLoaded) {
-                sh.store.call = Loadable::NotLoaded;
-                sh.store.jq = Loadable::NotLoaded;
-                sh.store.generations.call += 1;
-                sh.store.generations.jq += 1;
-                self.rebuild(&sh.store);
-            }
             return self.edit(&sh.store);
         }
         Nav::Stay
@@ -446,19 +439,21 @@ impl Screen for TryScreen {
         Some(&self.view.filter)
     }
 
-    fn filtered(&mut self, sh: &mut Shared) {
-        self.rebuild_with(&sh.store, false);
+    fn filtered(&mut self, _sh: &mut Shared) {
+        self.rebuild_with(false);
     }
 
     fn leave(&mut self, sh: &mut Shared) {
-        if sh.store.call.is_loading() {
+        if self.call.is_loading() {
             sh.outbox.push(Command::Cancel(Slot::Call));
         }
-        if sh.store.jq.is_loading() {
+        if self.outputs.is_loading() {
             sh.outbox.push(Command::Cancel(Slot::Jq));
         }
-        sh.store.call = Loadable::NotLoaded;
-        sh.store.jq = Loadable::NotLoaded;
+    }
+
+    fn busy(&self) -> bool {
+        self.call.is_loading() || self.outputs.is_loading()
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, p: &Paint) {
@@ -471,7 +466,7 @@ impl Screen for TryScreen {
             for_terminal(&self.stage),
             for_terminal(&filter)
         );
-        if matches!(p.store.call, Loadable::NotLoaded) {
+        if matches!(self.call, Loadable::NotLoaded) {
             let (send, edit) = (p.keys(Context::Try, Action::Try), p.keys(Context::Try, Action::Edit));
             let body = p.keys(Context::Try, Action::EditBody);
             let text = format!("no call yet: {send} sends the request, {edit} edits it, {body} edits its body");
@@ -479,7 +474,7 @@ impl Screen for TryScreen {
             frame.render_widget(para.block(panel(title, s, true)), area);
             return;
         }
-        if let Some(ph) = placeholder(&p.store.call, "the answer", p) {
+        if let Some(ph) = placeholder(&self.call, "the answer", p) {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;
         }
@@ -493,10 +488,6 @@ impl Screen for TryScreen {
             let row = &self.answer.rows[self.shown[i]];
             Row::new([Cell::from(response::line(&self.answer, row, &self.folds, s))])
         });
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

@@ -91,7 +91,7 @@ impl TryPicker {
     }
 
     fn apis<'a>(&self, store: &'a Store) -> &'a [crate::domain::Api] {
-        store.apis.loaded().map(Vec::as_slice).unwrap_or_default()
+        store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default()
     }
 }
 
@@ -172,7 +172,7 @@ impl Screen for TryPicker {
         match &self.api {
             None => {
                 let title = format!(" try: choose an API ({enter}){filter} ");
-                if let Some(ph) = placeholder(&p.store.apis, "the catalog", p) {
+                if let Some(ph) = placeholder(&p.store.catalog.apis, "the catalog", p) {
                     return frame.render_widget(ph.block(panel(title, s, true)), area);
                 }
                 let apis = self.apis(p.store);
@@ -201,7 +201,7 @@ impl Screen for TryPicker {
             Some(api) => {
                 let name = p.store.api(api).map(|a| a.name.clone()).unwrap_or_else(|| api.id.clone());
                 let title = format!(" try {}: choose an operation ({enter}){filter} ", for_terminal(&name));
-                let loadable = p.store.details.get(api).unwrap_or(&Loadable::NotLoaded);
+                let loadable = p.store.catalog.details.get(api).unwrap_or(&Loadable::NotLoaded);
                 if let Some(ph) = placeholder(loadable, "the API's methods", p) {
                     return frame.render_widget(ph.block(panel(title, s, true)), area);
                 }
@@ -221,9 +221,5 @@ impl Screen for TryPicker {
                 });
             }
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
