@@ -10,7 +10,8 @@ use common::{moto, unique_region};
 use portcullis::aws::{self, catalog, keys, plans};
 use portcullis::config::Settings;
 use portcullis::dev::estate::{self, EstateSpec};
-use portcullis::dev::proxy::{Proxy, Weather};
+use portcullis::dev::standin::limits::Limit;
+use portcullis::dev::standin::proxy::{Proxy, Weather};
 use std::time::Duration;
 
 async fn build(region: &str, rest: usize, http: usize) {
@@ -95,7 +96,11 @@ async fn paced_listings_are_never_throttled_by_the_account_bucket() {
     let region = unique_region();
     build(region, 16, 2).await;
     for pace in [(10.0, 20), (aws::pacing::DEFAULT_APIGATEWAY_RPS, aws::pacing::DEFAULT_APIGATEWAY_BURST)] {
-        let weather = Weather { limit: Some((10.0, 40.0)), latency: Duration::from_millis(20), ..Default::default() };
+        let weather = Weather {
+            limits: vec![Limit::api_gateway(10.0, 40.0)],
+            latency: Duration::from_millis(20),
+            ..Default::default()
+        };
         let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
         let mut settings = Settings::for_endpoint(&[region], proxy.url());
         (settings.pace_rps, settings.pace_burst) = (Some(pace.0), Some(pace.1));
@@ -107,7 +112,7 @@ async fn paced_listings_are_never_throttled_by_the_account_bucket() {
         assert!(c.requests > 40, "more calls than the bucket's burst went through the proxy: {c:?}");
     }
     // Unpaced, the same listing does hit the bucket: the test can tell.
-    let weather = Weather { limit: Some((10.0, 40.0)), ..Default::default() };
+    let weather = Weather { limits: vec![Limit::api_gateway(10.0, 40.0)], ..Default::default() };
     let proxy = Proxy::start(&moto().endpoint(), weather).await.unwrap();
     let contexts = aws::connect(&Settings::for_endpoint(&[region], proxy.url())).await.unwrap();
     let listed = catalog::list_all(&contexts, catalog::Depth::Detail).await.unwrap();

@@ -16,7 +16,7 @@ use common::partners::{Fixture, fixture};
 use common::{moto, run_cli, unique_region};
 use portcullis::aws::{self, AwsContext};
 use portcullis::config::Settings;
-use portcullis::dev::proxy::{Proxy, Weather};
+use portcullis::dev::standin::proxy::{Proxy, Weather};
 use portcullis::domain::{Arg, Call, Mutation, NewKey, Plan};
 use portcullis::partners::Destination;
 use portcullis::partners::ops::{self, Change, Credential, Env, Show};

@@ -1,4 +1,4 @@
-//! The demo's front (`scripts/demo_upstream.py --front`): what moto lacks answered in AWS's wire
+//! The front (`src/dev/standin/upstream.py --front`, behind the proxy): what moto lacks answered in AWS's wire
 //! format, the rest passed through to moto. Each answer is read here by the same `aws/`
 //! functions the app uses, through the real SDK.
 

@@ -122,7 +122,7 @@ async fn browse_filter_drill_in_and_quit_restores_the_terminal() {
     let ctx = portcullis::aws::connect(&settings).await.unwrap().remove(0);
     let built = estate::build(&ctx, &EstateSpec::default()).await.unwrap();
 
-    // The demo's stand-in for the stages (scripts/demo_upstream.py), in front of this estate.
+    // The demo's stand-in for the stages (src/dev/standin/upstream.py), in front of this estate.
     let upstream_dir = tempfile::tempdir().unwrap();
     let upstream = common::demo::start(region, upstream_dir.path(), false, true);
     let upstream_config = upstream.tables(upstream_dir.path());

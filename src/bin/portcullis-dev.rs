@@ -3,7 +3,8 @@
 
 use clap::{Parser, Subcommand};
 use portcullis::config::{Overrides, Settings};
-use portcullis::dev::{bench_parse, bench_tui, estate_cli, proxy};
+use portcullis::dev::standin::proxy;
+use portcullis::dev::{bench_parse, bench_tui, estate_cli};
 
 #[derive(Debug, Parser)]
 #[command(name = "portcullis-dev", about = "Demo and benchmark helpers for portcullis (not the product)")]

@@ -1,5 +1,6 @@
-//! The demo's stand-in (`scripts/demo_upstream.py`) in front of the tests' moto: the stages'
-//! upstream, and with `--front` the AWS endpoint that answers what moto lacks.
+//! The stand-ins (`src/dev/standin/upstream.py`) in front of the tests' moto: the stages'
+//! upstream, and with `--front` the AWS endpoint: the proxy (the `portcullis-dev` binary) in
+//! front of the front, which answers what moto lacks.
 
 use super::moto;
 use std::io::BufRead;
@@ -23,11 +24,11 @@ impl Drop for Demo {
 fn python(dir: &Path) -> Command {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut c = Command::new(format!("{root}/.venv/bin/python"));
-    c.arg(format!("{root}/scripts/demo_upstream.py"))
+    c.arg(format!("{root}/src/dev/standin/upstream.py"))
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         // Its log (a line per answer) next to the test's files, not in the test run's output.
-        .stderr(Stdio::from(std::fs::File::create(dir.join("demo_upstream.log")).unwrap()));
+        .stderr(Stdio::from(std::fs::File::create(dir.join("upstream.log")).unwrap()));
     c
 }
 
@@ -37,17 +38,17 @@ pub fn start(region: &str, dir: &Path, front: bool, tables: bool) -> Demo {
     let mut cmd = python(dir);
     cmd.args(["--moto", &moto().endpoint(), "--regions", region]);
     if front {
-        cmd.arg("--front");
+        cmd.args(["--front", env!("CARGO_BIN_EXE_portcullis-dev")]);
     }
     if tables {
         cmd.arg("--config-out").arg(dir.join("upstream.toml"));
     }
-    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("the test virtual environment runs demo_upstream.py");
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("the test virtual environment runs upstream.py");
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut port = |prefix: &str| {
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
-        let p = line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("demo_upstream.py: {line:?}")).to_string();
+        let p = line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("upstream.py: {line:?}")).to_string();
         format!("http://127.0.0.1:{p}")
     };
     let front = front.then(|| port("FRONT_PORT="));
@@ -75,7 +76,7 @@ impl Demo {
             .arg(&out)
             .status()
             .unwrap();
-        assert!(status.success(), "demo_upstream.py --only-config");
+        assert!(status.success(), "upstream.py --only-config");
         std::fs::read_to_string(&out).unwrap()
     }
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Dev check of the demo's front (scripts/demo_front.py, through demo_upstream.py --front): starts
-its own moto and upstream, builds a small estate THROUGH the front with boto3 (us-east-1 and
+"""Dev check of the front (front.py, through upstream.py --front, behind the proxy): starts its own
+moto, upstream and proxy, builds a small estate THROUGH the proxy and the front with boto3 (us-east-1 and
 eu-west-1, credentials testing/testing) and drives every answer the front gives: GetExport oas30
 with documentation parts, the documentation parts themselves, ExportApi, the client secrets and
 the token endpoint that honours them, LookupEvents (paging, filters, errors, throttling), and the
 old flows (GetUsage, pass-through, invoke URLs, --only-config).
 
-usage: .venv/bin/python scripts/demo_front_check.py     (exit status 0 when every check passes)
+usage: .venv/bin/python src/dev/standin/front_check.py [PORTCULLIS_DEV]
+    (exit status 0 when every check passes; PORTCULLIS_DEV is the binary whose `proxy` runs in
+    front, target/debug/portcullis-dev by default, as `cargo test` builds it)
 """
 
 import base64
@@ -27,6 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 PY = sys.executable
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
 os.environ.update({k: ENV[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")})
@@ -94,9 +97,12 @@ def walk(value):
 
 
 def main():
-    moto_proc, m = start([PY, f"{HERE}/moto_run.py", "0"], ["MOTO_PORT"])
+    proxy = sys.argv[1] if len(sys.argv) > 1 else f"{ROOT}/target/debug/portcullis-dev"
+    if not os.access(proxy, os.X_OK):
+        raise SystemExit(f"front_check: no {proxy} (cargo test --features dev-tools builds it)")
+    moto_proc, m = start([PY, f"{ROOT}/scripts/moto_run.py", "0"], ["MOTO_PORT"])
     moto = f"http://127.0.0.1:{m['MOTO_PORT']}"
-    up_proc, p = start([PY, f"{HERE}/demo_upstream.py", "--front", "--moto", moto, "--regions", f"{US} {EU}"], ["FRONT_PORT", "UPSTREAM_PORT"])
+    up_proc, p = start([PY, f"{HERE}/upstream.py", "--front", proxy, "--moto", moto, "--regions", f"{US} {EU}"], ["FRONT_PORT", "UPSTREAM_PORT"])
     front, upstream = f"http://127.0.0.1:{p['FRONT_PORT']}", f"http://127.0.0.1:{p['UPSTREAM_PORT']}"
     try:
         run(moto, front, upstream)
@@ -104,7 +110,7 @@ def main():
         for proc in (up_proc, moto_proc):
             proc.kill()
             proc.wait()
-    print(f"demo_front_check: all {CHECKS} checks passed")
+    print(f"front_check: all {CHECKS} checks passed")
 
 
 def run(moto, front, upstream):
@@ -273,7 +279,8 @@ def check_rest(c, moto, upstream):
 def check_inheritance():
     """merge_documentation itself, on cases the estate above does not build."""
     sys.path.insert(0, HERE)
-    from demo_front import merge_documentation
+    sys.dont_write_bytecode = True
+    from front import merge_documentation
 
     def op(*codes):
         return {"parameters": [{"name": "id", "in": "path"}], "responses": {c: {"description": f"{c} response"} for c in codes}}
@@ -511,7 +518,7 @@ def check_trail(c):
     fails("InvalidNextTokenException", loose.lookup_events, NextToken="bm90IG91cnM=")
     time.sleep(0.55)
     fails("InvalidNextTokenException", loose.lookup_events, NextToken=page1["NextToken"], LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "UpdateStage"}])
-    time.sleep(3)  # the bucket refills to its burst of 5
+    time.sleep(3)  # the proxy's bucket refills to its burst of 5
     answers = []
     for _ in range(12):
         try:
@@ -529,7 +536,7 @@ def check_trail(c):
 def check_only_config(moto, upstream):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "upstream.toml")
-        subprocess.run([PY, f"{HERE}/demo_upstream.py", "--only-config", upstream, "--moto", moto, "--regions", f"{US} {EU}", "--config-out", out],
+        subprocess.run([PY, f"{HERE}/upstream.py", "--only-config", upstream, "--moto", moto, "--regions", f"{US} {EU}", "--config-out", out],
                        check=True, env=ENV, timeout=120)
         text = open(out).read()
     ok(text.startswith("[invoke_urls]\n") and "[token_urls]" in text, f"--only-config writes both tables: {text[:200]}")
@@ -542,5 +549,5 @@ if __name__ == "__main__":
     try:
         main()
     except AssertionError as e:
-        print(f"demo_front_check: FAILED: {e}", file=sys.stderr)
+        print(f"front_check: FAILED: {e}", file=sys.stderr)
         sys.exit(1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The demo's stand-in for API Gateway's data plane, in front of the sample estate in moto.
+"""The stand-in for API Gateway's data plane, in front of the sample estate in moto.
 
 moto serves API Gateway's control plane only: nothing answers a stage's invoke URL, and Cognito
 has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-end test:
@@ -29,7 +29,7 @@ has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-e
                              operation (a list, one item, a created item, 204 for DELETE).
   /{pool_id}/oauth2/token    Cognito's token endpoint for client credentials ([token_urls]):
                              HTTP basic auth, the secret checked against the app client's active
-                             secrets (demo_front.ClientSecrets: moto's ClientSecret to begin with,
+                             secrets (front.ClientSecrets: moto's ClientSecret to begin with,
                              then whatever Add/DeleteUserPoolClientSecret through the front left;
                              a deleted secret is refused), `grant_type=client_credentials`,
                              `scope` (each must be allowed to the client; none asks for all of
@@ -39,19 +39,22 @@ has no /oauth2/token. This server does both, for `scripts/demo` and the end-to-e
 An API or stage the cache does not know is looked up again in moto when the cache is over a
 second old, so an estate built after this server started is served at once.
 
-With --front, a second listener is the demo's AWS endpoint (scripts/demo_front.py): it answers
-what moto lacks in the wire format of the AWS API reference and passes everything else through to
-moto untouched. It answers API Gateway GetUsage, GetExport (oas30) and the documentation parts
-(create, list, get, update, delete), API Gateway v2 ExportApi (OAS30), CloudTrail LookupEvents
-(from the trails' log files in moto's S3) and Cognito Add/List/DeleteUserPoolClientSecret (the
-two-secret model the token endpoint above checks against).
+With --front PROXY, a second listener is the front (front.py): it answers what moto lacks in the
+wire format of the AWS API reference and passes everything else through to moto untouched. It
+answers API Gateway GetUsage, GetExport (oas30) and the documentation parts (create, list, get,
+update, delete), API Gateway v2 ExportApi (OAS30), CloudTrail LookupEvents (from the trails' log
+files in moto's S3) and Cognito Add/List/DeleteUserPoolClientSecret (the two-secret model the
+token endpoint above checks against). In front of it runs the proxy (PROXY is the portcullis-dev
+binary: `portcullis-dev proxy --lookup-events-limit`), which names each call's operation for the
+front and imposes CloudTrail's rate; the proxy is the AWS endpoint the callers get.
 
 Usage:
-  demo_upstream.py --moto URL --regions "us-east-1 eu-west-1" [--config-out FILE] [--port 0] [--front]
-      serve: prints FRONT_PORT=<port> first with --front, then UPSTREAM_PORT=<port>, once
-      listening; with --config-out, writes the [invoke_urls] and [token_urls] tables for every
-      API stage and user pool at start to FILE; exits when its parent dies (like moto_run.py).
-  demo_upstream.py --only-config BASE_URL --moto URL --regions R --config-out FILE
+  upstream.py --moto URL --regions "us-east-1 eu-west-1" [--config-out FILE] [--port 0] [--front PROXY]
+      serve: prints FRONT_PORT=<port> (the proxy's, in front of the front) first with --front,
+      then UPSTREAM_PORT=<port>, once listening; with --config-out, writes the [invoke_urls] and
+      [token_urls] tables for every API stage and user pool at start to FILE; exits when its
+      parent dies (like moto_run.py), and the proxy with it.
+  upstream.py --only-config BASE_URL --moto URL --regions R --config-out FILE
       writes those tables for the upstream already listening at BASE_URL
       (http://127.0.0.1:PORT) and exits: the demo starts the server before it builds the
       estate, and writes the config once the estate is there.
@@ -63,6 +66,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -79,8 +83,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.dont_write_bytecode = True  # no scripts/__pycache__ from importing demo_front
-from demo_front import ClientSecrets, Front  # noqa: E402  (scripts/, next to this file)
+sys.dont_write_bytecode = True  # no __pycache__ from importing front
+from front import ClientSecrets, Front  # noqa: E402  (next to this file)
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 KID = "portcullis-demo-1"
@@ -327,7 +331,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.route()
         except Exception as e:
-            print(f"demo_upstream: {self.command} {self.path}: {e!r}", file=sys.stderr)
+            print(f"upstream: {self.command} {self.path}: {e!r}", file=sys.stderr)
             self.reply(500, {"message": "Internal server error"}, "InternalServerErrorException")
 
     def route(self):
@@ -480,7 +484,19 @@ def watch_parent(original):
     while True:
         time.sleep(0.5)
         if os.getppid() != original:
-            os._exit(0)
+            os._exit(0)  # the proxy watches its own parent (this process) and exits too
+
+
+def start_proxy(binary, front_port):
+    """The proxy in front of the front (it names each call's operation, imposes CloudTrail's
+    LookupEvents rate); its URL."""
+    proc = subprocess.Popen(
+        [binary, "proxy", "--upstream", f"http://127.0.0.1:{front_port}", "--lookup-events-limit", "--exit-with-parent"],
+        stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://"):
+        raise SystemExit(f"upstream.py: the proxy ({binary}) did not start: {url!r}")
+    return url
 
 
 def main():
@@ -489,7 +505,7 @@ def main():
     parser.add_argument("--regions", required=True)
     parser.add_argument("--config-out", help="write the [invoke_urls] and [token_urls] tables here")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--front", action="store_true", help="also listen as the demo's AWS endpoint")
+    parser.add_argument("--front", metavar="PROXY", help="also listen as the front, behind the proxy of this portcullis-dev binary")
     parser.add_argument("--only-config", metavar="BASE_URL", help="write --config-out for the upstream at BASE_URL and exit")
     args = parser.parse_args()
     estate = Estate(args.moto, args.regions.split())
@@ -512,7 +528,8 @@ def main():
         Front.install(estate, Handler.secrets)
         front = ThreadingHTTPServer(("127.0.0.1", 0), Front)
         threading.Thread(target=front.serve_forever, daemon=True).start()
-        print(f"FRONT_PORT={front.server_address[1]}", flush=True)
+        proxy = start_proxy(args.front, front.server_address[1])
+        print(f"FRONT_PORT={proxy.rsplit(':', 1)[1]}", flush=True)
     print(f"UPSTREAM_PORT={port}", flush=True)
     server.serve_forever()
 

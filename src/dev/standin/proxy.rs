@@ -1,13 +1,19 @@
-//! A local HTTP proxy in front of the emulator that behaves like AWS under load, for the tests
-//! and `scripts/bench`: it forwards each request to the upstream, and on the way can
+//! A local HTTP proxy in front of the emulator (or of the front) that behaves like AWS under
+//! load, for the tests, the demo and `scripts/bench`: it names each request's operation (the
+//! stand-ins' one parser, [`super::operation`]), tells the upstream (the `x-standin-operation`
+//! header, which the front answers by), and forwards it; on the way it can
 //! - answer a share of requests with HTTP 500 `InternalFailure` (some of them as a dropped
 //!   connection instead), from a fixed seed, so a run can be repeated exactly;
-//! - impose API Gateway's account bucket (10 requests/s, burst 40 by default): over it, HTTP 429
-//!   with `x-amzn-ErrorType: TooManyRequestsException`, as API Gateway answers;
+//! - impose AWS's limits (the stand-ins' one throttle, [`super::limits`]): API Gateway's account
+//!   bucket (HTTP 429 `TooManyRequestsException` over it), CloudTrail's LookupEvents rate
+//!   (HTTP 400 `ThrottlingException`), each per region;
 //! - add a latency to every request;
 //!
 //! and counts what it saw (requests per operation, faults, throttles). HTTP/1.1, one request
 //! per connection (it answers `Connection: close`), which the SDK handles like any server.
+
+use super::limits::{Buckets, Limit, Over};
+use super::operation::{HEADER, Operation, REGION_HEADER};
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -24,8 +30,8 @@ pub struct Weather {
     /// Of the failing ones, the share that is a dropped connection rather than a 500.
     pub drop_share: f64,
     pub seed: u64,
-    /// The account bucket: requests per second and burst; `None` for no limit.
-    pub limit: Option<(f64, f64)>,
+    /// The limits imposed (none by default).
+    pub limits: Vec<Limit>,
     pub latency: Duration,
     /// Keep every request forwarded, whole (for tests that compare the calls made with a plan).
     pub record: bool,
@@ -33,7 +39,7 @@ pub struct Weather {
 
 impl Default for Weather {
     fn default() -> Self {
-        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limit: None, latency: Duration::ZERO, record: false }
+        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limits: vec![], latency: Duration::ZERO, record: false }
     }
 }
 
@@ -63,8 +69,7 @@ struct State {
     weather: Weather,
     upstream: SocketAddr,
     rng: u64,
-    /// Tokens in the bucket, and when it was last filled.
-    bucket: (f64, Instant),
+    buckets: Buckets,
     counts: Counts,
     recorded: Vec<Vec<u8>>,
 }
@@ -88,12 +93,11 @@ impl Proxy {
         let upstream = upstream_addr(upstream)?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let burst = weather.limit.map_or(0.0, |(_, b)| b);
         let state = Arc::new(Mutex::new(State {
             rng: weather.seed.max(1),
+            buckets: Buckets::new(weather.limits.clone()),
             weather,
             upstream,
-            bucket: (burst, Instant::now()),
             counts: Counts::default(),
             recorded: Vec::new(),
         }));
@@ -134,7 +138,7 @@ enum Fate {
     Forward,
     Fail,
     Drop,
-    Throttle,
+    Throttle(Over),
 }
 
 impl State {
@@ -146,19 +150,12 @@ impl State {
         (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn fate(&mut self, operation: String) -> Fate {
+    fn fate(&mut self, operation: &Operation) -> Fate {
         self.counts.requests += 1;
-        *self.counts.operations.entry(operation).or_default() += 1;
-        if let Some((rate, burst)) = self.weather.limit {
-            let (tokens, at) = self.bucket;
-            let now = Instant::now();
-            let tokens = (tokens + now.duration_since(at).as_secs_f64() * rate).min(burst);
-            if tokens < 1.0 {
-                self.bucket = (tokens, now);
-                self.counts.throttled += 1;
-                return Fate::Throttle;
-            }
-            self.bucket = (tokens - 1.0, now);
+        *self.counts.operations.entry(operation.shape.clone()).or_default() += 1;
+        if let Some(over) = self.buckets.take(operation, Instant::now()) {
+            self.counts.throttled += 1;
+            return Fate::Throttle(over);
         }
         if self.weather.fault_rate > 0.0 && self.next() < self.weather.fault_rate {
             if self.next() < self.weather.drop_share {
@@ -179,9 +176,10 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
         let _ = client.shutdown().await;
         return;
     }
+    let operation = operation_of(&request);
     let (fate, upstream, latency) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        let fate = s.fate(operation(&request));
+        let fate = s.fate(&operation);
         if s.weather.record && matches!(fate, Fate::Forward) {
             s.recorded.push(request.clone());
         }
@@ -190,9 +188,10 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
     tokio::time::sleep(latency).await;
     let answer = match fate {
         Fate::Drop => return,
-        Fate::Throttle => error_response(429, "TooManyRequestsException", "Too Many Requests"),
+        Fate::Throttle(Over::TooManyRequests) => error_response(429, "TooManyRequestsException", "Too Many Requests"),
+        Fate::Throttle(Over::Throttling) => throttling_response(),
         Fate::Fail => error_response(500, "InternalFailure", "Internal server error"),
-        Fate::Forward => match forward(&request, upstream).await {
+        Fate::Forward => match forward(&request, &operation, upstream).await {
             Some(a) => a,
             None => error_response(502, "BadGateway", "the upstream did not answer"),
         },
@@ -234,37 +233,12 @@ fn counts_json(c: &Counts) -> String {
     )
 }
 
-/// `GET /restapis/{}/stages`: the method and the path with ids replaced, for counting.
-fn operation(request: &[u8]) -> String {
-    let line = request.split(|b| *b == b'\n').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let path = target.split('?').next().unwrap_or("");
-    let segments: Vec<&str> =
-        path.split('/').map(|seg| if seg.is_empty() || WORDS.contains(&seg) { seg } else { "{}" }).collect();
-    format!("{method} {}", segments.join("/"))
+/// The request's operation, from its head and body.
+fn operation_of(request: &[u8]) -> Operation {
+    let end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    let body = request.get(end + 4..).unwrap_or_default();
+    Operation::of(&String::from_utf8_lossy(&request[..end]), body)
 }
-
-/// Path segments that name a collection (the others are ids).
-const WORDS: [&str; 16] = [
-    "restapis",
-    "stages",
-    "authorizers",
-    "resources",
-    "methods",
-    "usageplans",
-    "apikeys",
-    "keys",
-    "usage",
-    "v2",
-    "apis",
-    "routes",
-    "integrations",
-    "deployments",
-    "exports",
-    "tags",
-];
 
 /// The whole request: head and `Content-Length` body (the SDK sends no chunked requests here).
 async fn read_request(client: &mut TcpStream) -> Option<Vec<u8>> {
@@ -306,9 +280,18 @@ fn content_length(head: &[u8]) -> usize {
 
 /// Send the request upstream asking it to close the connection after answering, and read the
 /// answer to the end.
-async fn forward(request: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
+async fn forward(request: &[u8], operation: &Operation, upstream: SocketAddr) -> Option<Vec<u8>> {
     let end = find(request, b"\r\n\r\n")?;
-    let head = closing(&request[..end]);
+    let mut head = closing(&request[..end]);
+    // Named for the front, after the head's own lines (never one the client signed).
+    head.truncate(head.len() - 2);
+    if let Some(label) = operation.label() {
+        head.push_str(&format!("{HEADER}: {label}\r\n"));
+    }
+    if let Some(region) = &operation.region {
+        head.push_str(&format!("{REGION_HEADER}: {region}\r\n"));
+    }
+    head.push_str("\r\n");
     let mut up = TcpStream::connect(upstream).await.ok()?;
     up.write_all(head.as_bytes()).await.ok()?;
     up.write_all(&request[end + 4..]).await.ok()?;
@@ -329,7 +312,13 @@ fn close_after(answer: Vec<u8>) -> Vec<u8> {
 fn closing(head: &[u8]) -> String {
     let head = String::from_utf8_lossy(head);
     let mut out = String::new();
-    for line in head.lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")) {
+    let dropped = |l: &str| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("connection:")
+            || l.starts_with(&format!("{HEADER}:"))
+            || l.starts_with(&format!("{REGION_HEADER}:"))
+    };
+    for line in head.lines().filter(|l| !dropped(l)) {
         out.push_str(line);
         out.push_str("\r\n");
     }
@@ -353,16 +342,20 @@ fn error_response(status: u16, code: &str, message: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// CloudTrail's (and the other JSON protocols') throttling answer.
+fn throttling_response() -> Vec<u8> {
+    let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operations_are_counted_without_ids() {
-        assert_eq!(operation(b"GET /restapis/a1b2/stages?limit=500 HTTP/1.1\r\n"), "GET /restapis/{}/stages");
-        assert_eq!(operation(b"GET /restapis HTTP/1.1\r\n"), "GET /restapis");
-        assert_eq!(operation(b"GET /v2/apis/x1/routes HTTP/1.1\r\n"), "GET /v2/apis/{}/routes");
-    }
 
     #[test]
     fn the_same_seed_gives_the_same_weather() {
@@ -370,13 +363,13 @@ mod tests {
             weather: Weather { fault_rate: 0.1, seed, ..Default::default() },
             upstream: "127.0.0.1:1".parse().unwrap(),
             rng: seed,
-            bucket: (0.0, Instant::now()),
+            buckets: Buckets::default(),
             counts: Counts::default(),
             recorded: vec![],
         };
         let run = |seed| {
             let mut s = state(seed);
-            (0..1000).map(|_| matches!(s.fate("GET /".into()), Fate::Forward)).collect::<Vec<_>>()
+            (0..1000).map(|_| matches!(s.fate(&Operation::default()), Fate::Forward)).collect::<Vec<_>>()
         };
         assert_eq!(run(7), run(7));
         let failed = run(7).iter().filter(|ok| !**ok).count();
@@ -384,7 +377,21 @@ mod tests {
     }
 }
 
-/// `portcullis-dev proxy`: run the proxy until killed (scripts/bench).
+/// Exit once the parent is gone (this process is then adopted by another).
+fn exit_with_parent() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            while std::os::unix::process::parent_id() == parent {
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            std::process::exit(0);
+        });
+    }
+}
+
+/// `portcullis-dev proxy`: run the proxy until killed (scripts/bench, the front).
 #[derive(Debug, clap::Args)]
 pub struct ProxyArgs {
     /// Where to forward (`http://127.0.0.1:PORT`).
@@ -395,23 +402,36 @@ pub struct ProxyArgs {
     pub fault_rate: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The account bucket's rate (requests/s); 0: no limit.
+    /// API Gateway's account bucket: its rate (requests/s); 0: no limit.
     #[arg(long, default_value_t = 0.0)]
     pub rps: f64,
     #[arg(long, default_value_t = 40.0)]
     pub burst: f64,
+    /// CloudTrail's LookupEvents limit: 2 calls a second per region (a burst of 5).
+    #[arg(long)]
+    pub lookup_events_limit: bool,
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
     /// Write the proxy's URL here once it listens.
     #[arg(long)]
     pub url_file: Option<std::path::PathBuf>,
+    /// Exit when the process that started it goes (the front's process starts it so).
+    #[arg(long)]
+    pub exit_with_parent: bool,
 }
 
 pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
+    let mut limits = Vec::new();
+    if args.rps > 0.0 {
+        limits.push(Limit::api_gateway(args.rps, args.burst));
+    }
+    if args.lookup_events_limit {
+        limits.push(Limit::lookup_events());
+    }
     let weather = Weather {
         fault_rate: args.fault_rate,
         seed: args.seed,
-        limit: (args.rps > 0.0).then_some((args.rps, args.burst)),
+        limits,
         latency: Duration::from_millis(args.latency_ms),
         ..Default::default()
     };
@@ -421,6 +441,9 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
         match &args.url_file {
             Some(path) => std::fs::write(path, proxy.url())?,
             None => println!("{}", proxy.url()),
+        }
+        if args.exit_with_parent {
+            exit_with_parent();
         }
         std::future::pending::<()>().await;
         Ok(())
