@@ -403,3 +403,58 @@ async fn the_sample_estate_has_a_partner_in_every_state() {
     let pool = portcullis::aws::cognito::pool_info(&ctx, &built.user_pool_id).await.unwrap();
     assert!(pool.token_url.is_some_and(|u| u.contains("kestrel-partners.auth.")), "the pool has a domain");
 }
+
+/// The exit code and stderr of a refusal for want of the pool (exit 2: a usage error).
+fn refused_for_the_pool(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--user-pool") && stderr.contains("nothing was changed"), "says what to pass: {stderr}");
+    stderr
+}
+
+/// Onboarded with `--user-pool` and no `partner_pool` in the config: the partner's keys record its
+/// pool, so a key rotation, a secret rotation and the offboarding work without the flag and leave
+/// nothing of the partner behind. A partner whose keys record no pool is refused with exit 2
+/// before anything changes (offboard, rotate --secret, reconcile).
+#[tokio::test]
+async fn the_pool_is_recorded_on_the_keys_and_nothing_is_left_without_the_flag() {
+    let f = fixture(unique_region()).await;
+    onboard(&f, "acme").await;
+    let tagged = f.ctx.apigw.get_api_keys().customer_id("acme").send().await.unwrap();
+    let acme: Vec<_> = tagged.items().iter().filter(|k| k.customer_id() == Some("acme")).collect();
+    assert_eq!(acme.len(), 1);
+    assert_eq!(acme[0].tags().and_then(|t| t.get("portcullis:user-pool")), Some(&f.pool), "the key records the pool");
+
+    ok(&f.partners_without_pool(&["rotate", "acme", "--key", "--yes", "--output", "json"]));
+    let keys = f.ctx.apigw.get_api_keys().customer_id("acme").send().await.unwrap();
+    let recorded: Vec<Option<&String>> = keys
+        .items()
+        .iter()
+        .filter(|k| k.customer_id() == Some("acme"))
+        .map(|k| k.tags().and_then(|t| t.get("portcullis:user-pool")))
+        .collect();
+    assert_eq!(recorded, [Some(&f.pool), Some(&f.pool)], "the rotated key records it too");
+    ok(&f.partners_without_pool(&["rotate", "acme", "--secret", "--yes", "--output", "json"]));
+    let acme_clients = |all: Vec<(String, String)>| all.into_iter().filter(|(_, n)| n.starts_with("acme")).count();
+    assert_eq!(acme_clients(clients(&f).await), 2, "moto: the rotation made a second app client");
+
+    ok(&f.partners_without_pool(&["offboard", "acme", "--yes"]));
+    let keys = f.ctx.apigw.get_api_keys().customer_id("acme").send().await.unwrap();
+    assert!(keys.items().iter().all(|k| k.customer_id() != Some("acme")), "no key of acme is left");
+    assert_eq!(acme_clients(clients(&f).await), 0, "no app client of acme is left");
+
+    // A partner whose keys record no pool (made before portcullis recorded it, or by hand).
+    let key = f.ctx.apigw.create_api_key().name("legacy-1").customer_id("legacy").enabled(true);
+    let key = key.tags("partner", "legacy").send().await.unwrap().id().unwrap().to_string();
+    let client = f.ctx.cognito.create_user_pool_client().user_pool_id(&f.pool).client_name("legacy");
+    client.generate_secret(true).send().await.unwrap();
+    refused_for_the_pool(&f.partners_without_pool(&["offboard", "legacy", "--yes"]));
+    refused_for_the_pool(&f.partners_without_pool(&["rotate", "legacy", "--secret", "--yes"]));
+    refused_for_the_pool(&f.partners_without_pool(&["reconcile", "legacy", "--yes"]));
+    let still = f.ctx.apigw.get_api_key().api_key(&key).send().await.unwrap();
+    assert_eq!(still.enabled(), true, "the key is untouched");
+    assert_eq!(clients(&f).await.into_iter().filter(|(_, n)| n == "legacy").count(), 1, "the client is untouched");
+    // With the pool named, it is offboarded whole.
+    ok(&f.partners(&["offboard", "legacy", "--yes"], &[]));
+    assert_eq!(clients(&f).await.into_iter().filter(|(_, n)| n == "legacy").count(), 0);
+}

@@ -71,13 +71,7 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`{s}` is not 'name: value'"))
 }
 
-/// A call's own exit code (2 usage, 3/4/5 with --check-status), with what to say.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Exit {
-    pub code: i32,
-    pub message: String,
-}
+pub use super::Exit;
 
 fn usage(message: impl Into<String>) -> anyhow::Error {
     Exit { code: 2, message: message.into() }.into()

@@ -129,6 +129,20 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// An exit code other than 1 (2 usage, 3/4/5 a call's answer with --check-status, 3 lint's
+/// threshold), with what to say.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub code: i32,
+    pub message: String,
+}
+
+/// Exit 2: the command cannot run as given (what to pass is said).
+pub fn usage_error(message: impl Into<String>) -> anyhow::Error {
+    Exit { code: 2, message: message.into() }.into()
+}
+
 /// Run a subcommand; returns the process exit code.
 pub async fn run(command: Command, settings: Settings) -> i32 {
     let result = match command {
@@ -142,9 +156,9 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
     };
     match result {
         Ok(()) => 0,
-        // A call's own codes: 2 usage, 3/4/5 for the answer's class with --check-status.
-        Err(e) if e.downcast_ref::<call::Exit>().is_some() => {
-            let exit = e.downcast_ref::<call::Exit>().expect("checked");
+        // Codes of their own: 2 usage, 3/4/5 for a call's answer with --check-status, 3 lint's threshold.
+        Err(e) if e.downcast_ref::<Exit>().is_some() => {
+            let exit = e.downcast_ref::<Exit>().expect("checked");
             eprintln!("{}{}", if exit.code == 2 { "error: " } else { "" }, exit.message);
             exit.code
         }

@@ -201,7 +201,10 @@ fn confirm(ctx: &AwsContext, change: &Change, flags: &MutationFlags) -> anyhow::
 }
 
 fn op_error(e: OpError) -> anyhow::Error {
-    anyhow::anyhow!(e.to_string())
+    match e {
+        OpError::Usage(m) => super::usage_error(m),
+        other => anyhow::anyhow!(other.to_string()),
+    }
 }
 
 /// After the hand-over: the credentials were printed once already (stdout), or where they went

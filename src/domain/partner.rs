@@ -13,6 +13,35 @@ pub const TAG_ROTATES: &str = "portcullis:rotates";
 pub const TAG_RETIRE_AFTER: &str = "portcullis:retire-after";
 /// The tag every partner key carries (as `keys create --customer-id` sets it).
 pub const TAG_PARTNER: &str = "partner";
+/// The tag on a partner's keys that records its user pool (where its app clients are), so every
+/// later operation knows it without being told.
+pub const TAG_USER_POOL: &str = "portcullis:user-pool";
+
+/// The user pool `partner`'s keys record: `Ok(None)` when none does, an error when they
+/// disagree (nobody can tell which is the partner's).
+pub fn recorded_pool(keys: &[ApiKey], partner: &str) -> Result<Option<String>, String> {
+    let pools: BTreeSet<&str> = keys
+        .iter()
+        .filter(|k| k.customer_id.as_deref() == Some(partner))
+        .filter_map(|k| k.tags.get(TAG_USER_POOL).map(String::as_str))
+        .collect();
+    match pools.len() {
+        0 | 1 => Ok(pools.first().map(|p| p.to_string())),
+        _ => Err(format!(
+            "the keys of partner {partner} record several user pools ({}): fix their {TAG_USER_POOL} tags",
+            pools.into_iter().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// A partner key's tags: the partner, and the user pool its app clients are in.
+pub fn partner_key_tags(partner: &str, pool: Option<&str>) -> std::collections::BTreeMap<String, String> {
+    let mut tags = super::new_key_tags(Some(partner));
+    if let Some(pool) = pool {
+        tags.insert(TAG_USER_POOL.to_string(), pool.to_string());
+    }
+    tags
+}
 
 /// One of an app client's secrets (Cognito's two-secret model: at most two at once).
 #[derive(Debug, Clone, PartialEq, Serialize)]

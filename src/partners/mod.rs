@@ -267,7 +267,9 @@ pub async fn list(
     from_keys(ctx, pool, state, grace, only, &all_keys).await
 }
 
-/// [`list`] over keys already read (`lint` reads them once for every rule).
+/// [`list`] over keys already read (`lint` reads them once for every rule). Each partner's app
+/// clients are read from its own user pool: the one its keys record (`portcullis:user-pool`),
+/// else `pool` (the flag or the config).
 pub async fn from_keys(
     ctx: &AwsContext,
     pool: Option<&str>,
@@ -276,12 +278,6 @@ pub async fn from_keys(
     only: Option<&str>,
     all_keys: &[crate::domain::ApiKey],
 ) -> Result<Vec<Partner>, AwsError> {
-    // A pool lives in one region (its id starts with it): elsewhere there are only keys.
-    let pool = pool.filter(|p| p.split('_').next().is_none_or(|r| r == ctx.region || !p.contains('_')));
-    let clients = match pool {
-        Some(p) => cognito::partner_clients(ctx, p, only).await?,
-        None => vec![],
-    };
     let unfinished: Vec<Unfinished> = journal::journal_dir(state)
         .ok()
         .and_then(|d| journal::unfinished(&d).ok())
@@ -290,15 +286,52 @@ pub async fn from_keys(
         .filter(|(_, op)| op.region == ctx.region)
         .map(|(_, op)| Unfinished { partner: op.partner.clone(), operation: op.label() })
         .collect();
+    // The pools the partners' keys record, read in one pass (several for one partner: none is its own).
+    let mut recorded: std::collections::HashMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+    for k in all_keys {
+        if let (Some(id), Some(p)) = (k.customer_id.as_deref(), k.tags.get(crate::domain::TAG_USER_POOL)) {
+            recorded.entry(id).or_default().insert(p);
+        }
+    }
+    let own = |id: &str| match recorded.get(id).filter(|p| p.len() == 1).and_then(|p| p.first()) {
+        Some(p) => Some(p.to_string()),
+        None => pool.map(str::to_string),
+    };
+    let mut pools: std::collections::BTreeSet<Option<String>> =
+        all_keys.iter().filter_map(|k| k.customer_id.as_deref()).map(own).collect();
+    pools.insert(pool.map(str::to_string));
+    let mut out = Vec::new();
+    for group in pools {
+        let mut found = in_pool(ctx, group.as_deref(), grace, only, all_keys, &unfinished).await?;
+        found.retain(|p| own(&p.id) == group && only.is_none_or(|o| p.id == o));
+        out.extend(found);
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The partners as seen with the app clients of `pool` (in this region; elsewhere keys only).
+async fn in_pool(
+    ctx: &AwsContext,
+    pool: Option<&str>,
+    grace: std::time::Duration,
+    only: Option<&str>,
+    all_keys: &[crate::domain::ApiKey],
+    unfinished: &[Unfinished],
+) -> Result<Vec<Partner>, AwsError> {
+    // A pool lives in one region (its id starts with it): elsewhere there are only keys.
+    let pool = pool.filter(|p| p.split('_').next().is_none_or(|r| r == ctx.region || !p.contains('_')));
+    let clients = match pool {
+        Some(p) => cognito::partner_clients(ctx, p, only).await?,
+        None => vec![],
+    };
     let src = PartnerSources {
         region: &ctx.region,
         user_pool_id: pool,
         keys: all_keys,
         clients: &clients,
-        unfinished: &unfinished,
+        unfinished,
         grace,
     };
-    let mut out = crate::domain::assemble(&src, time::OffsetDateTime::now_utc());
-    out.retain(|p| only.is_none_or(|o| p.id == o));
-    Ok(out)
+    Ok(crate::domain::assemble(&src, time::OffsetDateTime::now_utc()))
 }

@@ -82,7 +82,8 @@ pub async fn prepare_with(
     ))
     .map_err(|e| CallError::Usage(format!("not a URL: {base}{}: {e}", spec.path)))?;
     if !spec.query.is_empty() {
-        url.query_pairs_mut().extend_pairs(spec.query.iter());
+        // Sent exactly as SigV4 signs it (for every auth mode, so the curl copied matches too).
+        url.set_query(Some(&sigv4_query(&spec.query)));
     }
     let resolved = match secrets {
         Secrets::Read => auth::resolve(env, api, stage, &op, choice).await,
@@ -112,6 +113,18 @@ pub async fn prepare_with(
         body: spec.body.clone(),
     };
     Ok((req, resolved, op))
+}
+
+/// The characters SigV4 leaves as they are: RFC 3986's unreserved ones; everything else is
+/// `%XX` of its UTF-8 bytes (a space is `%20`, never `+`).
+const SIGV4_ENCODE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// `k=v&k=v` encoded the SigV4 way, in the order given (repeated keys and empty values kept):
+/// a verifier that decodes the query strictly gets back the very values signed.
+pub fn sigv4_query(pairs: &[(String, String)]) -> String {
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, SIGV4_ENCODE).to_string();
+    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Send, signing first (SigV4, the API's region, now) when the auth says so.

@@ -78,6 +78,15 @@ impl Fixture {
         super::run_cli(self.region, &all, &vars)
     }
 
+    /// `portcullis partners ARGS` without `--user-pool` (and no partner_pool unless the config sets it).
+    pub fn partners_without_pool(&self, args: &[&str]) -> std::process::Output {
+        let mut all = vec!["partners"];
+        all.extend_from_slice(args);
+        let (state, config) = (self.state(), self.config());
+        let vars = [("XDG_STATE_HOME", state.as_os_str()), ("XDG_CONFIG_HOME", config.as_os_str())];
+        super::run_cli(self.region, &all, &vars)
+    }
+
     /// The partners, as `partners --output json` lists them.
     pub fn listed(&self) -> serde_json::Value {
         let out = self.partners(&["--output", "json"], &[]);

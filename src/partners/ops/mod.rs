@@ -44,6 +44,10 @@ pub enum OpError {
     /// Checked before anything changed: nothing was done.
     #[error("{0}")]
     Refused(String),
+    /// Cannot be done as asked: something only the caller can say is missing (what to pass is
+    /// said); nothing was done.
+    #[error("{0}")]
+    Usage(String),
     #[error(transparent)]
     Aws(#[from] AwsError),
     #[error(transparent)]
@@ -140,6 +144,39 @@ pub async fn execute(env: Env<'_>, change: &Change) -> Result<Outcome, OpError> 
 
 fn refused(text: impl Into<String>) -> OpError {
     OpError::Refused(text.into())
+}
+
+/// The user pool of `partner`'s app clients, for an operation that touches them: the one its keys
+/// record (`portcullis:user-pool`), else `given` (the flag or the config). Refused as a usage
+/// error, with what to pass, when nobody can tell.
+async fn known_pool(env: Env<'_>, partner: &str, given: Option<&str>) -> Result<String, OpError> {
+    let keys = crate::aws::keys::list_keys(env.ctx, Some(partner)).await?;
+    let recorded = crate::domain::recorded_pool(&keys, partner).map_err(OpError::Usage)?;
+    let Some(pool) = recorded.or(given.map(str::to_string)) else {
+        if keys.iter().all(|k| k.customer_id.as_deref() != Some(partner)) {
+            return Err(OpError::Usage(format!(
+                "partner {partner} has no API key here, and without its user pool its app clients cannot be \
+                 looked for: pass --user-pool POOL (nothing was changed)"
+            )));
+        }
+        return Err(OpError::Usage(format!(
+            "cannot tell the user pool of partner {partner}: its keys record none ({}) and no partner_pool is \
+             set; pass --user-pool POOL (nothing was changed)",
+            crate::domain::TAG_USER_POOL
+        )));
+    };
+    Ok(pool)
+}
+
+/// [`known_pool`], and in this region (a pool lives in one: its id starts with it).
+async fn partner_pool(env: Env<'_>, partner: &str, given: Option<&str>) -> Result<String, OpError> {
+    let pool = known_pool(env, partner, given).await?;
+    match pool.split_once('_') {
+        Some((region, _)) if region != env.ctx.region => Err(OpError::Usage(format!(
+            "the user pool of partner {partner} is {pool}, in {region}: pass --region {region} (nothing was changed)"
+        ))),
+        _ => Ok(pool),
+    }
 }
 
 fn ids(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

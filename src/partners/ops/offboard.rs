@@ -59,7 +59,9 @@ async fn read_steps(env: Env<'_>, partner: &str, pool: Option<&str>) -> Result<V
 }
 
 pub async fn check_offboard(env: Env<'_>, partner: &str, pool: Option<&str>) -> Result<OffboardPlan, OpError> {
-    let found = crate::partners::list(env.ctx, pool, env.state, env.grace, Some(partner)).await?;
+    // Never a partial offboarding for want of the pool: its app clients must be found too.
+    let pool = super::known_pool(env, partner, pool).await?;
+    let found = crate::partners::list(env.ctx, Some(&pool), env.state, env.grace, Some(partner)).await?;
     let Some(p) = found.into_iter().next() else { return Err(refused(format!("partner {partner} not found"))) };
     // The partner's pool as the listing has it (none outside the pool's region: keys only).
     let steps = read_steps(env, partner, p.user_pool_id.as_deref()).await?;

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::aws::cognito::{self, PoolInfo};
 use crate::aws::{ErrorKind, keys, plans};
-use crate::domain::{Call, Plan, UsagePlan, attach_new_key_call, check_partner_id, new_key_tags, rfc3339};
+use crate::domain::{Call, Plan, UsagePlan, attach_new_key_call, check_partner_id, partner_key_tags, rfc3339};
 use crate::partners::journal::Journal;
 use crate::partners::values::{self, fingerprint};
 use crate::partners::{Credentials, Destination, OpKind, Operation, Strategy, handover};
@@ -101,7 +101,7 @@ pub async fn check_onboard(env: Env<'_>, req: OnboardRequest) -> Result<OnboardP
     }
     handover::check_free(ctx, &req.destination).await.map_err(refused)?;
     let key_name = format!("{}-{}", req.partner, day(now()));
-    let key_tags = new_key_tags(Some(&req.partner));
+    let key_tags = partner_key_tags(&req.partner, Some(&req.pool));
     Ok(OnboardPlan { request: req, region: ctx.region.clone(), pool, plans: chosen, key_name, key_tags })
 }
 
@@ -224,7 +224,7 @@ pub(super) async fn steps(
     };
     handover_step(ctx, journal, destination, &creds, &op.partner).await?;
     let client_id = client_step(ctx, journal, &pool, &op.partner, scopes, &secret).await?;
-    let tags = new_key_tags(Some(&op.partner));
+    let tags = partner_key_tags(&op.partner, op.user_pool_id.as_deref());
     let key_id = key_step(ctx, journal, &op.partner, key_name, &key_value, &tags).await?;
     attach_steps(ctx, journal, &key_id, plans).await?;
     journal.intent("finalize")?;

@@ -117,9 +117,21 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
     // A partner with an operation to take up gets nothing else until that is done (an undone
     // rotation must not be followed by retiring the key it was to replace).
     let waiting: Vec<String> = out.iter().map(|a| a.partner.clone()).collect();
-    for p in crate::partners::list(ctx, pool, env.state, env.grace, only).await? {
+    // One partner: its pool must be known (a usage error otherwise); all: each one whose pool
+    // nobody can tell is reported, since its app clients cannot be checked.
+    let pool = match only {
+        Some(id) if out.is_empty() => Some(super::known_pool(env, id, pool).await?),
+        _ => pool.map(str::to_string),
+    };
+    let keys = if pool.is_none() { crate::aws::keys::list_keys(ctx, only).await? } else { vec![] };
+    for p in crate::partners::list(ctx, pool.as_deref(), env.state, env.grace, only).await? {
         if waiting.contains(&p.id) {
             continue;
+        }
+        if pool.is_none() && matches!(crate::domain::recorded_pool(&keys, &p.id), Ok(None)) {
+            let what = "its user pool is unknown (its keys record none and no partner_pool is set): pass \
+                        --user-pool POOL to check its app clients";
+            out.push(Action::new(&p.id, ActionKind::CannotFix, what.to_string(), Todo::Nothing, &ctx.region));
         }
         out.extend(key_actions(env, &p));
         out.extend(secret_actions(env, &p));

@@ -8,8 +8,8 @@ use super::{
 use crate::aws::cognito::{self, PoolInfo};
 use crate::aws::{ErrorKind, keys};
 use crate::domain::{
-    ApiKey, Call, Partner, Plan, TAG_PARTNER, TAG_RETIRE_AFTER, TAG_ROTATES, attach_new_key_call, rfc3339,
-    set_enabled_call,
+    ApiKey, Call, Partner, Plan, TAG_RETIRE_AFTER, TAG_ROTATES, TAG_USER_POOL, attach_new_key_call, partner_key_tags,
+    rfc3339, set_enabled_call,
 };
 use crate::partners::journal::Journal;
 use crate::partners::values::{self, fingerprint};
@@ -124,12 +124,13 @@ impl RotatePlan {
     }
 }
 
-/// The new key's tags: the old key's own (none of portcullis's), the partner, what it replaces
-/// and when that retires.
-fn rotation_tags(old: &ApiKey, partner: &str, retire_after: &str) -> BTreeMap<String, String> {
+/// The new key's tags: the old key's own (none of portcullis's), the partner, its user pool (as
+/// the old key records it, else as the listing knows it), what it replaces and when that retires.
+fn rotation_tags(old: &ApiKey, partner: &str, pool: Option<&str>, retire_after: &str) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> =
         old.tags.iter().filter(|(k, _)| !k.starts_with("portcullis:")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    tags.insert(TAG_PARTNER.into(), partner.to_string());
+    let pool = old.tags.get(TAG_USER_POOL).map(String::as_str).or(pool);
+    tags.extend(partner_key_tags(partner, pool));
     tags.insert(TAG_ROTATES.into(), old.id.clone());
     tags.insert(TAG_RETIRE_AFTER.into(), retire_after.to_string());
     tags
@@ -145,7 +146,12 @@ pub async fn check_rotate(
     at_once: bool,
 ) -> Result<RotatePlan, OpError> {
     let ctx = env.ctx;
-    let found = crate::partners::list(ctx, pool, env.state, env.grace, Some(partner)).await?;
+    // A secret is rotated in the partner's own pool, which must be known.
+    let pool = match credential {
+        Credential::Secret => Some(super::partner_pool(env, partner, pool).await?),
+        Credential::Key => pool.map(str::to_string),
+    };
+    let found = crate::partners::list(ctx, pool.as_deref(), env.state, env.grace, Some(partner)).await?;
     let Some(p) = found.into_iter().next() else { return Err(refused(format!("partner {partner} not found"))) };
     if p.status.starts_with("interrupted") {
         return Err(refused(format!(
@@ -173,7 +179,7 @@ pub async fn check_rotate(
     };
     match credential {
         Credential::Key => check_key(env, &mut plan).await?,
-        Credential::Secret => check_secret(env, pool, &mut plan).await?,
+        Credential::Secret => check_secret(env, pool.as_deref().unwrap_or_default(), &mut plan).await?,
     }
     Ok(plan)
 }
@@ -196,15 +202,14 @@ async fn check_key(env: Env<'_>, plan: &mut RotatePlan) -> Result<(), OpError> {
     };
     // Its plans and tags read for this key alone (a listing's may be incomplete under faults).
     let old = keys::get_key(env.ctx, &old.id).await?;
-    plan.key_tags = rotation_tags(&old, &partner, &rfc3339(plan.retire_after));
+    let pool = plan.partner.user_pool_id.as_deref();
+    plan.key_tags = rotation_tags(&old, &partner, pool, &rfc3339(plan.retire_after));
     plan.old_key = Some(old);
     Ok(())
 }
 
-async fn check_secret(env: Env<'_>, pool: Option<&str>, plan: &mut RotatePlan) -> Result<(), OpError> {
+async fn check_secret(env: Env<'_>, pool: &str, plan: &mut RotatePlan) -> Result<(), OpError> {
     let partner = plan.partner.id.clone();
-    let pool =
-        pool.ok_or_else(|| refused("no partner user pool: set partner_pool in the config or pass --user-pool"))?;
     let client = match plan.partner.app_clients.as_slice() {
         [] => return Err(refused(format!("partner {partner} has no app client"))),
         [one] => one.clone(),
@@ -341,7 +346,10 @@ pub(super) async fn steps(
             let tags = match (key_tags, journal.done("create-key")) {
                 (Some(t), _) => t.clone(),
                 (None, Some(_)) => BTreeMap::new(),
-                (None, None) => rotation_tags(&keys::get_key(ctx, old_key).await?, &op.partner, retire_after),
+                (None, None) => {
+                    let old = keys::get_key(ctx, old_key).await?;
+                    rotation_tags(&old, &op.partner, op.user_pool_id.as_deref(), retire_after)
+                }
             };
             let key_id = key_step(ctx, journal, &op.partner, key_name, &value, &tags).await?;
             attach_steps(ctx, journal, &key_id, plans).await?;
