@@ -452,7 +452,7 @@ async fn the_pool_is_recorded_on_the_keys_and_nothing_is_left_without_the_flag()
     refused_for_the_pool(&f.partners_without_pool(&["rotate", "legacy", "--secret", "--yes"]));
     refused_for_the_pool(&f.partners_without_pool(&["reconcile", "legacy", "--yes"]));
     let still = f.ctx.apigw.get_api_key().api_key(&key).send().await.unwrap();
-    assert_eq!(still.enabled(), true, "the key is untouched");
+    assert!(still.enabled(), "the key is untouched");
     assert_eq!(clients(&f).await.into_iter().filter(|(_, n)| n == "legacy").count(), 1, "the client is untouched");
     // With the pool named, it is offboarded whole.
     ok(&f.partners(&["offboard", "legacy", "--yes"], &[]));
