@@ -5,6 +5,7 @@ use portcullis::config::Settings;
 fn main() {
     portcullis::tui::worker::capture_local_offset();
     let cli = Cli::parse();
+    portcullis::cli::table::set_colour(cli.color);
     let settings = match Settings::load(cli.overrides()) {
         Ok(s) => s,
         Err(e) => {

@@ -139,6 +139,28 @@ async fn apis_table_and_plain_json_without_detail() {
     assert!(v[0].get("methods").is_none(), "no methods without --detail");
 }
 
+/// `--color always` colours the header even into a pipe; `never` never, whatever the terminal;
+/// `auto` (the default) not into a pipe, nor with NO_COLOR.
+#[tokio::test]
+async fn color_says_when_the_tables_are_coloured() {
+    let region = unique_region();
+    let ctx = aws::connect(&settings(region)).await.unwrap().remove(0);
+    ctx.apigw.create_rest_api().name("plain").send().await.unwrap();
+    let text = |args: &[&str], env: &[(&str, &std::ffi::OsStr)]| {
+        let out = common::run_cli(region, args, env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(text(&["--color", "always", "apis"], &[]).starts_with("\x1b[1mNAME"));
+    assert!(
+        text(&["apis", "--color", "always"], &[]).starts_with("\x1b[1mNAME"),
+        "a global option, after the command too"
+    );
+    assert!(!text(&["--color", "never", "apis"], &[]).contains('\x1b'));
+    assert!(!text(&["apis"], &[("NO_COLOR", "1".as_ref())]).contains('\x1b'));
+    assert!(!text(&["--color", "auto", "apis"], &[]).contains('\x1b'), "auto: not into a pipe");
+}
+
 #[test]
 fn bad_config_is_a_readable_error_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,7 @@ pub struct ApisArgs {
     /// Also list every method (REST) and route (HTTP).
     #[arg(long)]
     pub detail: bool,
+    /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t)]
     pub output: Output,
 }

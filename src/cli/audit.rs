@@ -17,6 +17,7 @@ pub struct AuditArgs {
     /// RFC 3339; default now.
     #[arg(long)]
     pub until: Option<String>,
+    /// Only this event name (`CreateApiKey`).
     #[arg(long)]
     pub event_name: Option<String>,
     /// Repeatable; default API Gateway and Cognito; `all` for every source.
@@ -31,8 +32,10 @@ pub struct AuditArgs {
     /// Only events that failed.
     #[arg(long)]
     pub errors: bool,
+    /// At most this many events.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t)]
     pub output: Output,
 }

@@ -20,10 +20,18 @@ pub enum CallOutput {
     Headers,
 }
 
+/// call's exit codes (its `--help` says them).
+pub const EXIT_CODES: &str = "Exit codes:
+  0  an answer came back (whatever its status, unless --check-status)
+  1  no answer: the connection failed or timed out
+  2  usage: an unknown API, stage or path, a body that is not JSON, an auth the method cannot take
+  3  with --check-status: a 3xx answer (4 a 4xx, 5 a 5xx)";
+
 #[derive(Debug, clap::Args)]
 pub struct CallArgs {
     /// The API: its id, or a unique name.
     pub api: String,
+    /// The HTTP method (GET, POST, ...).
     pub method: String,
     /// The path, parameters filled in (`/orders/42`).
     pub path: String,
@@ -48,6 +56,7 @@ pub struct CallArgs {
     /// Seconds to wait for the whole call (default: call_timeout_secs, 30).
     #[arg(long)]
     pub timeout: Option<u64>,
+    /// What to print: the body (default), the status and headers too, or JSON.
     #[arg(long, short, value_enum, default_value_t)]
     pub output: CallOutput,
     /// Print the curl command (secrets as environment variables) and send nothing.

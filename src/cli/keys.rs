@@ -14,6 +14,7 @@ pub struct KeysArgs {
     /// Only this partner's keys.
     #[arg(long)]
     pub customer_id: Option<String>,
+    /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t, global = true)]
     pub output: Output,
 }
@@ -22,10 +23,13 @@ pub struct KeysArgs {
 pub enum KeysCommand {
     /// Create a key (its value is printed once, on stdout) and attach it to plans.
     Create {
+        /// The key's name.
         #[arg(long)]
         name: String,
+        /// Its customer id: a partner's id makes it that partner's key.
         #[arg(long)]
         customer_id: Option<String>,
+        /// A description.
         #[arg(long)]
         description: Option<String>,
         /// A usage plan to attach the key to (repeatable).
@@ -39,25 +43,30 @@ pub enum KeysCommand {
     },
     /// Enable a key.
     Enable {
+        /// The key's id.
         key_id: String,
         #[command(flatten)]
         flags: MutationFlags,
     },
     /// Disable a key (calls with it start failing).
     Disable {
+        /// The key's id.
         key_id: String,
         #[command(flatten)]
         flags: MutationFlags,
     },
     /// Delete a key for good (asks you to type its name).
     Delete {
+        /// The key's id.
         key_id: String,
         #[command(flatten)]
         flags: MutationFlags,
     },
     /// Attach a key to a usage plan.
     Attach {
+        /// The key's id.
         key_id: String,
+        /// The usage plan's id.
         #[arg(long)]
         plan: String,
         #[command(flatten)]
@@ -65,7 +74,9 @@ pub enum KeysCommand {
     },
     /// Detach a key from a usage plan.
     Detach {
+        /// The key's id.
         key_id: String,
+        /// The usage plan's id.
         #[arg(long)]
         plan: String,
         #[command(flatten)]

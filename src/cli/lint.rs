@@ -20,6 +20,13 @@ pub enum LintOutput {
     Sarif,
 }
 
+/// lint's exit codes (its `--help` says them).
+pub const EXIT_CODES: &str = "Exit codes:
+  0  nothing unwaived at or above --fail-on (default high)
+  1  the estate could not be read completely (the findings of what was read are still printed)
+  2  usage: an unknown rule, a bad waiver file, a bad flag
+  3  unwaived findings at or above --fail-on";
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Exit 3 when an unwaived finding is at or above this severity.
@@ -34,6 +41,7 @@ pub struct LintArgs {
     /// The waivers file (default: portcullis-waivers.toml in the current directory, if there is one).
     #[arg(long)]
     pub waivers: Option<std::path::PathBuf>,
+    /// Table for people, JSON for scripts, or SARIF 2.1.0 for code scanning.
     #[arg(long, value_enum, default_value_t = LintOutput::Table)]
     pub output: LintOutput,
     /// In SARIF, keep waived results, marked as suppressed (GitHub ignores suppressions).

@@ -10,6 +10,13 @@ use crate::partners::ops::{self, Credential, Env, OnboardRequest, OpError};
 use crate::partners::{Credentials, Destination, handover};
 use std::path::PathBuf;
 
+/// The partner commands' exit codes (their `--help` says them).
+pub const EXIT_CODES: &str = "Exit codes:
+  0  done (or listed)
+  1  failed or not confirmed; offboard: the partner gained credentials after the review (they are named,
+     not removed); reconcile: actions left undone, or a fix it cannot make
+  2  usage: the partner's user pool cannot be told (pass --user-pool), a bad flag or value";
+
 #[derive(Debug, clap::Args)]
 pub struct PartnersArgs {
     #[command(subcommand)]
@@ -17,6 +24,7 @@ pub struct PartnersArgs {
     /// The partner user pool (default: `partner_pool` in the config).
     #[arg(long, global = true)]
     pub user_pool: Option<String>,
+    /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t, global = true)]
     pub output: Output,
 }
@@ -49,7 +57,9 @@ impl HandoverArgs {
 pub enum PartnersCommand {
     /// Onboard a partner: an app client (client credentials), an API key in the plans, the
     /// credentials handed over once.
+    #[command(after_help = EXIT_CODES)]
     Onboard {
+        /// The partner's id (a slug: its keys' customer id, its app clients' name).
         id: String,
         /// A usage plan for the partner's key (repeatable; at least one).
         #[arg(long = "plan", required = true)]
@@ -63,10 +73,14 @@ pub enum PartnersCommand {
         flags: MutationFlags,
     },
     /// Rotate the API key or the client secret; old and new both work during the grace.
+    #[command(after_help = EXIT_CODES)]
     Rotate {
+        /// The partner's id (a slug: its keys' customer id, its app clients' name).
         id: String,
+        /// Rotate the API key: a new key in the same plans, the old one retired after the grace.
         #[arg(long, conflicts_with = "secret", required_unless_present = "secret")]
         key: bool,
+        /// Rotate the app client's secret (Cognito's two-secret model, else a second app client).
         #[arg(long)]
         secret: bool,
         /// How long both work (default: `rotation_grace` in the config, 7d).
@@ -81,14 +95,18 @@ pub enum PartnersCommand {
         flags: MutationFlags,
     },
     /// Offboard a partner: disable every key, then delete keys and app clients (asks for the id).
+    #[command(after_help = EXIT_CODES)]
     Offboard {
+        /// The partner's id (a slug: its keys' customer id, its app clients' name).
         id: String,
         #[command(flatten)]
         flags: MutationFlags,
     },
     /// Finish what is due (retirements past their date), take up interrupted operations, and
     /// report what cannot be fixed.
+    #[command(after_help = EXIT_CODES)]
     Reconcile {
+        /// Only this partner (default: every partner).
         id: Option<String>,
         #[command(flatten)]
         flags: MutationFlags,

@@ -10,6 +10,7 @@ use crate::domain::{Usage, UsagePlan};
 pub struct PlansArgs {
     #[command(subcommand)]
     pub command: Option<PlansCommand>,
+    /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t, global = true)]
     pub output: Output,
 }
@@ -18,9 +19,12 @@ pub struct PlansArgs {
 pub enum PlansCommand {
     /// Requests per day for a plan's keys (or one key) over the last N days.
     Usage {
+        /// The usage plan's id.
         plan_id: String,
+        /// Only this key's requests.
         #[arg(long)]
         key: Option<String>,
+        /// How many days back (1 to 90).
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=90))]
         days: u32,
     },

@@ -12,9 +12,22 @@ pub struct Table {
     rows: Vec<Vec<String>>,
 }
 
-/// Colour when stdout is a terminal and NO_COLOR is not set.
+static COLOUR: std::sync::OnceLock<super::ColorWhen> = std::sync::OnceLock::new();
+
+/// `--color` as given (once, at start).
+pub fn set_colour(when: super::ColorWhen) {
+    let _ = COLOUR.set(when);
+}
+
+/// Colour as `--color` says; by default when stdout is a terminal and NO_COLOR is not set.
 pub fn use_colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    match COLOUR.get().copied().unwrap_or_default() {
+        super::ColorWhen::Always => true,
+        super::ColorWhen::Never => false,
+        super::ColorWhen::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 impl Table {
