@@ -1,4 +1,4 @@
-//! The layering the README describes, held by a test (ArchUnit's idea): each module's
+//! The layering docs/development/README.md describes, held by a test (ArchUnit's idea): each module's
 //! `crate::` paths (in `use` lines and inline) may name only modules below it.
 //!
 //! The crate, bottom up: domain/, openapi/, sanitize; aws/; governance/ and tryit/; partners/;

@@ -1,7 +1,7 @@
 //! The API catalog: REST and HTTP APIs, their stages, methods and routes.
 //!
 //! Field names serialise in camelCase; they are the `apis --output json` contract
-//! documented in the README. Add fields freely, never rename.
+//! documented in docs/cli/apis.md. Add fields freely, never rename.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

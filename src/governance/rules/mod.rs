@@ -1,7 +1,7 @@
 //! The rules. Each one is a [`Rule`] declared next to its check, in the file of its subject:
 //! `stage` (a stage's settings), `api` (an API, its methods and its routes), `edge` (HTTP API
 //! integrations and custom domains) and `access` (usage plans, API keys and partners). This
-//! file lists them in the README's order, runs them, and builds the findings they record.
+//! file lists them in the order of docs/governance.md, runs them, and builds the findings they record.
 
 mod access;
 mod api;
@@ -22,7 +22,7 @@ const OWASP: &str = "https://owasp.org/API-Security/editions/2023/en/0x11-t10/";
 const PROWLER: &str = "https://hub.prowler.com/check?service=apigateway";
 const CONFIG: &str = "https://docs.aws.amazon.com/config/latest/developerguide/managed-rules-by-aws-config.html";
 
-/// Every rule, in the order of the README's table.
+/// Every rule, in the order of the table in docs/governance.md.
 pub const RULES: &[Rule] = &[
     stage::EXECUTION_LOGGING,
     stage::CLIENT_CERTIFICATE,

@@ -8,7 +8,7 @@
 //! whose outputs go to the screen that asked, or into the store when several screens share
 //! them), plus a line in [`SCREENS`] (its `:` name), a keymap context (action.rs and
 //! keymap.toml), and its `pub mod` line below. Nothing in the commands, messages, worker or
-//! router (the README's "Adding a screen").
+//! router ("Adding a screen" in docs/development/tui.md).
 
 pub mod api;
 pub mod audit;
