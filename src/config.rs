@@ -39,6 +39,10 @@ pub struct FileConfig {
     /// Try it: follow redirects to the same origin (default: never follow).
     #[serde(default)]
     pub follow_redirects: Option<bool>,
+    /// The TUI reads the governance findings in the background once the catalog is in (for
+    /// its FINDINGS column; default true; off for very large accounts).
+    #[serde(default)]
+    pub background_findings: Option<bool>,
     /// What the governance rules are configured with (`portcullis lint`, `:findings`).
     #[serde(default)]
     pub lint: crate::governance::LintConfig,
@@ -99,6 +103,8 @@ pub struct Settings {
     pub lint: crate::governance::LintConfig,
     /// Try it: follow redirects to the same origin (`follow_redirects`, `portcullis call --follow`).
     pub follow_redirects: bool,
+    /// Read the findings in the background once the catalog is in (`background_findings`).
+    pub background_findings: bool,
 }
 
 impl crate::aws::Clients for Settings {
@@ -219,6 +225,7 @@ impl Settings {
             body_limit: 10 * 1024 * 1024,
             lint: Default::default(),
             follow_redirects: false,
+            background_findings: true,
         }
     }
 
@@ -260,6 +267,7 @@ impl Settings {
             body_limit: (file.body_limit_mb.unwrap_or(10) as usize).saturating_mul(1024 * 1024),
             lint: file.lint,
             follow_redirects: file.follow_redirects.unwrap_or(false),
+            background_findings: file.background_findings.unwrap_or(true),
         })
     }
 }

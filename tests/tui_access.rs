@@ -41,6 +41,35 @@ fn plan_detail_with_usage_chart() {
     assert_eq!(terminal.backend().buffer()[(x, y)].fg, app.styles.warning.fg.unwrap());
 }
 
+/// The chart has a scale (its highest value, 0), and a key's daily quota is a line on it where it
+/// fits (at most twice the highest day), named in the axis; above that the axis says so.
+#[test]
+fn the_usage_chart_has_a_scale_and_a_keys_daily_quota_line() {
+    let mut app = plan_detail_app("p1", Ok(usage()));
+    for p in app.shared.store.plans.loaded_mut().unwrap() {
+        p.quota = Some(portcullis::domain::Quota { limit: 300, period: "DAY".into(), offset: 0 });
+    }
+    app.shared.store.generations.plans += 1;
+    let text = screen(&mut app);
+    assert!(text.contains("245 ┤") && text.contains("0 ┤"), "the scale: {text}");
+    assert!(!text.contains('┈'), "all keys together: the quota is per key, no line: {text}");
+    // The key row (after the plan's one API stage).
+    press(&mut app, KeyCode::Down);
+    let terminal = render(&mut app);
+    let lines = rows(terminal.backend().buffer());
+    let at = lines.iter().position(|l| l.contains("┈┈┈")).unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(lines[at].contains("quota 300"), "the quota's line, named: {}", lines[at]);
+    let zero = lines.iter().position(|l| l.contains("0 ┤")).expect("the scale's 0");
+    assert!(at < zero, "the quota line is on the scale, above 0");
+    // A quota far above the usage is said, not drawn.
+    for p in app.shared.store.plans.loaded_mut().unwrap() {
+        p.quota = Some(portcullis::domain::Quota { limit: 100_000, period: "DAY".into(), offset: 0 });
+    }
+    app.shared.store.generations.plans += 1;
+    let text = screen(&mut app);
+    assert!(text.contains("quota ↑") && !text.contains("┈"), "{text}");
+}
+
 #[test]
 fn usage_unavailable_is_a_plain_state() {
     let mut app = plan_detail_app("p2", Err(portcullis::aws::plans::USAGE_UNAVAILABLE.into()));

@@ -141,3 +141,29 @@ fn the_catalog_shows_findings_per_api_in_the_worst_colour() {
     let row = rows(render(&mut app).backend().buffer()).into_iter().find(|r| r.contains("payments-api")).unwrap();
     assert!(row.trim_end_matches('│').trim_end().ends_with(&n.to_string()), "{row}");
 }
+
+/// With `background_findings` (the config's default), the findings are read once the catalog is
+/// in, and the FINDINGS column fills without `:findings` ever being opened; without it the
+/// column waits for `:findings` (`·`) and nothing is read.
+#[test]
+fn the_findings_column_fills_in_the_background_once_the_catalog_is_in() {
+    let mut store = new_store(false);
+    store.connection.background_findings = true;
+    let mut app = loaded_at(store, apis(), "09:30:00");
+    let request = match app.take_commands().as_slice() {
+        [.., Command::Job { request, job }] if job.get::<LoadFindings>().is_some() => *request,
+        other => panic!("expected the findings' job after the catalog, got {other:?}"),
+    };
+    let row = |app: &mut App| rows(render(app).backend().buffer()).into_iter().find(|r| r.contains("payments-api"));
+    assert!(row(&mut app).unwrap().trim_end_matches('│').trim_end().ends_with('·'), "not read yet");
+    app.handle(Message::Done { request, output: Output::new(FindingsLoaded(Ok(view()))) });
+    let payments = payments_api();
+    let (n, _) = view().per_api()[&(payments.region.clone(), payments.id.clone())];
+    let shown = row(&mut app).unwrap();
+    assert!(shown.trim_end_matches('│').trim_end().ends_with(&n.to_string()), "{shown}");
+    assert_eq!(app.top().title(), "apis", "still on the catalog");
+
+    let mut quiet = catalog_app_with(apis(), false);
+    let jobs = quiet.take_commands();
+    assert!(jobs.iter().all(|c| !matches!(c, Command::Job { job, .. } if job.get::<LoadFindings>().is_some())));
+}

@@ -512,3 +512,22 @@ fn a_request_opened_from_another_never_shows_its_answer() {
 fn history_loaded(request: u64, entries: Vec<portcullis::tryit::history::Entry>) -> Message {
     Message::Done { request, output: Output::new(HistoryLoaded(Ok(entries))) }
 }
+
+/// A partner without a key for the stage is told what would fix it: the plans that cover the
+/// stage and its keys to attach, or that no plan covers it.
+#[test]
+fn a_partner_without_a_key_for_the_stage_is_told_what_would_fix_it() {
+    use portcullis::tryit::auth::no_key_advice;
+    use tui_fixtures::access::{key, plan};
+    let api = payments_api();
+    let plans = vec![plan("p1", "sandbox", &[(&api.id, "dev")], &[]), plan("p2", "gold", &[(&api.id, "prod")], &[])];
+    let keys = vec![key("k9", "acme-old", &["p2"], true), key("k8", "acme-off", &[], false)];
+    let said = no_key_advice("acme", &api, "dev", &plans, &keys);
+    assert!(said.contains("payments-api") && said.contains("sandbox (p1)") && !said.contains("gold"), "{said}");
+    assert!(said.contains("(k9)") && !said.contains("k8") && said.contains("`a` on the key in :keys"), "{said}");
+    assert!(!said.contains("--profile"), "no advice that does not fit: {said}");
+    let none = no_key_advice("acme", &api, "test", &plans, &keys);
+    assert!(none.contains("no usage plan covers that stage"), "{none}");
+    let keyless = no_key_advice("acme", &api, "dev", &plans, &[]);
+    assert!(keyless.contains("no enabled key to attach"), "{keyless}");
+}

@@ -204,12 +204,42 @@ async fn partner_key(env: &AuthEnv<'_>, api: &Api, stage: &str, partner: &str) -
             .iter()
             .any(|p| &p.id == plan_id && p.api_stages.iter().any(|s| s.api_id == api.id && s.stage == stage))
     };
-    listed
+    let found = listed.iter().filter(|k| k.enabled && k.plan_ids.iter().any(covers));
+    if let Some(k) = found.max_by(|a, b| a.created_date.cmp(&b.created_date)) {
+        return Ok(k.id.clone());
+    }
+    Err(no_key_advice(partner, api, stage, &all_plans, &listed))
+}
+
+/// Why the partner has no key for this stage, and what would fix it: the plans that cover the
+/// stage, and the partner's enabled keys to attach to one.
+pub fn no_key_advice(
+    partner: &str,
+    api: &Api,
+    stage: &str,
+    plans: &[crate::domain::UsagePlan],
+    keys: &[crate::domain::ApiKey],
+) -> String {
+    let covering: Vec<String> = plans
         .iter()
-        .filter(|k| k.enabled && k.plan_ids.iter().any(covers))
-        .max_by(|a, b| a.created_date.cmp(&b.created_date))
-        .map(|k| k.id.clone())
-        .ok_or_else(|| format!("partner {partner} has no enabled key in a usage plan covering {}/{stage}", api.id))
+        .filter(|p| p.api_stages.iter().any(|s| s.api_id == api.id && s.stage == stage))
+        .map(|p| format!("{} ({})", p.name, p.id))
+        .collect();
+    let keys: Vec<&str> = keys.iter().filter(|k| k.enabled).map(|k| k.id.as_str()).collect();
+    let what =
+        format!("partner {partner} has no enabled key in a usage plan covering {} ({}/{stage})", api.name, api.id);
+    match (covering.as_slice(), keys.as_slice()) {
+        ([], _) => format!("{what}: no usage plan covers that stage; add it to one (its API stages)"),
+        (plans, []) => {
+            format!("{what}: the plans covering it are {}; the partner has no enabled key to attach", plans.join(", "))
+        }
+        (plans, keys) => format!(
+            "{what}: the plans covering it are {}; attach one of its keys ({}) to one: `a` on the key in :keys, \
+             or `portcullis keys attach KEY --plan PLAN`",
+            plans.join(", "),
+            keys.join(", ")
+        ),
+    }
 }
 
 /// A client-credentials token for the partner's app client in the authorizer's pool.

@@ -48,6 +48,7 @@ pub fn connection(settings: &Settings) -> Connection {
         audit_source: settings.audit_source.clone(),
         keep_catalog: screens::catalog::cache::path(settings).is_some(),
         partner_pool: settings.partner_pool.clone(),
+        background_findings: settings.background_findings,
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Connection {
     pub keep_catalog: bool,
     /// The partner user pool (config `partner_pool`).
     pub partner_pool: Option<String>,
+    /// Read the findings once the catalog is in (config `background_findings`), for the
+    /// catalog's FINDINGS column.
+    pub background_findings: bool,
 }
 
 impl Default for Connection {
@@ -47,6 +50,7 @@ impl Default for Connection {
             audit_source: crate::domain::AuditSource::Lookup,
             keep_catalog: false,
             partner_pool: None,
+            background_findings: false,
         }
     }
 }

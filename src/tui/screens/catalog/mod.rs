@@ -94,9 +94,15 @@ pub fn show_cached(cached: Option<cache::CachedCatalog>, sh: &mut Shared) {
 /// A catalog answer; a fresh one is kept for the next start (when the cache is on).
 pub fn take_apis(request: u64, result: Result<Vec<Api>, String>, at: String, sh: &mut Shared) {
     match sh.store.take_apis(request, result, at) {
-        Ok(true) if sh.store.connection.keep_catalog => {
-            let apis = Box::new(sh.store.catalog.apis.loaded().cloned().unwrap_or_default());
-            crate::tui::jobs::start(sh, jobs::SaveCatalog(apis));
+        Ok(true) => {
+            if sh.store.connection.keep_catalog {
+                let apis = Box::new(sh.store.catalog.apis.loaded().cloned().unwrap_or_default());
+                crate::tui::jobs::start(sh, jobs::SaveCatalog(apis));
+            }
+            // The FINDINGS column fills without opening :findings (once; ctrl-r there reads again).
+            if sh.store.connection.background_findings && matches!(sh.store.findings, Loadable::NotLoaded) {
+                super::findings::load(sh);
+            }
         }
         Ok(_) => {}
         Err(e) => sh.error(e),

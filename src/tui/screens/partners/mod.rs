@@ -308,6 +308,13 @@ impl Screen for PartnersScreen {
     }
 }
 
+/// The scopes by their short names (after the resource server: `https://api.example/orders.read`
+/// is `orders.read`), for the list; the partner's detail shows them whole.
+fn short_scopes(scopes: &[String]) -> String {
+    let short: Vec<&str> = scopes.iter().map(|sc| sc.rsplit('/').next().unwrap_or(sc)).collect();
+    short.join(" ")
+}
+
 fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, regions: bool, s: &Styles) -> Row<'a> {
     let plans: Vec<String> =
         p.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |pl| pl.name.clone())).collect();
@@ -316,7 +323,7 @@ fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, region
         Cell::from(p.app_clients.len().to_string()),
         Cell::from(format!("{}/{}", p.enabled_keys(), p.keys.len())),
         Cell::from(one_line(&plans.join(","), 40)),
-        Cell::from(Span::styled(one_line(&p.scopes.join(" "), 60), s.tag)),
+        Cell::from(Span::styled(one_line(&short_scopes(&p.scopes), 60), s.tag)),
         Cell::from(age(p.oldest_credential_date.as_deref(), now)),
         Cell::from(Span::styled(one_line(&p.status, 60), status_style(&p.status, s))),
     ]))

@@ -264,20 +264,65 @@ fn draw_usage(frame: &mut Frame, area: Rect, p: &Paint, of: (&UsagePlan, &Loadab
     let Some(usage) = loadable.loaded() else { return };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [bars, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let [chart, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let [axis, bars] = Layout::horizontal([Constraint::Length(AXIS), Constraint::Fill(1)]).areas(chart);
     // Each bar takes 6 columns: keep the newest days that fit.
     let fit = usize::from(bars.width / 6).max(1);
-    frame.render_widget(usage_chart(usage, key, s, fit), bars);
+    let days = usage_days(usage, key, fit);
+    let highest = days.iter().map(|d| u64::try_from(d.used).unwrap_or(0)).max().unwrap_or(0);
+    // A key's daily quota is drawn as a line where it fits on the scale (at most twice the highest
+    // day: above that it would flatten the bars, and it is said in the axis instead).
+    let daily = plan.quota.as_ref().filter(|q| key.is_some() && q.period.eq_ignore_ascii_case("day"));
+    let quota = daily.and_then(|q| u64::try_from(q.limit).ok()).filter(|l| *l > 0);
+    let top = match quota {
+        Some(l) if l <= highest.saturating_mul(2).max(1) => highest.max(l),
+        _ => highest,
+    };
+    frame.render_widget(usage_chart(&days, s, top), bars);
+    draw_axis(frame, (axis, bars), (top, quota), s);
     frame.render_widget(quota_line(plan, usage, key, s), summary);
 }
 
-/// Requests per day as bars labelled `MM-DD`, the value on top.
-pub fn usage_chart<'a>(usage: &Usage, key: Option<&str>, s: &Styles, max_bars: usize) -> BarChart<'a> {
+/// The width of the chart's scale, at its left.
+const AXIS: u16 = 10;
+
+/// The scale: the highest value at the top, 0 at the bottom, and the daily quota as a line
+/// across the bars where it is on the scale (named in the axis, else said to be above it).
+fn draw_axis(frame: &mut Frame, (axis, bars): (Rect, Rect), (top, quota): (u64, Option<u64>), s: &Styles) {
+    // The last row holds the bars' labels; the value rows are above it.
+    let rows = axis.height.saturating_sub(1);
+    if rows == 0 {
+        return;
+    }
+    let at = |row: u16| Rect { y: axis.y + row, height: 1, ..axis };
+    frame.render_widget(Paragraph::new(Span::styled(format!("{top:>8} ┤"), s.muted)), at(0));
+    if rows > 1 {
+        frame.render_widget(Paragraph::new(Span::styled(format!("{:>8} ┤", 0), s.muted)), at(rows - 1));
+    }
+    let Some(limit) = quota else { return };
+    if limit > top {
+        let above = if rows > 2 { 1 } else { 0 };
+        frame.render_widget(Paragraph::new(Span::styled("quota ↑", s.warning)), at(above));
+        return;
+    }
+    let row = ((top - limit) as f64 / top.max(1) as f64 * f64::from(rows - 1)).round() as u16;
+    frame.render_widget(Paragraph::new(Span::styled(format!("quota {limit:>2}"), s.warning)), at(row));
+    let line = "┈".repeat(usize::from(bars.width));
+    frame.render_widget(Paragraph::new(Span::styled(line, s.warning)), Rect { y: axis.y + row, height: 1, ..bars });
+}
+
+/// The newest `max_bars` days of a key's usage (or every key's, added up).
+pub fn usage_days(usage: &Usage, key: Option<&str>, max_bars: usize) -> Vec<crate::domain::DayUsage> {
     let mut days = match key {
         Some(k) => usage.keys.get(k).cloned().unwrap_or_default(),
         None => usage.totals(),
     };
     days.drain(..days.len().saturating_sub(max_bars));
+    days
+}
+
+/// Requests per day as bars labelled `MM-DD`, the value on top, scaled to `top`.
+pub fn usage_chart<'a>(days: &[crate::domain::DayUsage], s: &Styles, top: u64) -> BarChart<'a> {
     let bars: Vec<Bar> = days
         .iter()
         .map(|d| {
@@ -287,6 +332,7 @@ pub fn usage_chart<'a>(usage: &Usage, key: Option<&str>, s: &Styles, max_bars: u
         .collect();
     BarChart::default()
         .data(BarGroup::default().bars(&bars))
+        .max(top.max(1))
         .bar_width(5)
         .bar_gap(1)
         .value_style(s.text)

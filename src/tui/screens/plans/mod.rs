@@ -10,7 +10,7 @@ use crate::domain::{Throttle, UsagePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
 use crate::tui::loadable::Loadable;
-use crate::tui::store::Store;
+use crate::tui::store::{ApiRef, Store};
 use crate::tui::widgets::list::{FilterList, ListView};
 use crate::tui::widgets::vtable::VirtualTable;
 use crate::tui::widgets::{panel, placeholder};
@@ -130,8 +130,15 @@ impl Screen for PlansScreen {
 
     fn sync(&mut self, sh: &mut Shared) -> Nav {
         let plans = sh.store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
-        let hay = || plans.iter().map(|p| format!("{} {} {}", p.name, p.id, p.region)).collect();
-        self.list.sync(sh.store.generations.plans, hay);
+        // The API names are part of what `/` matches (and of the rows): built again when either changes.
+        let store = &sh.store;
+        let hay = || {
+            plans
+                .iter()
+                .map(|p| format!("{} {} {} {}", p.name, p.id, p.region, stage_names(p, store).join(" ")))
+                .collect()
+        };
+        self.list.sync(sh.store.generations.plans + sh.store.generations.apis, hay);
         Nav::Stay
     }
 
@@ -170,12 +177,21 @@ impl Screen for PlansScreen {
             Constraint::Length(14),
         ];
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-        table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], s));
+        table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], p.store, s));
     }
 }
 
-fn plan_row<'a>(p: &UsagePlan, s: &crate::tui::theme::Styles) -> Row<'a> {
-    let stages: Vec<String> = p.api_stages.iter().map(|st| format!("{}/{}", st.api_id, st.stage)).collect();
+/// A plan's API stages as `api-name/stage` where the catalog knows the API, else by its id.
+fn stage_names(p: &UsagePlan, store: &Store) -> Vec<String> {
+    let name = |id: &str| {
+        let api = ApiRef { region: p.region.clone(), id: id.to_string() };
+        store.api(&api).map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    p.api_stages.iter().map(|st| format!("{}/{}", name(&st.api_id), st.stage)).collect()
+}
+
+fn plan_row<'a>(p: &UsagePlan, store: &Store, s: &crate::tui::theme::Styles) -> Row<'a> {
+    let stages = stage_names(p, store);
     // A plan whose keys could not be read is marked, and its key count is unknown.
     let (name, keys) = match &p.error {
         Some(_) => (Span::styled(format!("! {}", one_line(&p.name, 40)), s.error), "?".to_string()),

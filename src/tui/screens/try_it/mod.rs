@@ -27,7 +27,7 @@ use crate::tui::loadable::Loadable;
 use crate::tui::store::{ApiRef, DetailData, Store};
 use crate::tui::widgets::list::{ListView, fuzzy_filter};
 use crate::tui::widgets::vtable::VirtualTable;
-use crate::tui::widgets::{panel, placeholder};
+use crate::tui::widgets::{panel, placeholder_with};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -474,7 +474,10 @@ impl Screen for TryScreen {
             frame.render_widget(para.block(panel(title, s, true)), area);
             return;
         }
-        if let Some(ph) = placeholder(&self.call, "the answer", p) {
+        // A call that did not go out, or got no answer: the request is what to change.
+        let (send, edit) = (p.keys(Context::Try, Action::Try), p.keys(Context::Try, Action::Edit));
+        let hint = format!("{edit} edits the request (its auth among it) · {send} sends it again");
+        if let Some(ph) = placeholder_with(&self.call, "the answer", &hint, p) {
             frame.render_widget(ph.block(panel(title, s, true)), area);
             return;
         }
