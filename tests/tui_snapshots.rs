@@ -116,6 +116,42 @@ fn docs_view() {
     insta::assert_snapshot!(terminal.backend());
 }
 
+/// A description longer than the screen is wide goes on over the next rows (broken at spaces,
+/// under its own indent), never cut at the edge; and the rows follow the terminal's width.
+#[test]
+fn long_descriptions_in_the_docs_wrap() {
+    use portcullis::openapi::{DocLine, LineKind};
+    let mut app = catalog_app();
+    let api = payments_api();
+    select_api(&mut app, &api.name);
+    char_key(&mut app, 'd');
+    let long = "Creates a payment for an order. ".repeat(12) + "THE-END";
+    let mut lines = doc_lines();
+    lines.insert(1, DocLine { indent: 1, kind: LineKind::Text, text: long.clone() });
+    answer_docs(&mut app, &api, "prod", lines);
+    let text = screen(&mut app);
+    assert!(text.contains("THE-END"), "the end of the description shows: {text}");
+    let wrapped: Vec<&str> = text.lines().filter(|l| l.contains("Creates a payment")).collect();
+    assert!(wrapped.len() >= 3, "over several rows: {wrapped:#?}");
+    let all: Vec<&str> = text.lines().collect();
+    let first = all.iter().position(|l| l.contains("Creates a payment")).unwrap();
+    let last = all.iter().position(|l| l.contains("THE-END")).unwrap();
+    for row in &all[first..=last] {
+        let inner = row.trim_start_matches('│');
+        assert!(inner.starts_with("  ") && !inner.starts_with("   "), "under its indent: {row}");
+        assert!(!inner.trim_end_matches('│').trim_end().ends_with("paym"), "broken at a space: {row}");
+    }
+    // Narrower: more rows (the event loop sets the width, then a Resize follows).
+    app.shared.width = 60;
+    app.handle(portcullis::tui::message::Message::Resize);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 40)).unwrap();
+    terminal.draw(|f| app.draw(f)).unwrap();
+    let narrow = rows(terminal.backend().buffer()).join("\n");
+    assert!(narrow.contains("THE-END"), "{narrow}");
+    let narrow_rows = narrow.lines().filter(|l| l.contains("Creates a payment")).count();
+    assert!(narrow_rows > wrapped.len(), "{narrow}");
+}
+
 #[test]
 fn help() {
     let mut app = catalog_app();

@@ -25,12 +25,24 @@ pub struct Shared {
     pub keymap: Keymap,
     /// What results asked to show (the router opens a dialog for each, then empties it).
     pub show: Vec<super::data::Show>,
+    /// The terminal's width in columns (0: not known), for what is laid out to it.
+    pub width: u16,
     next_request: u64,
 }
 
 impl Shared {
     pub fn new(store: Store, keymap: Keymap) -> Shared {
-        Shared { store, outbox: vec![], status: None, tick: 0, wake: None, keymap, show: vec![], next_request: 0 }
+        Shared {
+            store,
+            outbox: vec![],
+            status: None,
+            tick: 0,
+            wake: None,
+            keymap,
+            show: vec![],
+            width: 0,
+            next_request: 0,
+        }
     }
 
     /// What a screen draws with.

@@ -148,6 +148,8 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
+    // What is laid out to the width (the docs' wrapped lines) knows it before the first frame.
+    app.shared.width = term.size().map(|s| s.width).unwrap_or_default();
     loop {
         for cmd in app.take_commands() {
             match cmd {
@@ -163,7 +165,12 @@ async fn event_loop(
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => from_event(ev),
+                Some(Ok(ev)) => {
+                    if let Event::Resize(width, _) = ev {
+                        app.shared.width = width;
+                    }
+                    from_event(ev)
+                }
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },

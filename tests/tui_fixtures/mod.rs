@@ -96,7 +96,10 @@ pub fn connection(read_only: bool) -> Connection {
 }
 
 pub fn new_app(store: Store) -> App {
-    App::new(store, Keymap::default_map(), Styles::default())
+    let mut app = App::new(store, Keymap::default_map(), Styles::default());
+    // As the event loop tells it: the test terminal's width.
+    app.shared.width = WIDTH;
+    app
 }
 
 pub fn new_store(read_only: bool) -> Store {

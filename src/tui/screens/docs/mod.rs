@@ -30,11 +30,55 @@ pub fn load_docs(api_ref: &ApiRef, stage: &str, reload: Reload, sh: &mut Shared)
     sh.store.catalog.docs.insert(key, Loadable::Loading { request });
 }
 
+/// One row on screen: a line of the document, or a part of a long one wrapped to the width
+/// (its byte range in the line's text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DocRow {
+    line: usize,
+    start: usize,
+    end: usize,
+}
+
 #[derive(Debug)]
 pub struct DocsScreen {
     pub api: ApiRef,
     pub stage: String,
     pub list: FilterList,
+    /// The rows, long lines wrapped; built for this (docs generation, width).
+    rows: Vec<DocRow>,
+    built: Option<u64>,
+}
+
+/// Wrap `lines` to `width` columns: a long text line goes on over as many rows as it needs,
+/// broken at spaces where it can be (operations and short lines stay one row each).
+fn wrap(lines: &[DocLine], width: u16) -> Vec<DocRow> {
+    use unicode_width::UnicodeWidthChar;
+    let mut rows = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let room = usize::from(width).saturating_sub(2 * usize::from(l.indent)).max(20);
+        if l.kind == LineKind::Operation || unicode_width::UnicodeWidthStr::width(l.text.as_str()) <= room {
+            rows.push(DocRow { line: i, start: 0, end: l.text.len() });
+            continue;
+        }
+        let (mut start, mut used, mut space) = (0, 0, None);
+        for (at, c) in l.text.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room && at > start {
+                // Break after the last space in the row, else right here.
+                let end = space.filter(|&sp| sp > start).unwrap_or(at);
+                rows.push(DocRow { line: i, start, end });
+                start = if l.text[end..].starts_with(' ') { end + 1 } else { end };
+                used = unicode_width::UnicodeWidthStr::width(&l.text[start..at]);
+                space = None;
+            }
+            if c == ' ' {
+                space = Some(at);
+            }
+            used += w;
+        }
+        rows.push(DocRow { line: i, start, end: l.text.len() });
+    }
+    rows
 }
 
 impl DocsScreen {
@@ -46,7 +90,7 @@ impl DocsScreen {
             return Nav::Stay;
         };
         load_docs(api, &stage, Reload::IfMissing, sh);
-        let mut screen = DocsScreen { api: api.clone(), stage, list: FilterList::default() };
+        let mut screen = DocsScreen { api: api.clone(), stage, list: FilterList::default(), rows: vec![], built: None };
         screen.sync(sh);
         Nav::Push(Box::new(screen))
     }
@@ -54,7 +98,8 @@ impl DocsScreen {
     /// `t`: the operation the selected line belongs to (its title line or one under it), tried.
     fn try_it(&self, sh: &mut Shared) -> Nav {
         let lines = self.lines(&sh.store);
-        let Some(at) = self.list.indices().nth(self.list.view.selected) else { return Nav::Stay };
+        let Some(row) = self.list.indices().nth(self.list.view.selected) else { return Nav::Stay };
+        let Some(at) = self.rows.get(row).map(|r| r.line) else { return Nav::Stay };
         // The lines may be reloading (ctrl-r) while the list still has its rows.
         let Some(upto) = lines.get(..=at) else { return Nav::Stay };
         let op = upto.iter().rev().find(|l| l.kind == LineKind::Operation).and_then(|l| {
@@ -104,7 +149,19 @@ impl Screen for DocsScreen {
             load_docs(&self.api, &self.stage, Reload::IfMissing, sh);
         }
         let lines = self.lines(&sh.store);
-        self.list.sync(sh.store.generations.docs, || lines.iter().map(|l| l.text.clone()).collect());
+        // Wrapped to the terminal's width (the panel's borders aside); unknown: not wrapped.
+        let width = match sh.width {
+            0 => u16::MAX,
+            w => w.saturating_sub(2),
+        };
+        let generation = (sh.store.generations.docs << 16) | u64::from(width);
+        if self.built != Some(generation) {
+            self.rows = wrap(lines, width);
+            self.built = Some(generation);
+        }
+        let rows = &self.rows;
+        let text = |r: &DocRow| lines.get(r.line).map(|l| l.text[r.start..r.end].to_string()).unwrap_or_default();
+        self.list.sync(generation, || rows.iter().map(text).collect());
         Nav::Stay
     }
 
@@ -153,7 +210,13 @@ impl Screen for DocsScreen {
             block: panel(title, s, true),
             focused: true,
         };
-        table.render(frame, area, view, shown.len(), s, |i| Row::new([Cell::from(doc_line(&lines[shown[i]], s))]));
+        table.render(frame, area, view, shown.len(), s, |i| {
+            let line = self.rows.get(shown[i]).and_then(|r| {
+                let l = lines.get(r.line)?;
+                Some(DocLine { text: l.text[r.start..r.end].to_string(), ..l.clone() })
+            });
+            Row::new([Cell::from(line.map(|l| doc_line(&l, s)).unwrap_or_default())])
+        });
     }
 }
 
