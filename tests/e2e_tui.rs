@@ -348,6 +348,9 @@ async fn the_demo_estate_through_the_front_fills_every_screen() {
     s.keys(&["/"]);
     s.type_text("northpeak");
     s.keys(&["Enter", "R"]);
+    // The rotation's form (after the grace, shown here once: as it comes), then its review.
+    s.wait_until(&["rotate the client secret", "after the grace", "shown here once"], &[]);
+    s.keys(&["Enter"]);
     s.wait_until(&["rotate partner northpeak-outdoor's client secret", "add-user-pool-client-secret"], &[]);
     s.keys(&["Enter"]);
     s.wait_until(&["new credentials", "second secret", "client secret"], &[]);

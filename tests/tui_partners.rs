@@ -200,6 +200,8 @@ fn a_wrong_form_says_why_and_sends_nothing() {
 fn rotations_are_reviewed_first() {
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'r');
+    assert!(matches!(app.dialogs.last(), Some(Dialog::Form(_))), "the rotation's form first");
+    press(&mut app, KeyCode::Enter);
     planned(&mut app, rotate(Credential::Key), rotate_key_change());
     insta::assert_snapshot!("rotate_key_review", render(&mut app).backend());
     press(&mut app, KeyCode::Enter);
@@ -207,10 +209,45 @@ fn rotations_are_reviewed_first() {
     assert_eq!(change, rotate_key_change(), "what runs is the plan reviewed");
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'R');
+    press(&mut app, KeyCode::Enter);
     planned(&mut app, rotate(Credential::Secret), rotate_secret_change());
     assert!(screen(&mut app).contains("add-user-pool-client-secret --user-pool-id eu-west-1_pool --client-id c-acme"));
     press(&mut app, KeyCode::Esc);
     assert!(app.take_commands().is_empty(), "cancelled: nothing sent");
+}
+
+/// The rotation's form offers what `partners rotate` does: the old credential retired at once
+/// (`--now`) and the new one written to a file or a Secrets Manager secret (`--export`,
+/// `--secret-name`); what it asks for is the change checked.
+#[test]
+fn a_rotation_can_retire_at_once_and_hand_over_to_a_file() {
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'r');
+    insta::assert_snapshot!("rotate_form", render(&mut app).backend());
+    char_key(&mut app, ' '); // old one: at once
+    press(&mut app, KeyCode::Tab);
+    char_key(&mut app, ' '); // credentials: a new file
+    press(&mut app, KeyCode::Tab);
+    chars(&mut app, "/tmp/acme-new.json");
+    press(&mut app, KeyCode::Enter);
+    let asked = PartnerOp::Rotate {
+        partner: "acme".into(),
+        region: "eu-west-1".into(),
+        credential: Credential::Key,
+        destination: Destination::File { path: "/tmp/acme-new.json".into() },
+        now: true,
+    };
+    let commands = app.take_commands();
+    let job = commands.iter().find_map(job::<PlanChange>).unwrap_or_else(|| panic!("{commands:?}"));
+    assert_eq!(job.0, asked);
+    // A file asked for without its name: the form says so and stays.
+    let mut app = partners_app(false, view(vec![]));
+    char_key(&mut app, 'r');
+    press(&mut app, KeyCode::Tab);
+    char_key(&mut app, ' ');
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app).contains("name the file or the secret"), "{}", screen(&mut app));
+    assert!(app.take_commands().is_empty());
 }
 
 #[test]
@@ -260,6 +297,7 @@ fn read_only_refuses_before_any_dialog_and_a_failed_change_keeps_the_list() {
     assert!(app.take_commands().is_empty());
     let mut app = partners_app(false, view(vec![]));
     char_key(&mut app, 'r');
+    press(&mut app, KeyCode::Enter);
     let request = request_of(&app.take_commands()[0]);
     let error = "partner acme is rotating key k1 already".to_string();
     app.handle(done(request, ChangePlanned(Err(error))));
@@ -327,6 +365,7 @@ fn rotate(credential: Credential) -> PartnerOp {
         region: "eu-west-1".into(),
         credential,
         destination: Destination::Stdout,
+        now: false,
     }
 }
 

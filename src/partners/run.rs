@@ -23,10 +23,29 @@ pub struct View {
 /// A partner change, as the TUI asks for it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartnerOp {
-    Onboard { partner: String, region: String, plans: Vec<String>, scopes: Vec<String>, destination: Destination },
-    Rotate { partner: String, region: String, credential: Credential, destination: Destination },
-    Offboard { partner: String, region: String },
-    Reconcile { partner: Option<String>, region: String },
+    Onboard {
+        partner: String,
+        region: String,
+        plans: Vec<String>,
+        scopes: Vec<String>,
+        destination: Destination,
+    },
+    /// `now`: retire the old credential at once (a leaked one), not after the grace.
+    Rotate {
+        partner: String,
+        region: String,
+        credential: Credential,
+        destination: Destination,
+        now: bool,
+    },
+    Offboard {
+        partner: String,
+        region: String,
+    },
+    Reconcile {
+        partner: Option<String>,
+        region: String,
+    },
 }
 
 impl PartnerOp {
@@ -117,8 +136,8 @@ pub async fn plan(contexts: &[AwsContext], settings: &Policy, op: &PartnerOp) ->
             };
             Change::Onboard(Box::new(ops::check_onboard(e, req).await.map_err(text)?))
         }
-        PartnerOp::Rotate { partner, credential, destination, .. } => {
-            let plan = ops::check_rotate(e, partner, pool, *credential, destination.clone(), false).await;
+        PartnerOp::Rotate { partner, credential, destination, now, .. } => {
+            let plan = ops::check_rotate(e, partner, pool, *credential, destination.clone(), *now).await;
             Change::Rotate(Box::new(plan.map_err(text)?))
         }
         PartnerOp::Offboard { partner, .. } => {

@@ -22,6 +22,12 @@ pub enum FormKind {
     Onboard {
         region: String,
     },
+    /// Rotating a partner's key or client secret: how, and where the new one goes.
+    Rotate {
+        partner: String,
+        region: String,
+        credential: crate::partners::ops::Credential,
+    },
     /// A request to try.
     Try(Box<TryForm>),
     /// A jq filter over the answer's body.
@@ -128,6 +134,8 @@ impl Form {
             FormKind::NewKey { .. } => " new API key ",
             FormKind::AuditFilters => " audit filters ",
             FormKind::Onboard { .. } => " onboard a partner ",
+            FormKind::Rotate { credential: crate::partners::ops::Credential::Key, .. } => " rotate the API key ",
+            FormKind::Rotate { .. } => " rotate the client secret ",
             FormKind::Try(_) => " request ",
             FormKind::Jq => " jq filter ",
         }

@@ -4,7 +4,7 @@
 //! value is never shown unless revealed (`v`, 10 s) or copied (`c`, cleared later).
 
 use super::super::keys::copy;
-use super::{Nav, Paint, Screen, Shared, offboard_op, plan_change, rotate_op, writable};
+use super::{Nav, Paint, Screen, Shared, offboard_op, plan_change, rotate_form, writable};
 use crate::domain::Partner;
 use crate::partners::ops::Credential;
 use crate::sanitize::for_terminal;
@@ -192,6 +192,14 @@ impl Screen for PartnerDetailScreen {
         Context::Partners
     }
 
+    /// The rotation form opened here came back.
+    fn on_answer(&mut self, answer: crate::tui::dialogs::Answer, sh: &mut Shared) -> Nav {
+        match answer {
+            crate::tui::dialogs::Answer::Submitted(form) => super::wizard::submitted(form, sh),
+            _ => Nav::Unused,
+        }
+    }
+
     fn on_action(&mut self, action: Action, sh: &mut Shared) -> Nav {
         let Some(p) = self.partner(&sh.store).cloned() else { return Nav::Stay };
         let count = self.lines(&p, &sh.store, &crate::tui::theme::Styles::default()).len();
@@ -203,8 +211,8 @@ impl Screen for PartnerDetailScreen {
                 super::load_partners(sh);
                 Nav::Stay
             }
-            Action::RotateKey if writable(sh) => plan_change(rotate_op(&p, Credential::Key), sh),
-            Action::RotateSecret if writable(sh) => plan_change(rotate_op(&p, Credential::Secret), sh),
+            Action::RotateKey if writable(sh) => rotate_form(&p, Credential::Key),
+            Action::RotateSecret if writable(sh) => rotate_form(&p, Credential::Secret),
             Action::Offboard if writable(sh) => plan_change(offboard_op(&p), sh),
             Action::Reconcile if writable(sh) => {
                 plan_change(PartnerOp::Reconcile { partner: Some(p.id.clone()), region: p.region.clone() }, sh)

@@ -14,7 +14,6 @@ use super::plans::{ensure_plans, load_keys, load_plans};
 use super::{Nav, Paint, Screen, Shared};
 use crate::domain::Partner;
 use crate::domain::credential_age as age;
-use crate::partners::Destination;
 use crate::partners::ops::{Change, Credential, ReconcilePlan};
 use crate::sanitize::one_line;
 use crate::tui::action::{Action, Context};
@@ -105,8 +104,9 @@ pub fn writable(sh: &mut Shared) -> bool {
 }
 
 /// A rotation of `p`'s key or client secret, to be checked into its plan.
-pub fn rotate_op(p: &Partner, credential: Credential) -> PartnerOp {
-    PartnerOp::Rotate { partner: p.id.clone(), region: p.region.clone(), credential, destination: Destination::Stdout }
+/// `r`/`R`: the rotation's form (after the grace or at once; where the new credential goes).
+pub fn rotate_form(p: &Partner, credential: Credential) -> Nav {
+    Nav::Dialog(Dialog::Form(wizard::rotate_form(&p.id, &p.region, credential)))
 }
 
 pub fn offboard_op(p: &Partner) -> PartnerOp {
@@ -207,8 +207,8 @@ impl Screen for PartnersScreen {
                     Nav::Stay
                 }
             },
-            (Action::RotateKey, Some(p)) if writable(sh) => plan_change(rotate_op(&p, Credential::Key), sh),
-            (Action::RotateSecret, Some(p)) if writable(sh) => plan_change(rotate_op(&p, Credential::Secret), sh),
+            (Action::RotateKey, Some(p)) if writable(sh) => rotate_form(&p, Credential::Key),
+            (Action::RotateSecret, Some(p)) if writable(sh) => rotate_form(&p, Credential::Secret),
             (Action::Offboard, Some(p)) if writable(sh) => plan_change(offboard_op(&p), sh),
             (Action::Reconcile, _) if writable(sh) => {
                 let region = sh.store.partners.loaded().map(|v| v.region.clone()).unwrap_or_default();

@@ -1,6 +1,7 @@
-//! Onboarding in the TUI: a form (partner id, plans, scopes, where the credentials go), then
-//! the review with the AWS CLI equivalent, then the change; the credentials are shown once
-//! (or only where they went).
+//! The partner changes' forms in the TUI: onboarding (partner id, plans, scopes, where the
+//! credentials go) and a rotation (after the grace or at once, where the new credential goes),
+//! then the review with the AWS CLI equivalent, then the change; the credentials are shown
+//! once (or only where they went).
 
 use super::{Nav, Shared};
 use crate::domain::check_partner_id;
@@ -53,6 +54,50 @@ fn split(text: &str) -> Vec<String> {
     text.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
+/// Where the credentials go, as the form's choice and its file or secret name say.
+fn destination(chosen: usize, target: &str) -> Result<Destination, String> {
+    let target = target.trim().to_string();
+    match (chosen, target.is_empty()) {
+        (0, _) => Ok(Destination::Stdout),
+        (_, true) => Err("name the file or the secret the credentials go to".into()),
+        (1, false) => Ok(Destination::File { path: target.into() }),
+        (_, false) => Ok(Destination::SecretsManager { name: target, kms_key: None }),
+    }
+}
+
+const RETIRE: [&str; 2] = ["after the grace (both work meanwhile)", "at once (a leaked one; asks for the id)"];
+
+/// The rotation form (`r`, `R`): when the old credential retires, where the new one goes (as
+/// `partners rotate --now --export/--secret-name` offer).
+pub fn rotate_form(partner: &str, region: &str, credential: crate::partners::ops::Credential) -> Form {
+    Form {
+        kind: FormKind::Rotate { partner: partner.to_string(), region: region.to_string(), credential },
+        fields: vec![
+            Field::Choice { label: "old one", choices: RETIRE.to_vec(), chosen: 0 },
+            Field::Choice { label: "credentials", choices: DESTINATIONS.to_vec(), chosen: 0 },
+            Form::text("file / secret", ""),
+        ],
+        focus: 0,
+        error: None,
+        label_width: 13,
+        notes: vec![format!(
+            "partner {partner}: old and new both work for rotation_grace (the config; 7 days unless set); the review comes next"
+        )],
+        toggles: " when the old one retires, where the new one goes",
+        submit: "reviews",
+    }
+}
+
+/// The rotation the form asks for.
+pub fn rotate_request(form: &Form) -> Result<PartnerOp, String> {
+    let FormKind::Rotate { partner, region, credential } = &form.kind else {
+        return Err("not a rotation form".into());
+    };
+    let destination = destination(form.chosen(1), form.value(2))?;
+    let (partner, region, credential, now) = (partner.clone(), region.clone(), *credential, form.chosen(0) == 1);
+    Ok(PartnerOp::Rotate { partner, region, credential, destination, now })
+}
+
 /// What the form asks for, checked as far as it can be here (AWS checks the rest).
 pub fn onboard_request(form: &Form) -> Result<PartnerOp, String> {
     let FormKind::Onboard { region } = &form.kind else { return Err("not the onboarding form".into()) };
@@ -66,20 +111,18 @@ pub fn onboard_request(form: &Form) -> Result<PartnerOp, String> {
     if scopes.is_empty() {
         return Err("name at least one scope".into());
     }
-    let target = form.value(4).trim().to_string();
-    let destination = match (form.chosen(3), target.is_empty()) {
-        (0, _) => Destination::Stdout,
-        (_, true) => return Err("name the file or the secret the credentials go to".into()),
-        (1, false) => Destination::File { path: target.into() },
-        (_, false) => Destination::SecretsManager { name: target, kms_key: None },
-    };
+    let destination = destination(form.chosen(3), form.value(4))?;
     Ok(PartnerOp::Onboard { partner, region: region.clone(), plans, scopes, destination })
 }
 
 /// The form came back: checked into its plan (the review opens with it), or the form again
 /// with what is wrong.
 pub(super) fn submitted(form: Form, sh: &mut Shared) -> Nav {
-    match onboard_request(&form) {
+    let request = match form.kind {
+        FormKind::Rotate { .. } => rotate_request(&form),
+        _ => onboard_request(&form),
+    };
+    match request {
         Ok(op) => super::plan_change(op, sh),
         Err(e) => Nav::Dialog(Dialog::Form(form.with_error(e))),
     }
