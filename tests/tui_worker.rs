@@ -305,3 +305,53 @@ async fn a_features_job_answers_is_superseded_and_survives_a_panic() {
         other => panic!("expected job 3's failed output, got {other:?}"),
     }
 }
+
+/// A big document, 4,000 operations with wide request schemas: seconds of parsing and
+/// expanding in a debug build.
+fn big_export() -> String {
+    let properties: serde_json::Map<String, serde_json::Value> = (0..60)
+        .map(|i| (format!("field{i}"), json!({"type": "string", "description": "a field of the order"})))
+        .collect();
+    let mut paths = serde_json::Map::new();
+    for i in 0..4_000 {
+        paths.insert(
+            format!("/orders{i}"),
+            json!({"post": {"summary": "create", "requestBody": {"content": {"application/json": {"schema":
+                {"$ref": "#/components/schemas/Order"}}}}, "responses": {"200": {"description": "ok"}}}}),
+        );
+    }
+    json!({"openapi": "3.0.1", "info": {"title": "big", "version": "1"}, "paths": paths,
+           "components": {"schemas": {"Order": {"type": "object", "properties": properties}}}})
+    .to_string()
+}
+
+/// The docs are parsed and expanded off the async threads: on a single-threaded runtime, a job
+/// queued behind a big document's load still answers first; and a docs load cancelled while it
+/// works never answers.
+#[tokio::test]
+async fn a_big_documents_load_never_holds_up_the_other_jobs_and_can_be_cancelled() {
+    credentials();
+    let server = MockServer::start().await;
+    let api = api();
+    let export = format!("/restapis/{}/stages/prod/exports/oas30", api.id);
+    Mock::given(method("GET"))
+        .and(path(export))
+        .respond_with(ResponseTemplate::new(200).set_body_string(big_export()))
+        .mount(&server)
+        .await;
+    let (w, mut rx) = worker(&server);
+    w.execute(cmd(1, LoadDocs { api: api.clone(), stage: "prod".into() }));
+    w.execute(echo(2, 2, 200, false));
+    let first = results_until(&mut rx, 1, Duration::from_secs(60)).await;
+    assert_eq!(first.iter().filter_map(answers).collect::<Vec<_>>(), [2], "the other job answered first");
+    let docs = results_until(&mut rx, 1, Duration::from_secs(120)).await;
+    assert_eq!(docs.iter().filter_map(answers).collect::<Vec<_>>(), [1], "and the docs after it");
+
+    // Cancelled while it works: no answer, and the worker goes on at once.
+    w.execute(cmd(3, LoadDocs { api: api.clone(), stage: "prod".into() }));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.execute(Command::Cancel(Slot::Docs(portcullis::tui::store::ApiRef::of(&api), "prod".into())));
+    w.execute(echo(4, 4, 0, false));
+    let after = results(&mut rx, Duration::from_secs(5)).await;
+    assert_eq!(after.iter().filter_map(answers).collect::<Vec<_>>(), [4], "the cancelled load never answers");
+}

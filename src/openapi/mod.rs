@@ -17,7 +17,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use render::{operation_index, render_lines};
+pub use render::{operation_index, render_lines, render_lines_within};
 
 /// Why an API definition could not be turned into documentation.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,8 @@ pub enum DocError {
     Json(String),
     #[error("not a Swagger 2.0 or OpenAPI 3.x document (no `swagger` or `openapi` field)")]
     UnknownFormat,
+    #[error("the API definition is nested deeper than {0} levels (arrays and objects): too deep to show")]
+    TooDeep(usize),
 }
 
 /// The rendered lines of `method path` (its title line to the next operation's): its
@@ -46,6 +48,11 @@ pub fn operation_section<'a>(lines: &'a [DocLine], method: &str, path: &str) -> 
 /// Parses a Swagger 2.0 or OpenAPI 3.x JSON document. Never panics on bad input.
 pub fn parse(json: &str) -> Result<ApiDoc, DocError> {
     model::parse(json)
+}
+
+/// [`parse`], stopping early when `stop` is set (its result is then incomplete: drop it).
+pub fn parse_within(json: &str, stop: &std::sync::atomic::AtomicBool) -> Result<ApiDoc, DocError> {
+    model::parse_within(json, stop)
 }
 
 /// Documentation for one API.
@@ -69,7 +76,10 @@ pub struct ApiDoc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecVersion {
     Swagger2,
+    /// OpenAPI 3.0.x.
     OpenApi3,
+    /// OpenAPI 3.1.x (JSON Schema 2020-12: `type` arrays with `null`, `$ref` siblings).
+    OpenApi31,
 }
 
 impl SpecVersion {
@@ -77,6 +87,7 @@ impl SpecVersion {
         match self {
             SpecVersion::Swagger2 => "Swagger 2.0",
             SpecVersion::OpenApi3 => "OpenAPI 3.0",
+            SpecVersion::OpenApi31 => "OpenAPI 3.1",
         }
     }
 }
@@ -142,6 +153,10 @@ pub struct SchemaNode {
     /// Object properties (document order), array item properties, merged `allOf` parts.
     pub children: Vec<SchemaNode>,
     pub cycle: bool,
+    /// What was left out under this node, said where it was cut (the depth limit, the budget).
+    pub cut: Option<String>,
+    /// A `$ref` that points at nothing in the document (missing, or external: never fetched).
+    pub unresolved: Option<String>,
 }
 
 /// The kind of a rendered line, for styling.

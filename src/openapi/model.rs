@@ -11,13 +11,28 @@ const ANY_METHOD_KEY: &str = "x-amazon-apigateway-any-method";
 const INTEGRATION_KEY: &str = "x-amazon-apigateway-integration";
 
 pub(super) fn parse(text: &str) -> Result<ApiDoc, DocError> {
-    let root = Json::parse(text).map_err(DocError::Json)?;
-    let spec = detect(&root).ok_or(DocError::UnknownFormat)?;
-    Ok(build(&root, spec))
+    parse_within(text, &std::sync::atomic::AtomicBool::new(false))
 }
 
+/// [`parse`], its operations built only until `stop` is set (the caller, who set it, drops
+/// the half-built document).
+pub(super) fn parse_within(text: &str, stop: &std::sync::atomic::AtomicBool) -> Result<ApiDoc, DocError> {
+    let root = Json::parse(text).map_err(|e| match e.contains("recursion limit exceeded") {
+        // serde_json's own limit, far above what real documents nest: said as what it is.
+        true => DocError::TooDeep(MAX_NESTING),
+        false => DocError::Json(e),
+    })?;
+    let spec = detect(&root).ok_or(DocError::UnknownFormat)?;
+    Ok(build(&root, spec, stop))
+}
+
+/// How deep serde_json nests before it stops (its recursion limit).
+const MAX_NESTING: usize = 128;
+
 fn detect(root: &Json) -> Option<SpecVersion> {
-    if root.get("openapi").is_some() {
+    if root.str("openapi").is_some_and(|v| v.starts_with("3.1")) {
+        Some(SpecVersion::OpenApi31)
+    } else if root.get("openapi").is_some() {
         Some(SpecVersion::OpenApi3)
     } else if root.get("swagger").is_some() {
         Some(SpecVersion::Swagger2)
@@ -26,9 +41,9 @@ fn detect(root: &Json) -> Option<SpecVersion> {
     }
 }
 
-fn build(root: &Json, spec: SpecVersion) -> ApiDoc {
+fn build(root: &Json, spec: SpecVersion, stop: &std::sync::atomic::AtomicBool) -> ApiDoc {
     let info = root.field("info");
-    let cx = Cx { root, spec };
+    let cx = Cx { root, spec, budget: std::cell::Cell::new(DOCUMENT_BUDGET), stop };
     ApiDoc {
         title: info.text("title").unwrap_or_else(|| "Untitled API".into()),
         version: info.text("version").unwrap_or_default(),
@@ -174,20 +189,30 @@ fn requirement_text(requirement: &Json) -> String {
 struct Cx<'a> {
     root: &'a Json,
     spec: SpecVersion,
+    /// What the whole document may spend on expanding schemas (every tree takes from it).
+    budget: std::cell::Cell<usize>,
+    /// Set when nobody waits for the document any more.
+    stop: &'a std::sync::atomic::AtomicBool,
 }
+
+/// Nodes (and merged parts) the schema trees of one document may take in all: a document of
+/// thousands of operations still shows, the rest of its trees cut and said so.
+const DOCUMENT_BUDGET: usize = 400_000;
 
 impl<'a> Cx<'a> {
     fn servers(&self) -> Vec<String> {
         match self.spec {
             SpecVersion::Swagger2 => swagger_servers(self.root),
-            SpecVersion::OpenApi3 => self.root.field("servers").elements().iter().filter_map(server_url).collect(),
+            SpecVersion::OpenApi3 | SpecVersion::OpenApi31 => {
+                self.root.field("servers").elements().iter().filter_map(server_url).collect()
+            }
         }
     }
 
     fn security_schemes(&self) -> Vec<(String, String)> {
         let schemes = match self.spec {
             SpecVersion::Swagger2 => self.root.field("securityDefinitions"),
-            SpecVersion::OpenApi3 => self.root.field("components").field("securitySchemes"),
+            SpecVersion::OpenApi3 | SpecVersion::OpenApi31 => self.root.field("components").field("securitySchemes"),
         };
         schemes
             .entries()
@@ -201,6 +226,9 @@ impl<'a> Cx<'a> {
         for (path, item) in self.root.field("paths").entries() {
             let item = deref(self.root, item);
             for (key, op) in item.entries() {
+                if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return operations;
+                }
                 let Some(method) = method_name(key) else { continue };
                 if op.is_object() {
                     operations.push(self.operation(path, method, item, op));
@@ -274,7 +302,9 @@ impl<'a> Cx<'a> {
     fn request_body(&self, op: &Json, params: &[&Json]) -> Option<Body> {
         match self.spec {
             SpecVersion::Swagger2 => self.swagger_body(op, params),
-            SpecVersion::OpenApi3 => op.get("requestBody").map(|b| self.openapi_body(deref(self.root, b))),
+            SpecVersion::OpenApi3 | SpecVersion::OpenApi31 => {
+                op.get("requestBody").map(|b| self.openapi_body(deref(self.root, b)))
+            }
         }
     }
 
@@ -284,7 +314,7 @@ impl<'a> Cx<'a> {
         Some(Body {
             content_type: preferred_type(self.media_types(op, "consumes")),
             required,
-            schema: param.get("schema").map(|s| schema::tree(self.root, s, required)),
+            schema: param.get("schema").map(|s| schema::tree(self.root, s, required, &self.budget)),
         })
     }
 
@@ -294,7 +324,9 @@ impl<'a> Cx<'a> {
         Body {
             content_type: media.map(|(mime, _)| mime.to_string()),
             required,
-            schema: media.and_then(|(_, m)| m.get("schema")).map(|s| schema::tree(self.root, s, required)),
+            schema: media
+                .and_then(|(_, m)| m.get("schema"))
+                .map(|s| schema::tree(self.root, s, required, &self.budget)),
         }
     }
 
@@ -317,13 +349,13 @@ impl<'a> Cx<'a> {
     fn response(&self, op: &Json, status: &str, response: &Json) -> Response {
         let (content_type, schema) = match self.spec {
             SpecVersion::Swagger2 => self.swagger_response_content(op, response),
-            SpecVersion::OpenApi3 => openapi_response_content(response),
+            SpecVersion::OpenApi3 | SpecVersion::OpenApi31 => openapi_response_content(response),
         };
         Response {
             status: status.to_string(),
             description: response.text("description"),
             content_type,
-            schema: schema.map(|s| schema::tree(self.root, s, false)),
+            schema: schema.map(|s| schema::tree(self.root, s, false, &self.budget)),
         }
     }
 

@@ -20,12 +20,20 @@ use super::{ApiDoc, Body, DocLine, LineKind, Operation, Parameter, Response, Sch
 ///       array<Pet>                                     (Field, 3, then properties)
 /// ```
 pub fn render_lines(doc: &ApiDoc) -> Vec<DocLine> {
+    render_lines_within(doc, &std::sync::atomic::AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// [`render_lines`], stopping (`None`) as soon as `stop` is set: checked at every operation.
+pub fn render_lines_within(doc: &ApiDoc, stop: &std::sync::atomic::AtomicBool) -> Option<Vec<DocLine>> {
     let mut out = Lines::default();
     header(&mut out, doc);
     for op in &doc.operations {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
         operation(&mut out, op);
     }
-    out.0
+    Some(out.0)
 }
 
 /// One entry per operation for an index list: `GET    /pets  listPets` (the method
@@ -193,6 +201,10 @@ fn properties(out: &mut Lines, node: &SchemaNode, indent: u16) {
     for child in &node.children {
         out.push(indent, LineKind::Field, property_text(child));
         properties(out, child, indent.saturating_add(1));
+    }
+    // What was left out here, said where it was cut.
+    if let Some(cut) = &node.cut {
+        out.push(indent, LineKind::Muted, cut.clone());
     }
 }
 

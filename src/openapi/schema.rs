@@ -22,7 +22,7 @@ fn summarize(root: &Json, schema: &Json, depth: usize) -> String {
         return "…".into();
     }
     if let Some(reference) = schema.str("$ref") {
-        return ref_name(reference);
+        return ref_summary(root, reference);
     }
     if let Some(composite) = composite_summary(root, schema, depth) {
         return composite;
@@ -35,13 +35,37 @@ fn summarize(root: &Json, schema: &Json, depth: usize) -> String {
     }
 }
 
-/// `allOf` parts joined with `&`, `oneOf`/`anyOf` alternatives joined with `|`.
-fn composite_summary(root: &Json, schema: &Json, depth: usize) -> Option<String> {
-    let (parts, separator) = [("allOf", " & "), ("oneOf", " | "), ("anyOf", " | ")]
+/// A reference by the name of what it points at; one that points at nothing in the document
+/// (missing, or in another file, which is never fetched) says so with the reference.
+fn ref_summary(root: &Json, reference: &str) -> String {
+    match (reference.starts_with('#'), resolve(root, reference).is_some()) {
+        (true, true) => ref_name(reference),
+        (true, false) => format!("⚠ unresolved {reference}"),
+        (false, _) => format!("⚠ external {reference} (not fetched)"),
+    }
+}
+
+/// The composition of a schema: its parts and how they join (`allOf` with `&`, `oneOf`/`anyOf`
+/// with `|`), when it has one.
+fn composition(schema: &Json) -> Option<(&[Json], &'static str)> {
+    [("allOf", " & "), ("oneOf", " | "), ("anyOf", " | ")]
         .into_iter()
         .map(|(key, sep)| (schema.field(key).elements(), sep))
-        .find(|(parts, _)| !parts.is_empty())?;
-    let names: Vec<String> = parts.iter().map(|p| summarize(root, p, depth + 1)).collect();
+        .find(|(parts, _)| !parts.is_empty())
+}
+
+/// `allOf` parts joined with `&`, `oneOf`/`anyOf` alternatives joined with `|`; a part that is a
+/// composition of its own is put in parentheses, so nesting keeps its grouping.
+fn composite_summary(root: &Json, schema: &Json, depth: usize) -> Option<String> {
+    let (parts, separator) = composition(schema)?;
+    let names: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let text = summarize(root, p, depth + 1);
+            let nested = p.get("$ref").is_none() && composition(p).is_some_and(|(inner, _)| inner.len() > 1);
+            if nested && parts.len() > 1 { format!("({text})") } else { text }
+        })
+        .collect();
     Some(names.join(separator))
 }
 
@@ -94,23 +118,55 @@ fn enum_values(schema: &Json) -> Option<String> {
     Some(shown.join(" | "))
 }
 
-/// Builds the browsable tree of a schema. A top-level `$ref` names the node.
-pub(super) fn tree(root: &Json, schema: &Json, required: bool) -> SchemaNode {
-    let mut builder = Builder { root, stack: Vec::new(), budget: MAX_NODES };
-    let name = schema.str("$ref").map(ref_name);
-    builder.node(name, schema, required, 0)
+/// Builds the browsable tree of a schema. A top-level `$ref` names the node. `budget` is what
+/// the whole document may still spend (nodes and merged parts, counted on every path); what is
+/// left out for want of it, or past the depth limit, is said where it was cut.
+pub(super) fn tree(root: &Json, schema: &Json, required: bool, budget: &std::cell::Cell<usize>) -> SchemaNode {
+    let mine = budget.get().min(MAX_NODES);
+    let mut builder = Builder { root, stack: Vec::new(), budget: mine };
+    let name = schema.str("$ref").filter(|r| resolve(root, r).is_some()).map(ref_name);
+    let node = builder.node(name, schema, required, 0);
+    budget.set(budget.get() - (mine - builder.budget));
+    node
 }
 
 struct Builder<'a> {
     root: &'a Json,
     /// References currently being expanded (the cycle guard).
     stack: Vec<&'a str>,
+    /// Steps left: every node and every merged part costs one.
     budget: usize,
+}
+
+/// What the node was cut for.
+fn cut_note(budget_spent: bool) -> String {
+    if budget_spent {
+        "… (truncated: the document is too large to expand whole here)".into()
+    } else {
+        format!("… (deeper than {MAX_DEPTH} levels: not shown)")
+    }
+}
+
+/// Would expanding `schema` add anything (properties, parts, items, values, alternatives)?
+fn expandable(root: &Json, schema: &Json) -> bool {
+    let mut s = schema;
+    for _ in 0..MAX_REF_CHAIN {
+        match s.str("$ref").map(|r| resolve(root, r)) {
+            Some(Some(target)) => s = target,
+            Some(None) => return false,
+            None => break,
+        }
+    }
+    !s.field("properties").entries().is_empty()
+        || composition(s).is_some()
+        || s.get("items").is_some_and(|i| expandable(root, i))
+        || s.get("additionalProperties").is_some_and(Json::is_object)
 }
 
 impl<'a> Builder<'a> {
     fn node(&mut self, name: Option<String>, schema: &'a Json, required: bool, depth: usize) -> SchemaNode {
         self.budget = self.budget.saturating_sub(1);
+        let unresolved = schema.str("$ref").filter(|r| resolve(self.root, r).is_none()).map(str::to_string);
         let mut node = SchemaNode {
             name,
             type_summary: summary(self.root, schema),
@@ -118,38 +174,63 @@ impl<'a> Builder<'a> {
             description: schema.text("description"),
             children: Vec::new(),
             cycle: false,
+            cut: None,
+            unresolved,
         };
         if depth < MAX_DEPTH && self.budget > 0 {
-            self.expand(&mut node, schema, depth);
+            // The parts merged into this node: a shared one (an allOf diamond) is merged once.
+            let mut merged = std::collections::HashSet::new();
+            self.expand(&mut node, schema, depth, &mut merged);
+        } else if expandable(self.root, schema) {
+            node.cut = Some(cut_note(self.budget == 0));
         }
         node
     }
 
-    /// Adds the children of `schema` to `node`: its properties, merged `allOf` parts,
-    /// array item properties and dictionary value properties.
-    fn expand(&mut self, node: &mut SchemaNode, schema: &'a Json, depth: usize) {
+    /// Adds the children of `schema` to `node`: its properties, merged `allOf` parts, array item
+    /// properties, dictionary value properties, and `oneOf`/`anyOf` alternatives.
+    fn expand(
+        &mut self,
+        node: &mut SchemaNode,
+        schema: &'a Json,
+        depth: usize,
+        merged: &mut std::collections::HashSet<&'a str>,
+    ) {
+        if self.budget == 0 {
+            node.cut.get_or_insert_with(|| cut_note(true));
+            return;
+        }
+        self.budget -= 1;
         if let Some(reference) = schema.str("$ref") {
-            return self.expand_ref(node, reference, depth);
+            return self.expand_ref(node, reference, depth, merged);
         }
         self.add_properties(node, schema, depth);
         for part in schema.field("allOf").elements() {
-            self.expand(node, part, depth);
+            self.expand(node, part, depth, merged);
         }
         if let Some(items) = schema.get("items") {
-            self.expand(node, items, depth);
+            self.expand(node, items, depth, merged);
         }
         if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
-            self.expand(node, values, depth);
+            self.expand(node, values, depth, merged);
         }
+        self.add_alternatives(node, schema, depth);
         mark_required(node, schema);
     }
 
-    fn expand_ref(&mut self, node: &mut SchemaNode, reference: &'a str, depth: usize) {
+    fn expand_ref(
+        &mut self,
+        node: &mut SchemaNode,
+        reference: &'a str,
+        depth: usize,
+        merged: &mut std::collections::HashSet<&'a str>,
+    ) {
         if self.stack.contains(&reference) {
             node.cycle = true;
             return;
         }
-        if self.stack.len() >= MAX_REF_CHAIN {
+        // Merged into this node already (by another path of a diamond): its properties are here.
+        if !merged.insert(reference) || self.stack.len() >= MAX_REF_CHAIN {
             return;
         }
         let Some(target) = resolve(self.root, reference) else {
@@ -159,14 +240,33 @@ impl<'a> Builder<'a> {
             node.description = target.text("description");
         }
         self.stack.push(reference);
-        self.expand(node, target, depth);
+        self.expand(node, target, depth, merged);
         self.stack.pop();
     }
 
     fn add_properties(&mut self, node: &mut SchemaNode, schema: &'a Json, depth: usize) {
-        for (name, property) in schema.field("properties").entries() {
+        let entries = schema.field("properties").entries();
+        for (i, (name, property)) in entries.iter().enumerate() {
+            if self.budget == 0 {
+                node.cut = Some(format!("… (truncated: {} more properties)", entries.len() - i));
+                return;
+            }
             let child = self.node(Some(name.clone()), property, false, depth + 1);
             merge_child(&mut node.children, child);
+        }
+    }
+
+    /// `oneOf`/`anyOf` alternatives, each a child of its own (`one of: Cat`, `one of: Dog`).
+    fn add_alternatives(&mut self, node: &mut SchemaNode, schema: &'a Json, depth: usize) {
+        for (key, label) in [("oneOf", "one of"), ("anyOf", "any of")] {
+            for part in schema.field(key).elements() {
+                if self.budget == 0 {
+                    node.cut.get_or_insert_with(|| cut_note(true));
+                    return;
+                }
+                let child = self.node(Some(label.to_string()), part, false, depth + 1);
+                node.children.push(child);
+            }
         }
     }
 }

@@ -517,15 +517,18 @@ fn mutual_references_terminate() {
 }
 
 #[test]
-fn unresolvable_reference_keeps_its_name() {
+fn an_unresolved_reference_is_said_with_the_reference_not_shown_as_a_type() {
     let json = r##"{"swagger":"2.0","paths":{"/x":{"get":{"responses":{"200":{"description":"ok",
         "schema":{"$ref":"#/definitions/Missing"}},"201":{"schema":{"$ref":"other.json#/Thing"}}}}}}}"##;
     let doc = parse(json).unwrap();
     let responses = &doc.operations[0].responses;
     let missing = responses[0].schema.as_ref().unwrap();
-    assert_eq!((missing.name.as_deref(), missing.type_summary.as_str()), (Some("Missing"), "Missing"));
+    assert_eq!(missing.name, None, "not a type named Missing");
+    assert_eq!(missing.type_summary, "⚠ unresolved #/definitions/Missing");
+    assert_eq!(missing.unresolved.as_deref(), Some("#/definitions/Missing"));
     assert!(missing.children.is_empty() && !missing.cycle);
-    assert_eq!(responses[1].schema.as_ref().unwrap().type_summary, "Thing");
+    let external = responses[1].schema.as_ref().unwrap();
+    assert_eq!(external.type_summary, "⚠ external other.json#/Thing (not fetched)");
     assert_eq!(responses[1].description, None);
 }
 

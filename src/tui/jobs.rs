@@ -117,6 +117,23 @@ pub trait Job: std::fmt::Debug + Clone + PartialEq + Send + Sync + 'static {
     fn failed(&self, error: String) -> Self::Output;
 }
 
+/// A flag for work done off the async threads (`spawn_blocking`), which a cancelled task cannot
+/// abort: set when the guard is dropped (the task is cancelled or replaced), checked by the work
+/// as it goes.
+pub fn stop_flag() -> (Arc<std::sync::atomic::AtomicBool>, StopOnDrop) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    (stop.clone(), StopOnDrop(stop))
+}
+
+/// Sets its flag when dropped (see [`stop_flag`]).
+pub struct StopOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// One region's share of a listing.
 pub type RegionLoad<'a, T> = BoxFuture<'a, Result<Vec<T>, crate::aws::AwsError>>;
 

@@ -259,8 +259,14 @@ impl Job for LoadDocs {
         let result = async {
             let ctx = env.region(&api.region)?;
             let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
-            let doc = crate::openapi::parse(&text).map_err(|e| e.to_string())?;
-            let lines = crate::openapi::render_lines(&doc);
+            // Parsed and rendered off the async threads (a document can be huge or hostile);
+            // leaving the screen or a newer load drops this task, and the flag stops the work.
+            let (stop, _stop_on_drop) = crate::tui::jobs::stop_flag();
+            let render = move || -> Result<Vec<DocLine>, String> {
+                let doc = crate::openapi::parse_within(&text, &stop).map_err(|e| e.to_string())?;
+                crate::openapi::render_lines_within(&doc, &stop).ok_or_else(|| "stopped".to_string())
+            };
+            let lines = tokio::task::spawn_blocking(render).await.map_err(|e| e.to_string())??;
             keep(kept, lines.clone()).await;
             Ok(lines)
         }

@@ -110,8 +110,7 @@ impl Job for Jq {
     /// A cancelled (or replaced) filter stops at its next output: the blocking thread is not
     /// aborted with the task, the flag set when the task is dropped is seen.
     async fn run(self, _env: Env) -> JqDone {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let _stop_on_drop = StopOnDrop(stop.clone());
+        let (stop, _stop_on_drop) = crate::tui::jobs::stop_flag();
         let (filter, body) = (self.filter, self.body);
         let run = move || {
             let bytes = match body {
@@ -138,15 +137,6 @@ impl Deliver for JqDone {
 
 /// A jq filter's outputs stop with an error past this size (a filter without end cannot fill memory).
 const JQ_OUTPUT_LIMIT: usize = 64 * 1024 * 1024;
-
-/// Sets its flag when dropped (a cancelled task drops it).
-struct StopOnDrop(Arc<std::sync::atomic::AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
 
 /// How much of a body over the limit is kept in memory and shown.
 pub const BODY_START: usize = 64 * 1024;
