@@ -325,18 +325,43 @@ impl FilteredRows {
 }
 
 /// A filterable list over one kind of data: its view, its haystacks (rebuilt when the data's
-/// generation moves on) and its cached rows. What most screens hold.
+/// generation moves on) and its cached rows. What most screens hold. While a filter is set the
+/// best match comes first (ties in the list's order), as fzf does, and a new filter puts the
+/// highlight on it; a document (`in_order`) keeps its own order.
 #[derive(Debug, Default)]
 pub struct FilterList {
     pub view: ListView,
     rows: FilteredRows,
     haystacks: std::sync::Arc<Vec<String>>,
     built: Option<u64>,
+    /// Keep the list's order while filtering (a document's lines), instead of the best first.
+    in_order: bool,
+    /// The rows shown: items, the best match first while filtering.
+    order: Vec<usize>,
+    /// The filter `order` is for: rows for another one move the highlight to the first row.
+    ordered_for: Option<String>,
 }
 
 impl FilterList {
     pub fn with_filter(filter: &str) -> FilterList {
         FilterList { view: ListView::with_filter(filter), ..Default::default() }
+    }
+
+    /// A list that keeps its own order while filtering (a document's lines).
+    pub fn in_order() -> FilterList {
+        FilterList { in_order: true, ..Default::default() }
+    }
+
+    /// The rows in force, ordered; a first set of rows for a new filter puts the highlight on
+    /// the first row (the best match), even where the row highlighted before still matches.
+    fn reorder(&mut self) {
+        self.order = if self.in_order { self.rows.indices().collect() } else { self.best_first() };
+        let filter = self.view.filter.clone();
+        if self.ordered_for.as_ref().is_some_and(|f| *f != filter) {
+            self.view.selected = 0;
+        }
+        self.ordered_for = Some(filter);
+        self.view.clamp(self.order.len());
     }
 
     /// Catch up with data of `generation`: `hay` gives each item's haystack. True if it rebuilt.
@@ -356,38 +381,40 @@ impl FilterList {
     pub fn refilter(&mut self, wake: Option<&Wake>) {
         let generation = self.built.unwrap_or_default();
         self.rows.update_shared(generation, &self.view.filter, &self.haystacks, wake);
-        self.view.clamp(self.rows.len());
+        if !self.rows.is_pending() {
+            self.reorder();
+        }
     }
 
     /// Take the rows of a finished background match; true if they changed.
     pub fn poll(&mut self) -> bool {
         let changed = self.rows.poll();
         if changed {
-            self.view.clamp(self.rows.len());
+            self.reorder();
         }
         changed
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.order.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.order.is_empty()
     }
 
     /// The item shown at row `k`.
     pub fn get(&self, k: usize) -> Option<usize> {
-        self.rows.get(k)
+        self.order.get(k).copied()
     }
 
     /// The selected item.
     pub fn selected(&self) -> Option<usize> {
-        self.rows.get(self.view.selected)
+        self.get(self.view.selected)
     }
 
     pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.rows.indices()
+        self.order.iter().copied()
     }
 
     /// The rows, the best match first while filtering (ties in their own order): for pickers,
@@ -395,14 +422,14 @@ impl FilterList {
     pub fn best_first(&self) -> Vec<usize> {
         let mut m = self.rows.matched().to_vec();
         if !self.view.filter.trim().is_empty() {
-            m.sort_by_key(|&(_, score)| std::cmp::Reverse(score));
+            m.sort_by_key(|&(i, score)| (std::cmp::Reverse(score), i));
         }
         m.into_iter().map(|(i, _)| i).collect()
     }
 
     /// Apply a movement action; false for any other action.
     pub fn apply(&mut self, action: Action) -> bool {
-        let len = self.rows.len();
+        let len = self.order.len();
         self.view.apply(action, len)
     }
 }
@@ -437,8 +464,14 @@ mod tests {
         });
         list.view.set_filter("rates".into());
         list.refilter(None);
-        assert_eq!(list.indices().collect::<Vec<_>>(), [0, 1], "both match, in their own order");
+        assert_eq!(list.indices().collect::<Vec<_>>(), [1, 0], "both match, the one named first");
         assert_eq!(list.best_first(), [1, 0], "the one named first");
+        assert_eq!(list.selected(), Some(1), "highlighted");
+        let mut doc = FilterList::in_order();
+        doc.sync(1, || vec!["customers-api cmkhvc83rs us-east-1 Rest".into(), "rates-quotes yptdbdgw".into()]);
+        doc.view.set_filter("rates".into());
+        doc.refilter(None);
+        assert_eq!(doc.indices().collect::<Vec<_>>(), [0, 1], "a document keeps its order");
         list.view.set_filter(String::new());
         list.refilter(None);
         assert_eq!(list.best_first(), [0, 1]);

@@ -153,6 +153,8 @@ pub struct CatalogScreen {
     built: Option<u64>,
     /// The selected API, as of the rows in force: kept across a new catalog, whose indices differ.
     keep: Option<ApiRef>,
+    /// The filter changed and its rows are not in yet: they highlight the first row.
+    new_filter: bool,
     /// The FINDINGS column: unwaived findings per API (`(region, id)`), their count and worst
     /// severity, as of the findings generation.
     findings: (Option<u64>, crate::tui::data::FindingsPerApi),
@@ -199,14 +201,22 @@ impl CatalogScreen {
     /// until `sync` takes the new ones).
     fn refilter(&mut self, sh: &Shared) {
         let (store, generation) = (&sh.store, sh.store.generations.apis);
+        // The rows of a new filter highlight its best match (the first row), whatever was before.
+        self.new_filter = true;
         if self.matched.update_shared(generation, &self.view.filter, &self.haystacks, sh.wake.as_ref()) {
             self.reorder(store);
         }
     }
 
-    /// The rows from the matches, in score then column order; the selected API stays selected.
+    /// The rows from the matches, in score then column order; the selected API stays selected
+    /// (the first row, the best match, once a new filter's rows are in).
     fn reorder(&mut self, store: &Store) {
-        let keep = self.selected_api(store).map(ApiRef::of);
+        let keep = if std::mem::take(&mut self.new_filter) {
+            self.view.selected = 0;
+            None
+        } else {
+            self.selected_api(store).map(ApiRef::of)
+        };
         self.reorder_keeping(store, keep);
     }
 

@@ -90,7 +90,8 @@ impl DocsScreen {
             return Nav::Stay;
         };
         load_docs(api, &stage, Reload::IfMissing, sh);
-        let mut screen = DocsScreen { api: api.clone(), stage, list: FilterList::default(), rows: vec![], built: None };
+        let mut screen =
+            DocsScreen { api: api.clone(), stage, list: FilterList::in_order(), rows: vec![], built: None };
         screen.sync(sh);
         Nav::Push(Box::new(screen))
     }
