@@ -387,3 +387,49 @@ fn wait_for_file(path: &std::path::Path) -> String {
         }
     }
 }
+
+/// The TUI ends with its terminal: the pty closed under it (the tmux server killed, as a
+/// closed terminal window does) while a load is running against an endpoint that never
+/// answers, and the process is gone within seconds, not left spinning.
+#[test]
+fn the_tui_exits_when_its_terminal_goes_away_even_with_a_load_running() {
+    // An endpoint that accepts and never answers: the catalog load stays in flight.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = vec![];
+        for stream in listener.incoming().take(16).flatten() {
+            open.push(stream);
+        }
+    });
+    let name = format!("portcullis-e2e-hup-{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let status = tmux(&name)
+        .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30"])
+        .args(["-e", "AWS_ACCESS_KEY_ID=testing", "-e", "AWS_SECRET_ACCESS_KEY=testing", "-e", "TERM=xterm-256color"])
+        .args(["-e", &format!("XDG_CONFIG_HOME={d}"), "-e", &format!("XDG_CACHE_HOME={d}/cache")])
+        .args([env!("CARGO_BIN_EXE_portcullis"), "--endpoint-url", &endpoint, "--region", "eu-west-1"])
+        .status()
+        .expect("tmux must be installed (scripts/test installs it)");
+    assert!(status.success());
+    let pid = tmux(&name).args(["display", "-p", "-t", &name, "#{pane_pid}"]).output().unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let shown = tmux(&name).args(["capture-pane", "-p", "-t", &name]).output().unwrap();
+        if String::from_utf8_lossy(&shown.stdout).contains("Loading") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(proc_dir.exists(), "portcullis ({pid}) runs, its load in flight");
+    let _ = tmux(&name).args(["kill-server"]).status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while proc_dir.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!proc_dir.exists(), "portcullis ({pid}) still runs after its terminal went away");
+    drop(held);
+}
