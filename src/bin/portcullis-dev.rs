@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use portcullis::config::{Overrides, Settings};
 use portcullis::dev::standin::proxy;
-use portcullis::dev::{bench_parse, bench_tui, estate_cli};
+use portcullis::dev::{bench_docs, bench_parse, bench_tui, estate_cli};
 
 #[derive(Debug, Parser)]
 #[command(name = "portcullis-dev", about = "Demo and benchmark helpers for portcullis (not the product)")]
@@ -30,6 +30,8 @@ enum DevCommand {
     BenchParse(bench_parse::BenchParseArgs),
     /// Time drawing and filtering the TUI's biggest screens (scripts/bench tui).
     BenchTui(bench_tui::BenchTuiArgs),
+    /// The docs screen over a big generated API definition: time to show, peak memory, a filter keystroke.
+    BenchDocs(bench_docs::BenchDocsArgs),
     /// A local proxy that fails, throttles and slows requests like AWS under load (scripts/bench).
     Proxy(proxy::ProxyArgs),
 }
@@ -48,6 +50,7 @@ fn main() {
         },
         DevCommand::BenchParse(args) => bench_parse::run(args),
         DevCommand::BenchTui(args) => bench_tui::run(args),
+        DevCommand::BenchDocs(args) => bench_docs::run(args),
         DevCommand::Proxy(args) => proxy::run(args),
     };
     if let Err(e) = result {

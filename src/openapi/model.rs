@@ -43,7 +43,9 @@ fn detect(root: &Json) -> Option<SpecVersion> {
 
 fn build(root: &Json, spec: SpecVersion, stop: &std::sync::atomic::AtomicBool) -> ApiDoc {
     let info = root.field("info");
-    let cx = Cx { root, spec, budget: std::cell::Cell::new(DOCUMENT_BUDGET), stop };
+    // About two schema trees an operation (its body, a response): each gets its share.
+    let operations: usize = root.field("paths").entries().iter().map(|(_, item)| item.entries().len()).sum();
+    let cx = Cx { root, spec, budget: schema::Budget::for_trees(2 * operations), stop };
     ApiDoc {
         title: info.text("title").unwrap_or_else(|| "Untitled API".into()),
         version: info.text("version").unwrap_or_default(),
@@ -189,15 +191,11 @@ fn requirement_text(requirement: &Json) -> String {
 struct Cx<'a> {
     root: &'a Json,
     spec: SpecVersion,
-    /// What the whole document may spend on expanding schemas (every tree takes from it).
-    budget: std::cell::Cell<usize>,
+    /// What the whole document may spend on expanding schemas (every tree takes its share).
+    budget: schema::Budget,
     /// Set when nobody waits for the document any more.
     stop: &'a std::sync::atomic::AtomicBool,
 }
-
-/// Nodes (and merged parts) the schema trees of one document may take in all: a document of
-/// thousands of operations still shows, the rest of its trees cut and said so.
-const DOCUMENT_BUDGET: usize = 400_000;
 
 impl<'a> Cx<'a> {
     fn servers(&self) -> Vec<String> {

@@ -121,13 +121,35 @@ fn enum_values(schema: &Json) -> Option<String> {
 /// Builds the browsable tree of a schema. A top-level `$ref` names the node. `budget` is what
 /// the whole document may still spend (nodes and merged parts, counted on every path); what is
 /// left out for want of it, or past the depth limit, is said where it was cut.
-pub(super) fn tree(root: &Json, schema: &Json, required: bool, budget: &std::cell::Cell<usize>) -> SchemaNode {
-    let mine = budget.get().min(MAX_NODES);
+pub(super) fn tree(root: &Json, schema: &Json, required: bool, budget: &Budget) -> SchemaNode {
+    let mine = budget.left.get().min(budget.per_tree);
     let mut builder = Builder { root, stack: Vec::new(), budget: mine };
     let name = schema.str("$ref").filter(|r| resolve(root, r).is_some()).map(ref_name);
     let node = builder.node(name, schema, required, 0);
-    budget.set(budget.get() - (mine - builder.budget));
+    budget.left.set(budget.left.get() - (mine - builder.budget));
     node
+}
+
+/// What a whole document may spend on its schema trees, shared fairly: each tree may take its
+/// share of the whole (at least a floor, at most [`MAX_NODES`]), so a document of thousands of
+/// operations shows every one of them, each as deep as its share allows and marked where cut.
+#[derive(Debug)]
+pub(super) struct Budget {
+    left: std::cell::Cell<usize>,
+    per_tree: usize,
+}
+
+/// Steps (nodes and merged parts) one document may take in all.
+const DOCUMENT_BUDGET: usize = 600_000;
+/// What every tree may take however many there are.
+const TREE_FLOOR: usize = 64;
+
+impl Budget {
+    /// For a document of about `trees` schema trees.
+    pub(super) fn for_trees(trees: usize) -> Budget {
+        let per_tree = (DOCUMENT_BUDGET / trees.max(1)).clamp(TREE_FLOOR, MAX_NODES);
+        Budget { left: std::cell::Cell::new(DOCUMENT_BUDGET), per_tree }
+    }
 }
 
 struct Builder<'a> {
