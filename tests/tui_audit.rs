@@ -426,3 +426,17 @@ fn a_cursor_that_is_behind_holds_older_events_back_on_screen() {
     assert_eq!(shown_ids(&app), ["e1", "e2", "e3"]);
     assert!(screen(&mut app).contains("3 shown of 6 loaded"));
 }
+
+/// A new filter highlights its first match (the newest), and enter opens that event's record,
+/// not the one highlighted before.
+#[test]
+fn a_filtered_event_is_the_one_enter_opens() {
+    let mut app = audit_app(false);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    char_key(&mut app, '/');
+    chars(&mut app, "CreateApiKey");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.screen::<RecordScreen>().is_some_and(|r| r.id == "e1"), "on {}", app.top().title());
+}

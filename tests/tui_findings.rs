@@ -167,3 +167,18 @@ fn the_findings_column_fills_in_the_background_once_the_catalog_is_in() {
     let jobs = quiet.take_commands();
     assert!(jobs.iter().all(|c| !matches!(c, Command::Job { job, .. } if job.get::<LoadFindings>().is_some())));
 }
+
+/// A new filter highlights its first match, and enter opens that finding's rule (not the row
+/// highlighted before).
+#[test]
+fn a_filtered_finding_is_the_one_enter_opens() {
+    let mut app = opened();
+    down_to(&mut app, "stage-execution-logging (");
+    press(&mut app, KeyCode::Down);
+    char_key(&mut app, '/');
+    chars(&mut app, "key forgotten");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let rule = app.screen::<RuleScreen>().unwrap_or_else(|| panic!("on {}", app.top().title()));
+    assert_eq!(rule.rule, "key-no-plan");
+}

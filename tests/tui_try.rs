@@ -531,3 +531,27 @@ fn a_partner_without_a_key_for_the_stage_is_told_what_would_fix_it() {
     let keyless = no_key_advice("acme", &api, "dev", &plans, &[]);
     assert!(keyless.contains("no enabled key to attach"), "{keyless}");
 }
+
+/// In the history, a new filter highlights its best match, and enter reopens that entry (not
+/// the one highlighted before).
+#[test]
+fn the_history_opens_the_entry_filtered_to() {
+    let mut app = catalog_app_with(apis(), false);
+    open_detail(&mut app, &payments_api(), DetailData::Rest(payments_tree()));
+    app.take_commands();
+    command(&mut app, "history");
+    let request = request_of(&app.take_commands()[0]);
+    let entries = vec![
+        entry("/payments/p-1", 200, "none"),
+        entry("/payments/p-2", 200, "none"),
+        entry("/payments/p-3", 200, "none"),
+    ];
+    app.handle(history_loaded(request, entries));
+    press(&mut app, KeyCode::Down); // p-2 (newest first: p-3, p-2, p-1)
+    char_key(&mut app, '/');
+    chars(&mut app, "p-1");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let t = app.screen::<TryScreen>().expect("the request again");
+    assert_eq!(t.spec.path, "/payments/p-1");
+}
