@@ -248,26 +248,25 @@ impl Job for LoadDocs {
         Some(Slot::Docs(ApiRef::of(&self.api), self.stage.clone()))
     }
 
+    /// The kept document (not its lines: a big one's lines are many times its size) shows at
+    /// once while the stage's export is read afresh; both are parsed and rendered off the
+    /// async threads, stopped when the job is dropped (the screen left, a newer load).
     async fn run(self, env: Env) -> DocsLoaded {
         let (api, stage) = (*self.api, self.stage);
         let api_ref = ApiRef::of(&api);
         let kept = kept_path(&env, &api_ref, Item::Docs(&stage));
-        if let Some(c) = load_kept::<Vec<DocLine>>(kept.clone()).await {
+        let (stop, _stop_on_drop) = crate::tui::jobs::stop_flag();
+        if let Some(c) = load_kept::<String>(kept.clone()).await
+            && let Ok(lines) = render_docs(c.data, stop.clone()).await
+        {
             let (request, api, stage) = (env.request, api_ref.clone(), stage.clone());
-            env.emit(Cached::Docs { request, api, stage, lines: c.data, saved_at: c.saved_at });
+            env.emit(Cached::Docs { request, api, stage, lines, saved_at: c.saved_at });
         }
         let result = async {
             let ctx = env.region(&api.region)?;
             let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
-            // Parsed and rendered off the async threads (a document can be huge or hostile);
-            // leaving the screen or a newer load drops this task, and the flag stops the work.
-            let (stop, _stop_on_drop) = crate::tui::jobs::stop_flag();
-            let render = move || -> Result<Vec<DocLine>, String> {
-                let doc = crate::openapi::parse_within(&text, &stop).map_err(|e| e.to_string())?;
-                crate::openapi::render_lines_within(&doc, &stop).ok_or_else(|| "stopped".to_string())
-            };
-            let lines = tokio::task::spawn_blocking(render).await.map_err(|e| e.to_string())??;
-            keep(kept, lines.clone()).await;
+            let lines = render_docs(text.clone(), stop).await?;
+            keep(kept, text).await;
             Ok(lines)
         }
         .await;
@@ -283,6 +282,19 @@ impl Deliver for DocsLoaded {
     fn deliver(self, request: u64, sh: &mut To<'_>) {
         sh.store.take_docs(request, (self.api, self.stage), self.result);
     }
+}
+
+/// An API definition's lines, parsed and rendered in `spawn_blocking` (a document can be huge
+/// or hostile): `stop` ends the work as soon as nobody waits for it.
+async fn render_docs(
+    text: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<Vec<DocLine>, String> {
+    let render = move || -> Result<Vec<DocLine>, String> {
+        let doc = crate::openapi::parse_within(&text, &stop).map_err(|e| e.to_string())?;
+        crate::openapi::render_lines_within(&doc, &stop).ok_or_else(|| "stopped".to_string())
+    };
+    tokio::task::spawn_blocking(render).await.map_err(|e| e.to_string())?
 }
 
 /// Where the warm cache keeps `item` of `api`; `None` with `--no-cache`.
