@@ -46,6 +46,8 @@ pub struct FileConfig {
     /// What the governance rules are configured with (`portcullis lint`, `:findings`).
     #[serde(default)]
     pub lint: crate::governance::LintConfig,
+    /// The accounts read besides the credentials' own (`--accounts` picks among them).
+    pub accounts: Option<crate::aws::accounts::AccountsConfig>,
 }
 
 /// Client-side pacing of the API Gateway control plane.
@@ -68,6 +70,8 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     pub pace_rps: Option<f64>,
     pub no_cache: bool,
+    /// `--accounts all|ID[,ID...]` (repeatable).
+    pub accounts: Vec<String>,
 }
 
 /// Everything the app needs to know about how it was started.
@@ -105,6 +109,9 @@ pub struct Settings {
     pub follow_redirects: bool,
     /// Read the findings in the background once the catalog is in (`background_findings`).
     pub background_findings: bool,
+    /// Which accounts are read, and how their credentials are had (`[accounts]`, `--accounts`);
+    /// `None`: the credentials' own account alone.
+    pub accounts: Option<crate::aws::accounts::AccountsPlan>,
 }
 
 impl crate::aws::Clients for Settings {
@@ -116,6 +123,7 @@ impl crate::aws::Clients for Settings {
             pace_rps: self.pace_rps,
             pace_burst: self.pace_burst,
             read_only: self.read_only,
+            accounts: self.accounts.clone(),
         }
     }
 }
@@ -135,20 +143,7 @@ impl Settings {
 /// Seven days: the default grace of a rotation and the time a retired key is kept.
 pub const SEVEN_DAYS: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
-/// `7d`, `12h`, `30m`, `90s` (or a plain number of seconds) as a duration.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)"))?;
-    let secs = match unit {
-        "d" => n * 86_400,
-        "h" => n * 3600,
-        "m" => n * 60,
-        "s" | "" => n,
-        _ => return Err(format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)")),
-    };
-    Ok(std::time::Duration::from_secs(secs))
-}
+pub use crate::domain::parse_duration;
 
 /// The state directory: `$XDG_STATE_HOME/portcullis` or `~/.local/state/portcullis`.
 pub fn state_dir() -> Option<PathBuf> {
@@ -226,6 +221,7 @@ impl Settings {
             lint: Default::default(),
             follow_redirects: false,
             background_findings: true,
+            accounts: None,
         }
     }
 
@@ -244,6 +240,8 @@ impl Settings {
             Some(text) => text.parse().map_err(|message| ConfigError::Parse { path: path.clone(), message })?,
             None => crate::domain::AuditSource::Lookup,
         };
+        let accounts = crate::aws::accounts::AccountsPlan::from(file.accounts.as_ref(), &split_regions(&o.accounts))
+            .map_err(|message| ConfigError::Parse { path: path.clone(), message })?;
         Ok(Settings {
             profile: o.profile.or(file.profile),
             regions: if regions.is_empty() { file.regions } else { regions },
@@ -268,6 +266,7 @@ impl Settings {
             lint: file.lint,
             follow_redirects: file.follow_redirects.unwrap_or(false),
             background_findings: file.background_findings.unwrap_or(true),
+            accounts,
         })
     }
 }

@@ -7,6 +7,8 @@ use crate::aws::{self, AwsContext, catalog};
 use crate::config::Settings;
 use crate::domain::{Api, ApiKey, Partner, UsagePlan};
 
+static NO_ACCOUNT: crate::domain::AccountRef = crate::domain::AccountRef { id: None, name: None };
+
 /// The estate as read, and what could not be read (the rules run on the rest).
 #[derive(Debug, Default)]
 pub struct Read {
@@ -30,7 +32,7 @@ async fn region(
     let state = settings.state_dir.as_deref();
     match crate::partners::from_keys(ctx, pool, state, settings.rotation_grace, None, &keys).await {
         Ok(partners) => Ok((keys, plans, partners, None)),
-        Err(e) => Ok((keys, plans, vec![], Some(format!("{}: partners: {e}", ctx.region)))),
+        Err(e) => Ok((keys, plans, vec![], Some(format!("{}: partners: {e}", ctx.place())))),
     }
 }
 
@@ -50,7 +52,7 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
                 out.partners.extend(partners);
                 out.problems.extend(problem);
             }
-            Err(e) => out.problems.push(format!("{}: keys, plans or partners: {e}", ctx.region)),
+            Err(e) => out.problems.push(format!("{}: keys, plans or partners: {e}", ctx.place())),
         }
     }
     let problems = out
@@ -69,7 +71,9 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
         .apis
         .iter()
         .filter(|a| a.kind == crate::domain::ApiKind::Http)
-        .filter_map(|a| Some((contexts.iter().position(|c| c.region == a.region)?, a.id.clone())))
+        .filter_map(|a| {
+            Some((contexts.iter().position(|c| c.is_at(a.account.id.as_deref(), &a.region))?, a.id.clone()))
+        })
         .collect();
     let (domains, integrations) = tokio::join!(
         futures::future::join_all(contexts.iter().map(aws::domains::domain_names)),
@@ -78,7 +82,7 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
     for (ctx, d) in contexts.iter().zip(domains) {
         match d {
             Ok(d) => out.domains.extend(d),
-            Err(e) => out.problems.push(format!("{}: custom domain names: {e}", ctx.region)),
+            Err(e) => out.problems.push(format!("{}: custom domain names: {e}", ctx.place())),
         }
     }
     for ((_, id), i) in http.iter().zip(integrations) {
@@ -98,17 +102,48 @@ pub fn lint(
     waivers: &[crate::governance::waivers::Waiver],
     now: i64,
 ) -> (crate::governance::Report, Vec<String>) {
-    let estate = crate::governance::Estate {
-        apis: &read.apis,
-        plans: &read.plans,
-        keys: &read.keys,
-        partners: &read.partners,
-        domains: &read.domains,
-        integrations: &read.integrations,
-        now,
-        config: &settings.lint,
-    };
-    let mut report = crate::governance::evaluate(&estate, selection);
+    // The rules run over one account at a time (a key, a plan and an API refer to each other
+    // within an account), and each finding carries its account.
+    let mut accounts: Vec<&crate::domain::AccountRef> = read
+        .apis
+        .iter()
+        .map(|a| &a.account)
+        .chain(read.plans.iter().map(|p| &p.account))
+        .chain(read.keys.iter().map(|k| &k.account))
+        .chain(read.partners.iter().map(|p| &p.account))
+        .chain(read.domains.iter().map(|d| &d.account))
+        .collect();
+    accounts.sort();
+    accounts.dedup_by(|a, b| a.id == b.id);
+    if accounts.is_empty() {
+        accounts.push(&NO_ACCOUNT);
+    }
+    let mut report = crate::governance::Report::default();
+    for account in accounts {
+        let mine = |a: &crate::domain::AccountRef| a.id == account.id;
+        let apis: Vec<Api> = read.apis.iter().filter(|a| mine(&a.account)).cloned().collect();
+        let plans: Vec<UsagePlan> = read.plans.iter().filter(|p| mine(&p.account)).cloned().collect();
+        let keys: Vec<ApiKey> = read.keys.iter().filter(|k| mine(&k.account)).cloned().collect();
+        let partners: Vec<Partner> = read.partners.iter().filter(|p| mine(&p.account)).cloned().collect();
+        let domains: Vec<_> = read.domains.iter().filter(|d| mine(&d.account)).cloned().collect();
+        let integrations: Vec<_> = read.integrations.iter().filter(|i| mine(&i.account)).cloned().collect();
+        let estate = crate::governance::Estate {
+            apis: &apis,
+            plans: &plans,
+            keys: &keys,
+            partners: &partners,
+            domains: &domains,
+            integrations: &integrations,
+            now,
+            config: &settings.lint,
+        };
+        let mut part = crate::governance::evaluate(&estate, selection);
+        for f in &mut part.findings {
+            f.account = account.clone();
+        }
+        report.findings.extend(part.findings);
+        report.exemptions.extend(part.exemptions);
+    }
     let warnings = crate::governance::waivers::apply(&mut report.findings, waivers, now);
     (report, warnings)
 }

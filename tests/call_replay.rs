@@ -43,6 +43,7 @@ fn shop() -> Api {
         name: "shop".into(),
         kind: ApiKind::Rest,
         region: "eu-west-1".into(),
+        account: Default::default(),
         description: None,
         endpoint_type: Some("REGIONAL".into()),
         tags: Default::default(),

@@ -38,6 +38,7 @@ fn key(id: &str, name: &str) -> ApiKey {
         plan_ids: vec![],
         tags: BTreeMap::new(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         error: None,
         value: None,
     }

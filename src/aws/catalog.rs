@@ -156,6 +156,7 @@ fn rest_api(ctx: &AwsContext, a: &gw::RestApi) -> Api {
         name: a.name().unwrap_or_default().to_string(),
         kind: ApiKind::Rest,
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         description: a.description().map(str::to_string),
         endpoint_type,
         tags: tags(a.tags()),
@@ -358,6 +359,7 @@ fn http_api(ctx: &AwsContext, a: &gw2::Api) -> Api {
         name: a.name().unwrap_or_default().to_string(),
         kind: ApiKind::Http,
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         description: a.description().map(str::to_string),
         // HTTP APIs have no endpoint configuration: they are always regional.
         endpoint_type: Some("REGIONAL".into()),

@@ -42,6 +42,12 @@ pub struct AwsContext {
     pub account: Arc<tokio::sync::OnceCell<String>>,
     /// The credentials the clients use, for SigV4 outside the SDK (try it).
     pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    /// The account these clients read, when accounts were asked for (`[accounts]`,
+    /// `--accounts`); `None` for the credentials' own account read alone (no call is made to
+    /// learn its id then).
+    pub account_id: Option<String>,
+    /// Every account of the connection and its status (shared by all its contexts).
+    pub reach: Arc<super::accounts::Reach>,
 }
 
 /// Operations an endpoint lacks, so we stop asking (and stop paying for retries).
@@ -66,6 +72,29 @@ impl AwsContext {
         E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         AwsError::from_sdk(action, self.profile.as_deref(), e)
+    }
+
+    /// This context's account as the listings carry it: its id and name (both `None` when the
+    /// credentials' own account is read alone).
+    pub fn account(&self) -> (Option<String>, Option<String>) {
+        let name = self.account_id.as_deref().and_then(|id| self.reach.find(id)).and_then(|a| a.name.clone());
+        (self.account_id.clone(), name)
+    }
+
+    /// The account as the listings' objects carry it.
+    pub fn account_ref(&self) -> crate::domain::AccountRef {
+        let (id, name) = self.account();
+        crate::domain::AccountRef::new(id, name)
+    }
+
+    /// Where this context reads, as messages say it: `eu-west-1`, or `payments eu-west-1`.
+    pub fn place(&self) -> String {
+        super::accounts::place(self.account_id.as_deref().and_then(|id| self.reach.find(id)), &self.region)
+    }
+
+    /// Whether this context reads `region` of `account` (any account when `None`).
+    pub fn is_at(&self, account: Option<&str>, region: &str) -> bool {
+        self.region == region && account.is_none_or(|a| self.account_id.as_deref().is_none_or(|mine| mine == a))
     }
 
     /// Refuse a mutation in read-only mode, in the AWS layer itself.
@@ -115,6 +144,8 @@ pub struct ClientConfig {
     pub pace_rps: Option<f64>,
     pub pace_burst: Option<u32>,
     pub read_only: bool,
+    /// The accounts read (`None`: the credentials' own alone).
+    pub accounts: Option<super::accounts::AccountsPlan>,
 }
 
 /// Whatever can say how to make the clients (the settings, or a `ClientConfig` itself).
@@ -160,8 +191,31 @@ pub async fn connect(settings: &impl Clients) -> Result<Vec<AwsContext>, AwsErro
     let sdk = load_sdk_config(settings).await;
     let regions = resolve_regions(settings, &sdk)?;
     let custom = sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_API_GATEWAY").is_some();
-    let account = Arc::new(tokio::sync::OnceCell::new());
-    Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom, account.clone())).collect())
+    let Some(plan) = &settings.accounts else {
+        let own = Slot { account: Arc::new(tokio::sync::OnceCell::new()), id: None, reach: Arc::default() };
+        return Ok(regions.into_iter().map(|r| context_for(settings, &sdk, r, custom, own.clone())).collect());
+    };
+    let (opened, reach) = super::accounts::open(plan, &sdk, settings.profile.as_deref()).await?;
+    let reach = Arc::new(reach);
+    let mut out = Vec::new();
+    for o in opened {
+        let Some(account_sdk) = &o.sdk else { continue };
+        let slot = Slot {
+            account: Arc::new(tokio::sync::OnceCell::new_with(Some(o.info.id.clone()))),
+            id: Some(o.info.id.clone()),
+            reach: reach.clone(),
+        };
+        out.extend(regions.iter().map(|r| context_for(settings, account_sdk, r.clone(), custom, slot.clone())));
+    }
+    Ok(out)
+}
+
+/// What the contexts of one account share.
+#[derive(Clone)]
+struct Slot {
+    account: Arc<tokio::sync::OnceCell<String>>,
+    id: Option<String>,
+    reach: Arc<super::accounts::Reach>,
 }
 
 fn resolve_regions(settings: &ClientConfig, sdk: &SdkConfig) -> Result<Vec<String>, AwsError> {
@@ -181,13 +235,7 @@ fn resolve_regions(settings: &ClientConfig, sdk: &SdkConfig) -> Result<Vec<Strin
     }
 }
 
-fn context_for(
-    settings: &ClientConfig,
-    sdk: &SdkConfig,
-    region: String,
-    custom: bool,
-    account: Arc<tokio::sync::OnceCell<String>>,
-) -> AwsContext {
+fn context_for(settings: &ClientConfig, sdk: &SdkConfig, region: String, custom: bool, slot: Slot) -> AwsContext {
     let r = Region::new(region.clone());
     let apigw = aws_sdk_apigateway::config::Builder::from(sdk).region(r.clone()).build();
     let apigw2 = aws_sdk_apigatewayv2::config::Builder::from(sdk).region(r.clone()).build();
@@ -214,8 +262,10 @@ fn context_for(
         pacer: Pacer::for_apigateway(custom, settings.pace_rps, settings.pace_burst),
         read_only: settings.read_only,
         quirks: Arc::default(),
-        account,
+        account: slot.account,
         credentials: sdk.credentials_provider(),
+        account_id: slot.id,
+        reach: slot.reach,
     }
 }
 

@@ -12,6 +12,8 @@ use super::paging::{all_pages, next};
 pub struct DomainName {
     pub name: String,
     pub region: String,
+    #[serde(flatten)]
+    pub account: crate::domain::AccountRef,
     pub security_policy: Option<String>,
 }
 
@@ -21,6 +23,8 @@ pub struct DomainName {
 pub struct Integration {
     pub api_id: String,
     pub region: String,
+    #[serde(flatten)]
+    pub account: crate::domain::AccountRef,
     pub id: String,
     /// `INTERNET` or `VPC_LINK`.
     pub connection_type: Option<String>,
@@ -32,6 +36,7 @@ fn domain(ctx: &AwsContext, name: Option<&str>, policy: Option<&str>) -> DomainN
     DomainName {
         name: name.unwrap_or_default().to_string(),
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         security_policy: policy.map(str::to_string),
     }
 }
@@ -103,6 +108,7 @@ pub async fn integrations(ctx: &AwsContext, api_id: &str) -> Result<Vec<Integrat
             .map(|i| Integration {
                 api_id: api_id.to_string(),
                 region: ctx.region.clone(),
+                account: ctx.account_ref(),
                 id: i.integration_id().unwrap_or_default().to_string(),
                 connection_type: i.connection_type().map(|c| c.as_str().to_string()),
                 tls_server_name: i.tls_config().and_then(|t| t.server_name_to_verify()).map(str::to_string),

@@ -123,6 +123,7 @@ fn key_of(ctx: &AwsContext, k: &aws_sdk_apigateway::types::ApiKey, plans: &[Usag
         plan_ids,
         tags: tags(k.tags()),
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         error: None,
         value: None,
         id,
@@ -272,6 +273,7 @@ fn known_key(ctx: &AwsContext, id: &str, new: &NewKey) -> ApiKey {
         plan_ids: new.plan_ids.clone(),
         tags: BTreeMap::new(),
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         error: None,
         value: None,
     }

@@ -1,5 +1,6 @@
 //! Plain async functions over the SDK clients, returning domain types. No UI imports.
 
+pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod clients;
@@ -15,27 +16,38 @@ pub mod secrets;
 pub use clients::{AwsContext, ClientConfig, Clients, connect};
 pub use error::{AwsError, ErrorKind};
 
-/// A listing across regions: what loaded, and the regions that failed.
+/// A listing across regions (and accounts): what loaded, and the places that failed.
 #[derive(Debug, Clone)]
 pub struct Regional<T> {
     pub items: Vec<T>,
-    /// One error per region that could not be read; the other regions still count.
+    /// One error per region (of an account) that could not be read, named by its place
+    /// (`eu-west-1`, or `payments eu-west-1`); the others still count.
     pub region_errors: Vec<(String, AwsError)>,
 }
 
-/// Run `load` in every context at once. A region that fails does not hide the others; only
-/// when every region fails is it an error.
+/// Contexts read at once: every region of up to `ACCOUNTS_AT_ONCE` accounts.
+pub fn at_once(contexts: &[AwsContext]) -> usize {
+    let accounts: std::collections::BTreeSet<Option<&str>> = contexts.iter().map(|c| c.account_id.as_deref()).collect();
+    let per_account = contexts.len().div_ceil(accounts.len().max(1));
+    (per_account * accounts::ACCOUNTS_AT_ONCE).max(1)
+}
+
+/// Run `load` in every context, all regions of up to `ACCOUNTS_AT_ONCE` accounts at once. A
+/// place that fails does not hide the others; only when every one fails is it an error.
 pub async fn across_regions<'a, T, F, Fut>(contexts: &'a [AwsContext], load: F) -> Result<Regional<T>, AwsError>
 where
     F: Fn(&'a AwsContext) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
 {
-    let results = futures::future::join_all(contexts.iter().map(load)).await;
+    use futures::StreamExt;
+    // The futures made first, so the stream holds no closure (its lifetimes stay concrete).
+    let loads: Vec<Fut> = contexts.iter().map(load).collect();
+    let results: Vec<_> = futures::stream::iter(loads).buffered(at_once(contexts)).collect().await;
     let mut out = Regional { items: Vec::new(), region_errors: Vec::new() };
     for (ctx, r) in contexts.iter().zip(results) {
         match r {
             Ok(items) => out.items.extend(items),
-            Err(e) => out.region_errors.push((ctx.region.clone(), e)),
+            Err(e) => out.region_errors.push((ctx.place(), e)),
         }
     }
     match out.region_errors.last() {

@@ -112,6 +112,7 @@ fn plan(ctx: &AwsContext, p: &gw::UsagePlan, key_ids: Vec<String>) -> UsagePlan 
         key_ids,
         tags: tags(p.tags()),
         region: ctx.region.clone(),
+        account: ctx.account_ref(),
         error: None,
     }
 }

@@ -34,17 +34,18 @@ pub async fn run(args: ApisArgs, settings: &Settings) -> anyhow::Result<()> {
             Some(format!("API {} ({}, {}) is incomplete: {e}", a.name, a.id, a.region))
         })
         .collect();
-    super::report_incomplete(&incomplete, incomplete.len(), "API", &catalog.region_errors, contexts.len())
+    super::report_incomplete(&incomplete, incomplete.len(), "API", &catalog.region_errors, &contexts)
 }
 
 pub fn table(apis: &[Api], detail: bool, colour: bool) -> String {
-    let mut t = Table::new(&["NAME", "ID", "KIND", "REGION", "ENDPOINT", "STAGES", "OWNER", "CREATED"]);
+    let mut t = Table::new(&["NAME", "ID", "KIND", "ACCOUNT", "REGION", "ENDPOINT", "STAGES", "OWNER", "CREATED"]);
     for a in apis {
         let stages: Vec<&str> = a.stages.iter().map(|s| s.name.as_str()).collect();
         t.row(vec![
             a.name.clone(),
             a.id.clone(),
             a.kind.label().to_string(),
+            a.account.label().to_string(),
             a.region.clone(),
             a.endpoint_type.clone().unwrap_or_default(),
             stages.join(","),
@@ -52,6 +53,7 @@ pub fn table(apis: &[Api], detail: bool, colour: bool) -> String {
             a.created_date.as_deref().map(|d| d.get(..10).unwrap_or(d)).unwrap_or("-").to_string(),
         ]);
     }
+    t.account_column(apis.iter().any(|a| a.account.id.is_some()));
     let mut out = t.render(colour);
     if detail {
         out.push_str(&detail_table(apis, colour));

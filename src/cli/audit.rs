@@ -130,7 +130,7 @@ fn thousands(n: usize) -> String {
 }
 
 pub fn table(events: &[AuditEvent]) -> String {
-    let mut t = Table::new(&["TIME", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR"]);
+    let mut t = Table::new(&["TIME", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR", "ACCOUNT"]);
     for e in events {
         let resources: Vec<&str> = e.resources.iter().map(|r| r.name.as_str()).collect();
         t.row(vec![
@@ -141,8 +141,12 @@ pub fn table(events: &[AuditEvent]) -> String {
             e.source_ip.clone().unwrap_or_else(|| "-".into()),
             resources.join(","),
             e.error_code.clone().unwrap_or_default(),
+            e.account.label().to_string(),
         ]);
     }
+    // Trail records name their account even when one is read: the column shows for several.
+    let accounts: std::collections::BTreeSet<&Option<String>> = events.iter().map(|e| &e.account.id).collect();
+    t.account_column(accounts.len() > 1);
     t.render(super::table::use_colour())
 }
 

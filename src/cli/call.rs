@@ -112,7 +112,7 @@ async fn find_api(contexts: &[aws::AwsContext], wanted: &str) -> anyhow::Result<
             return Err(usage(format!("several APIs are named {wanted}: {}; pass the id", ids.join(", "))));
         }
     };
-    let index = contexts.iter().position(|c| c.region == api.region).unwrap_or(0);
+    let index = contexts.iter().position(|c| c.is_at(api.account.id.as_deref(), &api.region)).unwrap_or(0);
     let detailed = catalog::reread(&contexts[index], api, catalog::Depth::Detail).await?;
     let api = detailed.ok_or_else(|| usage(format!("API {wanted} was deleted meanwhile")))?;
     if let Some(e) = &api.error {

@@ -122,11 +122,11 @@ async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -
         all.iter().filter_map(|k| Some(format!("{}: {}", k.region, k.error.as_ref()?))).collect();
     incomplete.dedup();
     let n = all.iter().filter(|k| k.error.is_some()).count();
-    super::report_incomplete(&incomplete, n, "key", &listed.region_errors, contexts.len())
+    super::report_incomplete(&incomplete, n, "key", &listed.region_errors, &contexts)
 }
 
 pub fn keys_table(keys: &[ApiKey]) -> String {
-    let mut t = Table::new(&["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "REGION"]);
+    let mut t = Table::new(&["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "ACCOUNT", "REGION"]);
     let day = |d: &Option<String>| d.as_deref().map_or("-".to_string(), |d| d.get(..10).unwrap_or(d).to_string());
     for k in keys {
         t.row(vec![
@@ -137,9 +137,11 @@ pub fn keys_table(keys: &[ApiKey]) -> String {
             day(&k.created_date),
             day(&k.last_updated_date),
             k.plan_ids.join(","),
+            k.account.label().to_string(),
             k.region.clone(),
         ]);
     }
+    t.account_column(keys.iter().any(|k| k.account.id.is_some()));
     t.render(super::table::use_colour())
 }
 

@@ -78,8 +78,9 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
                     .unwrap_or_else(|_| "unknown".into()),
                 None => "unknown".into(),
             };
-            let regions: Vec<String> = contexts.iter().map(|c| c.region.clone()).collect();
-            let log = governance::sarif::log(&report, &account, &regions, args.sarif_include_waived);
+            let places: Vec<(Option<String>, String)> =
+                contexts.iter().map(|c| (c.account_id.clone(), c.region.clone())).collect();
+            let log = governance::sarif::log(&report, &account, &places, args.sarif_include_waived);
             serde_json::to_string_pretty(&log)? + "\n"
         }
         LintOutput::Table => table(&report),
@@ -88,12 +89,13 @@ pub async fn run(args: LintArgs, settings: &Settings) -> anyhow::Result<()> {
     for p in problems {
         eprintln!("warning: {p}");
     }
-    if !problems.is_empty() {
+    let accounts = super::unreadable_accounts(&contexts);
+    if !problems.is_empty() || !accounts.is_empty() {
         return Err(Exit {
             code: 1,
             message: format!(
                 "error: the estate could not be read completely ({} problem(s) above); the findings are of what was read",
-                problems.len()
+                problems.len() + accounts.len()
             ),
         }
         .into());

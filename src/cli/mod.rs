@@ -1,9 +1,11 @@
 //! The command line: global flags, subcommands, and their table/JSON rendering.
 
+pub mod accounts;
 pub mod apis;
 pub mod audit;
 pub mod call;
 pub mod confirm;
+pub mod iam_policy;
 pub mod keys;
 pub mod lint;
 pub mod partners;
@@ -39,6 +41,10 @@ pub struct Cli {
     /// Region(s): repeat or comma-separate; `all` for every region.
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub region: Vec<String>,
+    /// Account(s) to read: `all` (the organisation's, or the config's list) or ids, comma-separated;
+    /// the credentials' own account is always one of them.
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "all|ID[,ID...]")]
+    pub accounts: Vec<String>,
     /// Send every AWS call to this endpoint (an emulator, LocalStack, a proxy).
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub endpoint_url: Option<String>,
@@ -103,6 +109,12 @@ pub enum Command {
     /// Governance findings for every API, stage, route, plan, key and partner (JSON, SARIF; exit 3 at the threshold).
     #[command(after_help = lint::EXIT_CODES)]
     Lint(lint::LintArgs),
+    /// Every account read (its own, the organisation's or the config's list): status, APIs, partners, findings.
+    #[command(after_help = EXIT_CODES)]
+    Accounts(accounts::AccountsArgs),
+    /// The IAM policy the role in each account needs (read-only, or --changes), or its trust policy (--trust).
+    #[command(name = "iam-policy", after_help = EXIT_CODES)]
+    IamPolicy(iam_policy::IamPolicyArgs),
     /// Shell completions (bash, zsh, fish, powershell, elvish) on stdout.
     #[command(
         after_help = "Install, e.g.: portcullis completions bash > ~/.local/share/bash-completion/completions/portcullis"
@@ -137,6 +149,7 @@ impl Cli {
             config: self.config.clone(),
             pace_rps: self.pace_rps,
             no_cache: self.no_cache,
+            accounts: self.accounts.clone(),
         }
     }
 }
@@ -222,29 +235,49 @@ pub fn one_region(contexts: &[crate::aws::AwsContext]) -> anyhow::Result<&crate:
 }
 
 /// After a listing is printed: say on stderr what could not be read completely (`lines`, about
-/// `count` items) and each region that failed; exit 1 when there is any.
+/// `count` items), each account that cannot be read and each region that failed; exit 1 when
+/// there is any.
 pub fn report_incomplete(
     lines: &[String],
     count: usize,
     noun: &str,
     region_errors: &[(String, crate::aws::AwsError)],
-    regions: usize,
+    contexts: &[crate::aws::AwsContext],
 ) -> anyhow::Result<()> {
+    let accounts = unreadable_accounts(contexts);
     for line in lines {
         eprintln!("warning: {line}");
     }
     for (region, e) in region_errors {
         eprintln!("warning: {region}: {e}");
     }
-    match (count, region_errors.len()) {
-        (0, 0) => Ok(()),
-        (n, 0) => {
+    let mut parts = Vec::new();
+    if !accounts.is_empty() {
+        let of = contexts.first().map_or(0, |c| c.reach.accounts.len());
+        parts.push(format!("{} of {of} accounts", accounts.len()));
+    }
+    if !region_errors.is_empty() {
+        parts.push(format!("{} of {} regions", region_errors.len(), contexts.len()));
+    }
+    match (count, parts.is_empty()) {
+        (0, true) => Ok(()),
+        (n, true) => {
             anyhow::bail!(
                 "{n} {noun}(s) could not be read completely (their `error` field says what); the others are whole"
             )
         }
-        (_, r) => anyhow::bail!("{r} of {regions} regions could not be read; the output holds the others"),
+        (_, false) => anyhow::bail!("{} could not be read; the output holds the others", parts.join(" and ")),
     }
+}
+
+/// Say on stderr each account of the connection that cannot be read (and an organisation that
+/// could not be listed), with what to do; the lines said.
+pub fn unreadable_accounts(contexts: &[crate::aws::AwsContext]) -> Vec<String> {
+    let warnings = contexts.first().map(|c| c.reach.warnings()).unwrap_or_default();
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    warnings
 }
 
 /// Print to stdout; a closed pipe (`| head`) is not an error.
@@ -283,6 +316,8 @@ pub async fn run(command: Command, settings: Settings) -> i32 {
         Command::Partners(args) => partners::run(args, &settings).await,
         Command::Call(args) => call::run(args, &settings).await,
         Command::Lint(args) => lint::run(args, &settings).await,
+        Command::Accounts(args) => accounts::run(args, &settings).await,
+        Command::IamPolicy(args) => iam_policy::run(args),
     };
     match result {
         Ok(()) => 0,

@@ -244,8 +244,7 @@ async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, 
         eprintln!("note: {NO_POOL}; partners are shown from their API keys alone");
     }
     let state = settings.state_dir.as_deref();
-    let listed =
-        aws::across_regions(contexts, |c| crate::partners::list(c, pool, state, settings.rotation_grace, None)).await?;
+    let listed = crate::partners::list_all(contexts, pool, state, settings.rotation_grace, None).await?;
     let text = match output {
         Output::Json => serde_json::to_string_pretty(&listed.items)? + "\n",
         Output::Table => partners_table(&listed.items, time::OffsetDateTime::now_utc()),
@@ -256,14 +255,23 @@ async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, 
         .iter()
         .filter_map(|p| Some(format!("partner {} ({}): {}", p.id, p.region, p.error.as_ref()?)))
         .collect();
-    super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, contexts.len())
+    super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, &contexts)
 }
 
 pub use crate::domain::credential_age as age;
 
 pub fn partners_table(partners: &[Partner], now: time::OffsetDateTime) -> String {
-    let mut t =
-        Table::new(&["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS", "REGION"]);
+    let mut t = Table::new(&[
+        "PARTNER",
+        "APP CLIENTS",
+        "KEYS",
+        "PLANS",
+        "SCOPES",
+        "OLDEST CREDENTIAL",
+        "STATUS",
+        "ACCOUNT",
+        "REGION",
+    ]);
     for p in partners {
         t.row(vec![
             p.id.clone(),
@@ -273,9 +281,11 @@ pub fn partners_table(partners: &[Partner], now: time::OffsetDateTime) -> String
             p.scopes.join(" "),
             age(p.oldest_credential_date.as_deref(), now),
             p.status.clone(),
-            p.region.clone(),
+            p.accounts.join(","),
+            p.regions.join(","),
         ]);
     }
+    t.account_column(partners.iter().any(|p| !p.accounts.is_empty()));
     t.render(super::table::use_colour())
 }
 

@@ -45,7 +45,7 @@ pub async fn run(args: PlansArgs, settings: &Settings) -> anyhow::Result<()> {
                 .iter()
                 .filter_map(|p| Some(format!("usage plan {} ({}, {}): {}", p.name, p.id, p.region, p.error.as_ref()?)))
                 .collect();
-            super::report_incomplete(&incomplete, incomplete.len(), "usage plan", &listed.region_errors, contexts.len())
+            super::report_incomplete(&incomplete, incomplete.len(), "usage plan", &listed.region_errors, &contexts)
         }
         Some(PlansCommand::Usage { plan_id, key, days }) => {
             let ctx = one_region(&contexts)?;
@@ -60,7 +60,7 @@ pub async fn run(args: PlansArgs, settings: &Settings) -> anyhow::Result<()> {
 }
 
 pub fn plans_table(plans: &[UsagePlan]) -> String {
-    let mut t = Table::new(&["NAME", "ID", "THROTTLE", "QUOTA", "API STAGES", "KEYS", "REGION"]);
+    let mut t = Table::new(&["NAME", "ID", "THROTTLE", "QUOTA", "API STAGES", "KEYS", "ACCOUNT", "REGION"]);
     for p in plans {
         let throttle = p.throttle.as_ref().map_or("-".into(), |t| {
             format!("{}/s burst {}", t.rate_limit.unwrap_or_default(), t.burst_limit.unwrap_or_default())
@@ -74,9 +74,11 @@ pub fn plans_table(plans: &[UsagePlan]) -> String {
             quota,
             stages.join(","),
             p.key_ids.len().to_string(),
+            p.account.label().to_string(),
             p.region.clone(),
         ]);
     }
+    t.account_column(plans.iter().any(|p| p.account.id.is_some()));
     t.render(super::table::use_colour())
 }
 

@@ -35,6 +35,24 @@ impl Table {
         Table { header: header.iter().map(|h| h.to_string()).collect(), rows: vec![] }
     }
 
+    /// Leave out a column (ACCOUNT when one account is read), from the header and every row.
+    pub fn without(&mut self, column: &str) {
+        let Some(at) = self.header.iter().position(|h| h == column) else { return };
+        self.header.remove(at);
+        for row in &mut self.rows {
+            if at < row.len() {
+                row.remove(at);
+            }
+        }
+    }
+
+    /// The ACCOUNT column stays only when some row has an account (accounts were asked for).
+    pub fn account_column(&mut self, shown: bool) {
+        if !shown {
+            self.without("ACCOUNT");
+        }
+    }
+
     /// Add a row; remote text is sanitised and truncated here.
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells.iter().map(|c| sanitize::one_line(c, MAX_CELL)).collect());

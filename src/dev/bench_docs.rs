@@ -150,6 +150,7 @@ fn docs_app(lines: Vec<crate::openapi::DocLine>) -> App {
         name: "big".into(),
         kind: crate::domain::ApiKind::Rest,
         region: "eu-west-1".into(),
+        account: Default::default(),
         description: None,
         endpoint_type: Some("REGIONAL".into()),
         tags: Default::default(),

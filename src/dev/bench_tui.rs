@@ -225,6 +225,7 @@ fn apis(n: usize) -> Vec<Api> {
             name: format!("{}-api-{i}", ["payments", "orders", "ledger", "search", "identity"][i % 5]),
             kind: if i % 10 == 0 { ApiKind::Http } else { ApiKind::Rest },
             region: ["eu-west-1", "us-east-1"][i % 2].into(),
+            account: Default::default(),
             description: Some(format!("API number {i}")),
             endpoint_type: Some("REGIONAL".into()),
             tags: [("owner".to_string(), format!("team-{}", i % 40))].into(),

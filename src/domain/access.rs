@@ -38,6 +38,8 @@ pub struct UsagePlan {
     pub key_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub region: String,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     /// What could not be read after every retry (the plan's keys); absent when all loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -67,6 +69,8 @@ pub struct ApiKey {
     pub plan_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub region: String,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     /// Why `planIds` may be incomplete (a plan's keys could not be read after every retry);
     /// absent when all loaded.
     #[serde(skip_serializing_if = "Option::is_none")]

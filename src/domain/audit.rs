@@ -23,6 +23,8 @@ pub struct AuditEvent {
     pub username: Option<String>,
     pub source_ip: Option<String>,
     pub region: Option<String>,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub read_only: Option<bool>,
@@ -95,6 +97,7 @@ struct Record<'a> {
     service_event_details: Option<&'a RawValue>,
     error_code: Option<String>,
     error_message: Option<String>,
+    recipient_account_id: Option<String>,
     #[serde(rename = "eventID")]
     event_id: Option<String>,
     read_only: Option<serde_json::Value>,
@@ -214,6 +217,8 @@ pub fn event_from_record(raw: &str) -> Result<AuditEvent, String> {
         username,
         source_ip: r.source_ip_address,
         region: r.aws_region,
+        // The account the record was delivered for (an organisation trail holds every member's).
+        account: crate::domain::AccountRef::new(r.recipient_account_id, None),
         error_code: r.error_code,
         error_message: r.error_message,
         read_only: read_only(&r.read_only),
@@ -327,6 +332,21 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// `7d`, `12h`, `30m`, `90s` (or a plain number of seconds) as a duration.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)"))?;
+    let secs = match unit {
+        "d" => n * 86_400,
+        "h" => n * 3600,
+        "m" => n * 60,
+        "s" | "" => n,
+        _ => return Err(format!("`{text}` is not a duration (like 7d, 12h, 30m or 90s)")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
+}
+
 /// RFC 3339 to a time.
 pub fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
@@ -367,6 +387,7 @@ mod query_tests {
             username: Some(user.into()),
             source_ip: None,
             region: None,
+            account: Default::default(),
             error_code: error.map(String::from),
             error_message: None,
             read_only: Some(false),

@@ -152,6 +152,9 @@ impl Window {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
     pub region: String,
+    /// The account it reads, when accounts were asked for (each account and region has its own
+    /// LookupEvents budget and its own cache file).
+    pub account: Option<String>,
     pub filter: Option<ServerFilter>,
     /// Still to fetch, in order.
     pub windows: Vec<Window>,
@@ -194,7 +197,7 @@ impl Cursor {
             }
             _ => (Coverage { oldest: top, newest: top }, vec![Window::new(q.since, q.until, true)]),
         };
-        Cursor { region: region.to_string(), filter, windows, coverage, pages: 0, failed: false }
+        Cursor { region: region.to_string(), account: None, filter, windows, coverage, pages: 0, failed: false }
     }
 
     pub fn has_more(&self) -> bool {
@@ -381,6 +384,7 @@ mod tests {
             username: None,
             source_ip: None,
             region: None,
+            account: Default::default(),
             error_code: None,
             error_message: None,
             read_only: Some(false),

@@ -29,6 +29,8 @@ pub struct Api {
     pub name: String,
     pub kind: ApiKind,
     pub region: String,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     pub description: Option<String>,
     pub endpoint_type: Option<String>,
     pub tags: BTreeMap<String, String>,

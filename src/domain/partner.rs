@@ -91,6 +91,10 @@ pub fn client_stamp(name: &str) -> Option<time::OffsetDateTime> {
 #[serde(rename_all = "camelCase")]
 pub struct PartnerKey {
     pub id: String,
+    /// Where the key is (a partner's keys may be in several regions and accounts).
+    pub region: String,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     pub name: String,
     pub enabled: bool,
     pub created_date: Option<String>,
@@ -107,6 +111,8 @@ pub struct PartnerKey {
 pub struct Partner {
     pub id: String,
     pub region: String,
+    #[serde(flatten)]
+    pub account: super::AccountRef,
     pub user_pool_id: Option<String>,
     pub app_clients: Vec<AppClient>,
     pub keys: Vec<PartnerKey>,
@@ -114,6 +120,13 @@ pub struct Partner {
     pub scopes: Vec<String>,
     pub status: String,
     pub oldest_credential_date: Option<String>,
+    /// Every region its keys and app clients are in (one partner across regions and accounts).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Every account its keys and app clients are in (ids; empty when the credentials' own
+    /// account is read alone).
+    #[serde(default)]
+    pub accounts: Vec<String>,
     /// Why this partner could not be read completely (absent when it was).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -136,6 +149,7 @@ pub struct Unfinished {
 #[derive(Debug, Clone, Default)]
 pub struct PartnerSources<'a> {
     pub region: &'a str,
+    pub account: super::AccountRef,
     pub user_pool_id: Option<&'a str>,
     pub keys: &'a [ApiKey],
     pub clients: &'a [AppClient],
@@ -183,6 +197,7 @@ fn partner(src: &PartnerSources, id: &str, now: time::OffsetDateTime) -> Partner
     let mut p = Partner {
         id: id.to_string(),
         region: src.region.to_string(),
+        account: src.account.clone(),
         user_pool_id: src.user_pool_id.map(str::to_string),
         app_clients,
         keys,
@@ -190,16 +205,97 @@ fn partner(src: &PartnerSources, id: &str, now: time::OffsetDateTime) -> Partner
         scopes: scopes.into_iter().collect(),
         status: String::new(),
         oldest_credential_date: oldest,
+        regions: vec![],
+        accounts: vec![],
         error,
     };
+    spread(&mut p);
     p.status = status(&p, src, now);
     p
+}
+
+/// The regions and accounts a partner's credentials are in.
+fn spread(p: &mut Partner) {
+    let regions: BTreeSet<String> =
+        p.keys.iter().map(|k| k.region.clone()).chain(std::iter::once(p.region.clone())).collect();
+    let accounts: BTreeSet<String> =
+        p.keys.iter().filter_map(|k| k.account.id.clone()).chain(p.account.id.clone()).collect();
+    p.regions = regions.into_iter().collect();
+    p.accounts = accounts.into_iter().collect();
+}
+
+/// One row per partner: the rows read in each region and account joined (its keys wherever
+/// they are, its app clients in the partner pool, its plans), the status worked out again from
+/// all of them. `unfinished` is every operation the journal holds unfinished.
+pub fn join(
+    rows: Vec<Partner>,
+    unfinished: &[Unfinished],
+    grace: std::time::Duration,
+    now: time::OffsetDateTime,
+) -> Vec<Partner> {
+    let mut by_id: std::collections::BTreeMap<String, Partner> = Default::default();
+    for row in rows {
+        match by_id.entry(row.id.clone()) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(row);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => absorb(o.get_mut(), row),
+        }
+    }
+    by_id
+        .into_values()
+        .map(|mut p| {
+            spread(&mut p);
+            let src = PartnerSources {
+                region: "",
+                user_pool_id: p.user_pool_id.as_deref(),
+                unfinished,
+                grace,
+                ..Default::default()
+            };
+            p.status = status(&p, &src, now);
+            p
+        })
+        .collect()
+}
+
+/// Take `other`'s credentials into `p`; the row with the app clients (the partner pool's
+/// region) is the partner's home.
+fn absorb(p: &mut Partner, other: Partner) {
+    if p.app_clients.is_empty() && !other.app_clients.is_empty() {
+        p.region = other.region.clone();
+        p.account = other.account.clone();
+    }
+    if p.user_pool_id.is_none() {
+        p.user_pool_id = other.user_pool_id;
+    }
+    for c in other.app_clients {
+        if !p.app_clients.iter().any(|x| x.client_id == c.client_id) {
+            p.app_clients.push(c);
+        }
+    }
+    p.keys.extend(other.keys);
+    let union = |a: &mut Vec<String>, b: Vec<String>| {
+        let all: BTreeSet<String> = a.drain(..).chain(b).collect();
+        *a = all.into_iter().collect();
+    };
+    union(&mut p.plan_ids, other.plan_ids);
+    union(&mut p.scopes, other.scopes);
+    p.oldest_credential_date = [p.oldest_credential_date.take(), other.oldest_credential_date]
+        .into_iter()
+        .flatten()
+        .min_by_key(|d| super::parse_time(d));
+    if p.error.is_none() {
+        p.error = other.error;
+    }
 }
 
 fn partner_key(k: &ApiKey, all: &[&ApiKey]) -> PartnerKey {
     // The key that replaces this one carries the date this one retires.
     let successor = all.iter().find(|n| n.tags.get(TAG_ROTATES) == Some(&k.id));
     PartnerKey {
+        region: k.region.clone(),
+        account: k.account.clone(),
         id: k.id.clone(),
         name: k.name.clone(),
         enabled: k.enabled,
@@ -290,6 +386,7 @@ mod tests {
             plan_ids: plans.iter().map(|p| p.to_string()).collect(),
             tags: tags.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<BTreeMap<_, _>>(),
             region: "eu-west-1".into(),
+            account: Default::default(),
             error: None,
             value: None,
         }
@@ -312,6 +409,7 @@ mod tests {
     fn statuses(keys: &[ApiKey], clients: &[AppClient], unfinished: &[Unfinished]) -> Vec<(String, String)> {
         let src = PartnerSources {
             region: "eu-west-1",
+            account: Default::default(),
             user_pool_id: Some("pool"),
             keys,
             clients,
@@ -375,6 +473,7 @@ mod tests {
         let keys = [key("k1", "kilo", true, &["p1"], &[])];
         let src = PartnerSources {
             region: "us-east-1",
+            account: Default::default(),
             user_pool_id: None,
             keys: &keys,
             clients: &[],

@@ -112,6 +112,8 @@ pub struct Finding {
     pub resource: String,
     pub resource_type: ResourceType,
     pub region: String,
+    #[serde(flatten)]
+    pub account: crate::domain::AccountRef,
     pub api_id: Option<String>,
     pub stage: Option<String>,
     pub path: Option<String>,

@@ -127,20 +127,24 @@ fn result(account: &str, f: &Finding) -> sarif::Result {
     }
 }
 
-/// The report as a SARIF log: one run per region of `account` that was read (a clean region
-/// too, so that code scanning closes its alerts).
-pub fn log(report: &Report, account: &str, regions: &[String], include_waived: bool) -> sarif::Sarif {
-    let mut regions: Vec<&str> = regions.iter().map(String::as_str).collect();
-    regions.extend(report.findings.iter().map(|f| f.region.as_str()));
-    regions.sort_unstable();
-    regions.dedup();
-    let runs: Vec<sarif::Run> = regions
+/// The report as a SARIF log: one run per account and region that was read (a clean one too,
+/// so that code scanning closes its alerts). `places` are the (account, region) pairs read; a
+/// place or finding without an account is `account`'s (the credentials' own).
+pub fn log(report: &Report, account: &str, places: &[(Option<String>, String)], include_waived: bool) -> sarif::Sarif {
+    let of = |a: &Option<String>| a.clone().unwrap_or_else(|| account.to_string());
+    let mut places: Vec<(String, String)> = places.iter().map(|(a, r)| (of(a), r.clone())).collect();
+    places.extend(report.findings.iter().map(|f| (of(&f.account.id), f.region.clone())));
+    places.sort_unstable();
+    places.dedup();
+    let runs: Vec<sarif::Run> = places
         .into_iter()
-        .map(|region| {
+        .map(|(account, region)| {
+            let account = account.as_str();
+            let region = region.as_str();
             let results: Vec<sarif::Result> = report
                 .findings
                 .iter()
-                .filter(|f| f.region == region && (include_waived || !f.waived))
+                .filter(|f| of(&f.account.id) == account && f.region == region && (include_waived || !f.waived))
                 .map(|f| result(account, f))
                 .collect();
             let driver = sarif::ToolComponent::builder()

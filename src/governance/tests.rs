@@ -79,6 +79,7 @@ fn rest() -> Api {
         name: "orders".into(),
         kind: ApiKind::Rest,
         region: "eu-west-1".into(),
+        account: Default::default(),
         description: Some("Orders".into()),
         endpoint_type: Some("REGIONAL".into()),
         tags: owner(),
@@ -116,6 +117,7 @@ fn plan() -> UsagePlan {
         key_ids: vec!["k1".into()],
         tags: BTreeMap::new(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         error: None,
     }
 }
@@ -132,6 +134,7 @@ fn key() -> ApiKey {
         plan_ids: vec!["p1".into()],
         tags: BTreeMap::new(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         error: None,
         value: None,
     }
@@ -141,6 +144,7 @@ fn partner() -> Partner {
     Partner {
         id: "acme".into(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         user_pool_id: Some("eu-west-1_Pool".into()),
         app_clients: vec![AppClient {
             client_id: "c1".into(),
@@ -151,6 +155,8 @@ fn partner() -> Partner {
             flows: vec![],
         }],
         keys: vec![PartnerKey {
+            region: "eu-west-1".into(),
+            account: Default::default(),
             id: "k1".into(),
             name: "acme-prod".into(),
             enabled: true,
@@ -163,6 +169,8 @@ fn partner() -> Partner {
         scopes: vec![],
         status: "ok".into(),
         oldest_credential_date: Some(RECENT.into()),
+        regions: vec!["eu-west-1".into()],
+        accounts: vec![],
         error: None,
     }
 }
@@ -186,11 +194,13 @@ fn clean() -> World {
         domains: vec![DomainName {
             name: "api.example.com".into(),
             region: "eu-west-1".into(),
+            account: Default::default(),
             security_policy: Some("SecurityPolicy_TLS13_1_3_2025_09".into()),
         }],
         integrations: vec![Integration {
             api_id: "h1".into(),
             region: "eu-west-1".into(),
+            account: Default::default(),
             id: "i1".into(),
             connection_type: Some("VPC_LINK".into()),
             tls_server_name: Some("rates.internal".into()),

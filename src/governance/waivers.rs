@@ -113,6 +113,7 @@ mod tests {
             resource: resource.into(),
             resource_type: ResourceType::Stage,
             region: "eu-west-1".into(),
+            account: Default::default(),
             api_id: None,
             stage: None,
             path: None,

@@ -254,6 +254,29 @@ impl Credentials {
     }
 }
 
+/// Every partner as one row, across the regions and accounts of `contexts`: each one's keys
+/// wherever they are (each with its region and account), its app clients in the partner pool,
+/// its plans, and its status from all of them.
+pub async fn list_all(
+    contexts: &[AwsContext],
+    pool: Option<&str>,
+    state: Option<&Path>,
+    grace: std::time::Duration,
+    only: Option<&str>,
+) -> Result<crate::aws::Regional<Partner>, AwsError> {
+    let mut listed = crate::aws::across_regions(contexts, |c| list(c, pool, state, grace, only)).await?;
+    let unfinished: Vec<Unfinished> = journal::journal_dir(state)
+        .ok()
+        .and_then(|d| journal::unfinished(&d).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, op)| Unfinished { partner: op.partner.clone(), operation: op.label() })
+        .collect();
+    let rows = std::mem::take(&mut listed.items);
+    listed.items = crate::domain::join(rows, &unfinished, grace, time::OffsetDateTime::now_utc());
+    Ok(listed)
+}
+
 /// The partners in one region: keys (with their plans), the partner pool's app clients, and
 /// the journal's unfinished operations. Without a partner pool only the keys count.
 pub async fn list(
@@ -327,6 +350,7 @@ async fn in_pool(
     };
     let src = PartnerSources {
         region: &ctx.region,
+        account: ctx.account_ref(),
         user_pool_id: pool,
         keys: all_keys,
         clients: &clients,

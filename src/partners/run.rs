@@ -4,7 +4,7 @@
 use super::Policy;
 use super::ops::{self, Change, Credential, Env, OnboardRequest, Outcome, Show};
 use super::{Credentials, Destination};
-use crate::aws::{self, AwsContext, cognito};
+use crate::aws::{AwsContext, cognito};
 use crate::domain::Partner;
 
 /// What `:partners` shows: the partners (every region), the partner pool, and what reconcile
@@ -94,9 +94,7 @@ fn pool_context<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> Option<&'
 pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<View, String> {
     let pool = settings.pool.as_deref();
     let state = settings.state_dir.as_deref();
-    let listed = aws::across_regions(contexts, |c| super::list(c, pool, state, settings.grace, None))
-        .await
-        .map_err(|e| e.to_string())?;
+    let listed = super::list_all(contexts, pool, state, settings.grace, None).await.map_err(|e| e.to_string())?;
     let home = pool_context(contexts, pool).or(contexts.first()).ok_or("no region")?;
     let pool_info = match pool {
         Some(p) if pool_context(contexts, Some(p)).is_some() => {

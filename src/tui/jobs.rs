@@ -149,7 +149,7 @@ pub async fn per_region<T>(
     for (ctx, r) in contexts.iter().zip(results) {
         match r {
             Ok(items) => all.extend(items),
-            Err(e) => errors.push((ctx.region.clone(), e)),
+            Err(e) => errors.push((ctx.place(), e)),
         }
     }
     match errors.first() {

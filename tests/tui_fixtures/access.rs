@@ -37,6 +37,7 @@ pub fn plan(id: &str, name: &str, stages: &[(&str, &str)], keys: &[&str]) -> Usa
         key_ids: keys.iter().map(|k| k.to_string()).collect(),
         tags: BTreeMap::new(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         error: None,
     }
 }
@@ -54,6 +55,7 @@ pub fn key(id: &str, name: &str, plans: &[&str], enabled: bool) -> ApiKey {
         plan_ids: plans.iter().map(|p| p.to_string()).collect(),
         tags: BTreeMap::from([("tier".into(), "gold".into())]),
         region: "eu-west-1".into(),
+        account: Default::default(),
         error: None,
         value: Some(Secret::new(format!("{id}VALUEabcdefghij0123456789{}", &id[..2]))),
     }

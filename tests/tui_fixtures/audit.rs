@@ -60,6 +60,7 @@ pub fn ev(
         username: Some(user.into()),
         source_ip: Some("203.0.113.7".into()),
         region: Some("eu-west-1".into()),
+        account: Default::default(),
         error_code: error.map(String::from),
         error_message: None,
         read_only: Some(name.starts_with("Get") || name.starts_with("Describe")),

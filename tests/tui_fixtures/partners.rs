@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 fn key(id: &str, name: &str, enabled: bool, plans: &[&str], retire_after: Option<&str>) -> PartnerKey {
     PartnerKey {
+        region: "eu-west-1".into(),
+        account: Default::default(),
         id: id.into(),
         name: name.into(),
         enabled,
@@ -46,6 +48,7 @@ fn partner(id: &str, keys: Vec<PartnerKey>, clients: Vec<AppClient>, status: &st
     Partner {
         id: id.into(),
         region: "eu-west-1".into(),
+        account: Default::default(),
         user_pool_id: Some("eu-west-1_pool".into()),
         app_clients: clients,
         keys,
@@ -53,6 +56,8 @@ fn partner(id: &str, keys: Vec<PartnerKey>, clients: Vec<AppClient>, status: &st
         scopes,
         status: status.into(),
         oldest_credential_date: Some("2026-06-01T08:00:00Z".into()),
+        regions: vec!["eu-west-1".into()],
+        accounts: vec![],
         error: None,
     }
 }

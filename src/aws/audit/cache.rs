@@ -100,9 +100,23 @@ pub fn files_for(feed: &Feed, which: impl Fn(usize) -> bool) -> Vec<(CacheKey, C
         .filter(|(i, _)| which(*i))
         .map(|(i, c)| {
             let mine = feed.owned_by(i);
-            (CacheKey::lookup(account, &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
+            (CacheKey::lookup(&of_cursor(account, c), &c.region, &c.filter), CacheFile::new(c.coverage, &mine))
         })
         .collect()
+}
+
+/// The cache's account for a cursor: the feed's (`id@endpoint` with an emulator), with the
+/// cursor's own account id in place of the id when it reads another account.
+pub fn of_cursor(feed_account: &str, c: &crate::domain::Cursor) -> String {
+    of_account(feed_account, c.account.as_deref())
+}
+
+/// The cache's account for `account` (the feed's own when `None`).
+pub fn of_account(feed_account: &str, account: Option<&str>) -> String {
+    match account {
+        Some(id) => format!("{id}{}", feed_account.find('@').map_or("", |at| &feed_account[at..])),
+        None => feed_account.to_string(),
+    }
 }
 
 /// The cache of a trail's S3 logs: the events of every log file read, by the file's key.

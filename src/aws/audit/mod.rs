@@ -80,6 +80,7 @@ fn lookup_event(ctx: &AwsContext, e: &aws_sdk_cloudtrail::types::Event) -> Audit
         username: e.username().map(str::to_string).or_else(|| parsed.as_ref().and_then(|p| p.username.clone())),
         source_ip: parsed.as_ref().and_then(|p| p.source_ip.clone()),
         region: parsed.as_ref().and_then(|p| p.region.clone()).or_else(|| Some(ctx.region.clone())),
+        account: ctx.account_ref(),
         error_code: parsed.as_ref().and_then(|p| p.error_code.clone()),
         error_message: parsed.as_ref().and_then(|p| p.error_message.clone()),
         read_only: e.read_only().and_then(|r| r.parse().ok()),
@@ -120,13 +121,16 @@ pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<
     let mut feed = Feed { account: account.clone(), ..Default::default() };
     for ctx in contexts {
         for filter in server_filters(q) {
-            let key = account.as_ref().map(|a| CacheKey::lookup(a, &ctx.region, &filter));
+            let mine = |a: &String| cache::of_account(a, ctx.account_id.as_deref());
+            let key = account.as_ref().map(|a| CacheKey::lookup(&mine(a), &ctx.region, &filter));
             let file = cache.zip(key.as_ref()).and_then(|(root, key)| crate::aws::audit::cache::load(root, key));
             let coverage = file.as_ref().and_then(|f| f.coverage);
             let cached = file.map(CacheFile::into_events).unwrap_or_default();
             feed.from_cache += cached.len();
             feed.add_owned(feed.cursors.len(), cached);
-            feed.cursors.push(Cursor::plan(&ctx.region, filter, q, coverage, now));
+            let mut cursor = Cursor::plan(&ctx.region, filter, q, coverage, now);
+            cursor.account = ctx.account_id.clone();
+            feed.cursors.push(cursor);
         }
     }
     feed
@@ -136,7 +140,7 @@ pub async fn open_lookup(contexts: &[AwsContext], q: &AuditQuery, cache: Option<
 pub async fn fetch_pages(contexts: &[AwsContext], cursors: &[Cursor]) -> Vec<(usize, Result<LookupPage, AwsError>)> {
     let calls =
         cursors.iter().enumerate().filter_map(|(i, c)| Some((i, c, c.windows.first()?))).map(|(i, c, w)| async move {
-            let Some(ctx) = contexts.iter().find(|x| x.region == c.region) else {
+            let Some(ctx) = contexts.iter().find(|x| x.is_at(c.account.as_deref(), &c.region)) else {
                 let e = AwsError::new(ErrorKind::Other, "LookupEvents", format!("no client for region {}", c.region));
                 return (i, Err(e));
             };
@@ -294,10 +298,21 @@ pub async fn bucket_context<'a>(contexts: &'a [AwsContext], bucket: &str) -> Opt
     Some(contexts.iter().find(|c| c.region == region).unwrap_or(first))
 }
 
-/// `prefix/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` for every account, region and day in range.
+/// `prefix/AWSLogs/[o-xxxxxxxxxx/]<account>/CloudTrail/<region>/YYYY/MM/DD/` for every account,
+/// region and day in range.
 async fn log_keys(ctx: &AwsContext, bucket: &str, prefix: &str, q: &AuditQuery) -> Result<Vec<String>, AwsError> {
+    // An organisation trail writes `AWSLogs/o-xxxxxxxxxx/<account>/...`, an account trail
+    // `AWSLogs/<account>/...`.
+    let mut accounts = Vec::new();
+    for folder in folders(ctx, bucket, &format!("{prefix}AWSLogs/")).await? {
+        if folder.trim_end_matches('/').rsplit('/').next().is_some_and(|n| n.starts_with("o-")) {
+            accounts.extend(folders(ctx, bucket, &folder).await?);
+        } else {
+            accounts.push(folder);
+        }
+    }
     let mut keys = Vec::new();
-    for account in folders(ctx, bucket, &format!("{prefix}AWSLogs/")).await? {
+    for account in accounts {
         for region in folders(ctx, bucket, &format!("{account}CloudTrail/")).await? {
             for day in days(q) {
                 keys.extend(objects(ctx, bucket, &format!("{region}{day}/")).await?);

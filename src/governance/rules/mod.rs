@@ -138,6 +138,8 @@ impl Out<'_> {
             resource,
             resource_type,
             region: region.to_string(),
+            // The account is the caller's to set (the rules run over one account at a time).
+            account: Default::default(),
             api_id: None,
             stage: None,
             path: None,

@@ -159,6 +159,7 @@ mod tests {
             name: format!("api-{id}"),
             kind: crate::domain::ApiKind::Rest,
             region: "eu-west-1".into(),
+            account: Default::default(),
             description: None,
             endpoint_type: Some("REGIONAL".into()),
             tags: Default::default(),
