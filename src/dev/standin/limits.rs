@@ -46,8 +46,8 @@ impl Limit {
 #[derive(Debug, Clone, Default)]
 pub struct Buckets {
     limits: Vec<Limit>,
-    /// Tokens per (limit, region), and when they were last filled.
-    tokens: HashMap<(usize, String), (f64, Instant)>,
+    /// Tokens per (limit, account, region), and when they were last filled.
+    tokens: HashMap<(usize, String, String), (f64, Instant)>,
 }
 
 impl Buckets {
@@ -59,8 +59,9 @@ impl Buckets {
     /// the request is refused.
     pub fn take(&mut self, op: &Operation, now: Instant) -> Option<Over> {
         let region = op.region.clone().unwrap_or_default();
+        let account = op.account.clone().unwrap_or_default();
         for (i, limit) in self.limits.iter().enumerate().filter(|(_, l)| l.applies(op)) {
-            let (tokens, at) = self.tokens.entry((i, region.clone())).or_insert((limit.burst, now));
+            let (tokens, at) = self.tokens.entry((i, account.clone(), region.clone())).or_insert((limit.burst, now));
             let filled = (*tokens + now.duration_since(*at).as_secs_f64() * limit.rate).min(limit.burst);
             *at = now;
             if filled < 1.0 {

@@ -21,3 +21,4 @@
 pub mod limits;
 pub mod operation;
 pub mod proxy;
+pub mod sts;

@@ -21,6 +21,10 @@ pub struct Operation {
     pub region: Option<String>,
     /// The method and the path with ids replaced (`GET /restapis/{}/stages`), for counting.
     pub shape: String,
+    /// The access key id it is signed with (which session, so which account).
+    pub access_key: Option<String>,
+    /// The account of that session, when the proxy saw it issued (else the credentials' own).
+    pub account: Option<String>,
 }
 
 impl Operation {
@@ -40,7 +44,8 @@ impl Operation {
             None if service == "apigateway" => rest_name(method, path).map(str::to_string),
             None => query_action(header("content-type"), body),
         };
-        Operation { service, name, region, shape: shape(method, path) }
+        let access_key = header("authorization").and_then(access_key);
+        Operation { service, name, region, shape: shape(method, path), access_key, account: None }
     }
 
     /// `service:Name`, as the front is told; `None` when the name is not known.
@@ -58,6 +63,12 @@ fn scope(authorization: &str) -> Option<(String, String)> {
     let credential = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
     let mut parts = credential.split('/').skip(2);
     Some((parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+/// The access key id of `Credential=AKID/DATE/REGION/SERVICE/aws4_request`.
+fn access_key(authorization: &str) -> Option<String> {
+    let credential = authorization.split("Credential=").nth(1)?;
+    Some(credential.split('/').next()?.to_string()).filter(|k| !k.is_empty())
 }
 
 /// `Action=GetCallerIdentity&...` in a form body.

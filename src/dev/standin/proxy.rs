@@ -8,6 +8,9 @@
 //!   bucket (HTTP 429 `TooManyRequestsException` over it), CloudTrail's LookupEvents rate
 //!   (HTTP 400 `ThrottlingException`), each per region;
 //! - add a latency to every request;
+//! - stand in for what moto's STS lacks ([`super::sts`]): a role denied in some accounts,
+//!   sessions that end; and tell each session's account, so that each account has its own
+//!   buckets and counts, as in AWS;
 //!
 //! and counts what it saw (requests per operation, faults, throttles). HTTP/1.1, one request
 //! per connection (it answers `Connection: close`), which the SDK handles like any server.
@@ -35,11 +38,24 @@ pub struct Weather {
     pub latency: Duration,
     /// Keep every request forwarded, whole (for tests that compare the calls made with a plan).
     pub record: bool,
+    /// Accounts whose role cannot be assumed (STS answers AccessDenied).
+    pub denied: Vec<String>,
+    /// How long an assumed session lasts; `None`: as the upstream says.
+    pub session: Option<Duration>,
 }
 
 impl Default for Weather {
     fn default() -> Self {
-        Weather { fault_rate: 0.0, drop_share: 0.25, seed: 1, limits: vec![], latency: Duration::ZERO, record: false }
+        Weather {
+            fault_rate: 0.0,
+            drop_share: 0.25,
+            seed: 1,
+            limits: vec![],
+            latency: Duration::ZERO,
+            record: false,
+            denied: vec![],
+            session: None,
+        }
     }
 }
 
@@ -52,12 +68,18 @@ pub struct Counts {
     pub faults: usize,
     pub dropped: usize,
     pub throttled: usize,
+    /// Requests per account (the session's; `own` for the credentials' own), faults included.
+    pub accounts: BTreeMap<String, usize>,
+    /// AssumeRole calls answered, per account.
+    pub assumed: BTreeMap<String, usize>,
+    /// Requests refused by the STS stand-in (a denied role, an ended session).
+    pub refused: usize,
 }
 
 impl Counts {
     /// Requests that reached the upstream (neither a fault nor a throttle).
     pub fn forwarded(&self) -> usize {
-        self.requests - self.faults - self.dropped - self.throttled
+        self.requests - self.faults - self.dropped - self.throttled - self.refused
     }
 
     pub fn of(&self, operation: &str) -> usize {
@@ -72,6 +94,7 @@ struct State {
     buckets: Buckets,
     counts: Counts,
     recorded: Vec<Vec<u8>>,
+    sessions: super::sts::Sessions,
 }
 
 /// A running proxy; it stops when dropped.
@@ -96,6 +119,7 @@ impl Proxy {
         let state = Arc::new(Mutex::new(State {
             rng: weather.seed.max(1),
             buckets: Buckets::new(weather.limits.clone()),
+            sessions: super::sts::Sessions::new(weather.denied.clone(), weather.session),
             weather,
             upstream,
             counts: Counts::default(),
@@ -153,6 +177,8 @@ impl State {
     fn fate(&mut self, operation: &Operation) -> Fate {
         self.counts.requests += 1;
         *self.counts.operations.entry(operation.shape.clone()).or_default() += 1;
+        let account = operation.account.clone().unwrap_or_else(|| "own".into());
+        *self.counts.accounts.entry(account).or_default() += 1;
         if let Some(over) = self.buckets.take(operation, Instant::now()) {
             self.counts.throttled += 1;
             return Fate::Throttle(over);
@@ -176,7 +202,23 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
         let _ = client.shutdown().await;
         return;
     }
-    let operation = operation_of(&request);
+    let mut operation = operation_of(&request);
+    let body = body_of(&request).to_vec();
+    let refused = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        operation.account = s.sessions.account_of(&operation);
+        let refused = s.sessions.refuse(&operation, &body, Instant::now());
+        if refused.is_some() {
+            s.counts.requests += 1;
+            s.counts.refused += 1;
+        }
+        refused
+    };
+    if let Some(answer) = refused {
+        let _ = client.write_all(&answer).await;
+        let _ = client.shutdown().await;
+        return;
+    }
     let (fate, upstream, latency) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let fate = s.fate(&operation);
@@ -192,6 +234,12 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
         Fate::Throttle(Over::Throttling) => throttling_response(),
         Fate::Fail => error_response(500, "InternalFailure", "Internal server error"),
         Fate::Forward => match forward(&request, &operation, upstream).await {
+            Some(a) if operation.is("sts", "AssumeRole") && a.starts_with(b"HTTP/1.1 200") => {
+                let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                let a = s.sessions.issued(&body, a, Instant::now());
+                s.counts.assumed = s.sessions.assumed.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                a
+            }
             Some(a) => a,
             None => error_response(502, "BadGateway", "the upstream did not answer"),
         },
@@ -221,16 +269,26 @@ fn control(request: &[u8], state: &Arc<Mutex<State>>) -> Option<Vec<u8>> {
 }
 
 fn counts_json(c: &Counts) -> String {
-    let ops: Vec<String> = c.operations.iter().map(|(k, v)| format!("{:?}:{v}", k)).collect();
+    let map = |m: &BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{:?}:{v}", k)).collect::<Vec<_>>().join(",");
     format!(
-        "{{\"requests\":{},\"forwarded\":{},\"faults\":{},\"dropped\":{},\"throttled\":{},\"operations\":{{{}}}}}",
+        "{{\"requests\":{},\"forwarded\":{},\"faults\":{},\"dropped\":{},\"throttled\":{},\"refused\":{},\
+         \"operations\":{{{}}},\"accounts\":{{{}}},\"assumed\":{{{}}}}}",
         c.requests,
         c.forwarded(),
         c.faults,
         c.dropped,
         c.throttled,
-        ops.join(",")
+        c.refused,
+        map(&c.operations),
+        map(&c.accounts),
+        map(&c.assumed)
     )
+}
+
+/// The request's body.
+fn body_of(request: &[u8]) -> &[u8] {
+    let end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    request.get(end + 4..).unwrap_or_default()
 }
 
 /// The request's operation, from its head and body.
@@ -366,6 +424,7 @@ mod tests {
             buckets: Buckets::default(),
             counts: Counts::default(),
             recorded: vec![],
+            sessions: Default::default(),
         };
         let run = |seed| {
             let mut s = state(seed);
@@ -418,6 +477,12 @@ pub struct ProxyArgs {
     /// Exit when the process that started it goes (the front's process starts it so).
     #[arg(long)]
     pub exit_with_parent: bool,
+    /// An account whose role cannot be assumed (STS answers AccessDenied); repeatable.
+    #[arg(long)]
+    pub deny_role_in: Vec<String>,
+    /// Assumed sessions last this many seconds (then their requests are refused as expired).
+    #[arg(long)]
+    pub session_secs: Option<u64>,
 }
 
 pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
@@ -433,6 +498,8 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<()> {
         seed: args.seed,
         limits,
         latency: Duration::from_millis(args.latency_ms),
+        denied: args.deny_role_in.clone(),
+        session: args.session_secs.map(Duration::from_secs),
         ..Default::default()
     };
     let runtime = tokio::runtime::Runtime::new()?;
