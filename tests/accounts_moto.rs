@@ -6,32 +6,13 @@
 
 mod common;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_config::SdkConfig;
 use common::{moto, run_cli_at, unique_region};
 use portcullis::dev::standin::proxy::{Proxy, Weather};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// moto's own account: the credentials' (the management account).
-const MANAGEMENT: &str = "123456789012";
-
-/// The SDK configuration of `account` as a reader independent of portcullis has it: the
-/// management account's own, or a role assumed there with aws-config's provider.
-async fn sdk_of(endpoint: &str, account: &str, region: &str) -> SdkConfig {
-    let base = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region.to_string()))
-        .load()
-        .await;
-    if account == MANAGEMENT {
-        return base;
-    }
-    let role = format!("arn:aws:iam::{account}:role/PortcullisReadOnly");
-    let provider =
-        aws_config::sts::AssumeRoleProvider::builder(role).session_name("second-reader").configure(&base).build().await;
-    base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
-}
+use common::{OWN_ACCOUNT as MANAGEMENT, sdk_of};
 
 struct Org {
     /// The three member accounts: dev, prod, and the one whose role is missing.

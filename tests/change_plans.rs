@@ -39,6 +39,7 @@ fn env<'a>(ctx: &'a AwsContext, f: &'a Fixture) -> Env<'a> {
     let state = Box::leak(Box::new(f.state()));
     Env {
         ctx,
+        all: std::slice::from_ref(ctx),
         state: Some(state.as_path()),
         grace: std::time::Duration::from_secs(7 * 86_400),
         retire_delete_after: std::time::Duration::from_secs(30 * 86_400),

@@ -92,6 +92,7 @@ async fn acme(server: &MockServer, secrets: &[(&str, i64)]) {
 fn env<'a>(ctx: &'a AwsContext, state: &'a std::path::Path) -> Env<'a> {
     Env {
         ctx,
+        all: std::slice::from_ref(ctx),
         state: Some(state),
         grace: std::time::Duration::from_secs(7 * DAY as u64),
         retire_delete_after: std::time::Duration::ZERO,

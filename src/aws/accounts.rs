@@ -270,6 +270,8 @@ async fn candidates(
         Source::List => plan.list.iter().map(|e| (e.id.clone(), e.name.clone())).collect(),
         Source::Organizations => match organization_accounts(base, profile).await {
             Ok(accounts) => accounts,
+            // Accounts named by id are read without the listing (only their names are missing).
+            Err(_) if plan.only.is_some() => vec![],
             Err(e) => {
                 problems.push(format!(
                     "cannot list the organisation's accounts ({e}): run portcullis with the management or a \

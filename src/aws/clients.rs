@@ -92,6 +92,11 @@ impl AwsContext {
         super::accounts::place(self.account_id.as_deref().and_then(|id| self.reach.find(id)), &self.region)
     }
 
+    /// Whether this context reads the credentials' own account (always, when it is read alone).
+    pub fn is_own(&self) -> bool {
+        self.account_id.as_deref().is_none_or(|id| self.reach.find(id).is_some_and(|a| a.own))
+    }
+
     /// Whether this context reads `region` of `account` (any account when `None`).
     pub fn is_at(&self, account: Option<&str>, region: &str) -> bool {
         self.region == region && account.is_none_or(|a| self.account_id.as_deref().is_none_or(|mine| mine == a))

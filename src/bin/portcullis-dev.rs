@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use portcullis::config::{Overrides, Settings};
 use portcullis::dev::standin::proxy;
-use portcullis::dev::{bench_docs, bench_parse, bench_tui, estate_cli};
+use portcullis::dev::{bench_accounts, bench_docs, bench_parse, bench_tui, estate_cli};
 
 #[derive(Debug, Parser)]
 #[command(name = "portcullis-dev", about = "Demo and benchmark helpers for portcullis (not the product)")]
@@ -32,6 +32,8 @@ enum DevCommand {
     BenchTui(bench_tui::BenchTuiArgs),
     /// The docs screen over a big generated API definition: time to show, peak memory, a filter keystroke.
     BenchDocs(bench_docs::BenchDocsArgs),
+    /// The catalog of many accounts against one account's, through a proxy with a latency (scripts/bench accounts).
+    BenchAccounts(bench_accounts::BenchAccountsArgs),
     /// A local proxy that fails, throttles and slows requests like AWS under load (scripts/bench).
     Proxy(proxy::ProxyArgs),
 }
@@ -51,6 +53,7 @@ fn main() {
         DevCommand::BenchParse(args) => bench_parse::run(args),
         DevCommand::BenchTui(args) => bench_tui::run(args),
         DevCommand::BenchDocs(args) => bench_docs::run(args),
+        DevCommand::BenchAccounts(args) => bench_accounts::run(args),
         DevCommand::Proxy(args) => proxy::run(args),
     };
     if let Err(e) = result {

@@ -122,7 +122,7 @@ async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -
         all.iter().filter_map(|k| Some(format!("{}: {}", k.region, k.error.as_ref()?))).collect();
     incomplete.dedup();
     let n = all.iter().filter(|k| k.error.is_some()).count();
-    super::report_incomplete(&incomplete, n, "key", &listed.region_errors, &contexts)
+    super::report_incomplete(&incomplete, n, "key", &listed.region_errors, contexts)
 }
 
 pub fn keys_table(keys: &[ApiKey]) -> String {

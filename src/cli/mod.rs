@@ -230,6 +230,9 @@ fn after_help_section(after: &str) -> String {
 pub fn one_region(contexts: &[crate::aws::AwsContext]) -> anyhow::Result<&crate::aws::AwsContext> {
     match contexts {
         [one] => Ok(one),
+        [first, ..] if first.account_id.is_some() => {
+            anyhow::bail!("this command acts on one account and region: name them with --accounts ID and --region")
+        }
         _ => anyhow::bail!("this command acts on one region: name it with --region"),
     }
 }

@@ -122,6 +122,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
     let pool = settings.partner_pool.clone();
     let env = |ctx, grace: Option<std::time::Duration>| Env {
         ctx,
+        all: &contexts,
         state: settings.state_dir.as_deref(),
         grace: grace.unwrap_or(settings.rotation_grace),
         retire_delete_after: settings.retire_delete_after,
@@ -130,7 +131,10 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
     let Some(command) = args.command else {
         return list(&contexts, pool.as_deref(), &settings, args.output).await;
     };
-    let ctx = one_region(&contexts)?;
+    // Offboarding and reconcile cover every place connected (a partner's keys in several
+    // accounts and regions); onboarding and rotation act on one.
+    let spread = matches!(command, PartnersCommand::Offboard { .. } | PartnersCommand::Reconcile { .. });
+    let ctx = if spread { home(&contexts, pool.as_deref())? } else { one_region(&contexts)? };
     let need_pool = || pool.clone().ok_or_else(|| anyhow::anyhow!(NO_POOL));
     match command {
         PartnersCommand::Onboard { id, plans, scopes, handover, flags } => {
@@ -208,6 +212,14 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
     }
 }
 
+/// Where an operation that covers every place is journalled and finds the app clients: the
+/// partner pool's region in the credentials' own account, else the first place.
+fn home<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> anyhow::Result<&'a AwsContext> {
+    let region = pool.and_then(|p| p.split_once('_')).map(|(r, _)| r);
+    let found = region.and_then(|r| contexts.iter().filter(|c| c.is_own()).find(|c| c.region == r));
+    found.or(contexts.first()).ok_or_else(|| anyhow::anyhow!("no region to act in"))
+}
+
 const NO_POOL: &str = "no partner user pool: set partner_pool in the config or pass --user-pool";
 
 fn confirm(ctx: &AwsContext, change: &Change, flags: &MutationFlags) -> anyhow::Result<Decision> {
@@ -255,7 +267,7 @@ async fn list(contexts: &[AwsContext], pool: Option<&str>, settings: &Settings, 
         .iter()
         .filter_map(|p| Some(format!("partner {} ({}): {}", p.id, p.region, p.error.as_ref()?)))
         .collect();
-    super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, &contexts)
+    super::report_incomplete(&incomplete, incomplete.len(), "partner", &listed.region_errors, contexts)
 }
 
 pub use crate::domain::credential_age as age;

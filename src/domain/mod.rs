@@ -14,7 +14,7 @@ pub use audit::*;
 pub use audit_feed::*;
 pub use catalog::*;
 pub use partner::*;
-pub use plan::{Arg, Call, Plan};
+pub use plan::{Arg, Call, Place, Plan};
 pub use secret::Secret;
 
 /// The account an object lives in, as every listing's JSON carries it (`account`: the id,

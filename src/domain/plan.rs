@@ -26,17 +26,48 @@ impl Arg {
     }
 }
 
+/// Where a call goes: a region, and an account when accounts are read (`None`: the credentials'
+/// own account).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub region: String,
+}
+
+impl Place {
+    pub fn new(account: Option<String>, region: impl Into<String>) -> Place {
+        Place { account, region: region.into() }
+    }
+
+    /// `eu-west-1`, or `222233334444 eu-west-1`.
+    pub fn label(&self) -> String {
+        match &self.account {
+            Some(a) => format!("{a} {}", self.region),
+            None => self.region.clone(),
+        }
+    }
+}
+
 /// One AWS call: `aws <service> <command> <args> --region <region>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     pub service: &'static str,
     pub command: &'static str,
     pub args: Vec<Arg>,
+    /// Where it goes when not where its plan goes (a partner's key in another account or region).
+    pub place: Option<Place>,
 }
 
 impl Call {
     pub fn new(service: &'static str, command: &'static str) -> Call {
-        Call { service, command, args: vec![] }
+        Call { service, command, args: vec![], place: None }
+    }
+
+    /// The call, sent to `place`.
+    pub fn at(mut self, place: Place) -> Call {
+        self.place = Some(place);
+        self
     }
 
     pub fn arg(mut self, flag: &'static str, value: impl Into<String>) -> Call {
@@ -112,17 +143,31 @@ pub fn quote(s: &str) -> String {
 pub struct Plan {
     pub summary: String,
     pub region: String,
+    /// The account it goes to (`None`: the credentials' own).
+    pub account: Option<String>,
     pub calls: Vec<Call>,
 }
 
 impl Plan {
     pub fn new(summary: impl Into<String>, region: &str, calls: Vec<Call>) -> Plan {
-        Plan { summary: summary.into(), region: region.to_string(), calls }
+        Plan { summary: summary.into(), region: region.to_string(), account: None, calls }
     }
 
     /// The equivalent AWS CLI commands, one a line (what `--dry-run` prints and the review shows).
+    /// A call to another region says its region; to another account, the profile that reaches
+    /// that account (`--profile <account 222233334444>`: the AWS CLI cannot assume a role by flag).
     pub fn cli(&self) -> Vec<String> {
-        self.calls.iter().map(|c| c.cli(&self.region)).collect()
+        self.calls
+            .iter()
+            .map(|c| {
+                let place = c.place.as_ref();
+                let line = c.cli(place.map_or(&self.region, |p| &p.region));
+                match place.and_then(|p| p.account.as_ref()).filter(|a| self.account.as_ref() != Some(*a)) {
+                    Some(a) => format!("{line} --profile <account {a}>"),
+                    None => line,
+                }
+            })
+            .collect()
     }
 }
 

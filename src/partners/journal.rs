@@ -224,7 +224,7 @@ mod tests {
             region: "eu-west-1".into(),
             started: "2026-12-01T10:00:00Z".into(),
             user_pool_id: Some("pool".into()),
-            kind: OpKind::Offboard,
+            kind: OpKind::Offboard { places: vec![] },
         }
     }
 

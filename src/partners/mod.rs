@@ -135,7 +135,13 @@ pub enum OpKind {
         #[serde(default)]
         now: bool,
     },
-    Offboard,
+    /// The places (accounts and regions) it takes keys away in besides the operation's own
+    /// region (empty in journals of older runs: the operation's region alone).
+    #[serde(rename_all = "camelCase")]
+    Offboard {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        places: Vec<crate::domain::Place>,
+    },
 }
 
 impl Operation {
@@ -157,7 +163,7 @@ impl Operation {
             OpKind::Onboard { .. } => "onboard",
             OpKind::RotateKey { .. } => "rotate key",
             OpKind::RotateSecret { .. } => "rotate secret",
-            OpKind::Offboard => "offboard",
+            OpKind::Offboard { .. } => "offboard",
         }
         .to_string()
     }
@@ -167,7 +173,7 @@ impl Operation {
             OpKind::Onboard { destination, .. }
             | OpKind::RotateKey { destination, .. }
             | OpKind::RotateSecret { destination, .. } => Some(destination),
-            OpKind::Offboard => None,
+            OpKind::Offboard { .. } => None,
         }
     }
 }
@@ -342,8 +348,10 @@ async fn in_pool(
     all_keys: &[crate::domain::ApiKey],
     unfinished: &[Unfinished],
 ) -> Result<Vec<Partner>, AwsError> {
-    // A pool lives in one region (its id starts with it): elsewhere there are only keys.
+    // A pool lives in one region (its id starts with it) of the credentials' own account:
+    // elsewhere there are only keys.
     let pool = pool.filter(|p| p.split('_').next().is_none_or(|r| r == ctx.region || !p.contains('_')));
+    let pool = pool.filter(|_| ctx.is_own());
     let clients = match pool {
         Some(p) => cognito::partner_clients(ctx, p, only).await?,
         None => vec![],

@@ -75,9 +75,10 @@ impl PartnerOp {
     }
 }
 
-fn env<'a>(ctx: &'a AwsContext, settings: &'a Policy) -> Env<'a> {
+fn env<'a>(ctx: &'a AwsContext, all: &'a [AwsContext], settings: &'a Policy) -> Env<'a> {
     Env {
         ctx,
+        all,
         state: settings.state_dir.as_deref(),
         grace: settings.grace,
         retire_delete_after: settings.retire_delete_after,
@@ -88,7 +89,7 @@ fn env<'a>(ctx: &'a AwsContext, settings: &'a Policy) -> Env<'a> {
 /// The region of a pool id (`eu-west-1_AbC`), if it names one of `contexts`.
 fn pool_context<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> Option<&'a AwsContext> {
     let region = pool?.split('_').next()?;
-    contexts.iter().find(|c| c.region == region)
+    context(contexts, region).ok()
 }
 
 pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<View, String> {
@@ -102,7 +103,7 @@ pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<Vie
         }
         _ => None,
     };
-    let due = ops::due(env(home, settings), pool, None).await.map_err(|e| e.to_string())?;
+    let due = ops::due(env(home, contexts, settings), pool, None).await.map_err(|e| e.to_string())?;
     Ok(View {
         partners: listed.items,
         pool: pool_info,
@@ -112,14 +113,19 @@ pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<Vie
     })
 }
 
+/// The context of `region` in the credentials' own account (the TUI's changes go there).
 fn context<'a>(contexts: &'a [AwsContext], region: &str) -> Result<&'a AwsContext, String> {
-    contexts.iter().find(|c| c.region == region).ok_or_else(|| format!("no client for region {region}"))
+    contexts
+        .iter()
+        .filter(|c| c.is_own())
+        .find(|c| c.region == region)
+        .ok_or_else(|| format!("no client for region {region}"))
 }
 
 /// Check `op` into the change the review shows (nothing changes here).
 pub async fn plan(contexts: &[AwsContext], settings: &Policy, op: &PartnerOp) -> Result<Change, String> {
     let ctx = context(contexts, op.region())?;
-    let e = env(ctx, settings);
+    let e = env(ctx, contexts, settings);
     let pool = settings.pool.as_deref();
     let text = |e: ops::OpError| e.to_string();
     Ok(match op {
@@ -158,7 +164,7 @@ pub struct Executed {
 /// Carry out the change the review showed.
 pub async fn execute(contexts: &[AwsContext], settings: &Policy, change: &Change) -> Result<Executed, String> {
     let ctx = context(contexts, change.region())?;
-    Ok(match ops::execute(env(ctx, settings), change).await.map_err(|e| e.to_string())? {
+    Ok(match ops::execute(env(ctx, contexts, settings), change).await.map_err(|e| e.to_string())? {
         Outcome::HandedOver(creds) => Executed { credentials: Some(*creds), warning: None },
         Outcome::Offboarded(o) => Executed { credentials: None, warning: o.warning() },
         Outcome::Reconciled(_) => Executed::default(),

@@ -59,3 +59,26 @@ pub async fn answer(
         .mount(server)
         .await;
 }
+
+/// The credentials' own account in moto (the management account of an organisation).
+pub const OWN_ACCOUNT: &str = "123456789012";
+
+/// The SDK configuration of `account` at `endpoint` as a reader independent of portcullis has
+/// it: the credentials' own, or a role assumed there with aws-config's own provider (moto's
+/// account isolation puts the calls in that account).
+pub async fn sdk_of(endpoint: &str, account: &str, region: &str) -> aws_config::SdkConfig {
+    use aws_config::{BehaviorVersion, Region};
+    let base = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(region.to_string()))
+        .load()
+        .await;
+    if account == OWN_ACCOUNT {
+        return base;
+    }
+    let role = format!("arn:aws:iam::{account}:role/PortcullisReadOnly");
+    let provider =
+        aws_config::sts::AssumeRoleProvider::builder(role).session_name("second-reader").configure(&base).build().await;
+    let shared = aws_credential_types::provider::SharedCredentialsProvider::new(provider);
+    base.into_builder().credentials_provider(shared).build()
+}

@@ -2,11 +2,11 @@
 
 use super::access::access_store;
 use portcullis::aws::cognito::PoolInfo;
-use portcullis::domain::{AppClient, ClientSecretInfo, Partner, PartnerKey};
+use portcullis::domain::{AppClient, ClientSecretInfo, Partner, PartnerKey, Place};
 use portcullis::partners::Destination;
 use portcullis::partners::ops::{
-    Action as Due, ActionKind, Change, Cleanup, Credential, OffboardPlan, OnboardPlan, OnboardRequest, RotatePlan,
-    Strategy, Todo,
+    Action as Due, ActionKind, Change, Cleanup, Credential, OffboardPlan, OnboardPlan, OnboardRequest, Placed,
+    RotatePlan, Strategy, Todo,
 };
 use portcullis::tui::loadable::Loadable;
 use portcullis::tui::store::{PartnersView, Store};
@@ -193,17 +193,20 @@ pub fn rotate_secret_change() -> Change {
 pub fn offboard_change() -> Change {
     let (k1, k3) = ("k1".to_string(), "k3".to_string());
     let pool = "eu-west-1_pool".to_string();
+    let home = Place::new(None, "eu-west-1");
+    let steps = vec![
+        Cleanup::DisableKey { key: k1.clone() },
+        Cleanup::Detach { key: k1.clone(), plan: "p1".into() },
+        Cleanup::DeleteKey { key: k1 },
+        Cleanup::Detach { key: k3.clone(), plan: "p2".into() },
+        Cleanup::DeleteKey { key: k3 },
+        Cleanup::DeleteClient { pool, client: "c-acme".into() },
+    ];
     Change::Offboard(Box::new(OffboardPlan {
         partner: the("acme"),
         region: "eu-west-1".into(),
-        steps: vec![
-            Cleanup::DisableKey { key: k1.clone() },
-            Cleanup::Detach { key: k1.clone(), plan: "p1".into() },
-            Cleanup::DeleteKey { key: k1 },
-            Cleanup::Detach { key: k3.clone(), plan: "p2".into() },
-            Cleanup::DeleteKey { key: k3 },
-            Cleanup::DeleteClient { pool, client: "c-acme".into() },
-        ],
+        steps: steps.into_iter().map(|step| Placed { at: home.clone(), step }).collect(),
+        home,
     }))
 }
 

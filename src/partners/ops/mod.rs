@@ -13,7 +13,7 @@ mod rotate;
 pub use super::Strategy;
 pub use super::handover::Show;
 pub use cleanup::Cleanup;
-pub use offboard::{OffboardPlan, Offboarded, check_offboard, offboard};
+pub use offboard::{OffboardPlan, Offboarded, Placed, check_offboard, offboard};
 pub use onboard::{OnboardPlan, OnboardRequest, check_onboard, onboard};
 pub use reconcile::{Action, ActionKind, ReconcilePlan, Todo, due, reconcile, resume};
 pub use rotate::{Credential, RotatePlan, check_rotate, rotate};
@@ -31,7 +31,11 @@ use std::time::Duration;
 /// What every operation needs: the region's clients and the settings that shape it.
 #[derive(Debug, Clone, Copy)]
 pub struct Env<'a> {
+    /// Where the operation is (the partner pool's region, else the one region named).
     pub ctx: &'a AwsContext,
+    /// Every account and region of the connection (`ctx` among them): where a partner's keys
+    /// may be, for the operations that cover all of them (offboarding).
+    pub all: &'a [AwsContext],
     pub state: Option<&'a Path>,
     pub grace: Duration,
     pub retire_delete_after: Duration,
@@ -150,7 +154,7 @@ fn refused(text: impl Into<String>) -> OpError {
 /// record (`portcullis:user-pool`), else `given` (the flag or the config). Refused as a usage
 /// error, with what to pass, when nobody can tell.
 async fn known_pool(env: Env<'_>, partner: &str, given: Option<&str>) -> Result<String, OpError> {
-    let keys = crate::aws::keys::list_keys(env.ctx, Some(partner)).await?;
+    let keys = keys_everywhere(env, partner).await?.into_iter().flat_map(|(_, k)| k).collect::<Vec<_>>();
     let recorded = crate::domain::recorded_pool(&keys, partner).map_err(OpError::Usage)?;
     let Some(pool) = recorded.or(given.map(str::to_string)) else {
         if keys.iter().all(|k| k.customer_id.as_deref() != Some(partner)) {
@@ -177,6 +181,31 @@ async fn partner_pool(env: Env<'_>, partner: &str, given: Option<&str>) -> Resul
         ))),
         _ => Ok(pool),
     }
+}
+
+/// The place of a context, as plans and journals name it.
+pub fn place_of(ctx: &AwsContext) -> crate::domain::Place {
+    crate::domain::Place::new(ctx.account_id.clone(), ctx.region.clone())
+}
+
+/// The context of `place` among the connection's; `None` when it is not connected.
+fn context_at<'a>(env: Env<'a>, place: &crate::domain::Place) -> Option<&'a AwsContext> {
+    env.all.iter().chain(std::iter::once(env.ctx)).find(|c| place_of(c) == *place)
+}
+
+/// `partner`'s keys in every place of the connection (the operation's own first).
+async fn keys_everywhere(
+    env: Env<'_>,
+    partner: &str,
+) -> Result<Vec<(crate::domain::Place, Vec<crate::domain::ApiKey>)>, OpError> {
+    let mut places: Vec<&AwsContext> = vec![env.ctx];
+    places.extend(env.all.iter().filter(|c| place_of(c) != place_of(env.ctx)));
+    let read = futures::future::join_all(places.iter().map(|c| keys::list_keys(c, Some(partner)))).await;
+    let mut out = Vec::new();
+    for (c, keys) in places.iter().zip(read) {
+        out.push((place_of(c), keys?));
+    }
+    Ok(out)
 }
 
 fn ids(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -260,7 +260,7 @@ pub async fn resume(env: Env<'_>, path: &Path) -> Result<Vec<String>, OpError> {
         _ => None,
     };
     let lines = match (&op.kind, back) {
-        (OpKind::Offboard, _) => offboard::resume(env, &mut journal, &op).await?,
+        (OpKind::Offboard { .. }, _) => offboard::resume(env, &mut journal, &op).await?,
         (OpKind::Onboard { .. }, Some(creds)) => {
             let c = onboard::steps(env, &mut journal, &op, creds).await?;
             vec![format!("onboarded (credentials in {})", c.exported_to.unwrap_or_default())]
@@ -288,6 +288,6 @@ fn matches_journal(op: &Operation, c: &Credentials) -> bool {
         OpKind::RotateSecret { secret_fingerprint, fallback_client, .. } => {
             !fallback_client.is_empty() || fp(&c.client_secret).as_ref() == Some(secret_fingerprint)
         }
-        OpKind::Offboard => true,
+        OpKind::Offboard { .. } => true,
     }
 }
