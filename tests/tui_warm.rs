@@ -208,7 +208,7 @@ async fn opened_details_and_docs_show_at_once_the_next_time() {
     assert!(detail.1 && detail.2 && detail.0 < Duration::from_secs(1), "the kept detail, at once: {seen:?}");
     assert!(docs.1 && docs.2 && docs.0 < Duration::from_secs(1), "the kept docs, at once: {seen:?}");
     let file = cache::path(&settings).unwrap();
-    let api = portcullis::tui::store::ApiRef { region: "eu-west-1".into(), id: "pay1".into() };
+    let api = portcullis::tui::store::ApiRef::new("eu-west-1", "pay1");
     let kept: cache::CachedItem<cache::KeptDetail> =
         cache::load_item(&cache::item_path(&file, &api, cache::Item::Detail)).expect("kept");
     assert!(format!("{:?}", kept.data.detail).contains("/refunds"), "the fresh detail is kept in turn");

@@ -82,12 +82,13 @@ async fn every_command_gives_its_result() {
         cmd(3, LoadDocs { api: api(), stage: "prod".into() }),
         cmd(4, LoadPlans),
         cmd(5, LoadKeys),
-        cmd(6, LoadUsage { plan: "p1".into(), region: "eu-west-1".into() }),
+        cmd(6, LoadUsage { plan: "p1".into(), region: "eu-west-1".into(), account: None }),
         cmd(
             7,
             Mutate {
                 mutation: Mutation::SetEnabled { key_id: "k1".into(), name: "acme".into(), enabled: false },
                 region: "eu-west-1".into(),
+                account: None,
             },
         ),
         cmd(8, OpenAudit { query: query(), source: "s3://trail-bucket".parse().unwrap() }),

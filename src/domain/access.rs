@@ -151,6 +151,17 @@ pub enum Mutation {
 }
 
 impl Mutation {
+    /// The key it changes (none for a new one).
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            Mutation::CreateKey(_) => None,
+            Mutation::SetEnabled { key_id, .. }
+            | Mutation::DeleteKey { key_id, .. }
+            | Mutation::Attach { key_id, .. }
+            | Mutation::Detach { key_id, .. } => Some(key_id),
+        }
+    }
+
     /// One line: what will change.
     pub fn describe(&self) -> String {
         match self {

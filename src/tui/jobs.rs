@@ -49,10 +49,22 @@ impl Env {
         self.contexts.as_deref().map_err(Clone::clone)
     }
 
-    /// The client for `region`.
+    /// The client for `region` (of the credentials' own account when accounts are read).
     pub fn region(&self, region: &str) -> Result<AwsContext, String> {
-        let found = self.clients()?.iter().find(|c| c.region == region).cloned();
-        found.ok_or_else(|| format!("no client for region {region}"))
+        self.place(None, region)
+    }
+
+    /// The client for `region` of `account` (`None`: the credentials' own account).
+    pub fn place(&self, account: Option<&str>, region: &str) -> Result<AwsContext, String> {
+        let clients = self.clients()?;
+        let found = match account {
+            Some(_) => clients.iter().find(|c| c.is_at(account, region)),
+            None => clients.iter().find(|c| c.region == region && c.is_own()),
+        };
+        found.cloned().ok_or_else(|| match account {
+            Some(a) => format!("no client for account {a} in region {region}"),
+            None => format!("no client for region {region}"),
+        })
     }
 }
 

@@ -155,7 +155,7 @@ impl Store {
     }
 
     pub fn api(&self, r: &ApiRef) -> Option<&Api> {
-        self.catalog.apis.loaded()?.iter().find(|a| a.id == r.id && a.region == r.region)
+        self.catalog.apis.loaded()?.iter().find(|a| r.is(a))
     }
 
     pub fn api_by_id(&self, id: &str) -> Option<&Api> {
@@ -245,7 +245,7 @@ impl Store {
         self.catalog.rereading = None;
         let fresh = result.map_err(|e| format!("API {} could not be read again: {e}", api.id))?;
         let Some(apis) = self.catalog.apis.loaded_mut() else { return Ok(true) };
-        match (apis.iter().position(|a| a.id == api.id && a.region == api.region), fresh) {
+        match (apis.iter().position(|a| api.is(a)), fresh) {
             (Some(i), Some(a)) => apis[i] = a,
             (Some(i), None) => {
                 apis.remove(i);
@@ -263,11 +263,7 @@ impl Store {
         result: Result<Vec<crate::domain::Authorizer>, String>,
     ) -> Result<(), String> {
         let found = result.map_err(|e| format!("the authorizers of API {} could not be read: {e}", api.id))?;
-        let entry = self
-            .catalog
-            .apis
-            .loaded_mut()
-            .and_then(|apis| apis.iter_mut().find(|a| a.id == api.id && a.region == api.region));
+        let entry = self.catalog.apis.loaded_mut().and_then(|apis| apis.iter_mut().find(|a| api.is(a)));
         if let Some(a) = entry {
             a.authorizers = found;
             self.generations.apis += 1;

@@ -10,16 +10,30 @@ use crate::domain::{Api, Authorizer, ResourceNode, Route};
 use crate::openapi::DocLine;
 use std::sync::OnceLock;
 
-/// Which API (REST ids and HTTP ids can collide across regions).
+/// Which API (REST ids and HTTP ids can collide across regions and accounts).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ApiRef {
     pub region: String,
     pub id: String,
+    /// Its account, when accounts are read (`None`: the credentials' own, or any).
+    pub account: Option<String>,
 }
 
 impl ApiRef {
     pub fn of(api: &Api) -> ApiRef {
-        ApiRef { region: api.region.clone(), id: api.id.clone() }
+        ApiRef { region: api.region.clone(), id: api.id.clone(), account: api.account.id.clone() }
+    }
+
+    /// An API of `region` in the credentials' own account (or any, with one account read).
+    pub fn new(region: impl Into<String>, id: impl Into<String>) -> ApiRef {
+        ApiRef { region: region.into(), id: id.into(), account: None }
+    }
+
+    /// Is `api` the one this names (an unnamed account matches any)?
+    pub fn is(&self, api: &Api) -> bool {
+        api.id == self.id
+            && api.region == self.region
+            && self.account.as_ref().is_none_or(|a| api.account.id.as_ref() == Some(a))
     }
 }
 

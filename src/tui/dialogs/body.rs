@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn keeps_every_line() {
-        let api = ApiRef { region: "eu-west-1".into(), id: "a1".into() };
+        let api = ApiRef::new("eu-west-1", "a1");
         let source = (api, "prod".into(), "POST".into(), "/orders".into());
         let ed = BodyEditor::new("t".into(), "{\n  \"a\": 1\n}", source);
         assert_eq!(ed.text(), "{\n  \"a\": 1\n}");

@@ -10,6 +10,7 @@
 //! keymap.toml), and its `pub mod` line below. Nothing in the commands, messages, worker or
 //! router ("Adding a screen" in docs/development/tui.md).
 
+pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod catalog;
@@ -57,6 +58,8 @@ pub enum Target {
     ApiInCatalog(ApiRef),
     /// The keys screen, filtered.
     Keys { filter: String },
+    /// The API list, filtered (an account's APIs).
+    Catalog { filter: String },
     /// A usage plan's detail (or the plans list filtered to the id, while plans load).
     Plan { id: String },
     /// The audit trail of a resource: its id, and a `/` filter that narrows further.
@@ -161,6 +164,11 @@ pub const SCREENS: &[Entry] = &[
         open: |sh| vec![try_it::history::HistoryScreen::open(sh)],
     },
     Entry { name: "findings", about: "governance findings", open: |sh| vec![findings::FindingsScreen::open(sh)] },
+    Entry {
+        name: "accounts",
+        about: "the accounts read and their status",
+        open: |sh| vec![accounts::AccountsScreen::open(sh)],
+    },
     Entry { name: "help", about: "this help", open: |_| vec![] },
     Entry { name: "quit", about: "quit", open: |_| vec![] },
 ];
@@ -192,6 +200,7 @@ pub fn open_target(target: Target, sh: &mut Shared) -> (Place, Vec<Box<dyn Scree
             (Place::OnTop, out)
         }
         Target::ApiInCatalog(api) => (Place::OnRoot, vec![api::ApiScreen::open(&api, sh)]),
+        Target::Catalog { .. } => (Place::OnRoot, vec![]),
         Target::Keys { filter } => (Place::OnTop, vec![keys::KeysScreen::open(sh, &filter)]),
         Target::Plan { id } => (Place::OnTop, vec![plans::open_plan(&id, sh)]),
         Target::Audit { resource, filter } => (Place::OnTop, vec![audit::AuditScreen::pivot(resource, filter, sh)]),

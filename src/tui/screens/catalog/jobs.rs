@@ -120,7 +120,7 @@ impl Job for RereadApi {
     async fn run(self, env: Env) -> ApiReread {
         let api_ref = ApiRef::of(&self.0);
         let result = async {
-            let ctx = env.region(&self.0.region)?;
+            let ctx = env.place(self.0.account.id.as_deref(), &self.0.region)?;
             catalog::reread(&ctx, *self.0, catalog::Depth::Summary).await.map_err(|e| e.to_string())
         }
         .await;
@@ -185,7 +185,7 @@ impl Job for LoadDetail {
             env.emit(Cached::Detail { request, api: api_ref.clone(), data, authorizers, saved_at: c.saved_at });
         }
         let result = async {
-            let ctx = env.region(&api.region)?;
+            let ctx = env.place(api.account.id.as_deref(), &api.region)?;
             // The catalog does not read authorizers: the detail does, when a method or route names one.
             let wanted = api.authorizers.is_empty();
             let mut authorizers = api.authorizers.clone();
@@ -263,7 +263,7 @@ impl Job for LoadDocs {
             env.emit(Cached::Docs { request, api, stage, lines, saved_at: c.saved_at });
         }
         let result = async {
-            let ctx = env.region(&api.region)?;
+            let ctx = env.place(api.account.id.as_deref(), &api.region)?;
             let text = catalog::export_definition(&ctx, &api, &stage).await.map_err(|e| e.to_string())?;
             let lines = render_docs(text.clone(), stop).await?;
             keep(kept, text).await;

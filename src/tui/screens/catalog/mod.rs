@@ -20,6 +20,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
 const COLUMNS: [&str; 8] = ["NAME", "ID", "KIND", "REGION", "ENDPOINT", "STAGES", "OWNER", "CREATED"];
+/// Where the ACCOUNT column goes when accounts are read: before REGION.
+const ACCOUNT_AT: usize = 3;
 
 /// Sort columns of the API list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,9 +80,15 @@ enum SortChange {
     Reverse,
 }
 
-/// What the API list's filter matches: name first (so name matches score best), then id, kind, region, owner.
+/// What the API list's filter matches: name first (so name matches score best), then id, kind,
+/// region, owner, and the account (name and id) when accounts are read.
 pub fn api_haystack(a: &Api) -> String {
-    format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""))
+    let mut text = format!("{} {} {} {} {}", a.name, a.id, a.kind.label(), a.region, a.owner().unwrap_or(""));
+    for part in [&a.account.name, &a.account.id].into_iter().flatten() {
+        text.push(' ');
+        text.push_str(part);
+    }
+    text
 }
 
 /// The catalog kept from the last run, shown until the fresh one arrives.
@@ -158,6 +166,8 @@ pub struct CatalogScreen {
     /// The FINDINGS column: unwaived findings per API (`(region, id)`), their count and worst
     /// severity, as of the findings generation.
     findings: (Option<u64>, crate::tui::data::FindingsPerApi),
+    /// Some API has an account (accounts are read): the ACCOUNT column shows.
+    accounts: bool,
 }
 
 impl CatalogScreen {
@@ -184,6 +194,7 @@ impl CatalogScreen {
         self.built = Some(store.generations.apis);
         let apis = store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         self.haystacks = std::sync::Arc::new(apis.iter().map(api_haystack).collect());
+        self.accounts = apis.iter().any(|a| a.account.id.is_some());
         self.rank_by_column(apis);
         self.matched.update(store.generations.apis, &self.view.filter, &self.haystacks);
         let keep = self.keep.clone();
@@ -357,8 +368,15 @@ impl Screen for CatalogScreen {
         self.selected_api(store).map(|a| (a.id.clone(), String::new()))
     }
 
-    /// Select the API (clearing the filter), so going back from its detail lands on it.
+    /// Select the API (clearing the filter), so going back from its detail lands on it; or
+    /// show the APIs a filter matches (an account's).
     fn focus(&mut self, target: &Target, sh: &mut Shared) -> bool {
+        if let Target::Catalog { filter } = target {
+            self.catch_up(&sh.store);
+            self.view.set_filter(filter.clone());
+            self.refilter(sh);
+            return true;
+        }
         let Target::ApiInCatalog(api) = target else { return false };
         self.catch_up(&sh.store);
         self.view.set_filter(String::new());
@@ -377,20 +395,26 @@ impl Screen for CatalogScreen {
         let apis = p.store.catalog.apis.loaded().map(Vec::as_slice).unwrap_or_default();
         let rows = &self.rows;
         // FINDINGS (not a sort column): unwaived governance findings, once :findings has read them.
-        let header = Row::new(
-            COLUMNS
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse)))
-                .chain(std::iter::once(Cell::from("FINDINGS"))),
-        );
+        let mut cells: Vec<Cell> = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Cell::from(sort_label(c, i, self.sort, self.view.sort_reverse)))
+            .chain(std::iter::once(Cell::from("FINDINGS")))
+            .collect();
+        let mut widths = widths();
+        if self.accounts {
+            // ACCOUNT (its name, else its id) before REGION; not a sort column.
+            cells.insert(ACCOUNT_AT, Cell::from("ACCOUNT"));
+            widths.insert(ACCOUNT_AT, Constraint::Length(14));
+        }
+        let header = Row::new(cells);
         let findings = &self.findings.1;
-        let table =
-            VirtualTable { header: Some(header), widths: widths(), block: panel(title, s, true), focused: true };
+        let accounts = self.accounts;
+        let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.view, rows.len(), s, |i| match apis.get(rows[i]) {
             Some(a) => {
                 let f = findings.get(&(a.region.clone(), a.id.clone())).copied();
-                api_row(a, s, f)
+                api_row(a, s, f, accounts)
             }
             None => Row::new([""]),
         });
@@ -425,6 +449,7 @@ fn api_row<'a>(
     a: &Api,
     s: &crate::tui::theme::Styles,
     findings: Option<(usize, crate::governance::Severity)>,
+    accounts: bool,
 ) -> Row<'a> {
     let stages: Vec<&str> = a.stages.iter().map(|st| st.name.as_str()).collect();
     // An API some of whose reads failed is marked; its detail says what is missing.
@@ -432,7 +457,7 @@ fn api_row<'a>(
         Some(_) => Cell::from(Span::styled(format!("! {}", one_line(&a.name, 60)), s.error)),
         None => Cell::from(one_line(&a.name, 60)),
     };
-    Row::new(vec![
+    let mut cells = vec![
         name,
         Cell::from(Span::styled(one_line(&a.id, 12), s.muted)),
         Cell::from(Span::styled(a.kind.label(), s.accent)),
@@ -449,5 +474,9 @@ fn api_row<'a>(
             Some((0, _)) => Cell::from(Span::styled("0", s.success)),
             Some((n, worst)) => Cell::from(Span::styled(n.to_string(), super::findings::severity_style(worst, s))),
         },
-    ])
+    ];
+    if accounts {
+        cells.insert(ACCOUNT_AT, Cell::from(one_line(a.account.label(), 20)));
+    }
+    Row::new(cells)
 }

@@ -72,7 +72,7 @@ fn haystack(f: &Finding) -> String {
 
 /// Where a finding's resource is shown.
 pub fn target(f: &Finding) -> Option<Target> {
-    let api = || Some(ApiRef { region: f.region.clone(), id: f.api_id.clone()? });
+    let api = || Some(ApiRef { region: f.region.clone(), id: f.api_id.clone()?, account: f.account.id.clone() });
     match f.resource_type {
         ResourceType::RestApi | ResourceType::HttpApi | ResourceType::Method | ResourceType::Route => {
             Some(Target::Api { api: api()?, stage: None })

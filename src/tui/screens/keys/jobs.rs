@@ -9,6 +9,8 @@ use crate::tui::jobs::{Deliver, Env, Job, To};
 pub struct Mutate {
     pub mutation: Mutation,
     pub region: String,
+    /// The key's account, when accounts are read (a new key goes to the credentials' own).
+    pub account: Option<String>,
 }
 
 /// A change finished: the key it made (its value at hand this once), or why it failed.
@@ -28,7 +30,7 @@ impl Job for Mutate {
 
     async fn run(self, env: Env) -> Mutated {
         let result = async {
-            let ctx = env.region(&self.region)?;
+            let ctx = env.place(self.account.as_deref(), &self.region)?;
             crate::aws::keys::apply(&ctx, &self.mutation).await.map_err(|e| e.to_string())
         }
         .await;

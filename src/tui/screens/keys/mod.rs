@@ -169,7 +169,9 @@ impl KeysScreen {
     /// Start a confirmed change (one at a time).
     fn change(mutation: Mutation, region: String, sh: &mut Shared) -> Nav {
         sh.info(format!("{}…", mutation.describe()));
-        let request = crate::tui::jobs::start(sh, jobs::Mutate { mutation, region });
+        // The key's own account (a new key goes to the credentials' own).
+        let account = mutation.key_id().and_then(|id| sh.store.key(id)).and_then(|k| k.account.id.clone());
+        let request = crate::tui::jobs::start(sh, jobs::Mutate { mutation, region, account });
         sh.store.in_flight.key = Some(request);
         Nav::Stay
     }

@@ -51,8 +51,8 @@ impl PlanDetailScreen {
 
     fn load_usage(&mut self, sh: &mut Shared) {
         let Some(plan) = sh.store.plan(&self.plan) else { return };
-        let (plan, region) = (plan.id.clone(), plan.region.clone());
-        let request = crate::tui::jobs::start(sh, super::jobs::LoadUsage { plan, region });
+        let (plan, region, account) = (plan.id.clone(), plan.region.clone(), plan.account.id.clone());
+        let request = crate::tui::jobs::start(sh, super::jobs::LoadUsage { plan, region, account });
         self.usage = Loadable::Loading { request };
     }
 

@@ -24,6 +24,8 @@ pub struct KeysLoaded(pub Result<Vec<ApiKey>, String>);
 pub struct LoadUsage {
     pub plan: String,
     pub region: String,
+    /// The plan's account, when accounts are read.
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +106,7 @@ impl Job for LoadUsage {
 
     async fn run(self, env: Env) -> UsageLoaded {
         let result = async {
-            let ctx = env.region(&self.region)?;
+            let ctx = env.place(self.account.as_deref(), &self.region)?;
             crate::aws::plans::usage(&ctx, &self.plan, None, USAGE_DAYS).await.map_err(|e| e.to_string())
         }
         .await;

@@ -184,7 +184,7 @@ impl Screen for PlansScreen {
 /// A plan's API stages as `api-name/stage` where the catalog knows the API, else by its id.
 fn stage_names(p: &UsagePlan, store: &Store) -> Vec<String> {
     let name = |id: &str| {
-        let api = ApiRef { region: p.region.clone(), id: id.to_string() };
+        let api = ApiRef { region: p.region.clone(), id: id.to_string(), account: p.account.id.clone() };
         store.api(&api).map_or_else(|| id.to_string(), |a| a.name.clone())
     };
     p.api_stages.iter().map(|st| format!("{}/{}", name(&st.api_id), st.stage)).collect()

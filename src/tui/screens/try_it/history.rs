@@ -30,7 +30,7 @@ pub struct HistoryScreen {
 
 /// The API's name when the catalog has it, else its id.
 fn api_name(store: &crate::tui::store::Store, e: &Entry) -> String {
-    let api = ApiRef { region: e.region.clone(), id: e.api_id.clone() };
+    let api = ApiRef::new(e.region.clone(), e.api_id.clone());
     store.api(&api).map_or_else(|| e.api_id.clone(), |a| a.name.clone())
 }
 
@@ -83,7 +83,7 @@ impl Screen for HistoryScreen {
         match action {
             Action::Select => {
                 let Some(e) = self.selected().cloned() else { return Nav::Stay };
-                let api = ApiRef { region: e.region.clone(), id: e.api_id.clone() };
+                let api = ApiRef::new(e.region.clone(), e.api_id.clone());
                 if sh.store.api(&api).is_none() {
                     sh.error(format!("API {} ({}) is not in the catalog any more", e.api_id, e.region));
                     return Nav::Stay;

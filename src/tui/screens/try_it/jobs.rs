@@ -60,7 +60,7 @@ impl Deliver for CallDone {
 /// Prepare, send (signed when the method says so), keep it in the history.
 async fn call(env: &Env, api: Api, stage: String, spec: CallSpec, auth: AuthChoice) -> Result<Called, String> {
     use crate::tryit;
-    let ctx = env.region(&api.region)?;
+    let ctx = env.place(api.account.id.as_deref(), &api.region)?;
     let http = tryit::send::client_with(env.settings.call_timeout, env.settings.follow_redirects)?;
     let auth_env =
         tryit::auth::AuthEnv { ctx: &ctx, http: &http, tokens: &env.tokens, token_urls: &env.settings.token_urls };
