@@ -21,6 +21,8 @@ struct Org {
     locked: String,
     r1: &'static str,
     r2: &'static str,
+    /// bluefin's key in prod.
+    prod_key: String,
 }
 
 async fn create_account(org: &aws_sdk_organizations::Client, name: &str) -> String {
@@ -71,9 +73,9 @@ async fn organisation() -> Org {
     partner_key(&dev1, "bluefin", "bluefin-dev").await;
     let prod2 = sdk_of(&endpoint, &prod, r2).await;
     rest_api(&prod2, "prod-payments").await;
-    partner_key(&prod2, "bluefin", "bluefin-prod").await;
+    let prod_key = partner_key(&prod2, "bluefin", "bluefin-prod").await;
     rest_api(&sdk_of(&endpoint, &locked, r1).await, "locked-ledger").await;
-    Org { dev, prod, locked, r1, r2 }
+    Org { dev, prod, locked, r1, r2, prod_key }
 }
 
 /// What `account` holds in `region`, read through the SDK with its own assumed credentials.
@@ -248,6 +250,22 @@ async fn every_account_is_read_with_its_own_credentials_and_the_denied_one_is_na
     assert_eq!(status(MANAGEMENT)["apis"], 1);
     assert!(status(&org.prod)["error"].is_null());
 
+    // A key change goes to the account that holds the key.
+    let out = tokio::task::spawn_blocking({
+        let (url, org2) = (url.clone(), clone_org(&org));
+        move || {
+            let accounts = format!("{},{}", org2.dev, org2.prod);
+            let args = ["--region", org2.r2, "--accounts", &accounts, "keys", "disable", &org2.prod_key, "--yes"];
+            run_cli_at(&url, org2.r1, &args, &[])
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let gw = aws_sdk_apigateway::Client::new(&sdk_of(&moto().endpoint(), &org.prod, org.r2).await);
+    let key = gw.get_api_key().api_key(&org.prod_key).send().await.unwrap();
+    assert!(!key.enabled(), "disabled in prod, where it is");
+
     // Each account's calls were its own: the proxy saw a session per member account.
     let counts = proxy.counts();
     for account in [&org.dev, &org.prod] {
@@ -257,7 +275,14 @@ async fn every_account_is_read_with_its_own_credentials_and_the_denied_one_is_na
 }
 
 fn clone_org(o: &Org) -> Org {
-    Org { dev: o.dev.clone(), prod: o.prod.clone(), locked: o.locked.clone(), r1: o.r1, r2: o.r2 }
+    Org {
+        dev: o.dev.clone(),
+        prod: o.prod.clone(),
+        locked: o.locked.clone(),
+        r1: o.r1,
+        r2: o.r2,
+        prod_key: o.prod_key.clone(),
+    }
 }
 
 /// Sessions of 20 s (the STS stand-in makes them end; moto never does): a read after the

@@ -94,3 +94,24 @@ fn every_flag_of_every_command_is_documented() {
         found.iter().filter(|(_, f)| !text.contains(f.as_str())).map(|(c, f)| format!("{c} {f}")).collect();
     assert!(missing.is_empty(), "flags no page of docs/ mentions: {missing:#?}");
 }
+
+/// The JSON block after the marker line `<!-- MARKER... -->` in the README.
+fn json_after(readme: &str, marker: &str) -> serde_json::Value {
+    let at = readme.find(&format!("<!-- {marker}")).unwrap_or_else(|| panic!("README lacks the {marker} block"));
+    let rest = &readme[at..];
+    let start = rest.find("```json\n").expect("a json block after the marker") + "```json\n".len();
+    let end = rest[start..].find("```").expect("the block's end") + start;
+    serde_json::from_str(&rest[start..end]).unwrap_or_else(|e| panic!("{marker}: the README's JSON: {e}"))
+}
+
+#[test]
+fn the_readme_shows_the_policies_the_command_prints() {
+    use portcullis::cli::iam_policy::{policy, trust};
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert_eq!(json_after(&readme, "portcullis iam-policy -->"), policy(false), "the read-only policy");
+    let all = policy(true)["Statement"].as_array().unwrap().clone();
+    let read = policy(false)["Statement"].as_array().unwrap().len();
+    assert_eq!(json_after(&readme, "portcullis iam-policy --changes"), serde_json::Value::Array(all[read..].to_vec()));
+    let trusted = trust("arn:aws:iam::123456789012:role/platform-team", Some("portcullis"));
+    assert_eq!(json_after(&readme, "portcullis iam-policy --trust"), trusted, "the trust policy");
+}

@@ -84,7 +84,7 @@ impl Spread {
     async fn left(&self, partner: &str) -> (Vec<(String, bool)>, usize) {
         let mut keys = Vec::new();
         for gw in [
-            self.f.ctx.apigw.clone(),
+            (*self.f.ctx.apigw).clone(),
             aws_sdk_apigateway::Client::new(&sdk_of(&moto().endpoint(), MEMBER, self.r2).await),
         ] {
             let out = gw.get_api_keys().limit(500).send().await.unwrap();
@@ -144,6 +144,13 @@ async fn a_partner_in_two_accounts_and_regions_is_one_row_and_offboarded_everywh
     let disables = at(&format!("--api-key {member_key} --patch-operations"))
         .max(at(&format!("--api-key {own_key} --patch-operations")));
     assert!(disables < at("delete-usage-plan-key"), "{text}");
+
+    // A key rotation hands over one new key: with both accounts connected it is refused, with
+    // what to pass, and nothing changes.
+    let out = s.everywhere(&["rotate", "tern", "--key", "--yes"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--accounts ID and --region"));
+    assert_eq!(s.left("tern").await.0.len(), 2, "nothing rotated");
 
     let out = s.everywhere(&["offboard", "tern", "--yes"], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -35,6 +35,9 @@ pub struct AuditArgs {
     /// At most this many events.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// Only this account's events (its id), when accounts are read.
+    #[arg(long)]
+    pub account: Option<String>,
     /// Table for people, or JSON (stable field names) for scripts.
     #[arg(long, short, value_enum, default_value_t)]
     pub output: Output,
@@ -67,8 +70,16 @@ pub fn query(args: &AuditArgs, now: time::OffsetDateTime) -> anyhow::Result<Audi
 
 pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     let mut q = query(&args, time::OffsetDateTime::now_utc())?;
-    let contexts = aws::connect(settings).await?;
+    let mut contexts = aws::connect(settings).await?;
+    if let Some(a) = &args.account {
+        // The event history of that account alone (with one account read, there is only it).
+        contexts.retain(|c| c.account_id.as_deref().is_none_or(|id| id == a));
+        if contexts.is_empty() {
+            return Err(super::usage_error(format!("account {a} is not one of those read: pass it with --accounts")));
+        }
+    }
     let mut events = Vec::new();
+    let mut failed = Vec::new();
     let lookup = args.source == AuditSource::Lookup;
     // One event more than asked for tells whether the limit cut the list (LookupEvents pages
     // stop there); the trail's logs are read whole anyway, so all their matches are counted.
@@ -85,12 +96,25 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
         }
         events = found.events;
     } else {
-        for ctx in &contexts {
-            let (found, filters) = audit::lookup(ctx, &q, settings.cache_dir.as_deref()).await?;
-            let sent: Vec<String> = filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
-            tracing::info!(region = %ctx.region, server_filter = %sent.join(" | "), "LookupEvents");
-            events.extend(found);
+        // Every account and region at once, each within its own LookupEvents rate; merged below.
+        let cache = settings.cache_dir.as_deref();
+        let read = futures::future::join_all(contexts.iter().map(|ctx| audit::lookup(ctx, &q, cache))).await;
+        for (ctx, r) in contexts.iter().zip(read) {
+            match r {
+                Ok((found, filters)) => {
+                    let sent: Vec<String> =
+                        filters.iter().flatten().map(|f| format!("{}={}", f.key, f.value)).collect();
+                    tracing::info!(place = %ctx.place(), server_filter = %sent.join(" | "), "LookupEvents");
+                    events.extend(found);
+                }
+                Err(e) if contexts.len() == 1 => return Err(e.into()),
+                Err(e) => failed.push((ctx.place(), e)),
+            }
         }
+    }
+    if let Some(a) = &args.account {
+        // A trail's logs hold every account an organisation trail delivers.
+        events.retain(|e| e.account.id.as_deref().is_none_or(|id| id == a));
     }
     sort_newest_first(&mut events);
     if let Some(notice) = limit_notice(events.len(), args.limit, lookup) {
@@ -101,7 +125,8 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
         Output::Json => serde_json::to_string_pretty(&events)? + "\n",
         Output::Table => table(&events),
     };
-    Ok(write_stdout(&text)?)
+    write_stdout(&text)?;
+    super::report_incomplete(&[], 0, "event", &failed, &contexts)
 }
 
 /// What to say on stderr when `--limit` cut the list of `matched` events.

@@ -108,8 +108,18 @@ async fn find_api(contexts: &[aws::AwsContext], wanted: &str) -> anyhow::Result<
         [one] => (*one).clone(),
         [] => return Err(usage(format!("no API with the id or name {wanted}"))),
         many => {
-            let ids: Vec<String> = many.iter().map(|a| format!("{} ({})", a.id, a.region)).collect();
-            return Err(usage(format!("several APIs are named {wanted}: {}; pass the id", ids.join(", "))));
+            // Where each one is, and the flags that pick it.
+            let ids: Vec<String> = many
+                .iter()
+                .map(|a| match &a.account.id {
+                    Some(acct) => format!("{} ({}, account {acct})", a.id, a.region),
+                    None => format!("{} ({})", a.id, a.region),
+                })
+                .collect();
+            return Err(usage(format!(
+                "several APIs are named {wanted}: {}; pass the id (and --accounts ID --region REGION)",
+                ids.join(", ")
+            )));
         }
     };
     let index = contexts.iter().position(|c| c.is_at(api.account.id.as_deref(), &api.region)).unwrap_or(0);
@@ -214,7 +224,10 @@ pub async fn run(args: CallArgs, settings: &Settings) -> anyhow::Result<()> {
             };
             let headers: serde_json::Map<String, serde_json::Value> =
                 resp.headers.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
-            let mut out = serde_json::json!({"status": resp.status, "headers": headers, "timeMs": resp.time_ms});
+            let mut out = serde_json::json!({
+                "status": resp.status, "headers": headers, "timeMs": resp.time_ms,
+                "apiId": api.id, "region": api.region, "account": api.account.id, "accountName": api.account.name,
+            });
             out[body.0] = body.1;
             serde_json::to_string_pretty(&out)? + "\n"
         }

@@ -89,7 +89,19 @@ pub async fn run(args: KeysArgs, settings: &Settings) -> anyhow::Result<()> {
     let Some(command) = args.command else {
         return list(&contexts, args.customer_id.as_deref(), args.output).await;
     };
-    let ctx = one_region(&contexts)?;
+    // A change to a key goes where the key is; a new key to the one account and region named.
+    let key = match &command {
+        KeysCommand::Create { .. } => None,
+        KeysCommand::Enable { key_id, .. }
+        | KeysCommand::Disable { key_id, .. }
+        | KeysCommand::Delete { key_id, .. }
+        | KeysCommand::Attach { key_id, .. }
+        | KeysCommand::Detach { key_id, .. } => Some(key_id.clone()),
+    };
+    let ctx = match &key {
+        Some(id) if contexts.len() > 1 => holder(&contexts, id).await?,
+        _ => one_region(&contexts)?,
+    };
     match command {
         KeysCommand::Create { name, customer_id, description, plans, disabled, flags } => {
             let new = NewKey { name, customer_id, description, plan_ids: plans, enabled: !disabled };
@@ -123,6 +135,31 @@ async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -
     incomplete.dedup();
     let n = all.iter().filter(|k| k.error.is_some()).count();
     super::report_incomplete(&incomplete, n, "key", &listed.region_errors, contexts)
+}
+
+/// The one account and region that holds key `id`, among several read; refused (exit 2) when
+/// several do, with where it is and the flags that pick one.
+async fn holder<'a>(contexts: &'a [AwsContext], id: &str) -> anyhow::Result<&'a AwsContext> {
+    let found = futures::future::join_all(contexts.iter().map(|c| keys::get_key(c, id))).await;
+    let mut held = Vec::new();
+    for (c, r) in contexts.iter().zip(found) {
+        match r {
+            Ok(_) => held.push(c),
+            Err(e) if e.kind == aws::ErrorKind::NotFound => {}
+            Err(e) => anyhow::bail!("{}: {e}", c.place()),
+        }
+    }
+    match held.as_slice() {
+        [one] => Ok(one),
+        [] => anyhow::bail!("API key {id} not found in any account and region read"),
+        many => {
+            let places: Vec<String> = many.iter().map(|c| c.place()).collect();
+            Err(super::usage_error(format!(
+                "API key {id} is in {}: pick one with --accounts ID and --region REGION",
+                places.join(", ")
+            )))
+        }
+    }
 }
 
 pub fn keys_table(keys: &[ApiKey]) -> String {

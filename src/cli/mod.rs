@@ -231,9 +231,9 @@ pub fn one_region(contexts: &[crate::aws::AwsContext]) -> anyhow::Result<&crate:
     match contexts {
         [one] => Ok(one),
         [first, ..] if first.account_id.is_some() => {
-            anyhow::bail!("this command acts on one account and region: name them with --accounts ID and --region")
+            Err(usage_error("this command acts on one account and region: name them with --accounts ID and --region"))
         }
-        _ => anyhow::bail!("this command acts on one region: name it with --region"),
+        _ => Err(usage_error("this command acts on one region: name it with --region")),
     }
 }
 

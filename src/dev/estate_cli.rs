@@ -16,6 +16,10 @@ pub struct EstateArgs {
     /// Write `partner_pool = "<first region's pool id>"` (a config line) to this file.
     #[arg(long)]
     pub partner_pool_out: Option<std::path::PathBuf>,
+    /// Make it an organisation: this account its management account, two workload accounts with
+    /// APIs, plans and partner keys of their own, and one whose role portcullis may not assume.
+    #[arg(long)]
+    pub organization: bool,
 }
 
 pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
@@ -46,5 +50,30 @@ pub async fn run(args: EstateArgs, settings: &Settings) -> anyhow::Result<()> {
             );
         }
     }
+    if args.organization {
+        organization(settings, &spec).await?;
+    }
+    Ok(())
+}
+
+/// The organisation: its member accounts, and a smaller estate in each workload account (a few
+/// APIs, plans, the partners' keys; no trail, no custom domain of its own).
+async fn organization(settings: &Settings, spec: &estate::EstateSpec) -> anyhow::Result<()> {
+    let org = estate::org::create(settings).await?;
+    let members = aws::connect(&estate::org::member_settings(settings, &org)?).await?;
+    let member_spec = estate::EstateSpec { rest_apis: 2, http_apis: 1, with_trail: false, ..spec.clone() };
+    for ctx in members.iter().filter(|c| !c.is_own()) {
+        let s = estate::build(ctx, &member_spec).await?;
+        eprintln!("built in {}: {} APIs, {} API keys", ctx.place(), s.apis.len(), s.key_ids.len());
+    }
+    for p in members.first().map(|c| c.reach.warnings()).unwrap_or_default() {
+        eprintln!("  {p}");
+    }
+    eprintln!(
+        "organisation: {} member accounts; {} ({}) has no role portcullis may assume",
+        org.members.len() + 1,
+        estate::org::LOCKED,
+        org.locked
+    );
     Ok(())
 }

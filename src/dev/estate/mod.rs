@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 pub mod data;
 mod docs;
+pub mod org;
 pub mod trail;
 pub use data::{ExpectedApi, ExpectedMethod, ExpectedRoute, ExpectedStage};
 

@@ -67,7 +67,7 @@ class Front(UsageAnswers, CloudTrailAnswers, CognitoAnswers, DocumentationAnswer
     secrets: ClientSecrets = None
     trail: TrailLog = None
     docs: DocumentationParts = None
-    account_id = None
+    accounts = {}
 
     @classmethod
     def install(cls, estate, secrets):
@@ -104,12 +104,14 @@ class Front(UsageAnswers, CloudTrailAnswers, CognitoAnswers, DocumentationAnswer
         return self.headers.get(REGION_HEADER) or self.estate.regions[0]
 
     def account(self):
-        if Front.account_id is None:
+        """The caller's account (asked once per access key)."""
+        key = caller_key()
+        if key not in Front.accounts:
             try:
-                Front.account_id = self.estate.client("sts", self.estate.regions[0]).get_caller_identity()["Account"]
+                Front.accounts[key] = self.estate.client("sts", self.estate.regions[0]).get_caller_identity()["Account"]
             except Exception:
                 return "123456789012"
-        return Front.account_id
+        return Front.accounts[key]
 
     # ---- dispatch
 
@@ -128,6 +130,13 @@ class Front(UsageAnswers, CloudTrailAnswers, CognitoAnswers, DocumentationAnswer
         return self.rfile.read(n) if n else b""
 
     def handle_any(self):
+        CALLER.key = access_key(self.headers.get("authorization"))
+        try:
+            self.answer_any()
+        finally:
+            CALLER.key = None
+
+    def answer_any(self):
         body = self.read_body()
         self.json_protocol = bool(self.headers.get("x-amz-target"))
         op = self.headers.get(OPERATION_HEADER) or f"{self.command} {urlsplit(self.path).path}"

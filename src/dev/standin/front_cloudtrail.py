@@ -126,15 +126,15 @@ class TrailLog:
     def events(self, region):
         """[(time, id, Event)] of the region, newest first."""
         with self.lock:
-            region_lock = self.region_locks.setdefault(region, threading.Lock())
+            region_lock = self.region_locks.setdefault((caller_key(), region), threading.Lock())
         with region_lock:
             with self.lock:
-                hit = self.by_region.get(region)
+                hit = self.by_region.get((caller_key(), region))
             if hit and time.time() - hit[0] < 2.0:
                 return hit[1]
             events = self.load(region)
             with self.lock:
-                self.by_region[region] = (time.time(), events)
+                self.by_region[(caller_key(), region)] = (time.time(), events)
             return events
 
     def load(self, region):

@@ -28,6 +28,22 @@ UTC = datetime.timezone.utc
 
 
 
+# The access key the request being answered is signed with (one thread per request): moto tells
+# the account by it (an assumed role's key is that account's), so what the front reads from moto
+# for an answer is the caller's account's.
+CALLER = threading.local()
+
+
+def caller_key():
+    return getattr(CALLER, "key", None)
+
+
+def access_key(authorization):
+    """The access key id of a SigV4 `Authorization` header, None without one."""
+    m = re.search(r"Credential=([^/,\s]+)/", authorization or "")
+    return m.group(1) if m else None
+
+
 class ApiError(Exception):
     """An error answer: HTTP status, AWS error code, message."""
 

@@ -42,6 +42,10 @@ pub struct Weather {
     pub denied: Vec<String>,
     /// How long an assumed session lasts; `None`: as the upstream says.
     pub session: Option<Duration>,
+    /// Answer a request seen before (the same account, request line and body) with what the
+    /// upstream answered it then, without asking again: the upstream's own answers, at the
+    /// proxy's speed (a benchmark of the caller, not of an emulator's throughput).
+    pub replay: bool,
 }
 
 impl Default for Weather {
@@ -55,6 +59,7 @@ impl Default for Weather {
             record: false,
             denied: vec![],
             session: None,
+            replay: false,
         }
     }
 }
@@ -95,6 +100,8 @@ struct State {
     counts: Counts,
     recorded: Vec<Vec<u8>>,
     sessions: super::sts::Sessions,
+    /// With `replay`: the upstream's answers, by (account, request line and body).
+    answers: std::collections::HashMap<(String, Vec<u8>), Vec<u8>>,
 }
 
 /// A running proxy; it stops when dropped.
@@ -120,6 +127,7 @@ impl Proxy {
             rng: weather.seed.max(1),
             buckets: Buckets::new(weather.limits.clone()),
             sessions: super::sts::Sessions::new(weather.denied.clone(), weather.session),
+            answers: Default::default(),
             weather,
             upstream,
             counts: Counts::default(),
@@ -219,15 +227,22 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
         let _ = client.shutdown().await;
         return;
     }
-    let (fate, upstream, latency) = {
+    let replay_key = (operation.account.clone().unwrap_or_default(), replay_key(&request));
+    let (fate, upstream, latency, replayed) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let fate = s.fate(&operation);
         if s.weather.record && matches!(fate, Fate::Forward) {
             s.recorded.push(request.clone());
         }
-        (fate, s.upstream, s.weather.latency)
+        let replayed = s.weather.replay.then(|| s.answers.get(&replay_key).cloned()).flatten();
+        (fate, s.upstream, s.weather.latency, replayed)
     };
     tokio::time::sleep(latency).await;
+    if let (Fate::Forward, Some(answer)) = (&fate, replayed) {
+        let _ = client.write_all(&answer).await;
+        let _ = client.shutdown().await;
+        return;
+    }
     let answer = match fate {
         Fate::Drop => return,
         Fate::Throttle(Over::TooManyRequests) => error_response(429, "TooManyRequestsException", "Too Many Requests"),
@@ -244,12 +259,19 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
             None => error_response(502, "BadGateway", "the upstream did not answer"),
         },
     };
+    if matches!(fate, Fate::Forward) && answer.starts_with(b"HTTP/1.1 2") {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.weather.replay {
+            s.answers.insert(replay_key, answer.clone());
+        }
+    }
     let _ = client.write_all(&answer).await;
     let _ = client.shutdown().await;
 }
 
 /// The proxy's own endpoints (not forwarded, not counted): `GET /_proxy/counts` answers the
-/// counts as JSON, `POST /_proxy/reset` zeroes them.
+/// counts as JSON, `POST /_proxy/reset` zeroes them, `POST /_proxy/deny/ACCOUNT` makes the role
+/// of that account one STS refuses (the demo's account without the role).
 fn control(request: &[u8], state: &Arc<Mutex<State>>) -> Option<Vec<u8>> {
     let line = String::from_utf8_lossy(request.split(|b| *b == b'\n').next().unwrap_or_default()).to_string();
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -257,6 +279,10 @@ fn control(request: &[u8], state: &Arc<Mutex<State>>) -> Option<Vec<u8>> {
         counts_json(&s.counts)
     } else if line.starts_with("POST /_proxy/reset") {
         s.counts = Counts::default();
+        "{}".to_string()
+    } else if let Some(rest) = line.strip_prefix("POST /_proxy/deny/") {
+        let account = rest.split_whitespace().next().unwrap_or_default().to_string();
+        s.sessions.denied.insert(account);
         "{}".to_string()
     } else {
         return None;
@@ -283,6 +309,13 @@ fn counts_json(c: &Counts) -> String {
         map(&c.accounts),
         map(&c.assumed)
     )
+}
+
+/// What makes two requests the same for a replay: the request line and the body (not the
+/// signature, dates or ids in the headers).
+fn replay_key(request: &[u8]) -> Vec<u8> {
+    let line_end = find(request, b"\r\n").unwrap_or(request.len());
+    [&request[..line_end], body_of(request)].concat()
 }
 
 /// The request's body.
@@ -425,6 +458,7 @@ mod tests {
             counts: Counts::default(),
             recorded: vec![],
             sessions: Default::default(),
+            answers: Default::default(),
         };
         let run = |seed| {
             let mut s = state(seed);

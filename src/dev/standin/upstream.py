@@ -85,6 +85,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ from importing front
 from front import ClientSecrets, Front  # noqa: E402  (next to this file)
+from front_common import CALLER, caller_key  # noqa: E402
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 KID = "portcullis-demo-1"
@@ -139,15 +140,22 @@ class Estate:
         self.clients_lock = threading.Lock()
         self.clients = {}
         self.read_at, self.apis_at, self.apis, self.keys, self.plans = 0.0, 0.0, {}, {}, []
+        self.callers, self.callers_at, self.sessions = [None], 0.0, {}
 
     def client(self, service, region):
-        """A boto3 client to moto, one per service and region (clients are thread-safe; making
-        them on the default session is not, hence the lock)."""
+        """A boto3 client to moto, one per service, region and caller (clients are thread-safe;
+        making them on the default session is not, hence the lock). Within a request the front
+        answers, the client signs with the caller's access key, so moto reads the caller's
+        account (an assumed role's key is its account's); elsewhere, the credentials' own."""
+        caller = caller_key()
         with self.clients_lock:
-            key = (service, region)
+            key = (service, region, caller)
             if key not in self.clients:
                 config = Config(s3={"addressing_style": "path"}) if service == "s3" else None
-                self.clients[key] = boto3.client(service, endpoint_url=self.moto, region_name=region, config=config)
+                as_caller = {} if caller is None else {"aws_access_key_id": caller, "aws_secret_access_key": "standin"}
+                self.clients[key] = boto3.client(
+                    service, endpoint_url=self.moto, region_name=region, config=config, **as_caller
+                )
             return self.clients[key]
 
     def api(self, api_id, stage):
@@ -160,30 +168,64 @@ class Estate:
             api = self.apis.get(api_id)
         return api if api is not None and stage in api["stages"] else None
 
+    def accounts(self):
+        """Who to read moto as: the credentials' own account (None), then a role session in each
+        other ACTIVE account of the organisation, when there is one (the list asked every 30 s,
+        each account's role assumed once: moto's sessions never end, and its calls land in that
+        account)."""
+        if time.time() - self.callers_at < 30.0:
+            return self.callers
+        callers = [None]
+        try:
+            sts = self.client("sts", self.regions[0])
+            own = sts.get_caller_identity()["Account"]
+            org = self.client("organizations", "us-east-1")
+            for a in org.list_accounts().get("Accounts", []):
+                if a["Id"] != own and a.get("Status", "ACTIVE") == "ACTIVE":
+                    if a["Id"] not in self.sessions:
+                        role = f"arn:aws:iam::{a['Id']}:role/PortcullisReadOnly"
+                        creds = sts.assume_role(RoleArn=role, RoleSessionName="demo-upstream")["Credentials"]
+                        self.sessions[a["Id"]] = creds["AccessKeyId"]
+                    callers.append(self.sessions[a["Id"]])
+        except Exception:
+            pass  # no organisation: the one account
+        self.callers, self.callers_at = callers, time.time()
+        return callers
+
     def refresh(self, apis_within=30.0):
         with self.lock:
             apis_due = time.time() - self.apis_at >= apis_within
             if not apis_due and time.time() - self.read_at < 1.0:
                 return
-            # The APIs' methods every 30 s; keys and plans (what the TUI changes) every second.
+            # The APIs' methods every 30 s; keys and plans (what the TUI changes) every second;
+            # in every account of the organisation.
             apis, keys, plans = self.apis, {}, []
-            if apis_due:
-                apis = {}
-                for region in self.regions:
-                    gw, gw2 = self.client("apigateway", region), self.client("apigatewayv2", region)
-                    for api in gw.get_rest_apis(limit=500).get("items", []):
-                        apis[api["id"]] = self.rest_api(gw, api, region)
-                    for api in gw2.get_apis().get("Items", []):
-                        apis[api["ApiId"]] = self.http_api(gw2, api, region)
-                self.apis_at = time.time()
-            for region in self.regions:
-                gw = self.client("apigateway", region)
-                for k in gw.get_api_keys(includeValues=True, limit=500).get("items", []):
-                    keys[k.get("value")] = {"id": k["id"], "enabled": k.get("enabled", False), "region": region}
-                for p in gw.get_usage_plans(limit=500).get("items", []):
-                    ids = [k["id"] for k in gw.get_usage_plan_keys(usagePlanId=p["id"], limit=500).get("items", [])]
-                    stages = {(s["apiId"], s["stage"]) for s in p.get("apiStages", [])}
-                    plans.append({"stages": stages, "keys": set(ids)})
+            before = caller_key()
+            callers = self.accounts()
+            try:
+                if apis_due:
+                    apis = {}
+                    for caller in callers:
+                        CALLER.key = caller
+                        for region in self.regions:
+                            gw, gw2 = self.client("apigateway", region), self.client("apigatewayv2", region)
+                            for api in gw.get_rest_apis(limit=500).get("items", []):
+                                apis[api["id"]] = self.rest_api(gw, api, region)
+                            for api in gw2.get_apis().get("Items", []):
+                                apis[api["ApiId"]] = self.http_api(gw2, api, region)
+                    self.apis_at = time.time()
+                for caller in callers:
+                    CALLER.key = caller
+                    for region in self.regions:
+                        gw = self.client("apigateway", region)
+                        for k in gw.get_api_keys(includeValues=True, limit=500).get("items", []):
+                            keys[k.get("value")] = {"id": k["id"], "enabled": k.get("enabled", False), "region": region}
+                        for p in gw.get_usage_plans(limit=500).get("items", []):
+                            ids = [k["id"] for k in gw.get_usage_plan_keys(usagePlanId=p["id"], limit=500).get("items", [])]
+                            stages = {(s["apiId"], s["stage"]) for s in p.get("apiStages", [])}
+                            plans.append({"stages": stages, "keys": set(ids)})
+            finally:
+                CALLER.key = before
             self.apis, self.keys, self.plans, self.read_at = apis, keys, plans, time.time()
 
     def rest_api(self, gw, api, region):

@@ -137,6 +137,27 @@ fn rotation_tags(old: &ApiKey, partner: &str, pool: Option<&str>, retire_after: 
 }
 
 /// Check a rotation: the partner exists, has the credential, and is not rotating it already.
+/// A key rotation hands over one new key: it covers the keys of one place. A partner with keys
+/// in several places connected is refused with where they are and how to pick one (nothing
+/// rotated without a word).
+async fn one_place(env: Env<'_>, partner: &str) -> Result<(), OpError> {
+    let places: Vec<String> = super::keys_everywhere(env, partner)
+        .await?
+        .into_iter()
+        .filter(|(_, keys)| keys.iter().any(|k| k.customer_id.as_deref() == Some(partner)))
+        .map(|(place, _)| place.label())
+        .collect();
+    if places.len() > 1 {
+        return Err(OpError::Usage(format!(
+            "partner {partner} has API keys in {} places ({}); a key rotation hands over one new key for one \
+             place: pick it with --accounts ID and --region REGION (nothing was changed)",
+            places.len(),
+            places.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 pub async fn check_rotate(
     env: Env<'_>,
     partner: &str,
@@ -158,6 +179,9 @@ pub async fn check_rotate(
             "partner {partner}: {}; run `portcullis partners reconcile {partner}` first",
             p.status
         )));
+    }
+    if credential == Credential::Key {
+        one_place(env, partner).await?;
     }
     handover::check_free(ctx, &destination).await.map_err(refused)?;
     let retire_after = if at_once { now() } else { now() + time::Duration::try_from(env.grace).unwrap_or_default() };

@@ -43,7 +43,13 @@ pub fn path(settings: &Settings) -> Option<PathBuf> {
         (true, Some(r)) => r,
         (true, None) => "profile".to_string(),
     };
-    Some(root.join("catalog").join(safe(&who)).join(safe(&endpoint)).join(format!("{}.json", safe(&regions))))
+    // The accounts read (their source, role and selection) are part of what the catalog is of.
+    let accounts = match &settings.accounts {
+        Some(plan) => format!("-accounts-{:016x}", fnv(format!("{plan:?}").as_bytes())),
+        None => String::new(),
+    };
+    let file = format!("{}{accounts}.json", safe(&regions));
+    Some(root.join("catalog").join(safe(&who)).join(safe(&endpoint)).join(file))
 }
 
 /// The cached catalog at `path`, if it is whole and of this format.

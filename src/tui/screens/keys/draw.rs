@@ -27,7 +27,11 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
     // A revealed value is shown whole (up to 40 characters): where the table is too narrow for
     // it, the two date columns give way while it shows.
     let revealed = p.store.reveal.id.is_some();
-    let shown = |column: usize| !(revealed && area.width < WIDE_ENOUGH && (column == 4 || column == 5));
+    // ACCOUNT (the last column) when accounts are read.
+    let accounts = keys.iter().any(|k| k.account.id.is_some());
+    let shown = |column: usize| {
+        !(revealed && area.width < WIDE_ENOUGH && (column == 4 || column == 5)) && (column != ACCOUNT || accounts)
+    };
     let header = Row::new(COLUMNS.iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, h)| *h));
     let widths = [
         Constraint::Min(if revealed { 12 } else { 26 }),
@@ -40,6 +44,7 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
         Constraint::Fill(2),
         // Wide enough for a 40-character value while one is revealed.
         Constraint::Length(if revealed { 42 } else { 14 }),
+        Constraint::Length(14),
     ];
     let widths = widths.into_iter().enumerate().filter(|(c, _)| shown(*c)).map(|(_, w)| w).collect();
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
@@ -48,7 +53,9 @@ pub(super) fn draw(screen: &KeysScreen, frame: &mut Frame, area: Rect, p: &Paint
     });
 }
 
-const COLUMNS: [&str; 9] = ["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "TAGS", "VALUE"];
+const COLUMNS: [&str; 10] =
+    ["NAME", "ID", "CUSTOMER", "ENABLED", "CREATED", "UPDATED", "PLANS", "TAGS", "VALUE", "ACCOUNT"];
+const ACCOUNT: usize = 9;
 
 /// Below this width a revealed value does not fit beside every column.
 const WIDE_ENOUGH: u16 = 120;
@@ -81,5 +88,6 @@ fn key_cells<'a>(store: &Store, k: &ApiKey, s: &Styles) -> Vec<Cell<'a>> {
         Cell::from(one_line(&plans, 40)),
         Cell::from(one_line(&tags.join(" "), 40)),
         Cell::from(value),
+        Cell::from(one_line(k.account.label(), 20)),
     ]
 }

@@ -277,8 +277,11 @@ impl Screen for PartnersScreen {
             return;
         }
         let partners: Vec<&Partner> = self.partners(p.store).collect();
-        // A partner is per region (its keys there): with several regions the region tells rows apart.
-        let regions = partners.iter().map(|p| p.region.as_str()).collect::<std::collections::BTreeSet<_>>().len() > 1;
+        // A partner is one row across regions and accounts: with several, where its credentials
+        // are (REGION: its regions; ACCOUNTS: its accounts, when accounts are read).
+        let regions =
+            partners.iter().flat_map(|p| p.regions.iter()).collect::<std::collections::BTreeSet<_>>().len() > 1;
+        let accounts = partners.iter().any(|p| !p.accounts.is_empty());
         let mut header = vec!["PARTNER", "APP CLIENTS", "KEYS", "PLANS", "SCOPES", "OLDEST CREDENTIAL", "STATUS"];
         // The id and the status whole (a date in it); plans and scopes share what is left.
         let mut widths = vec![
@@ -290,6 +293,10 @@ impl Screen for PartnersScreen {
             Constraint::Length(17),
             Constraint::Min(35),
         ];
+        if accounts {
+            header.insert(1, "ACCOUNTS");
+            widths.insert(1, Constraint::Length(14));
+        }
         if regions {
             header.insert(1, "REGION");
             widths.insert(1, Constraint::Length(14));
@@ -304,7 +311,8 @@ impl Screen for PartnersScreen {
             .unwrap_or_else(time::OffsetDateTime::now_utc);
         let store = p.store;
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-        table.render(frame, area, view, partners.len(), s, |i| partner_row(partners[i], store, now, regions, s));
+        let places = (regions, accounts);
+        table.render(frame, area, view, partners.len(), s, |i| partner_row(partners[i], store, now, places, s));
     }
 }
 
@@ -315,11 +323,15 @@ fn short_scopes(scopes: &[String]) -> String {
     short.join(" ")
 }
 
-fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, regions: bool, s: &Styles) -> Row<'a> {
+/// `places`: whether the REGION and ACCOUNTS columns show.
+fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, places: (bool, bool), s: &Styles) -> Row<'a> {
     let plans: Vec<String> =
         p.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |pl| pl.name.clone())).collect();
-    let region = regions.then(|| Cell::from(Span::styled(one_line(&p.region, 20), s.muted)));
-    Row::new([Cell::from(Span::styled(one_line(&p.id, 40), s.accent))].into_iter().chain(region).chain([
+    let regions = if p.regions.is_empty() { p.region.clone() } else { p.regions.join(",") };
+    let region = places.0.then(|| Cell::from(Span::styled(one_line(&regions, 40), s.muted)));
+    let accounts = places.1.then(|| Cell::from(Span::styled(one_line(&p.accounts.join(","), 40), s.muted)));
+    let first = [Cell::from(Span::styled(one_line(&p.id, 40), s.accent))];
+    Row::new(first.into_iter().chain(region).chain(accounts).chain([
         Cell::from(p.app_clients.len().to_string()),
         Cell::from(format!("{}/{}", p.enabled_keys(), p.keys.len())),
         Cell::from(one_line(&plans.join(","), 40)),

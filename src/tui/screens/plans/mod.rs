@@ -166,8 +166,14 @@ impl Screen for PlansScreen {
             return;
         }
         let plans: Vec<&UsagePlan> = self.plans(p.store).collect();
-        let header = Row::new(["NAME", "ID", "THROTTLE", "QUOTA", "API STAGES", "KEYS", "REGION"]);
-        let widths = vec![
+        // ACCOUNT before REGION when accounts are read.
+        let accounts = plans.iter().any(|x| x.account.id.is_some());
+        let mut header = vec!["NAME", "ID", "THROTTLE", "QUOTA", "API STAGES", "KEYS", "REGION"];
+        if accounts {
+            header.insert(6, "ACCOUNT");
+        }
+        let header = Row::new(header);
+        let mut widths = vec![
             Constraint::Fill(2),
             Constraint::Length(11),
             Constraint::Length(18),
@@ -176,8 +182,11 @@ impl Screen for PlansScreen {
             Constraint::Length(5),
             Constraint::Length(14),
         ];
+        if accounts {
+            widths.insert(6, Constraint::Length(14));
+        }
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
-        table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], p.store, s));
+        table.render(frame, area, &self.list.view, plans.len(), s, |i| plan_row(plans[i], p.store, accounts, s));
     }
 }
 
@@ -190,14 +199,14 @@ fn stage_names(p: &UsagePlan, store: &Store) -> Vec<String> {
     p.api_stages.iter().map(|st| format!("{}/{}", name(&st.api_id), st.stage)).collect()
 }
 
-fn plan_row<'a>(p: &UsagePlan, store: &Store, s: &crate::tui::theme::Styles) -> Row<'a> {
+fn plan_row<'a>(p: &UsagePlan, store: &Store, accounts: bool, s: &crate::tui::theme::Styles) -> Row<'a> {
     let stages = stage_names(p, store);
     // A plan whose keys could not be read is marked, and its key count is unknown.
     let (name, keys) = match &p.error {
         Some(_) => (Span::styled(format!("! {}", one_line(&p.name, 40)), s.error), "?".to_string()),
         None => (Span::styled(one_line(&p.name, 40), s.accent), p.key_ids.len().to_string()),
     };
-    Row::new(vec![
+    let mut cells = vec![
         Cell::from(name),
         Cell::from(Span::styled(one_line(&p.id, 12), s.muted)),
         Cell::from(throttle_text(&p.throttle)),
@@ -205,5 +214,9 @@ fn plan_row<'a>(p: &UsagePlan, store: &Store, s: &crate::tui::theme::Styles) -> 
         Cell::from(one_line(&stages.join(", "), 80)),
         Cell::from(keys),
         Cell::from(one_line(&p.region, 16)),
-    ])
+    ];
+    if accounts {
+        cells.insert(6, Cell::from(one_line(p.account.label(), 20)));
+    }
+    Row::new(cells)
 }
