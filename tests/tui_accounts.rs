@@ -84,6 +84,16 @@ fn accounts_show_their_status_and_what_to_do_and_enter_filters_the_api_list() {
     let row = |needle: &str| text.iter().find(|r| r.contains(needle)).unwrap_or_else(|| panic!("{needle}: {text:#?}"));
     let locked = row("222233334444");
     assert!(locked.contains("denied") && locked.contains("cannot assume PortcullisReadOnly"), "{locked}");
+    // Selected, its error is shown whole under the table.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    let under = rows(render(&mut app).backend().buffer());
+    assert!(
+        under.iter().any(|r| r.trim_start().starts_with("cannot assume PortcullisReadOnly in 222233334444")),
+        "the error under the table: {under:#?}"
+    );
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
     // APIs per account, from the loaded catalog.
     let payments = row("111122223333");
     assert!(payments.contains("ok"), "{payments}");

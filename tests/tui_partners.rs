@@ -100,11 +100,15 @@ fn partners_of_several_regions_say_their_region() {
     let mut two = view(vec![]);
     let mut elsewhere = two.partners[0].clone();
     elsewhere.region = "us-east-1".into();
+    elsewhere.regions = vec!["us-east-1".into()];
     two.partners.push(elsewhere);
+    // A partner whose keys are in both regions is one row: it says how many.
+    two.partners[1].regions = vec!["eu-west-1".into(), "us-east-1".into()];
     let mut app = partners_app(false, two);
     let text = rows(render(&mut app).backend().buffer()).join("\n");
     assert!(text.contains("PARTNER            REGION"), "{text}");
     assert!(text.contains("us-east-1") && text.contains("eu-west-1"), "{text}");
+    assert!(text.lines().any(|l| l.contains("bolt") && l.contains("2 regions")), "{text}");
     // The last row (the same id in us-east-1) opens that region's partner.
     press(&mut app, KeyCode::End);
     press(&mut app, KeyCode::Enter);

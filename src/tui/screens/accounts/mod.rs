@@ -142,6 +142,20 @@ impl Screen for AccountsScreen {
             Constraint::Fill(3),
         ];
         let count = |n: Option<usize>| n.map_or("·".to_string(), |n| n.to_string());
+        // The selected account's error whole, under the table (a row cuts it at the width).
+        let (area, below) = match self.selected().and_then(|a| a.error.as_deref()) {
+            Some(e) if area.height > 8 => {
+                let [table, error] =
+                    ratatui::layout::Layout::vertical([Constraint::Min(4), Constraint::Length(3)]).areas(area);
+                let text = ratatui::widgets::Paragraph::new(Span::styled(one_line(e, 1000), s.error))
+                    .wrap(ratatui::widgets::Wrap { trim: true });
+                (table, Some((error, text)))
+            }
+            _ => (area, None),
+        };
+        if let Some((at, text)) = below {
+            frame.render_widget(text, at);
+        }
         let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
         table.render(frame, area, &self.list.view, shown.len(), s, |i| {
             let a = shown[i];

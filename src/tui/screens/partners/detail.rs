@@ -71,7 +71,14 @@ impl PartnerDetailScreen {
             line(String::new(), s.text),
             head("API keys"),
         ];
+        // Where each key is, when the partner's keys are in several places.
+        let spread = p.regions.len() > 1 || p.accounts.len() > 1;
         for k in &p.keys {
+            let place = match (&k.account.id, spread) {
+                (_, false) => String::new(),
+                (Some(_), true) => format!("  in {} {}", k.account.label(), k.region),
+                (None, true) => format!("  in {}", k.region),
+            };
             let plans: Vec<String> = k
                 .plan_ids
                 .iter()
@@ -83,7 +90,7 @@ impl PartnerDetailScreen {
             });
             out.push(DetailLine {
                 text: format!(
-                    "  {}  {}  {}  created {}  plans {}{}  value {}",
+                    "  {}  {}{place}  {}  created {}  plans {}{}  value {}",
                     k.id,
                     k.name,
                     if k.enabled { "enabled" } else { "disabled" },

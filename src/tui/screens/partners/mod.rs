@@ -325,11 +325,25 @@ fn short_scopes(scopes: &[String]) -> String {
 
 /// `places`: whether the REGION and ACCOUNTS columns show.
 fn partner_row<'a>(p: &Partner, store: &Store, now: time::OffsetDateTime, places: (bool, bool), s: &Styles) -> Row<'a> {
-    let plans: Vec<String> =
-        p.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |pl| pl.name.clone())).collect();
-    let regions = if p.regions.is_empty() { p.region.clone() } else { p.regions.join(",") };
+    // Plans by name, once each (the same plan name in several accounts is one word here).
+    let mut plans: Vec<String> = Vec::new();
+    for name in p.plan_ids.iter().map(|id| store.plan(id).map_or(id.clone(), |pl| pl.name.clone())) {
+        if !plans.contains(&name) {
+            plans.push(name);
+        }
+    }
+    // Where its credentials are: the one region, else how many (its detail lists them).
+    let regions = match p.regions.as_slice() {
+        [] => p.region.clone(),
+        [one] => one.clone(),
+        many => format!("{} regions", many.len()),
+    };
     let region = places.0.then(|| Cell::from(Span::styled(one_line(&regions, 40), s.muted)));
-    let accounts = places.1.then(|| Cell::from(Span::styled(one_line(&p.accounts.join(","), 40), s.muted)));
+    let accounts = match p.accounts.len() {
+        1 => p.keys.iter().find_map(|k| k.account.name.clone()).unwrap_or_else(|| p.accounts[0].clone()),
+        n => format!("{n} accounts"),
+    };
+    let accounts = places.1.then(|| Cell::from(Span::styled(one_line(&accounts, 40), s.muted)));
     let first = [Cell::from(Span::styled(one_line(&p.id, 40), s.accent))];
     Row::new(first.into_iter().chain(region).chain(accounts).chain([
         Cell::from(p.app_clients.len().to_string()),
