@@ -106,3 +106,33 @@ fn accounts_show_their_status_and_what_to_do_and_enter_filters_the_api_list() {
     assert!(shown.contains("/payments"), "{shown}");
     assert!(shown.contains(&payments_api().name) && !shown.contains(&orders_api().name), "{shown}");
 }
+
+#[test]
+fn the_audit_list_says_each_events_account_when_accounts_are_read() {
+    use portcullis::domain::AuditSource;
+    use portcullis::tui::loadable::Loadable;
+    use portcullis::tui::screens::Nav;
+    use portcullis::tui::screens::audit::{AuditScreen, AuditView};
+    use tui_fixtures::audit::{feed, query};
+    let on_audit = |accounts: bool| {
+        let mut store = new_store(false);
+        store.connection.accounts = accounts;
+        let mut f = feed(false);
+        for (i, e) in f.events.iter_mut().enumerate() {
+            e.account = AccountRef::new(Some(format!("11112222333{}", i % 2)), Some(format!("team-{}", i % 2)));
+        }
+        let mut view = AuditView::new(query(), "7d".into(), None, AuditSource::Lookup);
+        view.feed = Loadable::Loaded(f);
+        store.audit = Some(view);
+        let mut app = new_app(store);
+        app.navigate(Nav::Push(Box::new(AuditScreen::default())));
+        app
+    };
+    let header =
+        |app: &mut App| rows(render(app).backend().buffer()).into_iter().find(|r| r.contains("TIME (UTC)")).unwrap();
+    assert!(!header(&mut on_audit(false)).contains("ACCOUNT"));
+    let mut app = on_audit(true);
+    assert!(header(&mut app).contains("ACCOUNT"), "{}", header(&mut app));
+    let text = screen(&mut app);
+    assert!(text.contains("team-0") && text.contains("team-1"), "{text}");
+}

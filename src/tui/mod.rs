@@ -49,6 +49,7 @@ pub fn connection(settings: &Settings) -> Connection {
         keep_catalog: screens::catalog::cache::path(settings).is_some(),
         partner_pool: settings.partner_pool.clone(),
         background_findings: settings.background_findings,
+        accounts: settings.accounts.is_some(),
     }
 }
 

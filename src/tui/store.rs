@@ -37,6 +37,8 @@ pub struct Connection {
     /// Read the findings once the catalog is in (config `background_findings`), for the
     /// catalog's FINDINGS column.
     pub background_findings: bool,
+    /// Accounts are read (`[accounts]`, `--accounts`): the tables say each row's account.
+    pub accounts: bool,
 }
 
 impl Default for Connection {
@@ -51,6 +53,7 @@ impl Default for Connection {
             keep_catalog: false,
             partner_pool: None,
             background_findings: false,
+            accounts: false,
         }
     }
 }

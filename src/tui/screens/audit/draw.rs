@@ -91,8 +91,14 @@ pub(super) fn draw_list(screen: &AuditScreen, frame: &mut Frame, area: Rect, p: 
     }
     let extra = more_row(a);
     let len = shown + usize::from(extra);
-    let header = Row::new(["TIME (UTC)", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR"]);
-    let widths = vec![
+    // ACCOUNT (the account each event was recorded in) when accounts are read.
+    let accounts = p.store.connection.accounts;
+    let mut header = vec!["TIME (UTC)", "EVENT", "SOURCE", "USER", "SOURCE IP", "RESOURCES", "ERROR"];
+    if accounts {
+        header.push("ACCOUNT");
+    }
+    let header = Row::new(header);
+    let mut widths = vec![
         Constraint::Length(19),
         Constraint::Fill(3),
         Constraint::Length(11),
@@ -101,10 +107,13 @@ pub(super) fn draw_list(screen: &AuditScreen, frame: &mut Frame, area: Rect, p: 
         Constraint::Fill(2),
         Constraint::Length(14),
     ];
+    if accounts {
+        widths.push(Constraint::Length(14));
+    }
     let table = VirtualTable { header: Some(header), widths, block: panel(title, s, true), focused: true };
     let events = |i: usize| screen.event_at(p.store, i);
     let height = table.render(frame, body, view, len, s, |i| match events(i) {
-        Some(e) => event_row(e, s),
+        Some(e) => event_row(e, accounts, s),
         None => Row::new([""]),
     });
     if extra && (shown - view.offset()) < height {
@@ -159,11 +168,11 @@ fn failed<'a>(a: &AuditView, p: &Paint) -> Paragraph<'a> {
     .wrap(Wrap { trim: false })
 }
 
-fn event_row<'a>(e: &AuditEvent, s: &Styles) -> Row<'a> {
+fn event_row<'a>(e: &AuditEvent, accounts: bool, s: &Styles) -> Row<'a> {
     let time = one_line(e.event_time.get(..19).unwrap_or(&e.event_time), 19).replace('T', " ");
     let resources: Vec<&str> = e.resources.iter().map(|r| short_resource(&r.name)).collect();
     let name_style = if e.read_only == Some(true) { s.muted } else { s.text };
-    Row::new(vec![
+    let mut cells = vec![
         Cell::from(Span::styled(time, s.muted)),
         Cell::from(Span::styled(one_line(&e.event_name, 60), name_style)),
         Cell::from(one_line(e.event_source.trim_end_matches(".amazonaws.com"), 20)),
@@ -171,7 +180,11 @@ fn event_row<'a>(e: &AuditEvent, s: &Styles) -> Row<'a> {
         Cell::from(one_line(e.source_ip.as_deref().unwrap_or("-"), 40)),
         Cell::from(Span::styled(one_line(&resources.join(" "), 80), s.tag)),
         Cell::from(Span::styled(one_line(e.error_code.as_deref().unwrap_or(""), 40), s.error)),
-    ])
+    ];
+    if accounts {
+        cells.push(Cell::from(Span::styled(one_line(e.account.label(), 20), s.muted)));
+    }
+    Row::new(cells)
 }
 
 /// The part of an ARN after `::/` (`restapis/x9/stages/dev`); plain ids as they are.

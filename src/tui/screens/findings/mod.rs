@@ -232,9 +232,14 @@ impl Screen for FindingsScreen {
                 let matches = f.security_hub.or(f.prowler.map(|_| "Prowler")).unwrap_or("");
                 let style = if f.waived { s.muted } else { s.text };
                 let message = if f.waived { format!("(waived) {}", f.message) } else { f.message.clone() };
+                // Which account, when accounts are read.
+                let short = match &f.account.id {
+                    Some(_) => format!("{} · {}", f.account.label(), short),
+                    None => short.to_string(),
+                };
                 Row::new([
                     Cell::from(""),
-                    Cell::from(Span::styled(format!("  {}", for_terminal(short)), style)),
+                    Cell::from(Span::styled(format!("  {}", for_terminal(&short)), style)),
                     Cell::from(Span::styled(for_terminal(&message).into_owned(), style)),
                     Cell::from(Span::styled(matches, s.muted)),
                 ])
