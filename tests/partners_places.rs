@@ -199,3 +199,37 @@ async fn an_offboarding_killed_in_either_account_is_finished_by_reconcile() {
         assert_eq!(journals, 0, "{at}: no journal left");
     }
 }
+
+/// A key rotated in the member account (its successor tagged with a retire-after date gone by):
+/// reconcile with both accounts connected retires it there, its line saying where.
+#[tokio::test]
+async fn reconcile_retires_a_key_in_another_account() {
+    let s = spread().await;
+    let (_, old, _) = s.partner("wren").await;
+    let gw = aws_sdk_apigateway::Client::new(&sdk_of(&moto().endpoint(), MEMBER, s.r2).await);
+    let past = "2026-01-01T00:00:00Z";
+    gw.create_api_key()
+        .name("wren-member-2")
+        .customer_id("wren")
+        .enabled(true)
+        .tags("portcullis:rotates", &old)
+        .tags("portcullis:retire-after", past)
+        .tags("portcullis:user-pool", &s.f.pool)
+        .send()
+        .await
+        .unwrap();
+    let out = s.everywhere(&["reconcile", "wren", "--dry-run", "--output", "json"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("update-api-key --api-key {old}")))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("--region {}", s.r2)) && line.contains(&format!("--profile <account {MEMBER}>")),
+        "{line}"
+    );
+    let out = s.everywhere(&["reconcile", "wren", "--yes", "--output", "json"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = gw.get_api_key().api_key(&old).send().await.unwrap();
+    assert!(!key.enabled(), "retired in the member account");
+}

@@ -113,6 +113,7 @@ pub fn dune_due() -> Vec<Due> {
         aws_cli: None,
         done: false,
         todo: Todo::Resume("/state/journal/dune--x.jsonl".into()),
+        place: None,
     }]
 }
 

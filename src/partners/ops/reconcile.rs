@@ -2,7 +2,7 @@
 //! is wrong that it cannot fix; then what is due, carried out.
 
 use super::{Cleanup, Env, OpError, now, offboard, onboard, rotate};
-use crate::domain::{Partner, Plan, Secret, parse_time, rfc3339};
+use crate::domain::{Partner, Place, Plan, Secret, parse_time, rfc3339};
 use crate::partners::journal::{self, Journal};
 use crate::partners::values::fingerprint;
 use crate::partners::{Credentials, Destination, OpKind, Operation, handover};
@@ -48,6 +48,9 @@ pub struct Action {
     pub done: bool,
     #[serde(skip)]
     pub todo: Todo,
+    /// Where its call goes when not where reconcile runs (a key in another account or region).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 /// What an action does, typed.
@@ -66,7 +69,22 @@ impl Action {
             Todo::Clean(c) => Some(c.call().cli(region)),
             Todo::Resume(_) | Todo::Nothing => None,
         };
-        Action { partner: partner.to_string(), kind, what, aws_cli, done: false, todo }
+        Action { partner: partner.to_string(), kind, what, aws_cli, done: false, todo, place: None }
+    }
+
+    /// The action, done in `place` (its AWS CLI line says where).
+    fn at(mut self, place: Place, home: &Place) -> Action {
+        if place == *home {
+            return self;
+        }
+        if let Todo::Clean(c) = &self.todo {
+            let mut plan = Plan::new("", &home.region, vec![c.call().at(place.clone())]);
+            plan.account = home.account.clone();
+            self.aws_cli = plan.cli().into_iter().next();
+        }
+        self.what = format!("{} (in {})", self.what, place.label());
+        self.place = Some(place);
+        self
     }
 
     pub fn fixable(&self) -> bool {
@@ -87,9 +105,10 @@ impl ReconcilePlan {
     }
 
     pub fn plan(&self) -> Plan {
-        let calls = self.actions.iter().filter_map(|a| match &a.todo {
-            Todo::Clean(c) => Some(c.call()),
-            Todo::Resume(_) | Todo::Nothing => None,
+        let calls = self.actions.iter().filter_map(|a| match (&a.todo, &a.place) {
+            (Todo::Clean(c), Some(place)) => Some(c.call().at(place.clone())),
+            (Todo::Clean(c), None) => Some(c.call()),
+            (Todo::Resume(_) | Todo::Nothing, _) => None,
         });
         Plan::new(format!("carry out {} reconcile action(s)", self.fixable()), &self.region, calls.collect())
     }
@@ -139,6 +158,15 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
         if p.status.starts_with("incomplete") {
             let what = format!("{} (onboard or offboard it)", p.status);
             out.push(Action::new(&p.id, ActionKind::CannotFix, what, Todo::Nothing, &ctx.region));
+        }
+    }
+    // Keys past their retirement in the other places connected (a rotation there): keys only.
+    let home = super::place_of(ctx);
+    for other in env.all.iter().filter(|c| super::place_of(c) != home) {
+        for p in crate::partners::list(other, None, env.state, env.grace, only).await? {
+            if !waiting.contains(&p.id) {
+                out.extend(key_actions(env, &p).into_iter().map(|a| a.at(super::place_of(other), &home)));
+            }
         }
     }
     Ok(out)
@@ -235,7 +263,13 @@ pub async fn reconcile(env: Env<'_>, actions: &mut [Action]) -> Result<(), OpErr
             }
             Todo::Clean(c) => {
                 let _lock = journal::lock_partner(env.state, &a.partner)?;
-                c.run(env.ctx).await?;
+                let ctx = match &a.place {
+                    Some(place) => super::context_at(env, place).ok_or_else(|| {
+                        OpError::Usage(format!("{} is not connected: pass --accounts and --region", place.label()))
+                    })?,
+                    None => env.ctx,
+                };
+                c.run(ctx).await?;
             }
             Todo::Nothing => continue,
         }
