@@ -39,7 +39,7 @@ async fn region(
 pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, aws::AwsError> {
     let (catalog, regions) = tokio::join!(
         catalog::list_all(contexts, catalog::Depth::Detail),
-        futures::future::join_all(contexts.iter().map(|c| region(c, settings)))
+        aws::bounded(contexts, contexts, |c| region(c, settings))
     );
     let catalog = catalog?;
     let mut out = Read { apis: catalog.apis, ..Default::default() };
@@ -76,8 +76,8 @@ pub async fn read(contexts: &[AwsContext], settings: &Settings) -> Result<Read, 
         })
         .collect();
     let (domains, integrations) = tokio::join!(
-        futures::future::join_all(contexts.iter().map(aws::domains::domain_names)),
-        futures::future::join_all(http.iter().map(|(c, id)| aws::domains::integrations(&contexts[*c], id)))
+        aws::bounded(contexts, contexts, aws::domains::domain_names),
+        aws::bounded(contexts, &http, |(c, id)| aws::domains::integrations(&contexts[*c], id))
     );
     for (ctx, d) in contexts.iter().zip(domains) {
         match d {

@@ -32,6 +32,21 @@ pub fn at_once(contexts: &[AwsContext]) -> usize {
     (per_account * accounts::ACCOUNTS_AT_ONCE).max(1)
 }
 
+/// Run `f` over `items`, as many at once as [`at_once`] allows for `contexts` (every region of
+/// up to `ACCOUNTS_AT_ONCE` accounts), the results in order.
+pub async fn bounded<I, Fut>(
+    contexts: &[AwsContext],
+    items: impl IntoIterator<Item = I>,
+    f: impl FnMut(I) -> Fut,
+) -> Vec<Fut::Output>
+where
+    Fut: std::future::Future,
+{
+    use futures::StreamExt;
+    let futures: Vec<Fut> = items.into_iter().map(f).collect();
+    futures::stream::iter(futures).buffered(at_once(contexts)).collect().await
+}
+
 /// Run `load` in every context, all regions of up to `ACCOUNTS_AT_ONCE` accounts at once. A
 /// place that fails does not hide the others; only when every one fails is it an error.
 pub async fn across_regions<'a, T, F, Fut>(contexts: &'a [AwsContext], load: F) -> Result<Regional<T>, AwsError>

@@ -51,11 +51,21 @@ pub async fn run(args: AccountsArgs, settings: &Settings) -> anyhow::Result<()> 
     for r in &bad {
         eprintln!("warning: {}", r.error.as_deref().unwrap_or("cannot be read"));
     }
-    for p in contexts.first().map(|c| c.reach.problems.clone()).unwrap_or_default() {
+    let problems = contexts.first().map(|c| c.reach.problems.clone()).unwrap_or_default();
+    for p in &problems {
         eprintln!("warning: {p}");
     }
     if !bad.is_empty() {
         anyhow::bail!("{} of {} accounts could not be read; the others are listed", bad.len(), rows.len());
+    }
+    for p in &read.problems {
+        eprintln!("warning: {p}");
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("the organisation's accounts could not be listed; the accounts read are listed above");
+    }
+    if !read.problems.is_empty() {
+        anyhow::bail!("{} read(s) failed (above): some counts are of what could be read", read.problems.len());
     }
     Ok(())
 }

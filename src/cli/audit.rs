@@ -71,8 +71,10 @@ pub fn query(args: &AuditArgs, now: time::OffsetDateTime) -> anyhow::Result<Audi
 pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     let mut q = query(&args, time::OffsetDateTime::now_utc())?;
     let mut contexts = aws::connect(settings).await?;
-    if let Some(a) = &args.account {
-        // The event history of that account alone (with one account read, there is only it).
+    if let (Some(a), AuditSource::Lookup) = (&args.account, &args.source) {
+        // The event history of that account alone (with one account read, there is only it); a
+        // trail's bucket is read as it is (an organisation trail's is in one account), its
+        // events filtered below.
         contexts.retain(|c| c.account_id.as_deref().is_none_or(|id| id == a));
         if contexts.is_empty() {
             return Err(super::usage_error(format!("account {a} is not one of those read: pass it with --accounts")));
@@ -98,7 +100,7 @@ pub async fn run(args: AuditArgs, settings: &Settings) -> anyhow::Result<()> {
     } else {
         // Every account and region at once, each within its own LookupEvents rate; merged below.
         let cache = settings.cache_dir.as_deref();
-        let read = futures::future::join_all(contexts.iter().map(|ctx| audit::lookup(ctx, &q, cache))).await;
+        let read = aws::bounded(&contexts, &contexts, |ctx| audit::lookup(ctx, &q, cache)).await;
         for (ctx, r) in contexts.iter().zip(read) {
             match r {
                 Ok((found, filters)) => {

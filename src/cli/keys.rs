@@ -140,7 +140,7 @@ async fn list(contexts: &[AwsContext], customer: Option<&str>, output: Output) -
 /// The one account and region that holds key `id`, among several read; refused (exit 2) when
 /// several do, with where it is and the flags that pick one.
 async fn holder<'a>(contexts: &'a [AwsContext], id: &str) -> anyhow::Result<&'a AwsContext> {
-    let found = futures::future::join_all(contexts.iter().map(|c| keys::get_key(c, id))).await;
+    let found = aws::bounded(contexts, contexts, |c| keys::get_key(c, id)).await;
     let mut held = Vec::new();
     for (c, r) in contexts.iter().zip(found) {
         match r {

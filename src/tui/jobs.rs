@@ -156,7 +156,7 @@ pub async fn per_region<T>(
     load: impl for<'a> Fn(&'a AwsContext) -> RegionLoad<'a, T>,
 ) -> Result<Vec<T>, String> {
     let contexts = env.clients()?;
-    let results = futures::future::join_all(contexts.iter().map(&load)).await;
+    let results = crate::aws::bounded(contexts, contexts, &load).await;
     let (mut all, mut errors) = (Vec::new(), Vec::new());
     for (ctx, r) in contexts.iter().zip(results) {
         match r {

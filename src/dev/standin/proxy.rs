@@ -227,14 +227,16 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
         let _ = client.shutdown().await;
         return;
     }
-    let replay_key = (operation.account.clone().unwrap_or_default(), replay_key(&request));
+    let replay_key = (operation.account.clone().unwrap_or_default(), replay_key(&operation, &request));
     let (fate, upstream, latency, replayed) = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let fate = s.fate(&operation);
         if s.weather.record && matches!(fate, Fate::Forward) {
             s.recorded.push(request.clone());
         }
-        let replayed = s.weather.replay.then(|| s.answers.get(&replay_key).cloned()).flatten();
+        // A session is never replayed (it must be the upstream's, and may be meant to end).
+        let replayable = s.weather.replay && !operation.is("sts", "AssumeRole");
+        let replayed = replayable.then(|| s.answers.get(&replay_key).cloned()).flatten();
         (fate, s.upstream, s.weather.latency, replayed)
     };
     tokio::time::sleep(latency).await;
@@ -261,7 +263,7 @@ async fn serve(mut client: TcpStream, state: Arc<Mutex<State>>) {
     };
     if matches!(fate, Fate::Forward) && answer.starts_with(b"HTTP/1.1 2") {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        if s.weather.replay {
+        if s.weather.replay && !operation.is("sts", "AssumeRole") {
             s.answers.insert(replay_key, answer.clone());
         }
     }
@@ -311,11 +313,18 @@ fn counts_json(c: &Counts) -> String {
     )
 }
 
-/// What makes two requests the same for a replay: the request line and the body (not the
-/// signature, dates or ids in the headers).
-fn replay_key(request: &[u8]) -> Vec<u8> {
+/// What makes two requests the same for a replay: the operation (service, name, region: from
+/// the SigV4 scope and `X-Amz-Target`), the request line and the body (not the signature,
+/// dates or ids in the other headers). The account is the other half of the key.
+fn replay_key(operation: &Operation, request: &[u8]) -> Vec<u8> {
     let line_end = find(request, b"\r\n").unwrap_or(request.len());
-    [&request[..line_end], body_of(request)].concat()
+    let named = format!(
+        "{}:{}:{}\n",
+        operation.service,
+        operation.name.as_deref().unwrap_or_default(),
+        operation.region.as_deref().unwrap_or_default()
+    );
+    [named.as_bytes(), &request[..line_end], b"\n", body_of(request)].concat()
 }
 
 /// The request's body.

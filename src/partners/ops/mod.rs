@@ -200,7 +200,7 @@ async fn keys_everywhere(
 ) -> Result<Vec<(crate::domain::Place, Vec<crate::domain::ApiKey>)>, OpError> {
     let mut places: Vec<&AwsContext> = vec![env.ctx];
     places.extend(env.all.iter().filter(|c| place_of(c) != place_of(env.ctx)));
-    let read = futures::future::join_all(places.iter().map(|c| keys::list_keys(c, Some(partner)))).await;
+    let read = crate::aws::bounded(env.all, places.iter().copied(), |c| keys::list_keys(c, Some(partner))).await;
     let mut out = Vec::new();
     for (c, keys) in places.iter().zip(read) {
         out.push((place_of(c), keys?));

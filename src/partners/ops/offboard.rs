@@ -94,7 +94,7 @@ async fn read_steps(env: Env<'_>, partner: &str, pool: Option<&str>, places: &[P
         };
         contexts.push(ctx);
     }
-    let read = futures::future::join_all(contexts.iter().map(|c| keys::list_keys(c, Some(partner)))).await;
+    let read = crate::aws::bounded(env.all, contexts.iter().copied(), |c| keys::list_keys(c, Some(partner))).await;
     let mut keys = Vec::new();
     for (c, k) in contexts.iter().zip(read) {
         keys.push((place_of(c), k?));
@@ -115,6 +115,15 @@ fn other_places(env: Env<'_>) -> Vec<Place> {
 }
 
 pub async fn check_offboard(env: Env<'_>, partner: &str, pool: Option<&str>) -> Result<OffboardPlan, OpError> {
+    // Never a partial offboarding for want of an account: a key there would stay.
+    let unread = env.ctx.reach.warnings();
+    if !unread.is_empty() {
+        return Err(OpError::Usage(format!(
+            "cannot offboard partner {partner} while accounts cannot be read (a key of it there would stay): {}; \
+             fix their role, or name the accounts to cover with --accounts (nothing was changed)",
+            unread.join("; ")
+        )));
+    }
     // Never a partial offboarding for want of the pool: its app clients must be found too.
     let pool = super::known_pool(env, partner, pool).await?;
     let contexts: Vec<AwsContext> = env.all.to_vec();
@@ -167,9 +176,15 @@ pub async fn offboard(env: Env<'_>, plan: &OffboardPlan) -> Result<Offboarded, O
     let mut journal = Journal::begin(env.state, &op)?;
     let done = run_steps(env, &mut journal, &plan.steps).await?;
     journal.finish()?;
-    // Best effort: the offboarding is done whatever this read says.
-    let left = read_steps(env, &op.partner, op.user_pool_id.as_deref(), &plan.places()).await.unwrap_or_default();
-    let left = OffboardPlan { steps: left, ..plan.clone() }.plan().cli();
+    // What the partner gained since the review, in every place connected; a read that fails is
+    // said (the offboarding is done whatever it says).
+    let left = match read_steps(env, &op.partner, op.user_pool_id.as_deref(), &other_places(env)).await {
+        Ok(steps) => OffboardPlan { steps, ..plan.clone() }.plan().cli(),
+        Err(e) => vec![format!(
+            "(what is left could not be read: {e}; run `portcullis partners offboard {}` again)",
+            op.partner
+        )],
+    };
     Ok(Offboarded { partner: op.partner, done, left })
 }
 

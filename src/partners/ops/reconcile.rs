@@ -161,13 +161,26 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
         }
     }
     // Keys past their retirement in the other places connected (a rotation there): keys only.
+    // A partner with any operation unfinished (in whatever region it was begun) waits for it.
+    let journaled: Vec<String> = journal::journal_dir(env.state)
+        .ok()
+        .and_then(|d| journal::unfinished(&d).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, op)| op.partner)
+        .collect();
     let home = super::place_of(ctx);
     for other in env.all.iter().filter(|c| super::place_of(c) != home) {
         for p in crate::partners::list(other, None, env.state, env.grace, only).await? {
-            if !waiting.contains(&p.id) {
+            if !waiting.contains(&p.id) && !journaled.contains(&p.id) && !p.status.starts_with("interrupted") {
                 out.extend(key_actions(env, &p).into_iter().map(|a| a.at(super::place_of(other), &home)));
             }
         }
+    }
+    // Accounts that cannot be read: what is due there is not known.
+    for w in ctx.reach.warnings() {
+        let what = format!("not checked: {w}");
+        out.push(Action::new("-", ActionKind::CannotFix, what, Todo::Nothing, &ctx.region));
     }
     Ok(out)
 }

@@ -130,7 +130,8 @@ impl KeysScreen {
         let plans = sh.store.plans.loaded().map(Vec::as_slice).unwrap_or_default();
         let options: Vec<(String, String)> = plans
             .iter()
-            .filter(|p| p.region == k.region && k.plan_ids.contains(&p.id) == (attach == Attach::Detach))
+            .filter(|p| p.region == k.region && p.account.id == k.account.id)
+            .filter(|p| k.plan_ids.contains(&p.id) == (attach == Attach::Detach))
             .map(|p| (format!("{}  ({})", p.name, p.id), p.id.clone()))
             .collect();
         if options.is_empty() {
