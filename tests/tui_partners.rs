@@ -383,3 +383,24 @@ fn an_unused_action_is_said_on_the_status_line() {
     let said = format!("{:?}", app.shared.status);
     assert!(said.contains("rotate") && said.contains("nothing selected"), "{said}");
 }
+
+/// With accounts read, the onboarding form offers the plans of the place it goes to (the view's
+/// region in the credentials' own account), not another account's plan of the same region.
+#[test]
+fn the_onboarding_form_offers_the_plans_of_its_own_account() {
+    let mut app = partners_app(false, PartnersView { account: Some("123456789012".into()), ..view(vec![]) });
+    let plans = app.shared.store.plans.loaded_mut().expect("plans");
+    for p in plans.iter_mut() {
+        p.account = portcullis::domain::AccountRef::new(Some("123456789012".into()), None);
+    }
+    let mut elsewhere = plans[0].clone();
+    elsewhere.id = "p-other".into();
+    elsewhere.name = "other-account-plan".into();
+    elsewhere.account = portcullis::domain::AccountRef::new(Some("210000000042".into()), None);
+    plans.push(elsewhere);
+    char_key(&mut app, 'n');
+    let text = screen(&mut app);
+    assert!(!text.contains("other-account-plan") && !text.contains("p-other"), "{text}");
+    let own = app.store().plans.loaded().unwrap()[0].name.clone();
+    assert!(text.contains(&own), "{text}");
+}

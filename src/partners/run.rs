@@ -16,6 +16,8 @@ pub struct View {
     pub due: Vec<ops::Action>,
     /// The region changes go to (the pool's, else the first).
     pub region: String,
+    /// The account they go to (the credentials' own), when accounts are read.
+    pub account: Option<String>,
     /// When it was read (RFC 3339): credential ages count from then.
     pub read_at: String,
 }
@@ -109,6 +111,7 @@ pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<Vie
         pool: pool_info,
         due,
         region: home.region.clone(),
+        account: home.account_id.clone(),
         read_at: crate::domain::rfc3339(time::OffsetDateTime::now_utc()),
     })
 }

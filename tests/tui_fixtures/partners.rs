@@ -100,6 +100,7 @@ pub fn view(due: Vec<Due>) -> PartnersView {
         pool: Some(pool()),
         due,
         region: "eu-west-1".into(),
+        account: None,
         read_at: "2026-12-01T12:00:00Z".into(),
     }
 }

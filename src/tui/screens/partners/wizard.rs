@@ -40,12 +40,14 @@ pub fn onboard_form(region: String, plans: &[(String, String)], scopes: &[String
 pub(super) fn open(sh: &mut Shared) -> Result<Form, String> {
     let view = sh.store.partners.loaded().ok_or("the partners are still loading")?;
     let pool = view.pool.as_ref().ok_or("no partner user pool: set partner_pool in the config (or --user-pool)")?;
-    let region = view.region.clone();
+    let (region, account) = (view.region.clone(), view.account.clone());
+    // The plans of the place the onboarding goes to (its region, in the credentials' own account).
+    let here = |p: &&crate::domain::UsagePlan| p.region == region && p.account.id == account;
     let plans: Vec<(String, String)> = sh
         .store
         .plans
         .loaded()
-        .map(|ps| ps.iter().filter(|p| p.region == region).map(|p| (p.id.clone(), p.name.clone())).collect())
+        .map(|ps| ps.iter().filter(here).map(|p| (p.id.clone(), p.name.clone())).collect())
         .unwrap_or_default();
     Ok(onboard_form(region, &plans, &pool.scopes))
 }
