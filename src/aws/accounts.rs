@@ -10,7 +10,6 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The role assumed in each account when the config names none: read-only (`portcullis
@@ -212,6 +211,18 @@ impl Reach {
     pub fn find(&self, id: &str) -> Option<&AccountInfo> {
         self.accounts.iter().find(|a| a.id == id)
     }
+}
+
+/// The accounts of a connection, each with its status; with one account read, that account alone
+/// (its id asked once, GetCallerIdentity).
+pub async fn of_connection(contexts: &[super::AwsContext]) -> Result<Vec<AccountInfo>, AwsError> {
+    let Some(first) = contexts.first() else { return Ok(vec![]) };
+    if !first.reach.accounts.is_empty() {
+        return Ok(first.reach.accounts.clone());
+    }
+    let id = super::audit::account(first).await?;
+    let id = id.split('@').next().unwrap_or_default().to_string();
+    Ok(vec![AccountInfo { id, name: None, status: Status::Ok, error: None, role_arn: None, own: true }])
 }
 
 /// Where an account's credentials come from.
@@ -421,9 +432,6 @@ pub fn place(account: Option<&AccountInfo>, region: &str) -> String {
         None => region.to_string(),
     }
 }
-
-/// The shared view every context of a connection has of its accounts.
-pub type SharedReach = Arc<Reach>;
 
 #[cfg(test)]
 mod tests {

@@ -102,17 +102,11 @@ impl AwsContext {
         AwsError::from_sdk(action, self.profile.as_deref(), e)
     }
 
-    /// This context's account as the listings carry it: its id and name (both `None` when the
+    /// The account as the listings' objects carry it: its id and name (both `None` when the
     /// credentials' own account is read alone).
-    pub fn account(&self) -> (Option<String>, Option<String>) {
-        let name = self.account_id.as_deref().and_then(|id| self.reach.find(id)).and_then(|a| a.name.clone());
-        (self.account_id.clone(), name)
-    }
-
-    /// The account as the listings' objects carry it.
     pub fn account_ref(&self) -> crate::domain::AccountRef {
-        let (id, name) = self.account();
-        crate::domain::AccountRef::new(id, name)
+        let name = self.account_id.as_deref().and_then(|id| self.reach.find(id)).and_then(|a| a.name.clone());
+        crate::domain::AccountRef::new(self.account_id.clone(), name)
     }
 
     /// Where this context reads, as messages say it: `eu-west-1`, or `payments eu-west-1`.

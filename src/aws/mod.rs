@@ -25,6 +25,12 @@ pub struct Regional<T> {
     pub region_errors: Vec<(String, AwsError)>,
 }
 
+/// The context of `region` in the credentials' own account (where changes to what is not yet
+/// anyone's go: a new key, an onboarding, the partner pool).
+pub fn own_in<'a>(contexts: &'a [AwsContext], region: &str) -> Option<&'a AwsContext> {
+    contexts.iter().find(|c| c.region == region && c.is_own())
+}
+
 /// Contexts read at once: every region of up to `ACCOUNTS_AT_ONCE` accounts.
 pub fn at_once(contexts: &[AwsContext]) -> usize {
     let accounts: std::collections::BTreeSet<Option<&str>> = contexts.iter().map(|c| c.account_id.as_deref()).collect();
@@ -43,6 +49,7 @@ where
     Fut: std::future::Future,
 {
     use futures::StreamExt;
+    // The futures made first, so the stream holds no closure (its lifetimes stay concrete).
     let futures: Vec<Fut> = items.into_iter().map(f).collect();
     futures::stream::iter(futures).buffered(at_once(contexts)).collect().await
 }
@@ -54,10 +61,7 @@ where
     F: Fn(&'a AwsContext) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
 {
-    use futures::StreamExt;
-    // The futures made first, so the stream holds no closure (its lifetimes stay concrete).
-    let loads: Vec<Fut> = contexts.iter().map(load).collect();
-    let results: Vec<_> = futures::stream::iter(loads).buffered(at_once(contexts)).collect().await;
+    let results = bounded(contexts, contexts, load).await;
     let mut out = Regional { items: Vec::new(), region_errors: Vec::new() };
     for (ctx, r) in contexts.iter().zip(results) {
         match r {

@@ -70,18 +70,13 @@ pub async fn run(args: AccountsArgs, settings: &Settings) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The accounts of the connection; the credentials' own alone when none were asked for.
+/// The accounts of the connection; the credentials' own alone when none were asked for (a row
+/// that says why, when even its id cannot be had).
 async fn accounts_of(contexts: &[AwsContext]) -> Vec<AccountInfo> {
-    let Some(first) = contexts.first() else { return vec![] };
-    if !first.reach.accounts.is_empty() {
-        return first.reach.accounts.clone();
-    }
-    let id = aws::audit::account(first).await.map(|a| a.split('@').next().unwrap_or_default().to_string());
-    let (id, status, error) = match id {
-        Ok(id) => (id, Status::Ok, None),
-        Err(e) => ("unknown".into(), Status::Failed, Some(e.to_string())),
-    };
-    vec![AccountInfo { id, name: None, status, error, role_arn: None, own: true }]
+    aws::accounts::of_connection(contexts).await.unwrap_or_else(|e| {
+        let error = Some(e.to_string());
+        vec![AccountInfo { id: "unknown".into(), name: None, status: Status::Failed, error, role_arn: None, own: true }]
+    })
 }
 
 fn row(

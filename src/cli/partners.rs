@@ -216,7 +216,7 @@ pub async fn run(args: PartnersArgs, settings: &Settings) -> anyhow::Result<()> 
 /// partner pool's region in the credentials' own account, else the first place.
 fn home<'a>(contexts: &'a [AwsContext], pool: Option<&str>) -> anyhow::Result<&'a AwsContext> {
     let region = pool.and_then(|p| p.split_once('_')).map(|(r, _)| r);
-    let found = region.and_then(|r| contexts.iter().filter(|c| c.is_own()).find(|c| c.region == r));
+    let found = region.and_then(|r| aws::own_in(contexts, r));
     found.or(contexts.first()).ok_or_else(|| anyhow::anyhow!("no region to act in"))
 }
 

@@ -196,6 +196,18 @@ pub fn read(path: &Path) -> Result<(Operation, Vec<Record>), JournalError> {
 }
 
 /// Every unfinished operation in the journal directory, oldest first.
+/// The unfinished operations of the state directory: none when it has no journal (or cannot be
+/// read: listings go on without it).
+pub fn unfinished_in(state: Option<&Path>) -> Vec<Operation> {
+    journal_dir(state)
+        .ok()
+        .and_then(|d| unfinished(&d).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, op)| op)
+        .collect()
+}
+
 pub fn unfinished(dir: &Path) -> Result<Vec<(PathBuf, Operation)>, JournalError> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(vec![]) };
     let mut out = Vec::new();

@@ -271,12 +271,9 @@ pub async fn list_all(
     only: Option<&str>,
 ) -> Result<crate::aws::Regional<Partner>, AwsError> {
     let mut listed = crate::aws::across_regions(contexts, |c| list(c, pool, state, grace, only)).await?;
-    let unfinished: Vec<Unfinished> = journal::journal_dir(state)
-        .ok()
-        .and_then(|d| journal::unfinished(&d).ok())
-        .unwrap_or_default()
+    let unfinished: Vec<Unfinished> = journal::unfinished_in(state)
         .into_iter()
-        .map(|(_, op)| Unfinished { partner: op.partner.clone(), operation: op.label() })
+        .map(|op| Unfinished { operation: op.label(), partner: op.partner })
         .collect();
     let rows = std::mem::take(&mut listed.items);
     listed.items = crate::domain::join(rows, &unfinished, grace, time::OffsetDateTime::now_utc());
@@ -307,13 +304,10 @@ pub async fn from_keys(
     only: Option<&str>,
     all_keys: &[crate::domain::ApiKey],
 ) -> Result<Vec<Partner>, AwsError> {
-    let unfinished: Vec<Unfinished> = journal::journal_dir(state)
-        .ok()
-        .and_then(|d| journal::unfinished(&d).ok())
-        .unwrap_or_default()
+    let unfinished: Vec<Unfinished> = journal::unfinished_in(state)
         .into_iter()
-        .filter(|(_, op)| op.region == ctx.region)
-        .map(|(_, op)| Unfinished { partner: op.partner.clone(), operation: op.label() })
+        .filter(|op| op.region == ctx.region)
+        .map(|op| Unfinished { operation: op.label(), partner: op.partner })
         .collect();
     // The pools the partners' keys record, read in one pass (several for one partner: none is its own).
     let mut recorded: std::collections::HashMap<&str, std::collections::BTreeSet<&str>> = Default::default();

@@ -118,11 +118,7 @@ pub async fn load_view(contexts: &[AwsContext], settings: &Policy) -> Result<Vie
 
 /// The context of `region` in the credentials' own account (the TUI's changes go there).
 fn context<'a>(contexts: &'a [AwsContext], region: &str) -> Result<&'a AwsContext, String> {
-    contexts
-        .iter()
-        .filter(|c| c.is_own())
-        .find(|c| c.region == region)
-        .ok_or_else(|| format!("no client for region {region}"))
+    crate::aws::own_in(contexts, region).ok_or_else(|| format!("no client for region {region}"))
 }
 
 /// Check `op` into the change the review shows (nothing changes here).

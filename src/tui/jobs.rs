@@ -59,7 +59,7 @@ impl Env {
         let clients = self.clients()?;
         let found = match account {
             Some(_) => clients.iter().find(|c| c.is_at(account, region)),
-            None => clients.iter().find(|c| c.region == region && c.is_own()),
+            None => crate::aws::own_in(clients, region),
         };
         found.cloned().ok_or_else(|| match account {
             Some(a) => format!("no client for account {a} in region {region}"),

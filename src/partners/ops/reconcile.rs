@@ -162,13 +162,7 @@ pub async fn due(env: Env<'_>, pool: Option<&str>, only: Option<&str>) -> Result
     }
     // Keys past their retirement in the other places connected (a rotation there): keys only.
     // A partner with any operation unfinished (in whatever region it was begun) waits for it.
-    let journaled: Vec<String> = journal::journal_dir(env.state)
-        .ok()
-        .and_then(|d| journal::unfinished(&d).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(_, op)| op.partner)
-        .collect();
+    let journaled: Vec<String> = journal::unfinished_in(env.state).into_iter().map(|op| op.partner).collect();
     let home = super::place_of(ctx);
     for other in env.all.iter().filter(|c| super::place_of(c) != home) {
         for p in crate::partners::list(other, None, env.state, env.grace, only).await? {

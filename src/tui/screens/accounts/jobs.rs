@@ -1,7 +1,7 @@
 //! The accounts screen's one load: the accounts of the connection and their status (known when
 //! it was made: each role assumed, or not), or the credentials' own account alone.
 
-use crate::aws::accounts::{AccountInfo, Status};
+use crate::aws::accounts::AccountInfo;
 use crate::tui::command::Slot;
 use crate::tui::jobs::{Deliver, Env, Job, To};
 
@@ -21,14 +21,7 @@ impl Job for LoadAccounts {
     async fn run(self, env: Env) -> AccountsLoaded {
         let result = async {
             let clients = env.clients()?;
-            let Some(first) = clients.first() else { return Ok(vec![]) };
-            if !first.reach.accounts.is_empty() {
-                return Ok(first.reach.accounts.clone());
-            }
-            // One account read: its id, asked once (GetCallerIdentity).
-            let id = crate::aws::audit::account(first).await.map_err(|e| e.to_string())?;
-            let id = id.split('@').next().unwrap_or_default().to_string();
-            Ok(vec![AccountInfo { id, name: None, status: Status::Ok, error: None, role_arn: None, own: true }])
+            crate::aws::accounts::of_connection(clients).await.map_err(|e| e.to_string())
         }
         .await;
         AccountsLoaded(result)
